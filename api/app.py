@@ -1,0 +1,37 @@
+"""The FastAPI app factory for the JSON API (the HTML pages are added by ``frontend``)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from api.errors import register_error_handlers
+from api.observability import RequestIdMiddleware, configure_logging
+from api.routes import ROUTERS
+from api.settings import Settings, get_settings
+from models.db import make_engine
+
+API_PREFIX = "/api/v1"
+_UNPREFIXED = {"health"}
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    app = FastAPI(
+        title="Lotse API",
+        version="0.1.0",
+        description=(
+            "Explained job-search advice for job-seekers at German Jobcenters (SGB II). "
+            "Advice that touches benefits or funded measures is a draft until a counsellor approves it."
+        ),
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+    register_error_handlers(app)
+    app.add_middleware(RequestIdMiddleware)
+    for router in ROUTERS:
+        unprefixed = any(tag in _UNPREFIXED for tag in router.tags)
+        app.include_router(router, prefix="" if unprefixed else API_PREFIX)
+    return app

@@ -1,0 +1,13 @@
+"""The ``lotse`` console script: one front door for every job a person runs by hand.
+
+Sub-commands live in one module per topic and are mounted here.
+"""
+
+from __future__ import annotations
+
+from api.cli import core
+from api.cli.app import app
+
+core.register(app)
+
+__all__ = ["app"]

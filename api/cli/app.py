@@ -1,0 +1,38 @@
+"""The typer application and helpers shared by every sub-command module."""
+
+from __future__ import annotations
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from sqlalchemy.engine import Engine
+
+from api.settings import Settings, describe_settings_error
+from models.db import make_engine
+
+app = typer.Typer(
+    name="lotse",
+    help="Lotse: explained job-search advice for Jobcenters (serve, seed, train, audit, ...).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print one clear line to stderr and return the Exit to raise."""
+    err_console.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def load_settings() -> Settings:
+    """Settings from the environment, or exit with one line naming the bad variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise fail(describe_settings_error(exc)) from None
+
+
+def open_engine(settings: Settings) -> Engine:
+    return make_engine(settings.database_url)

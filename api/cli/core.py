@@ -1,0 +1,73 @@
+"""Serve the app, migrate the database, seed reference data."""
+
+from __future__ import annotations
+
+import typer
+import uvicorn
+from sqlalchemy.exc import OperationalError
+
+from api.cli.app import console, fail, load_settings, open_engine
+from data.seed import seed_reference_data
+from models.db import session_scope
+from models.migrate import current_revision, head_revision, upgrade
+
+db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all pending migrations (safe to run again)."""
+    settings = load_settings()
+    engine = open_engine(settings)
+    try:
+        before = current_revision(engine)
+        upgrade(engine)
+    except OperationalError as exc:
+        raise fail(f"cannot reach the database at {engine.url!r}: {exc.orig}") from None
+    after = current_revision(engine)
+    if before == after:
+        console.print(f"Database is up to date (revision {after}).")
+    else:
+        console.print(f"Database migrated from {before or 'empty'} to {after}.")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the database's migration revision and the newest one."""
+    engine = open_engine(load_settings())
+    console.print(f"current: {current_revision(engine) or 'empty'}  head: {head_revision()}")
+
+
+def seed() -> None:
+    """Load the reference data the app needs (idempotent: existing rows are kept)."""
+    settings = load_settings()
+    engine = open_engine(settings)
+    with session_scope(engine) as session:
+        report = seed_reference_data(session)
+    for line in report:
+        console.print(line)
+
+
+def serve(
+    host: str | None = typer.Option(None, help="Interface to bind (default LOTSE_HOST)."),
+    port: int | None = typer.Option(None, help="Port (default LOTSE_PORT)."),
+    reload: bool = typer.Option(False, help="Restart on code changes (development only)."),
+) -> None:
+    """Serve the web app and the API (http://127.0.0.1:8000 by default)."""
+    settings = load_settings()
+    console.print(f"Lotse serves on http://{host or settings.host}:{port or settings.port}")
+    uvicorn.run(
+        "frontend.main:app",
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=None if reload else settings.workers,
+        reload=reload,
+        log_config=None,
+        proxy_headers=True,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(db_app, name="db")
+    app.command("seed")(seed)
+    app.command("serve")(serve)

@@ -1,0 +1,38 @@
+"""Shared FastAPI dependencies as ``Annotated`` aliases (``SessionDep``, ``SettingsDep``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from api.settings import Settings
+
+
+def get_app_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_engine(request: Request) -> Engine:
+    return request.app.state.engine
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """One session per request: committed when the route returns, rolled back on error."""
+    session = Session(request.app.state.engine, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SessionDep = Annotated[Session, Depends(get_session)]

@@ -1,0 +1,82 @@
+"""All configuration, read once from ``LOTSE_*`` environment variables (or ``.env``).
+
+Unsafe values stop the process at start with one clear line instead of failing later:
+a malformed database URL, a retention period below the legal minimum, the default secret
+in production.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from models.db import DEFAULT_DATABASE_URL, DatabaseURLError, normalise_database_url
+
+DEFAULT_SECRET = "change-me-in-production"
+MIN_RETENTION_DAYS = 180  # AI Act Art 19/26(6): logs kept at least six months.
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LOTSE_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: str = DEFAULT_SECRET
+    var_dir: Path = Path("var")
+    models_dir: Path = Path("var/models")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_retention_days: int = MIN_RETENTION_DAYS
+    default_locale: Literal["de", "en"] = "de"
+
+    @field_validator("database_url")
+    @classmethod
+    def _valid_database_url(cls, value: str) -> str:
+        try:
+            return normalise_database_url(value)
+        except DatabaseURLError as exc:
+            raise ValueError(str(exc)) from None
+
+    @field_validator("log_retention_days")
+    @classmethod
+    def _retention_not_below_minimum(cls, value: int) -> int:
+        if value < MIN_RETENTION_DAYS:
+            raise ValueError(
+                f"LOTSE_LOG_RETENTION_DAYS is {value}; decision logs must be kept at least "
+                f"{MIN_RETENTION_DAYS} days (AI Act Art 19, 26(6))."
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _production_is_safe(self) -> Settings:
+        if self.environment == "production" and self.secret_key == DEFAULT_SECRET:
+            raise ValueError("LOTSE_SECRET_KEY must be set to a long random value in production.")
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def describe_settings_error(exc: Exception) -> str:
+    """One human line for a pydantic ValidationError raised while reading settings."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return str(exc)
+    parts = []
+    for error in errors():
+        message = str(error.get("msg", "")).removeprefix("Value error, ")
+        field = "LOTSE_" + "_".join(str(p) for p in error.get("loc", ())).upper()
+        parts.append(message if message.startswith("LOTSE_") else f"{field}: {message}")
+    return "; ".join(parts)

@@ -1,0 +1,1 @@
+"""Reference data shipped with Lotse and the loaders/importers that read official formats."""

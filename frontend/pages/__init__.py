@@ -1,0 +1,7 @@
+"""HTML routers; ``PAGES`` is what ``frontend.main`` mounts (one module per page group)."""
+
+from fastapi import APIRouter
+
+from frontend.pages import start
+
+PAGES: list[APIRouter] = [start.router]

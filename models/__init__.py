@@ -1,0 +1,47 @@
+"""Domain tables, schemas and the database engine.
+
+Bottom layer of Lotse: imports nothing of ours. Everything else reads and writes the
+database through the tables and helpers re-exported here.
+"""
+
+from models.append_only import APPEND_ONLY_MESSAGE, AppendOnlyError
+from models.db import DEFAULT_DATABASE_URL, DatabaseURLError, make_engine, session_scope
+from models.tables import (
+    AdviceModule,
+    CaseAssignment,
+    Decision,
+    DecisionItem,
+    Event,
+    Feedback,
+    Jobcenter,
+    JobSeeker,
+    Outcome,
+    ProfileSnapshot,
+    Role,
+    SystemFlag,
+    Team,
+    UserAccount,
+)
+
+__all__ = [
+    "APPEND_ONLY_MESSAGE",
+    "AppendOnlyError",
+    "DatabaseURLError",
+    "DEFAULT_DATABASE_URL",
+    "AdviceModule",
+    "CaseAssignment",
+    "Decision",
+    "DecisionItem",
+    "Event",
+    "Feedback",
+    "JobSeeker",
+    "Jobcenter",
+    "Outcome",
+    "ProfileSnapshot",
+    "Role",
+    "SystemFlag",
+    "Team",
+    "UserAccount",
+    "make_engine",
+    "session_scope",
+]

@@ -1,0 +1,33 @@
+"""Named queries and writes for the core tables (keyword-only arguments, no inline SQL in routes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from models.hashing import sha256_hex
+from models.tables import Jobcenter, JobSeeker, ProfileSnapshot
+
+
+def get_jobcenter_by_code(*, session: Session, code: str) -> Jobcenter | None:
+    return session.exec(select(Jobcenter).where(Jobcenter.code == code)).first()
+
+
+def create_job_seeker(*, session: Session, jobcenter_id: int, locale: str = "de") -> JobSeeker:
+    job_seeker = JobSeeker(jobcenter_id=jobcenter_id, locale=locale)
+    session.add(job_seeker)
+    session.flush()
+    return job_seeker
+
+
+def get_job_seeker_by_pseudonym(*, session: Session, pseudonym: str) -> JobSeeker | None:
+    return session.exec(select(JobSeeker).where(JobSeeker.pseudonym == pseudonym)).first()
+
+
+def create_snapshot(*, session: Session, job_seeker_id: int, payload: dict[str, Any]) -> ProfileSnapshot:
+    """Store an immutable copy of *payload*; the hash identifies it in the decision log."""
+    snapshot = ProfileSnapshot(job_seeker_id=job_seeker_id, payload=payload, sha256=sha256_hex(payload))
+    session.add(snapshot)
+    session.flush()
+    return snapshot

@@ -1,0 +1,98 @@
+"""Engine and session factory for SQLite (embedded default) and PostgreSQL (production).
+
+SQLite gets WAL, foreign keys and ``BEGIN IMMEDIATE`` on every transaction: the event log
+is a hash chain, and a deferred transaction that reads the chain head and then writes can
+fork it or fail with "database is locked" when a second worker wrote in between. Taking
+the write lock at ``BEGIN`` serialises writers up front; WAL keeps readers unblocked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlmodel import Session, create_engine
+
+DEFAULT_DATABASE_URL = "sqlite:///var/lotse.db"
+
+_BAD_URL = (
+    "LOTSE_DATABASE_URL is not a valid database URL: {url!r}. "
+    "Use sqlite:///path/to/file.db or postgresql+psycopg://user@host:5432/dbname."
+)
+_UNSUPPORTED = "LOTSE_DATABASE_URL uses {backend!r}; Lotse supports only 'sqlite' and 'postgresql'."
+
+
+class DatabaseURLError(ValueError):
+    """The configured database URL cannot be used."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Return *url* in the form SQLAlchemy needs, or raise :class:`DatabaseURLError`.
+
+    ``postgresql://`` and ``postgres://`` are rewritten to the psycopg 3 driver, since
+    that is the only PostgreSQL driver Lotse installs.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseURLError(_BAD_URL.format(url=url)) from exc
+    backend = parsed.drivername.split("+")[0]
+    if backend in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    elif backend != "sqlite":
+        raise DatabaseURLError(_UNSUPPORTED.format(backend=backend))
+    if parsed.get_backend_name() == "postgresql" and not parsed.database:
+        raise DatabaseURLError(_BAD_URL.format(url=url))
+    return parsed.render_as_string(hide_password=False)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(url: str = DEFAULT_DATABASE_URL, *, schema: str | None = None) -> Engine:
+    """Create an engine for *url*; *schema* pins PostgreSQL's search_path (used by tests)."""
+    url = normalise_database_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One unit of work: commit when the block succeeds, roll back everything when it fails."""
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

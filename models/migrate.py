@@ -1,0 +1,51 @@
+"""Run alembic migrations from code, so the CLI, readiness probe and tests share one path.
+
+The migration scripts live beside the tables (``models/migrations``); nothing depends on
+the current working directory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the database behind *engine* up to *revision* (default: the newest)."""
+    command.upgrade(alembic_config(engine), revision)
+
+
+def head_revision() -> str:
+    script = ScriptDirectory.from_config(alembic_config_for_scripts())
+    head = script.get_current_head()
+    assert head is not None, "no migrations found"
+    return head
+
+
+def alembic_config_for_scripts() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def is_current(engine: Engine) -> bool:
+    return current_revision(engine) == head_revision()

@@ -1,0 +1,69 @@
+"""Probes and the problem+json error shape."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from api.settings import Settings
+from frontend.main import create_frontend_app
+from models.migrate import head_revision
+
+
+def test_healthz_answers_ok(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_readyz_is_ready_on_a_migrated_database(client: TestClient) -> None:
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json()["checks"]["migrations"] == "ok"
+
+
+def test_readyz_answers_503_before_migrations(settings: Settings) -> None:
+    with TestClient(create_frontend_app(settings)) as fresh:
+        response = fresh.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["migrations"] == f"at None, expected {head_revision()}"
+
+
+def test_readyz_answers_503_when_the_database_is_unreachable(settings: Settings) -> None:
+    unreachable = settings.model_copy(
+        update={"database_url": "postgresql+psycopg://postgres@127.0.0.1:1/none?connect_timeout=1"}
+    )
+    with TestClient(create_frontend_app(unreachable)) as fresh:
+        response = fresh.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["database"].startswith("unreachable")
+
+
+def test_unknown_path_is_problem_json_404(client: TestClient) -> None:
+    response = client.get("/api/v1/does-not-exist")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == 404 and body["title"] == "Not found"
+    assert body["request_id"] == response.headers["x-request-id"]
+
+
+def test_wrong_method_is_problem_json(client: TestClient) -> None:
+    response = client.post("/healthz")
+    assert response.status_code == 405
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_incoming_request_id_is_echoed(client: TestClient) -> None:
+    response = client.get("/healthz", headers={"X-Request-ID": "abc123-test-id"})
+    assert response.headers["x-request-id"] == "abc123-test-id"
+
+
+def test_hostile_request_id_is_replaced(client: TestClient) -> None:
+    response = client.get("/healthz", headers={"X-Request-ID": "<script>"})
+    assert response.headers["x-request-id"] != "<script>"
+    assert len(response.headers["x-request-id"]) == 32
+
+
+def test_openapi_docs_are_served(client: TestClient) -> None:
+    assert client.get("/docs").status_code == 200
+    assert client.get("/openapi.json").json()["info"]["title"] == "Lotse API"
