@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from api.errors import register_error_handlers
 from api.observability import RequestIdMiddleware, configure_logging
 from api.routes import ROUTERS
+from api.security import install_security
 from api.settings import Settings, get_settings
 from models.db import make_engine
 
@@ -30,6 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     register_error_handlers(app)
+    install_security(app, settings)
     app.add_middleware(RequestIdMiddleware)
     for router in ROUTERS:
         unprefixed = any(tag in _UNPREFIXED for tag in router.tags)
