@@ -4,6 +4,7 @@ Bottom layer of Lotse: imports nothing of ours. Everything else reads and writes
 database through the tables and helpers re-exported here.
 """
 
+import models.market  # noqa: F401  (registers the labour-market tables)
 from models.append_only import APPEND_ONLY_MESSAGE, AppendOnlyError
 from models.db import DEFAULT_DATABASE_URL, DatabaseURLError, make_engine, session_scope
 from models.tables import (

@@ -1,0 +1,39 @@
+"""Domain errors of the reference-data layer; messages are module constants tests can import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+_UNKNOWN_KIND = "unknown import kind {kind!r}; allowed: {allowed}"
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One thing wrong with an input file, located so a person can find and fix it."""
+
+    file: str
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}, line {self.line}, column {self.column!r}: {self.message}"
+
+
+class ReferenceDataError(Exception):
+    """Base class of every error raised by ``data``."""
+
+
+class ImportFileError(ReferenceDataError):
+    """An import file cannot be used; ``problems`` names file, line and column of each fault."""
+
+    def __init__(self, problems: list[RowProblem]) -> None:
+        self.problems = problems
+        shown = "\n".join(str(problem) for problem in problems[:20])
+        more = f"\n... and {len(problems) - 20} more problems" if len(problems) > 20 else ""
+        super().__init__(f"{len(problems)} problem(s), nothing was imported:\n{shown}{more}")
+
+
+class UnknownImportKindError(ReferenceDataError):
+    def __init__(self, kind: str, allowed: list[str]) -> None:
+        super().__init__(_UNKNOWN_KIND.format(kind=kind, allowed=", ".join(allowed)))

@@ -1,0 +1,87 @@
+"""Median monthly gross wages per 5-digit KldB code (BA Entgeltatlas).
+
+Only a small documented subset ships (the source's terms are unclear, see ``data/README.md``);
+``lotse data import wages FILE`` stores a validated full table under ``<var_dir>/reference/``,
+which then takes precedence. Entgeltatlas negative values are sentinels (``-1`` not published,
+``-2`` above the contribution ceiling, ``-100`` unknown), never wages: they map to ``None``.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+SHIPPED_WAGES_FILE = Path(__file__).resolve().parent / "reference" / "wages_kldb5_subset.csv"
+IMPORTED_WAGES_NAME = "wages_kldb5.csv"
+_var_dir: list[Path] = [Path("var")]
+
+
+@dataclass(frozen=True)
+class Wage:
+    kldb5: str
+    median_eur: float | None
+    q25_eur: float | None
+    q75_eur: float | None
+    censored_above: float | None = None  # set when the median is above the ceiling
+    source: str = "Entgeltatlas (BA)"
+
+
+def use_var_dir(path: Path) -> None:
+    """Point the loader at the installation's var directory (the CLI and app call this)."""
+    _var_dir[0] = Path(path)
+    load_wages.cache_clear()
+
+
+def imported_wages_file() -> Path:
+    return _var_dir[0] / "reference" / IMPORTED_WAGES_NAME
+
+
+def _euro(value: str) -> float | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    number = float(value)
+    return number if number >= 0 else None
+
+
+def read_wage_rows(path: Path) -> dict[str, Wage]:
+    out: dict[str, Wage] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            censored = 7100.0 if row.get("median_eur", "").strip() == "-2" else None
+            out[row["kldb5"]] = Wage(row["kldb5"], _euro(row["median_eur"]), _euro(row.get("q25_eur", "")),
+                                     _euro(row.get("q75_eur", "")), censored)
+    return out
+
+
+@lru_cache(maxsize=1)
+def load_wages() -> dict[str, Wage]:
+    """Shipped subset, overlaid by an imported full table if one exists."""
+    wages = read_wage_rows(SHIPPED_WAGES_FILE)
+    imported = imported_wages_file()
+    if imported.exists():
+        wages.update(read_wage_rows(imported))
+    return wages
+
+
+def get_wage(kldb5: str) -> Wage | None:
+    return load_wages().get(kldb5)
+
+
+def median_wage(kldb5: str) -> float | None:
+    """Median monthly gross wage in EUR for a 5-digit code.
+
+    Returns
+    -------
+    float or None
+        ``None`` when the figure is suppressed, censored, or not known for this code.
+
+    Examples
+    --------
+    >>> median_wage("62102") is None or median_wage("62102") > 0
+    True
+    """
+    wage = get_wage(kldb5)
+    return wage.median_eur if wage else None

@@ -1,0 +1,48 @@
+"""Labour-market reference tables: market indicators per occupation x region, posting counts.
+
+Figures are replaced as a whole by an import (one transaction), so each row carries where
+it came from (``source``) and whether it is illustrative rather than official.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import DateTime, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.tables import utcnow
+
+NATIONAL_AGS = "DG"  # the BA statistics' code for Deutschland
+
+
+class MarketIndicator(SQLModel, table=True):
+    """Registered unemployed and open vacancies for one occupation (KldB 3/5-digit) in one region."""
+
+    __tablename__ = "market_indicator"
+    __table_args__ = (UniqueConstraint("kldb", "ags", name="uq_market_indicator_kldb_ags"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kldb: str = Field(max_length=5, index=True)
+    ags: str = Field(max_length=5, index=True)  # Kreis AGS, or NATIONAL_AGS
+    period: str = Field(max_length=10)  # reference month, YYYY-MM
+    unemployed: int
+    vacancies: int
+    vacancies_year_ago: int | None = None
+    illustrative: bool = Field(default=False, index=True)
+    source: str = Field(max_length=300)
+    imported_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class JobPostingCount(SQLModel, table=True):
+    """Job postings counted from a Jobsuche export, per KldB 5-digit code and region."""
+
+    __tablename__ = "job_posting_count"
+    __table_args__ = (UniqueConstraint("kldb5", "ags", name="uq_job_posting_count_kldb5_ags"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kldb5: str = Field(max_length=5, index=True)
+    ags: str = Field(max_length=5, index=True)
+    postings: int
+    source: str = Field(max_length=300)
+    imported_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
