@@ -5,9 +5,10 @@ Sub-commands live in one module per topic and are mounted here.
 
 from __future__ import annotations
 
-from api.cli import core
+from api.cli import audit, core
 from api.cli.app import app
 
 core.register(app)
+audit.register(app)
 
 __all__ = ["app"]

@@ -1,0 +1,80 @@
+"""``lotse audit verify`` and ``lotse killswitch on|off``: the operator's guardrail commands."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from sqlmodel import Session
+
+from api.cli.app import console, fail, load_settings, open_engine
+from models.db import session_scope
+from recommender.audit import verify_chain
+from recommender.killswitch import KillSwitchError, kill_switch_on, set_kill_switch
+
+audit_app = typer.Typer(help="Audit the decision log and, later, fairness.", no_args_is_help=True)
+killswitch_app = typer.Typer(help="Switch AI ranking off (rules only) or on again (G9).", no_args_is_help=True)
+
+
+@audit_app.command("verify")
+def audit_verify(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """Walk the hash chain of the decision log; exit 1 at the first broken link."""
+    engine = open_engine(load_settings())
+    with Session(engine) as session:
+        report = verify_chain(session)
+    if as_json:
+        broken = report.broken.__dict__ if report.broken else None
+        console.print_json(json.dumps({"ok": report.ok, "checked": report.checked, "broken": broken}))
+    elif report.ok:
+        console.print(f"[green]OK[/]: {report.checked} events, chain intact.")
+    else:
+        b = report.broken
+        assert b is not None
+        console.print(
+            f"[bold red]BROKEN[/] at {b.table} id {b.event_id} (position {b.position}): {b.problem}\n"
+            f"  expected {b.expected}\n  found    {b.found}"
+        )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _switch(on: bool, reason: str, actor: str) -> None:
+    engine = open_engine(load_settings())
+    try:
+        with session_scope(engine) as session:
+            changed = set_kill_switch(session, on=on, actor_role="admin", actor_id=actor, reason=reason)
+    except KillSwitchError as exc:
+        raise fail(str(exc)) from None
+    state = "ON: advice comes from the rules baseline only" if on else "OFF: AI ranking is active"
+    console.print(f"Kill switch {state}." if changed else f"Kill switch was already {'on' if on else 'off'}.")
+
+
+@killswitch_app.command("on")
+def killswitch_on(
+    reason: str = typer.Option(..., "--reason", help="Why (logged)."),
+    actor: str = typer.Option("cli", help="Who is switching (logged)."),
+) -> None:
+    """Stop using the model from the next request on; the rules baseline answers instead."""
+    _switch(True, reason, actor)
+
+
+@killswitch_app.command("off")
+def killswitch_off(
+    reason: str = typer.Option(..., "--reason", help="Why (logged)."),
+    actor: str = typer.Option("cli", help="Who is switching (logged)."),
+) -> None:
+    """Use the model again from the next request on."""
+    _switch(False, reason, actor)
+
+
+@killswitch_app.command("status")
+def killswitch_status() -> None:
+    """Show whether the kill switch is on."""
+    engine = open_engine(load_settings())
+    with Session(engine) as session:
+        console.print("on" if kill_switch_on(session) else "off")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(killswitch_app, name="killswitch")
