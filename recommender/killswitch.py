@@ -29,10 +29,10 @@ def set_kill_switch(session: Session, *, on: bool, actor_role: str, actor_id: st
     """Set the switch; return True if it changed. Logs kill_switch_on/off with actor and reason."""
     if not reason or not reason.strip():
         raise KillSwitchError(_REASON_REQUIRED)
+    if kill_switch_on(session) == on:
+        return False
     flag = session.get(SystemFlag, KILL_SWITCH_KEY)
     value = "on" if on else "off"
-    if flag is not None and flag.value == value:
-        return False
     if flag is None:
         flag = SystemFlag(key=KILL_SWITCH_KEY, value=value)
     flag.value = value

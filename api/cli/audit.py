@@ -11,6 +11,7 @@ from api.cli.app import console, fail, load_settings, open_engine
 from models.db import session_scope
 from recommender.audit import verify_chain
 from recommender.killswitch import KillSwitchError, kill_switch_on, set_kill_switch
+from recommender.retention import RetentionError, purge_expired_payloads
 
 audit_app = typer.Typer(help="Audit the decision log and, later, fairness.", no_args_is_help=True)
 killswitch_app = typer.Typer(help="Switch AI ranking off (rules only) or on again (G9).", no_args_is_help=True)
@@ -75,6 +76,32 @@ def killswitch_status() -> None:
         console.print("on" if kill_switch_on(session) else "off")
 
 
+retention_app = typer.Typer(help="Retention of personal payloads (the log itself is kept).", no_args_is_help=True)
+
+
+@retention_app.command("purge")
+def retention_purge(
+    dry_run: bool = typer.Option(False, "--dry-run", help="Only count what would be purged."),
+    days: int | None = typer.Option(None, help="Retention in days (default LOTSE_LOG_RETENTION_DAYS, >= 180)."),
+) -> None:
+    """Tombstone personal payloads older than the retention period; hashes and the log stay."""
+    settings = load_settings()
+    engine = open_engine(settings)
+    try:
+        with session_scope(engine) as session:
+            report = purge_expired_payloads(
+                session, retention_days=days or settings.log_retention_days, dry_run=dry_run
+            )
+    except RetentionError as exc:
+        raise fail(str(exc)) from None
+    verb = "Would purge" if dry_run else "Purged"
+    console.print(
+        f"{verb} payloads created before {report.cutoff:%Y-%m-%d}: {report.snapshots} profile snapshots, "
+        f"{report.decisions} feature vectors, {report.comments} comments."
+    )
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(audit_app, name="audit")
     app.add_typer(killswitch_app, name="killswitch")
+    app.add_typer(retention_app, name="retention")
