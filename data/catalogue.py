@@ -11,6 +11,7 @@ for one profile on a request and, vectorised, for a million simulated people.
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 from typing import Any, Literal
@@ -41,10 +42,16 @@ _SET_OPS = {"in", "not_in"}
 
 # Advice that touches benefits or funded measures must wait for a counsellor (G8). If the legal
 # basis names one of these paragraphs, the module must carry the approval flag.
-REVIEW_REQUIRED_BASES: tuple[str, ...] = (
-    "§ 16a SGB II", "§ 16b SGB II", "§ 16h SGB II", "§ 16i SGB II", "§ 44 SGB III", "§ 45 SGB III",
-    "§ 81 SGB III", "§ 45a AufenthG",
-)
+REVIEW_REQUIRED_BASES: frozenset[tuple[str, str]] = frozenset({
+    ("16a", "SGB II"), ("16b", "SGB II"), ("16h", "SGB II"), ("16i", "SGB II"), ("44", "SGB III"),
+    ("45", "SGB III"), ("81", "SGB III"), ("45a", "AufenthG"),
+})
+_PARAGRAPH = re.compile(r"§\s*(\d+[a-z]?)[^§]*?\b(SGB III|SGB II|AufenthG)\b")
+
+
+def cited_paragraphs(legal_basis: str | None) -> set[tuple[str, str]]:
+    """The (paragraph, law) pairs a legal basis cites, e.g. {("16a", "SGB II")}."""
+    return {(number, law) for number, law in _PARAGRAPH.findall(legal_basis or "")}
 
 _UNKNOWN_FIELD = "rule field {field!r} is unknown; allowed: {allowed}"
 _BAD_VALUE = "rule {rule!r}: value {value!r} is not allowed for field {field!r}; allowed: {allowed}"
@@ -179,10 +186,8 @@ class ModuleSpec(BaseModel):
 
     @model_validator(mode="after")
     def _approval_flag(self) -> ModuleSpec:
-        basis = (self.legal_basis or "").replace("§", "§ ").replace("  ", " ")
-        for required in REVIEW_REQUIRED_BASES:
-            if required in basis and not self.needs_counsellor_approval:
-                raise ValueError(_APPROVAL_FLAG.format(module_id=self.id, basis=self.legal_basis))
+        if cited_paragraphs(self.legal_basis) & REVIEW_REQUIRED_BASES and not self.needs_counsellor_approval:
+            raise ValueError(_APPROVAL_FLAG.format(module_id=self.id, basis=self.legal_basis))
         return self
 
 

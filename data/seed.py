@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from data.importers.market import seed_illustrative_market
 from models.tables import Jobcenter, Team
 
 DEMO_JOBCENTER_CODE = "demo"
@@ -26,7 +27,7 @@ def _seed_demo_jobcenter(session: Session) -> str:
     return f"Created Jobcenter '{DEMO_JOBCENTER_NAME}' with '{DEMO_TEAM_NAME}'."
 
 
-SEED_STEPS = [_seed_demo_jobcenter]
+SEED_STEPS = [_seed_demo_jobcenter, seed_illustrative_market]
 
 
 def seed_reference_data(session: Session) -> list[str]:

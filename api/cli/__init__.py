@@ -5,10 +5,11 @@ Sub-commands live in one module per topic and are mounted here.
 
 from __future__ import annotations
 
-from api.cli import audit, core
+from api.cli import audit, core, data
 from api.cli.app import app
 
 core.register(app)
 audit.register(app)
+data.register(app)
 
 __all__ = ["app"]

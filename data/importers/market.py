@@ -28,8 +28,10 @@ from pathlib import Path
 from sqlmodel import Session, delete, select
 
 from data.errors import ImportFileError, RowProblem
+from data.illustrative_market import ILLUSTRATIVE_FILE
 from data.importers.base import ImportDiff, ImportResult, read_csv_table
 from data.kldb import get_occupation
+from data.market import ILLUSTRATIVE_SOURCE
 from data.regions import get_region
 from models.market import NATIONAL_AGS, MarketIndicator
 
@@ -178,3 +180,16 @@ def import_market(
         replace_market_rows(session, rows, source=source or f"Statistik der Bundesagentur für Arbeit ({path.name})")
     notes = ["rows are marked illustrative"] if rows and all(r.illustrative for r in rows) else []
     return ImportResult("market", str(path), len(rows), diff, applied=not dry_run, notes=notes)
+
+
+def seed_illustrative_market(session: Session) -> str:
+    """Seed step: load the shipped illustrative table into an empty market table only.
+
+    Idempotent and never overwrites: once an official import (or the illustrative table)
+    is present, it is kept.
+    """
+    if session.exec(select(MarketIndicator.id).limit(1)).first() is not None:
+        return "Market indicators already present (kept)."
+    rows = parse_market_file(ILLUSTRATIVE_FILE)
+    replace_market_rows(session, rows, source=ILLUSTRATIVE_SOURCE)
+    return f"Loaded {len(rows)} ILLUSTRATIVE market-indicator rows (not official; replace via `lotse data import`)."

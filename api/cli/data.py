@@ -1,0 +1,83 @@
+"""``lotse data import KIND FILE``: load official reference files, all-or-nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from api.cli.app import console, err_console, fail, load_settings, open_engine
+from data import wages
+from data.errors import ImportFileError
+from data.importers import KINDS, ImportResult, import_market, import_wages
+from models.db import session_scope
+
+data_app = typer.Typer(help="Reference data: import official files (market figures, wages, job postings).",
+                       no_args_is_help=True)
+
+_UNKNOWN_KIND = "unknown kind {kind!r}; allowed: {allowed}"
+
+
+class _DryRunRollback(Exception):
+    """Raised to leave the transaction without committing anything."""
+
+
+def _report(result: ImportResult) -> None:
+    table = Table(title=f"{result.kind}: {result.file}")
+    for column in ("rows in file", "added", "removed", "changed", "unchanged"):
+        table.add_column(column, justify="right")
+    d = result.diff
+    table.add_row(str(result.rows), str(d.added), str(d.removed), str(d.changed), str(d.unchanged))
+    console.print(table)
+    for note in result.notes:
+        console.print(f"Note: {note}")
+    if result.applied:
+        console.print(f"Imported {result.rows} rows ({d.summary()}).")
+    else:
+        console.print(f"Dry run: nothing was changed. Would apply {d.summary()}.")
+
+
+def import_file(
+    kind: str = typer.Argument(..., help=f"What the file holds: {', '.join(KINDS)}."),
+    file: Path = typer.Argument(..., help="The file to import (CSV, or JSON for jobsuche)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Validate and show the diff; change nothing."),
+    encoding: str = typer.Option("utf-8", help="File encoding, e.g. latin-1 for older BA downloads."),
+    source: str | None = typer.Option(None, help="Source label stored with each row (market)."),
+) -> None:
+    """Validate FILE completely; on any problem print file, line and column and change nothing."""
+    if kind not in KINDS:
+        raise fail(_UNKNOWN_KIND.format(kind=kind, allowed=", ".join(KINDS)))
+    settings = load_settings()
+    wages.use_var_dir(settings.var_dir)
+    try:
+        if kind == "wages":
+            result = import_wages(file, dry_run=dry_run, encoding=encoding)
+        else:
+            engine = open_engine(settings)
+            result = _import_into_database(kind, file, engine, dry_run=dry_run, encoding=encoding, source=source)
+    except ImportFileError as exc:
+        for problem in exc.problems[:50]:
+            err_console.print(f"[red]{problem}[/]", highlight=False, soft_wrap=True)
+        raise fail(f"{len(exc.problems)} problem(s) in {file}; nothing was imported.") from None
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise fail(f"cannot read {file} as {encoding}: {exc}") from None
+    _report(result)
+
+
+def _import_into_database(kind: str, file: Path, engine, *, dry_run: bool, encoding: str,  # type: ignore[no-untyped-def]
+                          source: str | None) -> ImportResult:
+    if kind == "jobsuche":
+        from api.cli.jobsuche_import import import_jobsuche  # classifier is heavy; load only when needed
+
+        runner = lambda session: import_jobsuche(session, file, dry_run=dry_run)  # noqa: E731
+    else:
+        runner = lambda session: import_market(session, file, dry_run=dry_run, encoding=encoding,  # noqa: E731
+                                               source=source)
+    with session_scope(engine) as session:
+        return runner(session)
+
+
+def register(app: typer.Typer) -> None:
+    data_app.command("import")(import_file)
+    app.add_typer(data_app, name="data")
