@@ -156,6 +156,9 @@ class Decision(SQLModel, table=True):
     features: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     guardrails: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
     diagnostic: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    # Profile fields whose absence limited the advice ("tell us X for better advice").
+    missing_fields: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    illustrative_market: bool = False
     exploration: bool = False
     created_at: datetime = _ts(index=True)
 

@@ -180,6 +180,8 @@ def upgrade() -> None:
     sa.Column('features', sa.JSON(), nullable=False),
     sa.Column('guardrails', sa.JSON(), nullable=False),
     sa.Column('diagnostic', sa.JSON(), nullable=False),
+    sa.Column('missing_fields', sa.JSON(), nullable=False),
+    sa.Column('illustrative_market', sa.Boolean(), nullable=False),
     sa.Column('exploration', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['job_seeker_id'], ['job_seeker.id'], ),
