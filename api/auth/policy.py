@@ -1,0 +1,152 @@
+"""Every route declares who may call it; the authorization-matrix test reads the declarations.
+
+A route declares its access through one of its dependencies (directly, on the router, or
+nested inside another dependency):
+
+- ``CurrentUser`` / ``require_roles(Role.x, ...)`` / ``case_for_staff`` -> logged-in roles;
+- ``PUBLIC`` (``dependencies=[PUBLIC]``) -> anyone, no login (start page, login form, probes);
+- a dependency decorated with ``@declare_access(AccessRule.job_seeker())`` -> the job-seeker's
+  own session; data is scoped to that session's pseudonym by the dependency itself.
+
+Framework routes that cannot take dependencies (OpenAPI docs, static files) are listed in
+``PUBLIC_ALLOW_LIST``. ``undeclared_routes(app)`` lists every route with no declaration; the
+test ``tests/api/test_authz_matrix.py`` fails on any, so a new route without a rule cannot
+be merged unnoticed. See ``docs/security.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+from fastapi import Depends, FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from starlette.routing import Mount, Route
+
+from models.tables import Role
+
+ACCESS_ATTRIBUTE = "__lotse_access__"
+ALL_ROLES = frozenset(role.value for role in Role)
+STAFF_ROLES = frozenset({Role.counsellor.value, Role.team_lead.value, Role.data_scientist.value, Role.admin.value})
+
+# (method, path) of framework routes that take no dependencies; "*" matches any method.
+PUBLIC_ALLOW_LIST: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("*", "/docs"),
+        ("*", "/docs/oauth2-redirect"),
+        ("*", "/redoc"),
+        ("*", "/openapi.json"),
+    }
+)
+PUBLIC_MOUNTS: frozenset[str] = frozenset({"/static"})
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    """Who may call a route: ``public``, logged-in ``roles``, or the ``job_seeker``'s own session."""
+
+    kind: Literal["public", "roles", "job_seeker"]
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def public(cls) -> AccessRule:
+        return cls("public")
+
+    @classmethod
+    def for_roles(cls, roles: Iterable[str]) -> AccessRule:
+        return cls("roles", frozenset(str(r) for r in roles))
+
+    @classmethod
+    def job_seeker(cls) -> AccessRule:
+        return cls("job_seeker")
+
+
+def declare_access(rule: AccessRule) -> Callable[[F], F]:
+    """Mark a dependency callable with the access rule it enforces."""
+
+    def mark(func: F) -> F:
+        setattr(func, ACCESS_ATTRIBUTE, rule)
+        return func
+
+    return mark
+
+
+@declare_access(AccessRule.public())
+def public_access() -> None:
+    """Declares a route public on purpose (no login needed); enforces nothing."""
+
+
+PUBLIC = Depends(public_access)
+
+
+@dataclass(frozen=True)
+class RouteAccess:
+    path: str
+    methods: tuple[str, ...]
+    name: str
+    rules: tuple[AccessRule, ...]
+    route: Any = None
+
+    @property
+    def effective(self) -> AccessRule | None:
+        """The strictest declared rule: roles (intersected) > job_seeker > public."""
+        role_rules = [r for r in self.rules if r.kind == "roles"]
+        if role_rules:
+            roles = frozenset.intersection(*(r.roles for r in role_rules))
+            return AccessRule.for_roles(roles)
+        if any(r.kind == "job_seeker" for r in self.rules):
+            return AccessRule.job_seeker()
+        if self.rules:
+            return AccessRule.public()
+        return None
+
+
+def _walk(dependant: Dependant) -> Iterator[Callable[..., Any]]:
+    for sub in dependant.dependencies:
+        if sub.call is not None:
+            yield sub.call
+        yield from _walk(sub)
+
+
+def rules_of(route: APIRoute) -> tuple[AccessRule, ...]:
+    found = []
+    for call in _walk(route.dependant):
+        rule = getattr(call, ACCESS_ATTRIBUTE, None)
+        if isinstance(rule, AccessRule):
+            found.append(rule)
+    return tuple(found)
+
+
+def _allow_listed(path: str, methods: Iterable[str]) -> bool:
+    return all(("*", path) in PUBLIC_ALLOW_LIST or (m, path) in PUBLIC_ALLOW_LIST for m in methods)
+
+
+def route_inventory(app: FastAPI) -> list[RouteAccess]:
+    """Every route of *app* with its declared access rules (allow-listed ones count as public)."""
+    inventory = []
+    for route in app.routes:
+        if isinstance(route, APIRoute):
+            rules = rules_of(route)
+            methods = tuple(sorted(route.methods))
+            if not rules and _allow_listed(route.path, methods):
+                rules = (AccessRule.public(),)
+            inventory.append(RouteAccess(route.path, methods, route.name, rules, route))
+        elif isinstance(route, Mount):
+            rules = (AccessRule.public(),) if route.path in PUBLIC_MOUNTS else ()
+            inventory.append(RouteAccess(route.path, ("GET",), route.name or "", rules, route))
+        elif isinstance(route, Route):
+            methods = tuple(sorted(route.methods or ("GET",)))
+            rules = (AccessRule.public(),) if _allow_listed(route.path, methods) else ()
+            inventory.append(RouteAccess(route.path, methods, route.name, rules, route))
+    return inventory
+
+
+def undeclared_routes(app: FastAPI) -> list[str]:
+    """``METHOD path`` of each route that declares no access rule."""
+    return [
+        f"{','.join(entry.methods)} {entry.path}" for entry in route_inventory(app) if entry.effective is None
+    ]
