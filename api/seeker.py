@@ -1,0 +1,82 @@
+"""The job-seeker behind a request: their own account or an anonymous trial session.
+
+A first visit may try Lotse without an account (ANCHORS.md: "late sign-up"); the signed
+session then holds only the random pseudonym of a new case in the default Jobcenter. A
+logged-in job-seeker is found through their account. Either way every job-seeker route is
+scoped to this one case by these dependencies, so no id in a URL can reach another case.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from sqlmodel import Session, select
+
+from api.auth.deps import OptionalUser
+from api.auth.policy import AccessRule, declare_access
+from api.deps import SessionDep
+from data.seed import DEMO_JOBCENTER_CODE
+from models.crud import create_job_seeker, get_job_seeker_by_pseudonym, get_jobcenter_by_code
+from models.tables import JobSeeker, Role, UserAccount
+
+SESSION_SEEKER_KEY = "job_seeker"
+NO_CASE = "No advice session yet. Please start on the first page."
+STAFF_NOT_SEEKER = "This is the job-seeker's own view; staff open cases from their caseload."
+NO_JOBCENTER = "Lotse has no Jobcenter configured yet; run `lotse seed` first."
+
+
+def _from_account(session: Session, user: UserAccount) -> JobSeeker | None:
+    if user.role != Role.job_seeker:
+        raise HTTPException(status_code=403, detail=STAFF_NOT_SEEKER)
+    return session.exec(
+        select(JobSeeker).where(JobSeeker.user_id == user.id, JobSeeker.erased_at.is_(None))  # type: ignore[union-attr]
+    ).first()
+
+
+def find_session_job_seeker(request: Request, session: Session, user: UserAccount | None) -> JobSeeker | None:
+    """The request's case, or None if it has none (erased cases count as none)."""
+    if user is not None:
+        return _from_account(session, user)
+    pseudonym = request.session.get(SESSION_SEEKER_KEY)
+    if not pseudonym:
+        return None
+    job_seeker = get_job_seeker_by_pseudonym(session=session, pseudonym=str(pseudonym))
+    if job_seeker is None or job_seeker.erased_at is not None:
+        request.session.pop(SESSION_SEEKER_KEY, None)
+        return None
+    return job_seeker
+
+
+@declare_access(AccessRule.job_seeker())
+def get_session_job_seeker(request: Request, session: SessionDep, user: OptionalUser) -> JobSeeker:
+    """Dependency: the request's own case; 401 if there is none yet."""
+    job_seeker = find_session_job_seeker(request, session, user)
+    if job_seeker is None:
+        raise HTTPException(status_code=401, detail=NO_CASE)
+    return job_seeker
+
+
+@declare_access(AccessRule.job_seeker())
+def get_or_create_job_seeker(request: Request, session: SessionDep, user: OptionalUser) -> JobSeeker:
+    """Dependency: the request's own case, opening an anonymous one on first use."""
+    job_seeker = find_session_job_seeker(request, session, user)
+    if job_seeker is not None:
+        return job_seeker
+    if user is not None:  # a job-seeker account without a case yet
+        jobcenter_id = user.jobcenter_id
+    else:
+        jobcenter = get_jobcenter_by_code(session=session, code=DEMO_JOBCENTER_CODE)
+        if jobcenter is None or jobcenter.id is None:
+            raise HTTPException(status_code=503, detail=NO_JOBCENTER)
+        jobcenter_id = jobcenter.id
+    job_seeker = create_job_seeker(session=session, jobcenter_id=jobcenter_id)
+    if user is not None:
+        job_seeker.user_id = user.id
+    else:
+        request.session[SESSION_SEEKER_KEY] = job_seeker.pseudonym
+    return job_seeker
+
+
+SessionJobSeeker = Annotated[JobSeeker, Depends(get_session_job_seeker)]
+NewOrSessionJobSeeker = Annotated[JobSeeker, Depends(get_or_create_job_seeker)]
