@@ -1,0 +1,38 @@
+"""Domain errors of the recommender; messages are module constants tests can import."""
+
+from __future__ import annotations
+
+_PROTECTED_FEATURE = ("feature(s) {names} are protected attributes ({categories}) and can never be model "
+                      "features (G2); allowed features: {allowed}")
+_NOT_ALLOWED_FEATURE = "feature(s) {names} are not on the allow-list; allowed: {allowed}"
+_SCENARIO_INVALID = "{file}, line {line}: {message}"
+_MODEL_CORRUPTED = ("model {version!r} is corrupted: {file} has sha256 {found}, meta.json expects {expected}; "
+                    "the previously active model stays active")
+_MODEL_MISSING_FILE = "model {version!r} cannot be loaded: {file} is missing"
+_MODEL_INCOMPATIBLE = ("model {version!r} was trained on feature set {found!r}; this Lotse builds feature set "
+                       "{expected!r}; retrain with `lotse train`")
+_MODEL_UNREADABLE = "model {version!r} cannot be loaded: {error}"
+_UNKNOWN_VERSION = "no model version {version!r}; known versions: {known}"
+_NO_PREVIOUS = "there is no earlier active model to roll back to (history: {history})"
+_REASON_NEEDED = "a rollback needs a reason (it is logged)"
+_NO_CARD = "model {version!r} has no MODEL_CARD.md, so it cannot be promoted (G1)"
+
+
+class RecommenderError(Exception):
+    """Base class of every error raised by ``recommender``."""
+
+
+class ProtectedAttributeError(RecommenderError, ValueError):
+    """A protected attribute (or an unlisted feature) was about to enter the model (G2)."""
+
+
+class ScenarioError(RecommenderError, ValueError):
+    """A scenario file that cannot be used; the message names file and line."""
+
+
+class ModelLoadError(RecommenderError):
+    """A stored model cannot be used: missing file, hash mismatch, incompatible feature set."""
+
+
+class RegistryError(RecommenderError, ValueError):
+    """A registry operation that is not allowed (unknown version, nothing to roll back to)."""
