@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export LOTSE_DATABASE_URL ?= sqlite:///var/lotse.db
 
-.PHONY: help install run serve migrate seed test test-fast lint format bench lock clean
+.PHONY: help install run serve migrate seed test test-fast lint format bench lock clean translations extract-messages browser e2e-deps
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -20,7 +20,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-install: $(STAMP) ## create .venv and install the locked dependencies
+install: $(STAMP) translations ## create .venv and install the locked dependencies
 
 migrate: install ## apply database migrations (embedded SQLite under var/ by default)
 	$(BIN)/lotse db upgrade
@@ -28,11 +28,34 @@ migrate: install ## apply database migrations (embedded SQLite under var/ by def
 seed: migrate ## load reference data (idempotent)
 	$(BIN)/lotse seed
 
-run: seed ## install, migrate, seed and serve on http://127.0.0.1:8000
+run: seed translations ## install, migrate, seed and serve on http://127.0.0.1:8000
 	$(BIN)/lotse serve
 
 serve: ## serve without the set-up steps
 	$(BIN)/lotse serve
+
+# Message catalogues: .po files are committed, .mo files are built here (git-ignored).
+PO_FILES := $(wildcard api/locales/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
+
+api/locales/%/LC_MESSAGES/messages.mo: api/locales/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --statistics -D messages -l $* -i $< -o $@
+
+translations: $(MO_FILES) ## compile the translation catalogues (.po -> .mo)
+
+extract-messages: $(STAMP) ## re-extract msgids from code and templates and update every .po
+	$(BIN)/pybabel extract -F api/locales/babel.cfg -k lazy_gettext -k _ --no-location --sort-output \
+		--project=Lotse -o api/locales/messages.pot .
+	$(BIN)/pybabel update -i api/locales/messages.pot -d api/locales -D messages --no-location --ignore-obsolete
+
+# Real-browser tests use Debian's Chromium (never a downloaded browser) and axe-core from npm.
+browser: ## install Debian's chromium for the e2e tests (skipped when present)
+	@test -x /usr/bin/chromium || { apt-get update && apt-get install -y chromium; }
+
+e2e-deps: node_modules/.package-lock.json ## install axe-core from package-lock.json (npm ci)
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
 
 lint: install ## ruff
 	$(BIN)/ruff check .
@@ -40,7 +63,7 @@ lint: install ## ruff
 format: install ## ruff format + fixes
 	$(BIN)/ruff check --fix .
 
-test: install lint ## lint, then the whole test suite (SQLite and PostgreSQL)
+test: install translations browser e2e-deps lint ## lint, then the whole test suite (SQLite and PostgreSQL)
 	$(BIN)/pytest
 
 test-fast: install ## tests without the slow, browser and Dask ones

@@ -1,12 +1,68 @@
-"""The Jinja2 environment shared by every page (autoescape on for all templates)."""
+"""The Jinja2 environment shared by every page (autoescape on for all templates).
+
+Every template gets, without the route passing them: ``locale``, ``_``/``gettext``/``ngettext``
+(and ``{% trans %}``) in that locale, ``csrf_token()`` for forms, ``current_path`` for the
+language switch, and Babel formatters (``format_date``, ``format_number``, ``format_euro``).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import jinja2
 from fastapi.templating import Jinja2Templates
+from starlette.requests import Request
+
+from api.i18n import (
+    LOCALE_NAMES,
+    LOCALES,
+    format_date,
+    format_datetime,
+    format_euro,
+    format_number,
+    get_locale,
+    get_translations,
+)
+from api.security import CSRF_FIELD, csrf_token
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
-templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+@jinja2.pass_context
+def _ctx_gettext(context: jinja2.runtime.Context, message: str) -> str:
+    return get_translations(context.get("locale") or "de").gettext(message)
+
+
+@jinja2.pass_context
+def _ctx_ngettext(context: jinja2.runtime.Context, singular: str, plural: str, n: int) -> str:
+    return get_translations(context.get("locale") or "de").ngettext(singular, plural, n)
+
+
+def _page_context(request: Request) -> dict[str, Any]:
+    locale = get_locale(request)
+    return {
+        "locale": locale,
+        "locales": LOCALES,
+        "locale_names": LOCALE_NAMES,
+        "csrf_field": CSRF_FIELD,
+        "csrf_token": lambda: csrf_token(request),
+        "current_path": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        "format_date": lambda value, fmt="medium": format_date(value, locale, fmt),
+        "format_datetime": lambda value, fmt="medium": format_datetime(value, locale, fmt),
+        "format_number": lambda value: format_number(value, locale),
+        "format_euro": lambda value: format_euro(value, locale),
+    }
+
+
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+    autoescape=True,
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_env.install_gettext_callables(_ctx_gettext, _ctx_ngettext, newstyle=True)  # type: ignore[attr-defined]
+
+templates = Jinja2Templates(env=_env, context_processors=[_page_context])

@@ -2,6 +2,6 @@
 
 from fastapi import APIRouter
 
-from frontend.pages import start
+from frontend.pages import language, start
 
-PAGES: list[APIRouter] = [start.router]
+PAGES: list[APIRouter] = [start.router, language.router]

@@ -13,4 +13,5 @@ router = APIRouter(include_in_schema=False)
 @router.get("/", response_class=HTMLResponse)
 def read_start(request: Request) -> HTMLResponse:
     """Start page."""
-    return templates.TemplateResponse(request, "start.html", {})
+    signed_in = bool(request.session.get("seeker"))
+    return templates.TemplateResponse(request, "start.html", {"signed_in": signed_in})

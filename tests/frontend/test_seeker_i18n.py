@@ -1,0 +1,82 @@
+"""Language: German by default, English on request, the choice remembered; catalogues complete."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from fastapi.testclient import TestClient
+
+from api.i18n import LOCALES, format_date, format_euro, gettext, parse_accept_language
+from tests.frontend.seeker_util import post_form
+
+LOCALE_DIR = Path(__file__).resolve().parents[2] / "api" / "locales"
+
+
+def test_start_page_is_german_without_a_language_hint(client: TestClient) -> None:
+    html = client.get("/").text
+    assert '<html lang="de">' in html
+    assert "Willkommen bei Lotse" in html
+    assert "Zum Inhalt springen" in html
+
+
+def test_start_page_follows_accept_language_english(client: TestClient) -> None:
+    html = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9,de;q=0.5"}).text
+    assert '<html lang="en">' in html
+    assert "Welcome to Lotse" in html
+
+
+def test_language_switch_is_remembered_across_pages(client: TestClient) -> None:
+    response = post_form(client, "/", "/language", {"locale": "en", "next": "/accessibility"})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/accessibility"
+    html = client.get("/").text
+    assert "Welcome to Lotse" in html
+    assert 'value="de"' in html  # the switch now offers German
+
+
+def test_language_switch_without_csrf_token_is_refused(client: TestClient) -> None:
+    client.get("/")
+    response = client.post("/language", data={"locale": "en", "next": "/"}, follow_redirects=False)
+    assert response.status_code == 403
+    assert "Willkommen" in client.get("/").text
+
+
+def test_language_switch_refuses_to_redirect_off_site(client: TestClient) -> None:
+    response = post_form(client, "/", "/language", {"locale": "en", "next": "//evil.example/x"})
+    assert response.headers["location"] == "/"
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    ("en-US,en;q=0.9", "en"), ("fr-FR,de;q=0.8", "de"), ("fr, en;q=0.1", "en"), ("de;q=0.2, en;q=0.9", "en"),
+    ("", None), ("xx", None), ("en;q=abc", None),
+])
+def test_accept_language_picks_the_best_offered_locale(header: str, expected: str | None) -> None:
+    assert parse_accept_language(header) == expected
+
+
+def test_dates_and_money_use_the_locale_format() -> None:
+    assert format_date(date(2026, 3, 1), "de", "short") == "01.03.26"
+    assert format_date(date(2026, 3, 1), "en", "short") == "3/1/26"
+    assert format_euro(2500, "de") == "2.500,00\xa0€"
+    assert format_euro(2500, "en") == "€2,500.00"
+
+
+def test_gettext_translates_api_messages_into_german() -> None:
+    assert gettext("My data", "de") == "Meine Daten"
+    assert gettext("My data", "en") == "My data"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_msgid_is_translated_in_each_catalogue(locale: str) -> None:
+    with (LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    with (LOCALE_DIR / "messages.pot").open("rb") as handle:
+        template = read_po(handle)
+    ids = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+    expected = {m.id if isinstance(m.id, str) else m.id[0] for m in template if m.id}
+    assert expected <= ids, f"not in {locale}: {sorted(expected - ids)[:5]}"
+    untranslated = [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
+    assert untranslated == []
