@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_retention_days: int = MIN_RETENTION_DAYS
     default_locale: Literal["de", "en"] = "de"
+    # Share of decisions whose self-help items are shuffled to learn off-policy (G16).
+    exploration_rate: float = Field(default=0.1, ge=0.0, le=0.5)
 
     @field_validator("database_url")
     @classmethod
