@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from api.docs import install_docs
 from api.errors import register_error_handlers
 from api.observability import RequestIdMiddleware, configure_logging
 from api.routes import ROUTERS
@@ -25,7 +26,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "Explained job-search advice for job-seekers at German Jobcenters (SGB II). "
             "Advice that touches benefits or funded measures is a draft until a counsellor approves it."
         ),
-        docs_url="/docs",
+        docs_url=None,
+        redoc_url=None,
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
@@ -33,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register_error_handlers(app)
     install_security(app, settings)
     app.add_middleware(RequestIdMiddleware)
+    install_docs(app)
     for router in ROUTERS:
         unprefixed = any(tag in _UNPREFIXED for tag in router.tags)
         app.include_router(router, prefix="" if unprefixed else API_PREFIX)

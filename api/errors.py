@@ -14,6 +14,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.i18n import _, get_locale, gettext
+from recommender.protected import protected_category
+
 logger = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
@@ -49,11 +52,61 @@ def problem(status: int, detail: str, *, request: Request | None = None, **extra
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
-def _field_errors(exc: RequestValidationError) -> list[dict[str, str]]:
+# Field-level messages for the pydantic error types people actually hit, in their language.
+_VALIDATION_MESSAGES: dict[str, str] = {
+    "missing": _("This field is required."),
+    "extra_forbidden": _("This field is not part of the form."),
+    "string_pattern_mismatch": _("The format is not right."),
+    "less_than_equal": _("The value must be at most %(le)s."),
+    "less_than": _("The value must be less than %(lt)s."),
+    "greater_than_equal": _("The value must be at least %(ge)s."),
+    "greater_than": _("The value must be more than %(gt)s."),
+    "int_parsing": _("Please enter a whole number."),
+    "int_type": _("Please enter a whole number."),
+    "int_from_float": _("Please enter a whole number."),
+    "float_parsing": _("Please enter a number."),
+    "bool_parsing": _("Please answer yes or no."),
+    "bool_type": _("Please answer yes or no."),
+    "literal_error": _("Please choose one of: %(expected)s."),
+    "enum": _("Please choose one of: %(expected)s."),
+    "string_too_long": _("Please use at most %(max_length)s characters."),
+    "string_too_short": _("Please enter at least %(min_length)s characters."),
+    "too_long": _("Please choose at most %(max_length)s entries."),
+    "json_invalid": _("The request body is not valid JSON."),
+    "model_attributes_type": _("A group of fields was expected here."),
+    "dict_type": _("A group of fields was expected here."),
+    "list_type": _("A list was expected here."),
+    "string_type": _("Please enter text."),
+    "date_from_datetime_parsing": _("Please enter a date."),
+    "date_parsing": _("Please enter a date."),
+}
+PROTECTED_FIELD = _(
+    "Lotse does not accept this information: protected characteristics are never used for advice."
+)
+INVALID_INPUT = _("This value is not valid.")
+
+
+def validation_message(error: dict[str, Any], locale: str) -> str:
+    """One friendly sentence for one pydantic error, in *locale*."""
+    kind = str(error.get("type", ""))
+    loc = [str(p) for p in error.get("loc", ())]
+    if kind == "extra_forbidden" and loc and protected_category(loc[-1]):
+        return gettext(PROTECTED_FIELD, locale)
+    template = _VALIDATION_MESSAGES.get(kind)
+    if template is None:
+        return gettext(INVALID_INPUT, locale)
+    context = {k: str(v) for k, v in (error.get("ctx") or {}).items()}
+    try:
+        return gettext(template, locale, **context) if "%(" in template else gettext(template, locale)
+    except KeyError:
+        return gettext(INVALID_INPUT, locale)
+
+
+def _field_errors(exc: RequestValidationError, locale: str) -> list[dict[str, str]]:
     out = []
     for error in exc.errors():
         loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path")]
-        out.append({"field": ".".join(loc) or "body", "message": str(error.get("msg", ""))})
+        out.append({"field": ".".join(loc) or "body", "message": validation_message(error, locale)})
     return out
 
 
@@ -66,7 +119,7 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
-    fields = _field_errors(exc)
+    fields = _field_errors(exc, get_locale(request))
     detail = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
     return problem(422, detail, request=request, errors=fields)
 

@@ -40,7 +40,7 @@ PUBLIC_ALLOW_LIST: frozenset[tuple[str, str]] = frozenset(
         ("*", "/openapi.json"),
     }
 )
-PUBLIC_MOUNTS: frozenset[str] = frozenset({"/static"})
+PUBLIC_MOUNTS: frozenset[str] = frozenset({"/static", "/docs/assets", "/docs/init"})
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -67,3 +67,12 @@ def test_hostile_request_id_is_replaced(client: TestClient) -> None:
 def test_openapi_docs_are_served(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     assert client.get("/openapi.json").json()["info"]["title"] == "Lotse API"
+
+
+def test_docs_page_uses_local_assets_and_no_inline_script(client: TestClient) -> None:
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "cdn" not in page.text.lower()
+    assert "<script>" not in page.text
+    assert client.get("/docs/assets/swagger-ui-bundle.js").status_code == 200
+    assert client.get("/docs/init/swagger-init.js").status_code == 200
