@@ -24,6 +24,8 @@ SESSION_USER_KEY = "user_id"
 SESSION_STAMP_KEY = "auth_stamp"
 LOGIN_PATH = "/login"
 API_PREFIX = "/api/"
+# The chosen interface language is not security-relevant and should survive signing in.
+_KEPT_ACROSS_LOGIN = ("locale",)
 
 NOT_AUTHENTICATED = "Please sign in first."
 NOT_ALLOWED = "Your role ({role}) may not use this page or endpoint; it needs one of: {allowed}."
@@ -36,7 +38,9 @@ def session_stamp(user: UserAccount) -> str:
 
 def start_user_session(request: Request, user: UserAccount) -> None:
     """Replace the whole session (no fixation: nothing from before the login survives)."""
+    keep = {key: request.session[key] for key in _KEPT_ACROSS_LOGIN if key in request.session}
     request.session.clear()
+    request.session.update(keep)
     request.session[SESSION_USER_KEY] = user.id
     request.session[SESSION_STAMP_KEY] = session_stamp(user)
 

@@ -2,6 +2,6 @@
 
 from fastapi import APIRouter
 
-from frontend.pages import language, start
+from frontend.pages import language, login, start
 
-PAGES: list[APIRouter] = [start.router, language.router]
+PAGES: list[APIRouter] = [start.router, language.router, login.router]
