@@ -18,8 +18,10 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from sqlmodel import Session, select
 
 from models.schemas import Profile
+from models.tables import AdviceModule
 
 DEFAULT_CATALOGUE_FILE = Path(__file__).resolve().parent / "catalogue" / "advice.yaml"
 
@@ -212,7 +214,7 @@ class Catalogue(BaseModel):
         return [module.id for module in self.modules]
 
 
-def _node_line(node: yaml.Node | None, loc: tuple[Any, ...]) -> int:
+def yaml_line(node: yaml.Node | None, loc: tuple[Any, ...]) -> int:
     """Follow a pydantic error location through the YAML node tree to a 1-based line."""
     line = node.start_mark.line + 1 if node is not None else 1
     current = node
@@ -272,14 +274,14 @@ def parse_catalogue(text: str, *, file: str = "<string>") -> Catalogue:
         catalogue = Catalogue.model_validate(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
-        line = _node_line(node, tuple(first["loc"]))
+        line = yaml_line(node, tuple(first["loc"]))
         where = ".".join(str(p) for p in first["loc"])
         message = f"{where}: {first['msg'].removeprefix('Value error, ')}"
         raise CatalogueError(_LOCATED.format(file=file, line=line, message=message)) from None
     problems = _cross_checks(catalogue)
     if problems:
         loc, message = problems[0]
-        raise CatalogueError(_LOCATED.format(file=file, line=_node_line(node, loc), message=message))
+        raise CatalogueError(_LOCATED.format(file=file, line=yaml_line(node, loc), message=message))
     return catalogue
 
 
@@ -323,3 +325,34 @@ def reset_catalogue_cache() -> None:
     """Forget the active catalogue (tests; the next call reads the default file again)."""
     with _lock:
         _active.clear()
+
+
+def seed_advice_modules(session: Session) -> str:
+    """Upsert one AdviceModule reference row per catalogue module (idempotent).
+
+    Modules that left the catalogue are kept but marked inactive, because old decisions
+    still refer to them.
+    """
+    catalogue = load_catalogue()
+    existing = {row.id: row for row in session.exec(select(AdviceModule)).all()}
+    added = updated = retired = 0
+    for module in catalogue.modules:
+        values = {"catalogue_version": catalogue.version, "title_de": module.title.de, "title_en": module.title.en,
+                  "obstacle": module.obstacle, "needs_counsellor_approval": module.needs_counsellor_approval,
+                  "legal_basis": module.legal_basis, "active": True}
+        row = existing.get(module.id)
+        if row is None:
+            session.add(AdviceModule(id=module.id, **values))
+            added += 1
+        elif any(getattr(row, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(row, key, value)
+            session.add(row)
+            updated += 1
+    for module_id, row in existing.items():
+        if module_id not in catalogue.ids and row.active:
+            row.active = False
+            session.add(row)
+            retired += 1
+    return (f"Advice catalogue {catalogue.version}: {added} module(s) added, {updated} updated, "
+            f"{retired} retired, {len(catalogue.modules)} active.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from data.catalogue import seed_advice_modules
 from data.importers.market import seed_illustrative_market
 from models.tables import Jobcenter, Team
 
@@ -27,7 +28,7 @@ def _seed_demo_jobcenter(session: Session) -> str:
     return f"Created Jobcenter '{DEMO_JOBCENTER_NAME}' with '{DEMO_TEAM_NAME}'."
 
 
-SEED_STEPS = [_seed_demo_jobcenter, seed_illustrative_market]
+SEED_STEPS = [_seed_demo_jobcenter, seed_illustrative_market, seed_advice_modules]
 
 
 def seed_reference_data(session: Session) -> list[str]:

@@ -5,12 +5,13 @@ Sub-commands live in one module per topic and are mounted here.
 
 from __future__ import annotations
 
-from api.cli import audit, core, data, users
+from api.cli import audit, core, data, recommender, users
 from api.cli.app import app
 
 core.register(app)
 audit.register(app)
 data.register(app)
 users.register(app)
+recommender.register(app)
 
 __all__ = ["app"]

@@ -1,0 +1,281 @@
+"""Recommender jobs: simulate, train, evaluate, and the model registry (list/show/promote/rollback)."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from api.cli.app import console, fail, load_settings, open_engine
+from data.catalogue import CatalogueError, load_catalogue
+from models.db import session_scope
+from recommender.audit import AuditError
+from recommender.errors import ModelLoadError, RegistryError, ScenarioError
+from recommender.pipeline import run
+from recommender.registry import ModelRegistry
+from recommender.report import write_report
+from recommender.scenario import DEFAULT_SCENARIO, load_scenario
+from recommender.simulate import simulate
+from recommender.train import TrainConfig
+
+models_app = typer.Typer(help="Stored models: list, show, promote, roll back.", no_args_is_help=True)
+QUICK_ROWS = 40_000
+FULL_ROWS = 1_000_000
+SYSTEM_ACTOR = "system:first-start"
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+def _callback(progress: Progress, label: str):  # type: ignore[no-untyped-def]
+    task = progress.add_task(label, total=None)
+
+    def update(done: int, total: int, text: str) -> None:
+        progress.update(task, completed=done, total=total, description=f"{label}: {text}")
+
+    return update
+
+
+def _registry() -> ModelRegistry:
+    return ModelRegistry(load_settings().models_dir)
+
+
+def _log(action: str, fn) -> None:  # type: ignore[no-untyped-def]
+    """Run *fn(session)* in a transaction; registry changes are only made if the event is logged."""
+    settings = load_settings()
+    try:
+        with session_scope(open_engine(settings)) as session:
+            fn(session)
+    except (RegistryError, ModelLoadError, AuditError) as exc:
+        raise fail(str(exc)) from None
+    except Exception as exc:  # database unreachable or not migrated
+        raise fail(
+            f"cannot {action}: the decision log is not reachable ({exc.__class__.__name__}: {exc}); "
+            "run `lotse db upgrade` first"
+        ) from None
+
+
+def simulate_command(
+    scenario: Path = typer.Option(DEFAULT_SCENARIO, "--scenario", help="Scenario YAML file (docs/scenarios.md)."),
+    rows: int = typer.Option(100_000, min=1, help="Number of simulated people."),
+    seed: int = typer.Option(42, help="Random seed (same seed, same data)."),
+    out: Path | None = typer.Option(None, help="Write the SYNTHETIC data as .npz (protected attributes separately)."),
+) -> None:
+    """Generate a SYNTHETIC population with logged advice, outcomes and the oracle."""
+    try:
+        catalogue = load_catalogue()
+        world = load_scenario(scenario, catalogue)
+    except (ScenarioError, CatalogueError) as exc:
+        raise fail(str(exc)) from None
+    started = time.perf_counter()
+    with _progress() as progress:
+        data = simulate(world, catalogue, rows, seed=seed, progress=_callback(progress, "simulate"))
+    seconds = time.perf_counter() - started
+    table = Table(title=f"SYNTHETIC scenario {world.name!r}: {rows:,} people in {seconds:.1f} s")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_row("found work within 6 months", f"{data.outcome.mean():.1%}")
+    table.add_row("no-advice share (control arm)", f"{(data.action == 0).mean():.1%}")
+    table.add_row("eligible modules per person", f"{data.eligible.sum(axis=1).mean():.1f}")
+    best = np.where(data.eligible, data.tau, -np.inf).max(axis=1)
+    table.add_row("oracle: best module's true uplift", f"{100 * best[np.isfinite(best)].mean():.2f} points")
+    console.print(table)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(
+            out,
+            features=data.features,
+            action=data.action,
+            propensity=data.propensity,
+            outcome=data.outcome,
+            p0=data.p0,
+            tau=data.tau,
+            eligible=data.eligible,
+            module_ids=np.array(data.module_ids),
+            synthetic=np.array(True),
+        )
+        audit_file = out.with_name(out.stem + ".protected-audit-only.npz")
+        np.savez_compressed(audit_file, **data.protected, synthetic=np.array(True))
+        console.print(f"Wrote {out} and (audit only) {audit_file}.")
+
+
+def train_command(
+    scenario: Path = typer.Option(DEFAULT_SCENARIO, "--scenario", help="Scenario YAML file to simulate training data."),
+    rows: int | None = typer.Option(
+        None, min=1000, help=f"Training rows (default {FULL_ROWS:,}; --quick {QUICK_ROWS:,})."
+    ),
+    seed: int = typer.Option(42, help="Random seed."),
+    quick: bool = typer.Option(False, "--quick", help="Small fast model (first start)."),
+    if_missing: bool = typer.Option(False, "--if-missing", help="Do nothing if an active model loads."),
+    promote: bool | None = typer.Option(
+        None, "--promote/--no-promote", help="Make the new model active (default: only if none is active)."
+    ),
+    actor: str = typer.Option("data_scientist:cli", help="Who trains (logged)."),
+) -> None:
+    """Train the uplift model (on SYNTHETIC simulated data until Lotse has logged outcomes)."""
+    registry = _registry()
+    if if_missing:
+        try:
+            active = registry.load_active()
+        except ModelLoadError as exc:
+            console.print(f"[yellow]Active model cannot be used ({exc}); training a new one.[/]")
+            active = None
+        if active is not None:
+            console.print(f"Active model {active.version} is present; nothing to do.")
+            return
+    config = TrainConfig.quick() if quick else TrainConfig(seed=seed)
+    n = rows or (QUICK_ROWS if quick else FULL_ROWS)
+    try:
+        catalogue = load_catalogue()
+        with _progress() as progress:
+            result = run(
+                scenario_path=scenario,
+                rows=n,
+                seed=seed,
+                config=config,
+                catalogue=catalogue,
+                on_simulate=_callback(progress, "simulate"),
+                on_train=_callback(progress, "train"),
+            )
+    except (ScenarioError, CatalogueError) as exc:
+        raise fail(str(exc)) from None
+    metrics = {"quick": quick, **{k: round(v, 2) for k, v in result.timings.items()}}
+    version = registry.save(result.train, metrics=metrics, catalogue_version=catalogue.version)
+    should_promote = promote if promote is not None else registry.active_version() is None
+    reason = "first start: no active model" if if_missing else "promoted at training"
+
+    def log(session) -> None:  # type: ignore[no-untyped-def]
+        registry.log_trained(version, session=session, actor=actor if not if_missing else SYSTEM_ACTOR)
+        if should_promote:
+            registry.promote(version, session=session, actor=actor if not if_missing else SYSTEM_ACTOR, reason=reason)
+
+    _log("log the training", log)
+    table = Table(title=f"Model {version} (SYNTHETIC training data, scenario {result.scenario.name!r})")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_row("rows", f"{n:,}")
+    table.add_row("trees", str(result.train.meta["num_trees"]))
+    for key, value in result.timings.items():
+        table.add_row(key.replace("_", " "), f"{value:.1f}")
+    table.add_row("active", "yes" if should_promote else "no (promote with `lotse models promote`)")
+    console.print(table)
+
+
+def evaluate_command(
+    scenario: Path = typer.Option(DEFAULT_SCENARIO, "--scenario", help="Scenario YAML file."),
+    rows: int = typer.Option(FULL_ROWS, min=1000, help="Training rows."),
+    test_rows: int = typer.Option(200_000, min=1000, help="Held-out people for the evaluation."),
+    seed: int = typer.Option(42, help="Random seed."),
+    out: Path | None = typer.Option(None, help="Report directory (default <var>/reports/)."),
+    quick: bool = typer.Option(False, "--quick", help="Quick model settings."),
+) -> None:
+    """Generate -> train -> evaluate on a scenario; write a JSON + HTML report (SYNTHETIC)."""
+    try:
+        with _progress() as progress:
+            result = run(
+                scenario_path=scenario,
+                rows=rows,
+                test_rows=test_rows,
+                seed=seed,
+                config=TrainConfig.quick() if quick else TrainConfig(seed=seed),
+                on_simulate=_callback(progress, "simulate"),
+                on_train=_callback(progress, "train"),
+            )
+    except (ScenarioError, CatalogueError) as exc:
+        raise fail(str(exc)) from None
+    evaluation = result.evaluation or {}
+    evaluation["timings"] = result.timings
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    directory = out or load_settings().var_dir / "reports"
+    json_path, html_path = write_report(evaluation, directory, name=f"evaluate-{result.scenario.name}-{stamp}")
+    k = evaluation["k"]
+    values = evaluation["policy_value_uplift"][f"top{k}"]
+    table = Table(title=f"SYNTHETIC scenario {result.scenario.name!r}: top-{k} policy value (mean true uplift)")
+    table.add_column("policy")
+    table.add_column("uplift (points)", justify="right")
+    table.add_column("share of oracle", justify="right")
+    for name, value in values.items():
+        table.add_row(name, f"{100 * value:.2f}", f"{value / values['oracle']:.1%}")
+    console.print(table)
+    console.print(
+        f"learned vs rules: {evaluation['uplift_vs_rules']:.2f}x; outcome AUC {evaluation['outcome_auc']:.3f}"
+        f"{' [red](probable leakage)[/]' if evaluation['probable_leakage'] else ''}; "
+        f"DR estimate error {evaluation['off_policy_top1']['dr']['error']:+.4f}"
+    )
+    console.print(f"Report: {html_path} and {json_path}")
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """Stored model versions; the active one is marked."""
+    infos = _registry().list_versions()
+    if not infos:
+        console.print("No models stored yet. Train one with `lotse train`.")
+        return
+    table = Table(title="Models")
+    for column in ("version", "active", "created", "data", "rows"):
+        table.add_column(column)
+    for info in infos:
+        table.add_row(
+            info.version,
+            "*" if info.active else "",
+            info.created_at[:19],
+            f"{info.scenario} ({'SYNTHETIC' if info.synthetic else 'logged'})",
+            f"{info.rows:,}",
+        )
+    console.print(table)
+
+
+@models_app.command("show")
+def models_show(version: str = typer.Argument(..., help="Model version.")) -> None:
+    """Metadata of one model version (features, data, metrics)."""
+    try:
+        meta = _registry().meta(version)
+    except RegistryError as exc:
+        raise fail(str(exc)) from None
+    console.print_json(json.dumps(meta, default=str))
+
+
+@models_app.command("promote")
+def models_promote(
+    version: str = typer.Argument(..., help="Model version to make active."),
+    actor: str = typer.Option(..., help="Who promotes (logged)."),
+    reason: str | None = typer.Option(None, help="Why (logged)."),
+) -> None:
+    """Make a stored model active (verified first; logged)."""
+    registry = _registry()
+    _log("promote", lambda session: registry.promote(version, session=session, actor=actor, reason=reason))
+    console.print(f"Model {version} is now active.")
+
+
+@models_app.command("rollback")
+def models_rollback(
+    actor: str = typer.Option(..., help="Who rolls back (logged)."),
+    reason: str = typer.Option(..., help="Why (required, logged)."),
+) -> None:
+    """Re-activate the previously active model (logged with the reason)."""
+    registry = _registry()
+    target: list[str] = []
+    _log("roll back", lambda session: target.append(registry.rollback(session=session, actor=actor, reason=reason)))
+    console.print(f"Rolled back; model {target[0]} is active again.")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("simulate")(simulate_command)
+    app.command("train")(train_command)
+    app.command("evaluate")(evaluate_command)
+    app.add_typer(models_app, name="models")
