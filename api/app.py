@@ -11,6 +11,7 @@ from api.routes import ROUTERS
 from api.security import install_security
 from api.settings import Settings, get_settings
 from models.db import make_engine
+from recommender.registry import ModelRegistry
 
 API_PREFIX = "/api/v1"
 _UNPREFIXED = {"health"}
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
+    app.state.registry = ModelRegistry(settings.models_dir)
     register_error_handlers(app)
     install_security(app, settings)
     app.add_middleware(RequestIdMiddleware)

@@ -112,6 +112,8 @@ def _field_errors(exc: RequestValidationError, locale: str) -> list[dict[str, st
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Error")
+    # Details are English msgids; those in the catalogue reach the person in their language.
+    detail = gettext(detail, get_locale(request))
     response = problem(exc.status_code, detail, request=request)
     for key, value in (exc.headers or {}).items():
         response.headers[key] = value

@@ -14,6 +14,7 @@ from fastapi import Depends, HTTPException, Request
 from sqlmodel import Session, select
 
 from api.auth.deps import OptionalUser
+from api.i18n import _
 from api.auth.policy import AccessRule, declare_access
 from api.deps import SessionDep
 from data.seed import DEMO_JOBCENTER_CODE
@@ -21,9 +22,9 @@ from models.crud import create_job_seeker, get_job_seeker_by_pseudonym, get_jobc
 from models.tables import JobSeeker, Role, UserAccount
 
 SESSION_SEEKER_KEY = "job_seeker"
-NO_CASE = "No advice session yet. Please start on the first page."
-STAFF_NOT_SEEKER = "This is the job-seeker's own view; staff open cases from their caseload."
-NO_JOBCENTER = "Lotse has no Jobcenter configured yet; run `lotse seed` first."
+NO_CASE = _("No advice session yet. Please start on the first page.")
+STAFF_NOT_SEEKER = _("This is the job-seeker's own view; staff open cases from their caseload.")
+NO_JOBCENTER = _("Lotse has no Jobcenter configured yet; run `lotse seed` first.")
 
 
 def _from_account(session: Session, user: UserAccount) -> JobSeeker | None:

@@ -1,0 +1,251 @@
+"""``POST /recommendations``, a decision and its explanation, for the job-seeker's own case.
+
+The response never carries a score or probability about the person (G7); items that wait
+for a counsellor are listed without their content (G8).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, HTTPException, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import SessionDep
+from api.i18n import _, get_locale, gettext
+from api.seeker import NewOrSessionJobSeeker, SessionJobSeeker
+from models.schemas import Profile
+from models.tables import Decision
+from recommender.audit import EventType, append_event
+from recommender.decision_path import DecisionView, ItemView, decision_view, recommend
+from recommender.explanation import ExplanationView, explanation_view
+
+router = APIRouter(tags=["recommendations"])
+
+PENDING_TEXT = _("Your counsellor is checking this suggestion.")
+DECISION_NOT_FOUND = _("No decision with this id in your case.")
+MODE_NOTICES = {
+    "kill_switch": _("AI support is switched off at the moment. This advice comes from fixed, transparent rules."),
+    "objection": _("You chose advice without AI. This advice comes from fixed, transparent rules."),
+    "no_model": _("No AI model is active yet. This advice comes from fixed, transparent rules."),
+    "model_error": _("The AI model could not be loaded. This advice comes from fixed, transparent rules."),
+}
+
+EXAMPLE_PROFILE: dict[str, Any] = {
+    "target_occupation": "62102",
+    "target_occupation_text": "Verkäuferin im Einzelhandel",
+    "region_ags": "09362",
+    "school_leaving": "hauptschule",
+    "vocational_qualification": "apprenticeship",
+    "foreign_qualification": False,
+    "german_level": "C1",
+    "months_unemployed": 14,
+    "applications_last_3_months": 6,
+    "interviews_last_3_months": 0,
+    "search_channels": ["jobcenter", "job_boards"],
+    "has_cv": True,
+    "driving_licence": False,
+    "has_car": False,
+    "max_commute_minutes": 30,
+    "willing_to_relocate": False,
+    "salary_expectation_eur": 2400,
+    "constraints": {"childcare_needed": True, "working_hours": "part_time", "health_limits": []},
+    "eligibility": {"birth_year": 1991, "receives_citizens_benefit": True},
+}
+
+
+class RecommendationRequest(BaseModel):
+    """A profile in; protected attributes have no field and are refused as unknown input (G2)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"profile": EXAMPLE_PROFILE,
+                                                                                "locale": "de"}]})
+
+    profile: Profile
+    locale: Literal["de", "en"] | None = Field(
+        default=None, description="Language of the texts (default: Accept-Language, else German)."
+    )
+
+
+class ObstacleOut(BaseModel):
+    id: str
+    title: str
+    evidence: list[str]
+
+
+class ItemOut(BaseModel):
+    item_id: str
+    module_id: str
+    rank: int
+    review_state: Literal["not_required", "pending_review", "approved", "edited"]
+    pending_review: bool = Field(description="True while a counsellor checks it; then title and text are hidden.")
+    title: str
+    text: str | None
+    reasons: list[str]
+    legal_basis: str | None
+    effort: str
+    in_plan: bool
+    due_date: date | None
+
+
+class DecisionOut(BaseModel):
+    decision_id: str
+    created_at: datetime
+    mode: Literal["model", "rules"]
+    mode_notice: str | None = Field(description="Set when the advice comes without AI, and why.")
+    model_version: str
+    feature_set_version: str
+    catalogue_version: str
+    diagnostic: list[ObstacleOut]
+    items: list[ItemOut]
+    missing_fields_message: str | None
+    illustrative_market: bool = Field(description="Market figures behind the advice are illustrative, not official.")
+    explanation_url: str
+
+
+EXAMPLE_RESPONSE: dict[str, Any] = {
+    "decision_id": "3f1c2a9d8e7b4c6a9f0e1d2c3b4a5968",
+    "created_at": "2026-11-25T09:30:00Z",
+    "mode": "model",
+    "mode_notice": None,
+    "model_version": "2026-11-25T09-00-00-default",
+    "feature_set_version": "fs-2026.11-1",
+    "catalogue_version": "2026.11.1",
+    "diagnostic": [
+        {"id": "interview_conversion", "title": "Gespräche führen noch nicht zur Zusage",
+         "evidence": ["6 Bewerbungen in 3 Monaten, aber kein Vorstellungsgespräch."]},
+    ],
+    "items": [
+        {"item_id": "a1b2c3d4e5f60718293a4b5c6d7e8f90", "module_id": "broaden_occupations", "rank": 1,
+         "review_state": "not_required", "pending_review": False, "title": "Verwandte Berufe prüfen",
+         "text": "Suchen Sie auch in Berufen, die Ihrem sehr ähnlich sind.",
+         "reasons": ["In Ihrem Beruf kommen in Ihrer Region viele Bewerber auf eine Stelle."],
+         "legal_basis": None, "effort": "low", "in_plan": False, "due_date": None},
+        {"item_id": "0f1e2d3c4b5a69788796a5b4c3d2e1f0", "module_id": "childcare_support", "rank": 2,
+         "review_state": "pending_review", "pending_review": True,
+         "title": "Ihre Ansprechperson prüft diesen Vorschlag.", "text": None, "reasons": [],
+         "legal_basis": None, "effort": "medium", "in_plan": False, "due_date": None},
+    ],
+    "missing_fields_message": None,
+    "illustrative_market": True,
+    "explanation_url": "/api/v1/decisions/3f1c2a9d8e7b4c6a9f0e1d2c3b4a5968/explanation",
+}
+
+
+def _item_out(item: ItemView, locale: str) -> ItemOut:
+    pending = not item.visible
+    return ItemOut(
+        item_id=item.item_id,
+        module_id=item.module_id,
+        rank=item.rank,
+        review_state=item.review_state,  # type: ignore[arg-type]
+        pending_review=pending,
+        title=gettext(PENDING_TEXT, locale) if pending else item.title,
+        text=None if pending else item.text,
+        reasons=item.reasons,
+        legal_basis=item.legal_basis,
+        effort=item.effort,
+        in_plan=item.in_plan,
+        due_date=item.due_date,
+    )
+
+
+def decision_out(view: DecisionView, locale: str) -> DecisionOut:
+    notice = MODE_NOTICES.get(view.mode_reason or "")
+    return DecisionOut(
+        decision_id=view.decision_id,
+        created_at=view.created_at,
+        mode=view.mode,  # type: ignore[arg-type]
+        mode_notice=gettext(notice, locale) if notice else None,
+        model_version=view.model_version,
+        feature_set_version=view.feature_set_version,
+        catalogue_version=view.catalogue_version,
+        diagnostic=[ObstacleOut(id=o.id, title=o.title, evidence=o.evidence) for o in view.diagnostic],
+        items=[_item_out(item, locale) for item in view.items],
+        missing_fields_message=_missing_message(view, locale),
+        illustrative_market=view.illustrative_market,
+        explanation_url=f"/api/v1/decisions/{view.decision_id}/explanation",
+    )
+
+
+@router.post(
+    "/recommendations",
+    response_model=DecisionOut,
+    status_code=201,
+    responses={201: {"content": {"application/json": {"example": EXAMPLE_RESPONSE}}},
+               422: {"description": "Invalid profile; the body names each field and what is wrong."}},
+)
+def create_recommendation(
+    request: Request,
+    session: SessionDep,
+    job_seeker: NewOrSessionJobSeeker,
+    body: Annotated[RecommendationRequest, Body(openapi_examples={
+        "retail": {"summary": "Sales assistant in Regensburg, 14 months searching", "value": {
+            "profile": EXAMPLE_PROFILE, "locale": "de"}}})],
+) -> DecisionOut:
+    """Compute ranked, explained advice for the caller's own case and log the decision."""
+    locale = body.locale or get_locale(request)
+    view = recommend(
+        session,
+        job_seeker=job_seeker,
+        profile=body.profile,
+        registry=request.app.state.registry,
+        actor_role="job_seeker",
+        actor_id=job_seeker.pseudonym,
+        locale=locale,  # type: ignore[arg-type]
+        exploration_rate=request.app.state.settings.exploration_rate,
+    )
+    return decision_out(view, locale)
+
+
+def _missing_message(view: DecisionView, locale: str) -> str | None:
+    from recommender.guardrails import FIELD_LABELS
+
+    if not view.missing_fields:
+        return None
+    index = 0 if locale == "de" else 1
+    names = ", ".join(FIELD_LABELS.get(f, (f, f))[index] for f in view.missing_fields)
+    if locale == "de":
+        return f"Ihre Tipps werden besser, wenn Sie uns das sagen: {names}."
+    return f"Your advice gets better if you tell us: {names}."
+
+
+def _own_decision(session: SessionDep, job_seeker: SessionJobSeeker, decision_id: str) -> Decision:
+    decision = session.get(Decision, decision_id)
+    if decision is None or decision.job_seeker_id != job_seeker.id:
+        raise HTTPException(status_code=404, detail=DECISION_NOT_FOUND)
+    return decision
+
+
+@router.get("/decisions/{decision_id}", response_model=DecisionOut, responses={404: {"description": "Not yours"}})
+def read_decision(request: Request, session: SessionDep, job_seeker: SessionJobSeeker, decision_id: str) -> DecisionOut:
+    """One of the caller's own decisions, as the job-seeker may see it."""
+    decision = _own_decision(session, job_seeker, decision_id)
+    locale = get_locale(request)
+    view = decision_view(session, decision=decision, locale=locale, audience="job_seeker")  # type: ignore[arg-type]
+    return decision_out(view, locale)
+
+
+@router.get("/decisions/{decision_id}/explanation", response_model=ExplanationView)
+def read_explanation(
+    request: Request,
+    session: SessionDep,
+    job_seeker: SessionJobSeeker,
+    decision_id: str,
+    lang: Annotated[Literal["de", "en"] | None, Query(description="Language (default de)")] = None,
+) -> ExplanationView:
+    """Why this advice: reasons, data used, rules applied, model version, how Lotse works (GDPR Art 13-15)."""
+    decision = _own_decision(session, job_seeker, decision_id)
+    explanation = explanation_view(session, decision=decision, locale=lang or get_locale(request))  # type: ignore[arg-type]
+    append_event(
+        session,
+        event_type=EventType.explanation_shown,
+        actor_role="job_seeker",
+        actor_id=job_seeker.pseudonym,
+        case_pseudonym=job_seeker.pseudonym,
+        decision_id=decision.id,
+        model_version=decision.model_version,
+        ui_text_version=explanation.ui_text_version,
+        outputs={"explanation_id": explanation.explanation_id, "locale": explanation.locale},
+    )
+    return explanation

@@ -1,0 +1,159 @@
+"""POST /api/v1/recommendations and the decision/explanation reads (issue 6)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from api.routes.recommendations import EXAMPLE_PROFILE, RecommendationRequest
+from data.seed import seed_reference_data
+from models.db import session_scope
+from models.tables import Event, JobSeeker
+from recommender.killswitch import set_kill_switch
+
+PERSON_LEVEL = re.compile(r"score|segment|prognos|employab|chance|probab", re.IGNORECASE)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+@pytest.fixture
+def seeded_client(app: FastAPI, client: TestClient) -> TestClient:
+    with session_scope(app.state.engine) as session:
+        seed_reference_data(session)
+    return client
+
+
+def _post(client: TestClient, profile: dict[str, Any] | None = None, **extra: Any):  # type: ignore[no-untyped-def]
+    return client.post("/api/v1/recommendations", json={"profile": profile or EXAMPLE_PROFILE, **extra})
+
+
+def test_recommendation_answers_with_ranked_gated_advice(seeded_client: TestClient) -> None:
+    response = _post(seeded_client)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["items"] and [i["rank"] for i in body["items"]] == sorted(i["rank"] for i in body["items"])
+    for item in body["items"]:
+        if item["pending_review"]:
+            assert item["text"] is None and item["reasons"] == []
+            assert item["title"] == "Ihre Ansprechperson prüft diesen Vorschlag."
+        else:
+            assert item["text"] and item["title"]
+    assert body["explanation_url"] == f"/api/v1/decisions/{body['decision_id']}/explanation"
+
+
+def test_response_has_no_person_level_score(seeded_client: TestClient) -> None:
+    body = _post(seeded_client).json()
+
+    def keys(value: Any) -> list[str]:
+        if isinstance(value, dict):
+            return list(value) + [k for v in value.values() for k in keys(v)]
+        if isinstance(value, list):
+            return [k for v in value for k in keys(v)]
+        return []
+
+    assert [k for k in keys(body) if PERSON_LEVEL.search(k)] == []
+
+
+def test_no_job_seeker_schema_or_table_carries_a_person_level_score(app: FastAPI) -> None:
+    schemas = app.openapi()["components"]["schemas"]
+    for name in ("DecisionOut", "ItemOut", "ObstacleOut", "ExplanationView", "ItemExplanation"):
+        assert not [p for p in schemas[name]["properties"] if PERSON_LEVEL.search(p)], name
+    assert not [c for c in JobSeeker.model_fields if PERSON_LEVEL.search(c)]
+
+
+def test_openapi_carries_a_valid_example_request_and_response(app: FastAPI) -> None:
+    operation = app.openapi()["paths"]["/api/v1/recommendations"]["post"]
+    example = operation["requestBody"]["content"]["application/json"]["examples"]["retail"]["value"]
+    assert RecommendationRequest.model_validate(example).profile.target_occupation == "62102"
+    assert operation["responses"]["201"]["content"]["application/json"]["example"]["items"]
+
+
+def test_second_request_reuses_the_same_case(seeded_client: TestClient, app: FastAPI) -> None:
+    _post(seeded_client)
+    _post(seeded_client)
+    with Session(app.state.engine) as session:
+        assert len(session.exec(select(JobSeeker)).all()) == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "field", "message"),
+    [
+        ("de", "profile.months_unemployed", "Der Wert darf höchstens 600 sein."),
+        ("en", "profile.months_unemployed", "The value must be at most 600."),
+        ("de", "profile.max_commute_minutes", "Der Wert muss mindestens 0 sein."),
+    ],
+)
+def test_invalid_profile_gets_field_messages_in_the_users_language(
+    seeded_client: TestClient, app: FastAPI, language: str, field: str, message: str
+) -> None:
+    bad = {**EXAMPLE_PROFILE, "months_unemployed": 3600, "max_commute_minutes": -5}
+    response = seeded_client.post("/api/v1/recommendations", json={"profile": bad},
+                                  headers={"Accept-Language": language})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert {"field": field, "message": message} in response.json()["errors"]
+    with Session(app.state.engine) as session:
+        assert session.exec(select(Event)).all() == []
+
+
+def test_protected_attribute_is_refused_with_a_clear_message(seeded_client: TestClient) -> None:
+    response = _post(seeded_client, {**EXAMPLE_PROFILE, "gender": "female"})
+    assert response.status_code == 422
+    error = response.json()["errors"][0]
+    assert error["field"] == "profile.gender"
+    assert "geschützte Merkmale" in error["message"]
+
+
+def test_unknown_and_foreign_decisions_are_not_found(seeded_client: TestClient, app: FastAPI) -> None:
+    decision_id = _post(seeded_client).json()["decision_id"]
+    assert seeded_client.get(f"/api/v1/decisions/{decision_id}").status_code == 200
+    missing = seeded_client.get("/api/v1/decisions/0123456789abcdef0123456789abcdef")
+    assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
+    with TestClient(app) as stranger:
+        _post(stranger)
+        assert stranger.get(f"/api/v1/decisions/{decision_id}").status_code == 404
+        assert stranger.get(f"/api/v1/decisions/{decision_id}/explanation").status_code == 404
+
+
+def test_decision_read_without_a_session_is_401(app: FastAPI, seeded_client: TestClient) -> None:
+    decision_id = _post(seeded_client).json()["decision_id"]
+    with TestClient(app) as anonymous:
+        assert anonymous.get(f"/api/v1/decisions/{decision_id}").status_code == 401
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_explanation_is_plain_short_and_logged(seeded_client: TestClient, app: FastAPI, lang: str) -> None:
+    decision_id = _post(seeded_client).json()["decision_id"]
+    response = seeded_client.get(f"/api/v1/decisions/{decision_id}/explanation", params={"lang": lang})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["locale"] == lang and body["model_version"] and body["how_to_object"]
+    assert body["items"] and all(item["main_reasons"] for item in body["items"])
+    texts = body["how_it_works"] + [r for item in body["items"] for r in item["main_reasons"] + item["data_used"]]
+    for text in texts:
+        for sentence in SENTENCE_END.split(text):
+            assert len(sentence.split()) <= 20, sentence
+        assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), f"feature code in {text!r}"
+    with Session(app.state.engine) as session:
+        shown = session.exec(select(Event).where(Event.event_type == "explanation_shown")).one()
+        assert shown.decision_id == decision_id and shown.ui_text_version == body["ui_text_version"]
+
+
+def test_explanations_differ_by_language(seeded_client: TestClient) -> None:
+    decision_id = _post(seeded_client).json()["decision_id"]
+    de = seeded_client.get(f"/api/v1/decisions/{decision_id}/explanation?lang=de").json()
+    en = seeded_client.get(f"/api/v1/decisions/{decision_id}/explanation?lang=en").json()
+    assert de["how_it_works"] != en["how_it_works"]
+    assert de["explanation_id"] != en["explanation_id"]
+
+
+def test_kill_switch_is_stated_in_the_response(seeded_client: TestClient, app: FastAPI) -> None:
+    with session_scope(app.state.engine) as session:
+        set_kill_switch(session, on=True, actor_role="admin", actor_id=1, reason="incident")
+    body = _post(seeded_client, locale="en").json()
+    assert body["mode"] == "rules" and body["model_version"] == "rules"
+    assert body["mode_notice"].startswith("AI support is switched off")

@@ -1,0 +1,209 @@
+"""The decision path: snapshot, guardrails, ranking, gating, logging - in one transaction (issue 6)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from recommender.ranker import ModuleScore
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from data.catalogue import load_catalogue
+from data.seed import seed_reference_data
+from models.crud import get_jobcenter_by_code
+from models.db import session_scope
+from models.schemas import Profile
+from models.tables import Decision, DecisionItem, Event, JobSeeker, ProfileSnapshot
+from recommender import decision_path
+from recommender.audit import verify_chain
+from recommender.decision_path import latest_decision_view, recommend
+from recommender.killswitch import set_kill_switch
+
+PROFILE = Profile.model_validate(
+    {
+        "target_occupation": "62102",
+        "region_ags": "09362",
+        "vocational_qualification": "none",
+        "german_level": "B1",
+        "foreign_qualification": True,
+        "recognition_status": "not_started",
+        "months_unemployed": 20,
+        "applications_last_3_months": 12,
+        "interviews_last_3_months": 2,
+        "search_channels": ["jobcenter"],
+        "has_cv": False,
+        "driving_licence": False,
+        "max_commute_minutes": 20,
+        "constraints": {"childcare_needed": True},
+    }
+)
+
+
+@dataclass
+class FakeModel:
+    """Stands in for a trained model: scores by module id, records whether it was used."""
+
+    version: str = "fake-1"
+    feature_set_version: str = "fs-test"
+    calls: int = 0
+
+    def score(self, features: dict[str, float], module_ids: list[str]) -> list[ModuleScore]:
+        self.calls += 1
+        return [ModuleScore(module_id=m, score=0.3, uplift=0.01 * (len(m) % 7)) for m in module_ids]
+
+
+class FakeRegistry:
+    def __init__(self, model: FakeModel | None) -> None:
+        self.model = model
+        self.loads = 0
+
+    def load_active(self) -> FakeModel | None:
+        self.loads += 1
+        return self.model
+
+
+@pytest.fixture
+def seeded(engine: Engine) -> Engine:
+    with session_scope(engine) as session:
+        seed_reference_data(session)
+    return engine
+
+
+@pytest.fixture(autouse=True)
+def _plain_explanations(monkeypatch: pytest.MonkeyPatch) -> None:
+    from recommender.explain import Reason
+
+    def fake_explain(model: Any, features: dict[str, float], module_id: str, *, top: int = 3) -> list[Reason]:
+        return [Reason(feature="months_unemployed", contribution=0.2, text_de="Weil Sie lange suchen.",
+                       text_en="Because you have been looking for a long time.")]
+
+    monkeypatch.setattr(decision_path, "explain", fake_explain)
+
+
+def _job_seeker(session: Session) -> JobSeeker:
+    jobcenter = get_jobcenter_by_code(session=session, code="demo")
+    assert jobcenter is not None
+    job_seeker = JobSeeker(jobcenter_id=jobcenter.id)  # type: ignore[arg-type]
+    session.add(job_seeker)
+    session.flush()
+    return job_seeker
+
+
+def _recommend(engine: Engine, registry: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+    with session_scope(engine) as session:
+        job_seeker = kwargs.pop("job_seeker", None) or _job_seeker(session)
+        return recommend(session, job_seeker=job_seeker, profile=PROFILE, registry=registry,
+                         actor_role="job_seeker", actor_id=job_seeker.pseudonym, **kwargs)
+
+
+def test_model_mode_ranks_by_uplift_and_logs_everything(seeded: Engine) -> None:
+    model = FakeModel()
+    view = _recommend(seeded, FakeRegistry(model))
+    assert view.mode == "model" and view.mode_reason is None and view.model_version == "fake-1"
+    assert model.calls == 1
+    with Session(seeded) as session:
+        decision = session.get(Decision, view.decision_id)
+        assert decision is not None
+        items = session.exec(select(DecisionItem).where(DecisionItem.decision_id == decision.id)
+                             .order_by(DecisionItem.rank)).all()
+        uplifts = [i.uplift for i in items if i.review_state == "not_required"]
+        assert uplifts == sorted(uplifts, reverse=True)
+        snapshot = session.get(ProfileSnapshot, decision.snapshot_id)
+        assert snapshot is not None and snapshot.payload["target_occupation"] == "62102"
+        event = session.exec(select(Event).where(Event.decision_id == decision.id)).one()
+        assert event.event_type == "recommendation_generated"
+        assert event.input_hash == snapshot.sha256 == view.input_hash
+        assert event.model_version == "fake-1" and event.feature_set_version == decision.feature_set_version
+        assert event.guardrails and all({"rule_id", "legal_basis", "outcome"} <= set(g) for g in event.guardrails)
+        assert all(0 < item["propensity"] <= 1 for item in event.outputs["items"])
+        assert event.ui_text_version
+        assert verify_chain(session).ok
+
+
+def test_funded_measures_wait_for_a_counsellor(seeded: Engine) -> None:
+    view = _recommend(seeded, FakeRegistry(FakeModel()))
+    pending = [i for i in view.items if i.review_state == "pending_review"]
+    assert pending, "this profile qualifies for at least one funded measure"
+    assert all(not i.visible and i.title == "" and i.text == "" and i.reasons == [] for i in pending)
+    assert all(i.visible for i in view.items if i.review_state == "not_required")
+    approval = {m.id for m in load_catalogue().modules if m.needs_counsellor_approval}
+    assert {i.module_id for i in view.items if i.module_id in approval} == {i.module_id for i in pending}
+
+
+def test_job_seeker_view_hides_scores_staff_view_shows_them(seeded: Engine) -> None:
+    view = _recommend(seeded, FakeRegistry(FakeModel()))
+    assert all(i.score is None and i.uplift is None for i in view.items)
+    with Session(seeded) as session:
+        job_seeker = session.exec(select(JobSeeker)).one()
+        staff = latest_decision_view(session, job_seeker=job_seeker, locale="de", audience="staff")
+    assert staff is not None and any(i.score is not None for i in staff.items)
+    assert all(i.visible for i in staff.items)
+
+
+def test_kill_switch_routes_to_rules_and_never_calls_the_model(seeded: Engine) -> None:
+    with session_scope(seeded) as session:
+        set_kill_switch(session, on=True, actor_role="admin", actor_id=1, reason="test")
+    model, registry = FakeModel(), FakeRegistry(FakeModel())
+    registry.model = model
+    view = _recommend(seeded, registry)
+    assert (view.mode, view.mode_reason, view.model_version) == ("rules", "kill_switch", "rules")
+    assert model.calls == 0 and registry.loads == 0
+    assert view.items, "the rules baseline still gives advice"
+
+
+def test_objection_routes_the_person_to_rules(seeded: Engine) -> None:
+    model = FakeModel()
+    with session_scope(seeded) as session:
+        job_seeker = _job_seeker(session)
+        job_seeker.objection_active = True
+        view = recommend(session, job_seeker=job_seeker, profile=PROFILE, registry=FakeRegistry(model),
+                         actor_role="job_seeker", actor_id=None)
+    assert (view.mode, view.mode_reason) == ("rules", "objection")
+    assert model.calls == 0
+
+
+def test_no_active_model_gives_rules_with_a_reason(seeded: Engine) -> None:
+    view = _recommend(seeded, FakeRegistry(None))
+    assert (view.mode, view.mode_reason) == ("rules", "no_model")
+    assert view.items
+
+
+def test_failure_midway_leaves_no_decision_and_no_event(seeded: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken_append(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(decision_path, "append_event", broken_append)
+    with pytest.raises(RuntimeError, match="disk full"):
+        _recommend(seeded, FakeRegistry(FakeModel()))
+    with Session(seeded) as session:
+        for table in (Decision, DecisionItem, ProfileSnapshot, Event, JobSeeker):
+            assert session.exec(select(table)).all() == [], table.__name__
+
+
+def test_exploration_shuffles_only_self_help_and_logs_propensities(seeded: Engine) -> None:
+    greedy = _recommend(seeded, FakeRegistry(FakeModel()))
+    explored = _recommend(seeded, FakeRegistry(FakeModel()), exploration_rate=0.5, rng=_AlwaysExplore())
+    review_ranks = {i.module_id: i.rank for i in greedy.items if i.review_state == "pending_review"}
+    assert review_ranks == {i.module_id: i.rank for i in explored.items if i.review_state == "pending_review"}
+    with Session(seeded) as session:
+        decision = session.get(Decision, explored.decision_id)
+        assert decision is not None and decision.exploration
+        items = session.exec(select(DecisionItem).where(DecisionItem.decision_id == decision.id)).all()
+        assert all(0 < i.propensity <= 1 for i in items)
+        assert any(i.propensity < 1 for i in items if i.review_state == "not_required")
+
+
+class _AlwaysExplore(random.Random):
+    def random(self) -> float:
+        return 0.0
+
+
+def test_missing_answers_still_get_advice_and_a_hint(seeded: Engine) -> None:
+    with session_scope(seeded) as session:
+        view = recommend(session, job_seeker=_job_seeker(session), profile=Profile(), registry=FakeRegistry(None),
+                         actor_role="job_seeker", actor_id=None)
+    assert view.items
+    assert "target_occupation" in view.missing_fields
