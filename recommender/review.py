@@ -571,3 +571,44 @@ def case_decisions(session: Session, *, job_seeker_id: int) -> list[Decision]:
     statement = select(Decision).where(Decision.job_seeker_id == job_seeker_id).order_by(
         col(Decision.created_at).desc())
     return list(session.exec(statement).all())
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    pseudonym: str
+    counsellor_id: int | None
+    counsellor_name: str
+    last_activity_at: datetime
+
+
+def team_assignments(session: Session, *, team_lead: UserAccount) -> list[AssignmentRow]:
+    """Who looks after which case in the team lead's team (ids and names only, no case content)."""
+    if team_lead.team_id is None:
+        return []
+    members = {u.id: u for u in session.exec(select(UserAccount).where(UserAccount.team_id == team_lead.team_id)).all()}
+    if not members:
+        return []
+    statement = (
+        select(CaseAssignment, JobSeeker)
+        .join(JobSeeker, col(JobSeeker.id) == col(CaseAssignment.job_seeker_id))
+        .where(col(CaseAssignment.counsellor_id).in_(list(members)), col(CaseAssignment.ended_at).is_(None),
+               col(JobSeeker.erased_at).is_(None))
+        .order_by(col(JobSeeker.pseudonym))
+    )
+    rows = []
+    for assignment, seeker in session.exec(statement).all():
+        member = members.get(assignment.counsellor_id)
+        rows.append(AssignmentRow(seeker.pseudonym, assignment.counsellor_id,
+                                  (member.display_name or member.username) if member else "?",
+                                  seeker.last_activity_at))
+    return rows
+
+
+def team_members(session: Session, *, team_id: int | None) -> list[UserAccount]:
+    if team_id is None:
+        return []
+    statement = select(UserAccount).where(
+        UserAccount.team_id == team_id, UserAccount.is_active == True,  # noqa: E712
+        col(UserAccount.role).in_([Role.counsellor.value, Role.team_lead.value]),
+    ).order_by(col(UserAccount.username))
+    return list(session.exec(statement).all())

@@ -112,36 +112,58 @@ def _walk(dependant: Dependant) -> Iterator[Callable[..., Any]]:
         yield from _walk(sub)
 
 
-def rules_of(route: APIRoute) -> tuple[AccessRule, ...]:
+def _rules_of_dependant(dependant: Dependant | None) -> tuple[AccessRule, ...]:
+    if dependant is None:
+        return ()
     found = []
-    for call in _walk(route.dependant):
+    for call in _walk(dependant):
         rule = getattr(call, ACCESS_ATTRIBUTE, None)
         if isinstance(rule, AccessRule):
             found.append(rule)
     return tuple(found)
 
 
+def rules_of(route: APIRoute) -> tuple[AccessRule, ...]:
+    return _rules_of_dependant(route.dependant)
+
+
 def _allow_listed(path: str, methods: Iterable[str]) -> bool:
     return all(("*", path) in PUBLIC_ALLOW_LIST or (m, path) in PUBLIC_ALLOW_LIST for m in methods)
+
+
+def _flat_routes(app: FastAPI) -> Iterator[Any]:
+    """Every route with its effective path and dependencies, also inside included routers.
+
+    FastAPI >= 0.120 keeps included routers as ``_IncludedRouter`` entries and resolves
+    prefixes and router-level dependencies lazily; ``iter_route_contexts`` flattens them.
+    """
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # older FastAPI: app.routes is already flat
+        yield from app.routes
+        return
+    yield from iter_route_contexts(app.routes)
 
 
 def route_inventory(app: FastAPI) -> list[RouteAccess]:
     """Every route of *app* with its declared access rules (allow-listed ones count as public)."""
     inventory = []
-    for route in app.routes:
-        if isinstance(route, APIRoute):
-            rules = rules_of(route)
-            methods = tuple(sorted(route.methods))
-            if not rules and _allow_listed(route.path, methods):
+    for entry in _flat_routes(app):
+        original = getattr(entry, "original_route", entry)
+        path = entry.path
+        if isinstance(original, APIRoute):
+            methods = tuple(sorted(entry.methods or ()))
+            rules = _rules_of_dependant(getattr(entry, "dependant", None))
+            if not rules and _allow_listed(path, methods):
                 rules = (AccessRule.public(),)
-            inventory.append(RouteAccess(route.path, methods, route.name, rules, route))
-        elif isinstance(route, Mount):
-            rules = (AccessRule.public(),) if route.path in PUBLIC_MOUNTS else ()
-            inventory.append(RouteAccess(route.path, ("GET",), route.name or "", rules, route))
-        elif isinstance(route, Route):
-            methods = tuple(sorted(route.methods or ("GET",)))
-            rules = (AccessRule.public(),) if _allow_listed(route.path, methods) else ()
-            inventory.append(RouteAccess(route.path, methods, route.name, rules, route))
+            inventory.append(RouteAccess(path, methods, entry.name or "", rules, entry))
+        elif isinstance(original, Mount):
+            rules = (AccessRule.public(),) if path in PUBLIC_MOUNTS else ()
+            inventory.append(RouteAccess(path, ("GET",), entry.name or "", rules, entry))
+        elif isinstance(original, Route):
+            methods = tuple(sorted(entry.methods or ("GET",)))
+            rules = (AccessRule.public(),) if _allow_listed(path, methods) else ()
+            inventory.append(RouteAccess(path, methods, entry.name or "", rules, entry))
     return inventory
 
 

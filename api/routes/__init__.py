@@ -2,6 +2,13 @@
 
 from fastapi import APIRouter
 
-from api.routes import auth, health
+from api.routes import admin, auth, health, monitoring, recommendations, reviews
 
-ROUTERS: list[APIRouter] = [health.router, auth.router]
+ROUTERS: list[APIRouter] = [
+    health.router,
+    auth.router,
+    recommendations.router,
+    reviews.router,
+    monitoring.router,
+    admin.router,
+]

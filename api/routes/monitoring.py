@@ -1,0 +1,36 @@
+"""Team-level review statistics for team leads (never per counsellor, small groups suppressed)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from api.auth.deps import TeamLeadUser
+from api.deps import SessionDep
+from api.errors import problem
+from recommender.monitoring import MonitoringError, team_report
+
+router = APIRouter(prefix="/monitoring", tags=["monitoring"])
+NO_TEAM = "Your account belongs to no team, so there are no team statistics."
+
+
+@router.get("/team", responses={422: {"description": "Grouping not offered (e.g. by person)"}})
+def read_team_statistics(
+    user: TeamLeadUser,
+    session: SessionDep,
+    request: Request,
+    group_by: Annotated[str, Query(max_length=40)] = "module",
+    days: Annotated[int, Query(ge=1, le=730)] = 90,
+) -> Any:
+    """Approval, edit and rejection rates, time to review and volume by module or model version."""
+    if user.team_id is None:
+        return problem(404, NO_TEAM, request=request)
+    try:
+        report = team_report(session, team_id=user.team_id, group_by=group_by, days=days)
+    except MonitoringError as exc:
+        return problem(422, str(exc), request=request)
+    data = asdict(report)
+    data["since"] = report.since.isoformat()
+    return data

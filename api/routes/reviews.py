@@ -1,0 +1,228 @@
+"""Counsellor work on cases: caseload, review queue, decisions, review actions, notes, mode.
+
+Every route here needs a counsellor or team lead; every route with ``{pseudonym}`` goes
+through ``StaffCase``, which enforces the caseload and writes the access log.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlmodel import select
+
+from api.auth.deps import CounsellorUser, StaffCase, TeamLeadUser
+from api.deps import SessionDep
+from api.errors import problem
+from api.security import CsrfDep
+from models.staff import CaseMode
+from models.tables import JobSeeker
+from recommender.caseload import CASE_NOT_FOUND, log_denied
+from recommender.review import (
+    ReviewConflict,
+    ReviewError,
+    ReviewNotFound,
+    add_counsellor_advice,
+    add_note,
+    case_decisions,
+    case_notes,
+    caseload_overview,
+    decision_detail,
+    reassign_case,
+    review_item,
+    review_queue,
+    set_case_mode,
+    team_assignments,
+)
+
+router = APIRouter(tags=["cases"])
+
+
+class ReviewIn(BaseModel):
+    action: Literal["approve", "edit", "reject"]
+    version: int = Field(ge=1, description="The item version shown to the counsellor (optimistic locking).")
+    reason_code: str = Field(default="", max_length=40)
+    reason_text: str = Field(default="", max_length=2000)
+    edited_text: str | None = Field(default=None, max_length=4000)
+    due_date: date | None = None
+
+
+class AdviceIn(BaseModel):
+    text: str = Field(max_length=4000)
+    due_date: date | None = None
+
+
+class NoteIn(BaseModel):
+    text: str = Field(max_length=4000)
+    visible_to_job_seeker: bool = False
+
+
+class ModeIn(BaseModel):
+    without_ai: bool
+    reason: str = Field(default="", max_length=500)
+
+
+class ReassignIn(BaseModel):
+    counsellor_id: int
+    reason: str = Field(default="", max_length=500)
+
+
+def review_problem(exc: Exception, request: Request) -> JSONResponse:
+    """Map a review-service exception to problem+json.
+
+    The service raises before writing anything, so the request's session is still committed
+    (returning, not raising): the ``case_accessed`` / ``access_denied`` events stay logged.
+    """
+    status = 404 if isinstance(exc, ReviewNotFound) else 409 if isinstance(exc, ReviewConflict) else 422
+    return problem(status, str(exc), request=request)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+@router.get("/cases")
+def read_caseload(
+    user: CounsellorUser,
+    session: SessionDep,
+    request: Request,
+    open_reviews: bool = False,
+    sort: Annotated[str, Query(max_length=20)] = "last_activity",
+) -> Any:
+    """The signed-in counsellor's cases (filter: open reviews; sort: last activity, open reviews)."""
+    try:
+        rows = caseload_overview(session, user=user, open_reviews_only=open_reviews, sort=sort)
+    except ReviewError as exc:
+        return problem(422, str(exc), request=request)
+    return {"cases": [_jsonable(row.__dict__) for row in rows]}
+
+
+@router.get("/reviews/queue")
+def read_review_queue(user: CounsellorUser, session: SessionDep) -> dict[str, Any]:
+    """Items waiting for this counsellor's review, the longest-waiting first."""
+    return {"items": [_jsonable(row.__dict__) for row in review_queue(session, user=user)]}
+
+
+@router.get("/cases/{pseudonym}")
+def read_case(case: StaffCase, session: SessionDep) -> dict[str, Any]:
+    """One case: its decisions, notes and whether it is worked without AI."""
+    assert case.id is not None
+    mode = session.get(CaseMode, case.id)
+    return _jsonable({
+        "pseudonym": case.pseudonym,
+        "objection_active": case.objection_active,
+        "without_ai": bool(mode and mode.without_ai),
+        "last_activity_at": case.last_activity_at,
+        "decisions": [
+            {"id": d.id, "created_at": d.created_at, "mode": d.mode, "model_version": d.model_version}
+            for d in case_decisions(session, job_seeker_id=case.id)
+        ],
+        "notes": [
+            {"id": n.id, "text": n.text, "visible_to_job_seeker": n.visible_to_job_seeker, "created_at": n.created_at}
+            for n in case_notes(session, job_seeker_id=case.id)
+        ],
+    })
+
+
+@router.get("/cases/{pseudonym}/decisions/{decision_id}")
+def read_case_decision(case: StaffCase, decision_id: str, session: SessionDep, request: Request) -> Any:
+    """A decision with profile snapshot, diagnostic, items (score, reasons, rules, legal basis), model."""
+    try:
+        detail = decision_detail(session, job_seeker=case, decision_id=decision_id)
+    except ReviewNotFound as exc:
+        return problem(404, str(exc), request=request)
+    decision = detail.pop("decision")
+    detail["decision"] = {
+        "id": decision.id, "created_at": decision.created_at, "mode": decision.mode,
+        "mode_reason": decision.mode_reason, "model_version": decision.model_version,
+        "feature_set_version": decision.feature_set_version, "catalogue_version": decision.catalogue_version,
+    }
+    return _jsonable(detail)
+
+
+@router.post("/cases/{pseudonym}/items/{item_id}/review", responses={404: {}, 409: {}, 422: {}})
+def submit_review(
+    case: StaffCase, item_id: str, body: ReviewIn, user: CounsellorUser, session: SessionDep, request: Request,
+    _csrf: CsrfDep,
+) -> Any:
+    """Approve, edit or reject one item, with a reason (409 if someone else was faster)."""
+    try:
+        item = review_item(
+            session, job_seeker=case, item_id=item_id, reviewer=user, action=body.action,
+            reason_code=body.reason_code, reason_text=body.reason_text, expected_version=body.version,
+            edited_text=body.edited_text, due_date=body.due_date,
+        )
+    except (ReviewError, ReviewConflict, ReviewNotFound) as exc:
+        return review_problem(exc, request)
+    return _jsonable({"id": item.id, "review_state": item.review_state, "version": item.version,
+                      "due_date": item.due_date, "edited_text": item.edited_text})
+
+
+@router.post("/cases/{pseudonym}/advice", status_code=201)
+def create_counsellor_advice(
+    case: StaffCase, body: AdviceIn, user: CounsellorUser, session: SessionDep, request: Request, _csrf: CsrfDep
+) -> Any:
+    """Add the counsellor's own advice to the case (shown to the job-seeker at once)."""
+    try:
+        item = add_counsellor_advice(session, job_seeker=case, author=user, text=body.text, due_date=body.due_date)
+    except ReviewError as exc:
+        return review_problem(exc, request)
+    return {"id": item.id, "module_id": item.module_id}
+
+
+@router.post("/cases/{pseudonym}/notes", status_code=201)
+def create_note(
+    case: StaffCase, body: NoteIn, user: CounsellorUser, session: SessionDep, request: Request, _csrf: CsrfDep
+) -> Any:
+    """Add a note; the job-seeker sees it only if ``visible_to_job_seeker`` is true."""
+    try:
+        note = add_note(session, job_seeker=case, author=user, text=body.text,
+                        visible_to_job_seeker=body.visible_to_job_seeker)
+    except ReviewError as exc:
+        return review_problem(exc, request)
+    return {"id": note.id}
+
+
+@router.put("/cases/{pseudonym}/mode")
+def update_case_mode(
+    case: StaffCase, body: ModeIn, user: CounsellorUser, session: SessionDep, request: Request, _csrf: CsrfDep
+) -> Any:
+    """Switch "work without AI" on or off for this case (reason required, logged)."""
+    try:
+        changed = set_case_mode(session, job_seeker=case, user=user, without_ai=body.without_ai, reason=body.reason)
+    except ReviewError as exc:
+        return review_problem(exc, request)
+    return {"without_ai": body.without_ai, "changed": changed}
+
+
+@router.get("/team/cases")
+def read_team_assignments(user: TeamLeadUser, session: SessionDep) -> dict[str, Any]:
+    """Which counsellor of the team looks after which case (no case content)."""
+    return {"assignments": [_jsonable(row.__dict__) for row in team_assignments(session, team_lead=user)]}
+
+
+@router.post("/team/cases/{pseudonym}/reassign")
+def reassign_team_case(
+    pseudonym: str, body: ReassignIn, user: TeamLeadUser, session: SessionDep, request: Request, _csrf: CsrfDep
+) -> Any:
+    """Move a case within the team to another counsellor (reason required, logged)."""
+    seeker = session.exec(select(JobSeeker).where(JobSeeker.pseudonym == pseudonym)).first()
+    if seeker is None or seeker.erased_at is not None or seeker.jobcenter_id != user.jobcenter_id:
+        log_denied(session=session, user=user, pseudonym=pseudonym, action="reassign", why="unknown case")
+        session.commit()
+        return problem(404, CASE_NOT_FOUND, request=request)
+    try:
+        reassign_case(session, job_seeker=seeker, team_lead=user, new_counsellor_id=body.counsellor_id,
+                      reason=body.reason)
+    except ReviewError as exc:
+        return review_problem(exc, request)
+    return {"pseudonym": pseudonym, "counsellor_id": body.counsellor_id}
