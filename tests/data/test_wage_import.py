@@ -1,0 +1,41 @@
+"""Wage import: sentinels stay out of arithmetic, bad files change nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from data import wages
+from data.errors import ImportFileError
+from data.importers.wages import import_wages
+
+
+@pytest.fixture
+def var_dir(tmp_path: Path):  # type: ignore[no-untyped-def]
+    wages.use_var_dir(tmp_path)
+    yield tmp_path
+    wages.use_var_dir(Path("var"))
+
+
+def test_imported_wages_take_precedence_and_sentinels_become_none(var_dir: Path) -> None:
+    source = var_dir / "entgelt.csv"
+    source.write_text("kldb5,median_eur,q25_eur,q75_eur\n62102,2999,2500,3500\n43414,-2,6000,-2\n34203,-1,-1,-1\n",
+                      encoding="utf-8")
+    dry = import_wages(source, dry_run=True)
+    assert not dry.applied and wages.median_wage("62102") != 2999.0
+    result = import_wages(source)
+    assert result.applied and result.diff.changed == 1
+    assert wages.median_wage("62102") == 2999.0
+    assert wages.median_wage("43414") is None and wages.get_wage("43414").censored_above == 7100.0
+    assert wages.median_wage("34203") is None
+
+
+def test_wage_file_with_unknown_code_and_duplicate_is_refused(var_dir: Path) -> None:
+    source = var_dir / "bad.csv"
+    source.write_text("kldb5,median_eur\n62102,2999\n62102,3000\n99999,1\n62112,abc\n", encoding="utf-8")
+    with pytest.raises(ImportFileError) as caught:
+        import_wages(source)
+    found = {(p.line, p.column) for p in caught.value.problems}
+    assert found == {(3, "kldb5"), (4, "kldb5"), (5, "median_eur")}
+    assert not wages.imported_wages_file().exists()
