@@ -6,12 +6,16 @@ from pathlib import Path
 
 import typer
 from rich.table import Table
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from api.cli.app import console, err_console, fail, load_settings, open_engine
 from data import wages
 from data.errors import ImportFileError
 from data.importers import KINDS, ImportResult, import_market, import_wages
+from data.jobsuche import count_postings, parse_jobsuche, replace_posting_counts
 from models.db import session_scope
+from recommender.occupations import suggest_occupations
 
 data_app = typer.Typer(help="Reference data: import official files (market figures, wages, job postings).",
                        no_args_is_help=True)
@@ -65,17 +69,27 @@ def import_file(
     _report(result)
 
 
-def _import_into_database(kind: str, file: Path, engine, *, dry_run: bool, encoding: str,  # type: ignore[no-untyped-def]
+def _import_into_database(kind: str, file: Path, engine: Engine, *, dry_run: bool, encoding: str,
                           source: str | None) -> ImportResult:
-    if kind == "jobsuche":
-        from api.cli.jobsuche_import import import_jobsuche  # classifier is heavy; load only when needed
-
-        runner = lambda session: import_jobsuche(session, file, dry_run=dry_run)  # noqa: E731
-    else:
-        runner = lambda session: import_market(session, file, dry_run=dry_run, encoding=encoding,  # noqa: E731
-                                               source=source)
     with session_scope(engine) as session:
-        return runner(session)
+        if kind == "jobsuche":
+            return _import_jobsuche(session, file, dry_run=dry_run, source=source)
+        return import_market(session, file, dry_run=dry_run, encoding=encoding, source=source)
+
+
+def _classify(text: str) -> str | None:
+    suggestions = suggest_occupations(text, k=1)
+    return suggestions[0].code if suggestions else None
+
+
+def _import_jobsuche(session: Session, file: Path, *, dry_run: bool, source: str | None) -> ImportResult:
+    """Count postings by KldB (classified from the occupation text) and Kreis; replace the counts."""
+    postings = parse_jobsuche(file)
+    counts = count_postings(postings, _classify)
+    label = source or f"BA Jobsuche export ({file.name}, {postings[0].version if postings else 'empty'})"
+    diff = replace_posting_counts(session, counts, source=label, dry_run=dry_run)
+    notes = [f"{len(postings)} postings; occupations classified from their text by Lotse's title model"]
+    return ImportResult("jobsuche", str(file), len(counts), diff, applied=not dry_run, notes=notes)
 
 
 def register(app: typer.Typer) -> None:
