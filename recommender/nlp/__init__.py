@@ -1,0 +1,1 @@
+"""German language handling for occupations: gender forms, lemmas, head nouns, gazetteer."""

@@ -1,0 +1,7 @@
+"""Errors of the occupation NLP; messages are module constants tests can import."""
+
+from __future__ import annotations
+
+
+class ModelArtefactError(RuntimeError):
+    """The occupation model's artefacts are missing or do not match their recorded hash."""

@@ -1,0 +1,308 @@
+"""Job title -> KldB 2010 occupation (5-digit Berufsgattung), with a confidence.
+
+How a title is matched, in order:
+
+1. ``normalise_title`` folds gender forms, plurals and spelling (``Verkäuferin (m/w/d)`` ->
+   ``verkäufer``) with spaCy's blank German pipeline and lookup lemmatizer.
+2. A gazetteer of the official titles of the KldB (the ~18,800 Berufsbenennungen the BA
+   lists under each Berufsgattung, plus the Berufsgattung names) answers exact matches.
+3. Otherwise a linear model over character n-grams and German word features (compound
+   heads, first-word head, word pairs) scores every code. It is hierarchical: separate
+   heads score the 5-digit code, its 4-, 3- and 2-digit parents and the skill level (5th
+   digit, decided by qualifiers such as ``Helfer``, ``Meister``, ``(Uni)``); a code's score
+   is the weighted sum of its own and its parents' scores, so evidence for "a Helfer job in
+   Gartenbau" reaches ``12101`` even if no training title looked like the input.
+
+Everything is trained only on the shipped KldB file (free reuse with attribution, see
+``data/README.md``). Artefacts are a compressed ``.npz`` of arrays plus JSON metadata with
+its SHA-256 (checked before loading), never pickles.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.svm import LinearSVC
+from sklearn.utils.validation import check_is_fitted
+
+from data.kldb import get_occupation, occupations_at_level
+from recommender.nlp.errors import ModelArtefactError
+from recommender.nlp.features import title_features
+from recommender.nlp.normalise import normalise_title
+
+logger = logging.getLogger(__name__)
+
+ARTEFACT_DIR = Path(__file__).resolve().parent / "artefacts" / "occupations"
+HEADS: dict[str, slice] = {"l5": slice(0, 5), "l4": slice(0, 4), "l3": slice(0, 3), "l2": slice(0, 2),
+                           "lev": slice(4, 5)}
+DEFAULT_WEIGHTS = {"l5": 1.0, "l4": 0.5, "l3": 0.5, "l2": 0.5, "lev": 1.0}
+MAX_TEXT = 500
+_EXACT_CONFIDENCE = 0.97
+_BAD_K = "k must be between 1 and 50; got {k}"
+
+
+@dataclass(frozen=True)
+class OccupationSuggestion:
+    """One suggested Berufsgattung.
+
+    Attributes
+    ----------
+    code : str
+        5-digit KldB 2010 code.
+    title, short_title : str
+        Official names.
+    confidence : float
+        In (0, 1]; the suggestions of one query sum to at most 1.
+    matched_by : str
+        ``"official_title"`` (exact gazetteer match) or ``"model"``.
+    """
+
+    code: str
+    title: str
+    short_title: str
+    confidence: float
+    matched_by: str
+
+
+def training_examples(exclude: Iterable[str] = ()) -> tuple[list[str], list[str]]:
+    """Titles and codes from the shipped KldB: every Berufsgattung's names and official titles.
+
+    Parameters
+    ----------
+    exclude : iterable of str
+        Official titles to leave out (the benchmark removes its held-out titles here).
+    """
+    skip = set(exclude)
+    titles: list[str] = []
+    codes: list[str] = []
+    for occupation in occupations_at_level(5):
+        for text in (occupation.title, occupation.short_title, *occupation.example_titles):
+            if text and text not in skip:
+                titles.append(text)
+                codes.append(occupation.code)
+    return titles, codes
+
+
+def _char_vectorizer(vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, dtype=np.float32,
+                           vocabulary=vocabulary)
+
+
+def _word_vectorizer(vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
+    return TfidfVectorizer(analyzer=title_features, sublinear_tf=True, dtype=np.float32, vocabulary=vocabulary)
+
+
+class TitleClassifier:
+    """Hierarchical linear title classifier (scikit-learn estimator contract).
+
+    Parameters
+    ----------
+    C : float, default=0.5
+        Regularisation of each LinearSVC head.
+    weights : dict of str to float, optional
+        Weight of each head (``l5``, ``l4``, ``l3``, ``l2``, ``lev``) in a code's score.
+    prune : float, default=1e-3
+        Coefficients smaller in magnitude are dropped, keeping the artefact small.
+    temperature : float, default=4.0
+        Softmax sharpness that turns scores into confidences.
+    """
+
+    def __init__(self, *, C: float = 0.5, weights: dict[str, float] | None = None, prune: float = 1e-3,
+                 temperature: float = 4.0) -> None:
+        self.C = C
+        self.weights = weights
+        self.prune = prune
+        self.temperature = temperature
+
+    def fit(self, titles: Sequence[str], codes: Sequence[str]) -> TitleClassifier:
+        """Train every head on raw *titles* (normalised here) with their 5-digit *codes*."""
+        if len(titles) != len(codes) or not titles:
+            raise ValueError(f"need as many codes as titles (>0); got {len(titles)} titles, {len(codes)} codes")
+        normalised = [normalise_title(t) for t in titles]
+        self.char_vectorizer_ = _char_vectorizer()
+        self.word_vectorizer_ = _word_vectorizer()
+        features = sparse.hstack([self.char_vectorizer_.fit_transform(normalised),
+                                  self.word_vectorizer_.fit_transform(normalised)]).tocsr()
+        self.codes_ = np.array(sorted(set(codes)))
+        self.weights_ = dict(self.weights or DEFAULT_WEIGHTS)
+        self.heads_: dict[str, tuple[sparse.csr_matrix, np.ndarray, np.ndarray]] = {}
+        for head, part in HEADS.items():
+            labels = np.array([code[part] for code in codes])
+            svc = LinearSVC(C=self.C, random_state=42).fit(features, labels)
+            coef = svc.coef_.T.astype(np.float32)
+            coef[np.abs(coef) < self.prune] = 0.0
+            classes = list(svc.classes_)
+            index = np.array([classes.index(code[part]) for code in self.codes_])
+            self.heads_[head] = (sparse.csr_matrix(coef), svc.intercept_.astype(np.float32), index)
+        self.gazetteer_ = _gazetteer(normalised, codes)
+        return self
+
+    def _features(self, normalised: Sequence[str]) -> sparse.csr_matrix:
+        return sparse.hstack([self.char_vectorizer_.transform(normalised),
+                              self.word_vectorizer_.transform(normalised)]).tocsr()
+
+    def decision_function(self, normalised: Sequence[str]) -> np.ndarray:
+        """Combined scores, shape (n_texts, n_codes), for texts already normalised."""
+        check_is_fitted(self, "heads_")
+        features = self._features(normalised)
+        total = np.zeros((len(normalised), len(self.codes_)), dtype=np.float32)
+        for head, (coef, intercept, index) in self.heads_.items():
+            scores = (features @ coef).toarray() + intercept
+            total += self.weights_[head] * scores[:, index]
+        return total
+
+    def top_k(self, text: str, k: int = 10) -> list[tuple[str, float, str]]:
+        """``(code, confidence, matched_by)`` for one raw text, best first."""
+        normalised = normalise_title(text)
+        scores = self.decision_function([normalised])[0]
+        z = self.temperature * (scores - scores.max())
+        probs = np.exp(z) / np.exp(z).sum()
+        order = np.argsort(-probs)[: k + 5]
+        result: list[tuple[str, float, str]] = []
+        exact = self.gazetteer_.get(normalised, ())
+        if exact:
+            share = _EXACT_CONFIDENCE / len(exact)
+            result = [(code, share, "official_title") for code in exact]
+            rest = 1.0 - _EXACT_CONFIDENCE
+            taken = set(exact)
+            result += [(str(self.codes_[i]), float(probs[i]) * rest, "model") for i in order
+                       if self.codes_[i] not in taken]
+        else:
+            result = [(str(self.codes_[i]), float(probs[i]), "model") for i in order]
+        return result[:k]
+
+    # -- artefacts: arrays in .npz, metadata in JSON, never pickles --------------------------
+    def save(self, directory: Path) -> Path:
+        check_is_fitted(self, "heads_")
+        directory.mkdir(parents=True, exist_ok=True)
+        arrays: dict[str, np.ndarray] = {
+            "char_vocab": _terms(self.char_vectorizer_), "char_idf": self.char_vectorizer_.idf_.astype(np.float32),
+            "word_vocab": _terms(self.word_vectorizer_), "word_idf": self.word_vectorizer_.idf_.astype(np.float32),
+            "codes": self.codes_,
+            "gazetteer_keys": np.array(list(self.gazetteer_)),
+            "gazetteer_values": np.array(["|".join(v) for v in self.gazetteer_.values()]),
+        }
+        for head, (coef, intercept, index) in self.heads_.items():
+            arrays[f"{head}_data"], arrays[f"{head}_indices"], arrays[f"{head}_indptr"] = (
+                coef.data, coef.indices, coef.indptr)
+            arrays[f"{head}_shape"] = np.array(coef.shape)
+            arrays[f"{head}_intercept"], arrays[f"{head}_index"] = intercept, index
+        path = directory / "occupations.npz"
+        np.savez_compressed(path, **arrays)
+        meta = {"format": 1, "sha256": _sha256(path), "C": self.C, "weights": self.weights_,
+                "prune": self.prune, "temperature": self.temperature, "n_codes": len(self.codes_),
+                "trained_on": "KldB 2010 (revised 2020) titles and official job titles, data/reference/kldb2010.csv"}
+        (directory / "occupations.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n",
+                                                    encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, directory: Path) -> TitleClassifier:
+        """Load artefacts written by :meth:`save`; refuses files whose hash does not match."""
+        meta_path, path = directory / "occupations.json", directory / "occupations.npz"
+        if not meta_path.is_file() or not path.is_file():
+            raise ModelArtefactError(f"no occupation model in {directory}; run `python -m recommender.occupations`")
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if _sha256(path) != meta["sha256"]:
+            raise ModelArtefactError(f"{path} does not match the SHA-256 in {meta_path}; refusing to load it")
+        model = cls(C=meta["C"], weights=meta["weights"], prune=meta["prune"], temperature=meta["temperature"])
+        with np.load(path, allow_pickle=False) as arrays:
+            model.char_vectorizer_ = _restore(_char_vectorizer, arrays["char_vocab"], arrays["char_idf"])
+            model.word_vectorizer_ = _restore(_word_vectorizer, arrays["word_vocab"], arrays["word_idf"])
+            model.codes_ = arrays["codes"]
+            model.weights_ = dict(meta["weights"])
+            model.heads_ = {}
+            for head in HEADS:
+                coef = sparse.csr_matrix((arrays[f"{head}_data"], arrays[f"{head}_indices"], arrays[f"{head}_indptr"]),
+                                         shape=tuple(arrays[f"{head}_shape"]))
+                model.heads_[head] = (coef, arrays[f"{head}_intercept"], arrays[f"{head}_index"])
+            model.gazetteer_ = {
+                key: tuple(value.split("|"))
+                for key, value in zip(arrays["gazetteer_keys"].tolist(), arrays["gazetteer_values"].tolist(),
+                                      strict=True)
+            }
+        return model
+
+
+def _gazetteer(normalised: Sequence[str], codes: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    found: dict[str, Counter[str]] = {}
+    for text, code in zip(normalised, codes, strict=True):
+        if text:
+            found.setdefault(text, Counter())[code] += 1
+    return {text: tuple(code for code, _ in counter.most_common()) for text, counter in found.items()}
+
+
+def _terms(vectorizer: TfidfVectorizer) -> np.ndarray:
+    terms = [""] * len(vectorizer.vocabulary_)
+    for term, index in vectorizer.vocabulary_.items():
+        terms[index] = term
+    return np.array(terms)
+
+
+def _restore(factory, vocab: np.ndarray, idf: np.ndarray) -> TfidfVectorizer:  # type: ignore[no-untyped-def]
+    vectorizer = factory({term: i for i, term in enumerate(vocab.tolist())})
+    vectorizer.idf_ = idf
+    return vectorizer
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def get_classifier() -> TitleClassifier:
+    """The shipped model, loaded once per process (about a second)."""
+    return TitleClassifier.load(ARTEFACT_DIR)
+
+
+def suggest_occupations(text: str, k: int = 10) -> list[OccupationSuggestion]:
+    """Top-*k* KldB 5-digit occupations for a free-text job title.
+
+    Parameters
+    ----------
+    text : str
+        What a person typed, e.g. ``"Verkäuferin (m/w/d) Einzelhandel"``; at most 500 characters.
+    k : int, default=10
+        Number of suggestions (1-50).
+
+    Returns
+    -------
+    list of OccupationSuggestion
+        Best first; empty for blank text.
+
+    Examples
+    --------
+    >>> suggest_occupations("Staplerfahrer", k=1)[0].code
+    '52122'
+    """
+    if not 1 <= k <= 50:
+        raise ValueError(_BAD_K.format(k=k))
+    text = (text or "")[:MAX_TEXT]
+    if not text.strip():
+        return []
+    out = []
+    for code, confidence, matched_by in get_classifier().top_k(text, k):
+        occupation = get_occupation(code)
+        if occupation is not None:
+            out.append(OccupationSuggestion(code, occupation.title, occupation.short_title, confidence, matched_by))
+    return out
+
+
+def train_shipped_model(directory: Path = ARTEFACT_DIR) -> Path:
+    """Retrain the shipped model from ``data/reference/kldb2010.csv`` (a few minutes on 2 cores)."""
+    titles, codes = training_examples()
+    return TitleClassifier().fit(titles, codes).save(directory)
+
+
+if __name__ == "__main__":
+    train_shipped_model()
