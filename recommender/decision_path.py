@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
+from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from data.catalogue import Catalogue, load_catalogue
 from models.crud import create_snapshot
 from models.schemas import Profile
-from models.tables import Decision, DecisionItem, JobSeeker, ProfileSnapshot, ReviewState
+from models.tables import Decision, DecisionItem, JobSeeker, ProfileSnapshot, ReviewState, new_id
 from recommender.audit import EventType, append_event
 from recommender.baselines import rules_ranking
 from recommender.diagnostic import Obstacle, diagnose
@@ -219,26 +220,22 @@ def recommend(
     )
     session.add(decision)
     session.flush()
+    rows = []
     for rank, module_id in enumerate(order, start=1):
         reasons = (
             _model_reasons(model, features, module_id) if model and rank <= EXPLAINED_ITEMS
             else _rule_reasons(guard, module_id, catalogue)
         )
         score, uplift = scores.get(module_id, (None, None))
-        session.add(
-            DecisionItem(
-                decision_id=decision.id,
-                module_id=module_id,
-                rank=rank,
-                score=score,
-                uplift=uplift,
-                propensity=propensities[module_id],
-                reasons=reasons,
-                review_state=ReviewState.pending_review if module_id in guard.needs_review
-                else ReviewState.not_required,
-            )
-        )
-    session.flush()
+        review = ReviewState.pending_review if module_id in guard.needs_review else ReviewState.not_required
+        rows.append({
+            "id": new_id(), "decision_id": decision.id, "module_id": module_id, "rank": rank, "score": score,
+            "uplift": uplift, "propensity": propensities[module_id], "reasons": reasons,
+            "review_state": review.value, "version": 1, "authored_by_counsellor": False, "in_plan": False,
+        })
+    if rows:
+        # One executemany instead of constructing a validated ORM object per item (hot path).
+        session.execute(insert(DecisionItem), rows)
     append_event(
         session,
         event_type=EventType.recommendation_generated,

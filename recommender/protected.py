@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 # Each stem matches a normalised name that contains it. Keep stems specific enough not to
@@ -42,6 +43,7 @@ def _normalise(name: str) -> str:
                   .replace("ß", "ss"))
 
 
+@lru_cache(maxsize=4096)
 def protected_category(name: str) -> str | None:
     """Return the protected category *name* falls under, or None if it is not deny-listed.
 
