@@ -1,0 +1,86 @@
+"""Training from logs: the round trip database -> training rows -> model, and who never enters."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+import pytest
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+
+from data.catalogue import load_catalogue
+from models.tables import Decision, JobSeeker, Outcome
+from recommender.scenario import DEFAULT_SCENARIO, load_scenario
+from recommender.simulate import simulate
+from recommender.simulated_log import write_simulated_log
+from recommender.train import TrainConfig, fit
+from recommender.training_data import ExtractConfig, TrainingDataError, extract_training_data, partition_bounds
+
+N = 300
+
+
+@pytest.fixture
+def logged(engine: Engine):  # type: ignore[no-untyped-def]
+    catalogue = load_catalogue()
+    data = simulate(load_scenario(DEFAULT_SCENARIO, catalogue), catalogue, N, seed=42)
+    pseudonyms = write_simulated_log(engine, data, catalogue, batch=100)
+    return catalogue, data, pseudonyms
+
+
+def test_round_trip_gives_one_row_per_logged_person_and_trains_a_model(engine: Engine, logged) -> None:  # type: ignore[no-untyped-def]
+    catalogue, data, _ = logged
+    rows = extract_training_data(engine, catalogue.ids, ExtractConfig(partitions=4))
+    assert rows.n == N
+    assert np.bincount(rows.action, minlength=len(catalogue.ids) + 1).tolist() == \
+        np.bincount(data.action, minlength=len(catalogue.ids) + 1).tolist()
+    assert rows.outcome.sum() == data.outcome.sum()
+    assert 0.0 < rows.exploration_share() < 0.3
+    result = fit(rows.as_training_data(), TrainConfig(num_boost_round=20, min_data_in_leaf=20))
+    assert result.meta["data"]["synthetic"] is False
+    assert len(result.model.score(dict.fromkeys(result.model.feature_names, 1.0), catalogue.ids[:3])) == 3
+
+
+def test_erased_and_objecting_people_are_excluded(engine: Engine, logged) -> None:  # type: ignore[no-untyped-def]
+    catalogue, _, pseudonyms = logged
+    erased, objected = pseudonyms[:7], pseudonyms[7:12]
+    with engine.begin() as connection:
+        connection.execute(update(JobSeeker).where(JobSeeker.pseudonym.in_(erased)).values(erased_at=datetime.now(UTC)))
+        connection.execute(update(JobSeeker).where(JobSeeker.pseudonym.in_(objected)).values(objection_active=True))
+    rows = extract_training_data(engine, catalogue.ids, ExtractConfig(partitions=3))
+    assert rows.n == N - 12
+    assert not set(rows.pseudonym) & set(erased + objected)
+
+
+def test_outcome_outside_the_window_does_not_count(engine: Engine, logged) -> None:  # type: ignore[no-untyped-def]
+    catalogue, data, pseudonyms = logged
+    person = pseudonyms[int(np.flatnonzero(data.outcome == 0)[0])]
+    with engine.begin() as connection:
+        seeker_id = connection.execute(JobSeeker.__table__.select().where(JobSeeker.pseudonym == person)).first().id
+        decided = connection.execute(Decision.__table__.select().where(Decision.job_seeker_id == seeker_id)).first()
+        start = decided.created_at.date() if isinstance(decided.created_at, datetime) else date.today()
+        connection.execute(Outcome.__table__.insert().values(job_seeker_id=seeker_id, kind="job_found",
+                                                             occurred_on=start + timedelta(days=250),
+                                                             reported_by="test", created_at=datetime.now(UTC)))
+    short = extract_training_data(engine, catalogue.ids, ExtractConfig(partitions=1))
+    long = extract_training_data(engine, catalogue.ids, ExtractConfig(partitions=1, window_days=300,
+                                                                       as_of=datetime.now(UTC) + timedelta(days=200)))
+    assert short.outcome[short.pseudonym == person].tolist() == [0]
+    assert long.outcome[long.pseudonym == person].tolist() == [1]
+
+
+def test_open_window_and_purged_features_leave_nothing_to_train_on(engine: Engine, logged) -> None:  # type: ignore[no-untyped-def]
+    catalogue, _, _ = logged
+    too_early = ExtractConfig(as_of=datetime.now(UTC) - timedelta(days=400))
+    with pytest.raises(TrainingDataError, match="closed outcome window of 182 days"):
+        extract_training_data(engine, catalogue.ids, too_early)
+    with engine.begin() as connection:
+        connection.execute(update(Decision).values(features={"purged": True}))
+    with pytest.raises(TrainingDataError, match=f"{N} purged by retention"):
+        extract_training_data(engine, catalogue.ids)
+
+
+@pytest.mark.parametrize("bad", [0, 257])
+def test_partition_count_out_of_range_is_refused(bad: int) -> None:
+    with pytest.raises(ValueError, match="between 1 and 256"):
+        partition_bounds(bad)
