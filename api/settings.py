@@ -36,8 +36,10 @@ class Settings(BaseSettings):
     default_locale: Literal["de", "en"] = "de"
     # Share of decisions whose self-help items are shuffled to learn off-policy (G16).
     exploration_rate: float = Field(default=0.1, ge=0.0, le=0.5)
+    # Separate store for voluntarily reported protected attributes (G3); serving never reads it.
+    audit_database_url: str = "sqlite:///var/lotse_audit.db"
 
-    @field_validator("database_url")
+    @field_validator("database_url", "audit_database_url")
     @classmethod
     def _valid_database_url(cls, value: str) -> str:
         try:
