@@ -160,3 +160,16 @@ def test_concurrent_processes_leave_one_valid_chain(engine: Engine) -> None:
 def _schema_of(engine: Engine) -> str:
     with engine.connect() as connection:
         return connection.execute(text("SELECT current_schema()")).scalar_one()
+
+
+@pytest.mark.parametrize("event_type", list(EventType))
+def test_every_event_type_can_be_logged_and_verified(sqlite_engine: Engine, event_type: EventType) -> None:
+    from models.migrate import upgrade
+
+    upgrade(sqlite_engine)
+    with session_scope(sqlite_engine) as session:
+        append_event(session, event_type=event_type, actor_role="system", reason="because", outputs={"k": 1})
+    with Session(sqlite_engine) as session:
+        stored = session.exec(select(Event)).one()
+        assert stored.event_type == event_type.value
+        assert verify_chain(session).ok

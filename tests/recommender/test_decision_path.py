@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from recommender.ranker import ModuleScore
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -21,6 +20,7 @@ from recommender import decision_path
 from recommender.audit import verify_chain
 from recommender.decision_path import latest_decision_view, recommend
 from recommender.killswitch import set_kill_switch
+from recommender.ranker import ModuleScore
 
 PROFILE = Profile.model_validate(
     {
@@ -207,3 +207,16 @@ def test_missing_answers_still_get_advice_and_a_hint(seeded: Engine) -> None:
                          actor_role="job_seeker", actor_id=None)
     assert view.items
     assert "target_occupation" in view.missing_fields
+
+
+def test_stored_feature_vector_holds_only_allow_listed_names(seeded: Engine) -> None:
+    from recommender.features import ALLOWED_FEATURES
+    from recommender.protected import denied_names
+
+    view = _recommend(seeded, FakeRegistry(FakeModel()))
+    with Session(seeded) as session:
+        decision = session.get(Decision, view.decision_id)
+        assert decision is not None
+        assert set(decision.features) <= set(ALLOWED_FEATURES)
+        assert denied_names(decision.features) == []
+        assert "childcare_needed" not in decision.features  # a constraint: hard filter only, never a feature
