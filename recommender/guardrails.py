@@ -83,15 +83,16 @@ class GuardrailResult:
     missing_fields: list[str]
     contradictory_fields: list[str]
 
-    def missing_message(self, locale: str = "de") -> str | None:
-        """One sentence naming the answers that would improve the advice, or None."""
-        if not self.missing_fields:
-            return None
-        index = 0 if locale == "de" else 1
-        names = ", ".join(FIELD_LABELS.get(f, (f, f))[index] for f in self.missing_fields)
-        if locale == "de":
-            return f"Ihre Tipps werden besser, wenn Sie uns das sagen: {names}."
-        return f"Your advice gets better if you tell us: {names}."
+
+def missing_fields_message(fields: list[str], locale: str = "de") -> str | None:
+    """One sentence naming the answers that would improve the advice, or None if none are missing."""
+    if not fields:
+        return None
+    index = 0 if locale == "de" else 1
+    names = ", ".join(FIELD_LABELS.get(f, (f, f))[index] for f in fields)
+    if locale == "de":
+        return f"Ihre Tipps werden besser, wenn Sie uns das sagen: {names}."
+    return f"Your advice gets better if you tell us: {names}."
 
 
 def _encoded_value(rule: Rule) -> Any:

@@ -20,6 +20,7 @@ from models.tables import Decision
 from recommender.audit import EventType, append_event
 from recommender.decision_path import DecisionView, ItemView, decision_view, recommend
 from recommender.explanation import ExplanationView, explanation_view
+from recommender.guardrails import missing_fields_message
 
 router = APIRouter(tags=["recommendations"])
 
@@ -162,7 +163,7 @@ def decision_out(view: DecisionView, locale: str) -> DecisionOut:
         catalogue_version=view.catalogue_version,
         diagnostic=[ObstacleOut(id=o.id, title=o.title, evidence=o.evidence) for o in view.diagnostic],
         items=[_item_out(item, locale) for item in view.items],
-        missing_fields_message=_missing_message(view, locale),
+        missing_fields_message=missing_fields_message(view.missing_fields, locale),
         illustrative_market=view.illustrative_market,
         explanation_url=f"/api/v1/decisions/{view.decision_id}/explanation",
     )
@@ -196,18 +197,6 @@ def create_recommendation(
         exploration_rate=request.app.state.settings.exploration_rate,
     )
     return decision_out(view, locale)
-
-
-def _missing_message(view: DecisionView, locale: str) -> str | None:
-    from recommender.guardrails import FIELD_LABELS
-
-    if not view.missing_fields:
-        return None
-    index = 0 if locale == "de" else 1
-    names = ", ".join(FIELD_LABELS.get(f, (f, f))[index] for f in view.missing_fields)
-    if locale == "de":
-        return f"Ihre Tipps werden besser, wenn Sie uns das sagen: {names}."
-    return f"Your advice gets better if you tell us: {names}."
 
 
 def _own_decision(session: SessionDep, job_seeker: SessionJobSeeker, decision_id: str) -> Decision:

@@ -157,3 +157,11 @@ def test_kill_switch_is_stated_in_the_response(seeded_client: TestClient, app: F
     body = _post(seeded_client, locale="en").json()
     assert body["mode"] == "rules" and body["model_version"] == "rules"
     assert body["mode_notice"].startswith("AI support is switched off")
+
+
+def test_empty_profile_gets_advice_and_names_the_answers_that_would_help(seeded_client: TestClient) -> None:
+    response = seeded_client.post("/api/v1/recommendations", json={"profile": {}, "locale": "de"})
+    assert response.status_code == 201
+    body = response.json()
+    assert body["items"]
+    assert "Ihr Zielberuf" in body["missing_fields_message"]
