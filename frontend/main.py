@@ -7,6 +7,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.app import create_app
 from api.settings import Settings
+from frontend.errors import install_page_errors
 from frontend.pages import PAGES
 from frontend.templating import STATIC_DIR
 
@@ -16,6 +17,7 @@ def create_frontend_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in PAGES:
         app.include_router(router)
+    install_page_errors(app)
     return app
 
 

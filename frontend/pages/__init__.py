@@ -3,5 +3,6 @@
 from fastapi import APIRouter
 
 from frontend.pages import language, login, start
+from frontend.pages.seeker import SEEKER_PAGES
 
-PAGES: list[APIRouter] = [start.router, language.router, login.router]
+PAGES: list[APIRouter] = [start.router, language.router, login.router, *SEEKER_PAGES]

@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
+from api.auth import PUBLIC
 from api.i18n import LOCALE_COOKIE, remember_locale
 from api.security import CsrfDep
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 
 _ONE_YEAR = 365 * 24 * 60 * 60
 

@@ -5,13 +5,23 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from frontend.templating import templates
+from api.auth import PUBLIC
+from api.i18n import get_locale, gettext
+from api.i18n import lazy_gettext as _
+from api.seeker import SESSION_SEEKER_KEY
+from frontend.pages.seeker.common import render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
+
+MSG_SESSION_ENDED = _("Your session has ended, for example after a long break. Please start again. "
+                      "If you have an account, sign in to see your saved answers.")
 
 
 @router.get("/", response_class=HTMLResponse)
-def read_start(request: Request) -> HTMLResponse:
+def read_start(request: Request, session: str | None = None) -> HTMLResponse:
     """Start page."""
-    signed_in = bool(request.session.get("seeker"))
-    return templates.TemplateResponse(request, "start.html", {"signed_in": signed_in})
+    signed_in = bool(request.session.get(SESSION_SEEKER_KEY))
+    context: dict[str, object] = {"signed_in": signed_in}
+    if session == "ended" and not signed_in:
+        context.update(flash=gettext(MSG_SESSION_ENDED, get_locale(request)), flash_kind="info")
+    return render(request, "start.html", context, with_nav=signed_in)

@@ -1,0 +1,74 @@
+"""Errors on HTML pages explain themselves in the person's language; the JSON API keeps problem+json.
+
+A person whose form expired (CSRF) or whose session ended must learn what happened and that
+the answers already sent are saved - not see a JSON error document.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.i18n import lazy_gettext as _
+from api.security.csrf import CSRF_FAILED
+from api.seeker import NO_CASE
+from frontend.templating import templates
+
+_API_PREFIXES = ("/api/", "/static/", "/health", "/docs", "/openapi.json")
+_SESSION_ENDED_PATH = "/?session=ended"
+_MESSAGES = {
+    403: (_("This form has expired"),
+          _("For your security, forms are only valid for a limited time. Nothing from this form was saved, "
+            "but all answers you sent before are kept. Please open the page again and send the form once more.")),
+    404: (_("Page not found"), _("This page does not exist or is no longer available.")),
+    405: (_("Page not found"), _("This page does not exist or is no longer available.")),
+    413: (_("Too much text"), _("What you sent is far too long, so it was not saved. Please shorten your answers.")),
+    422: (_("Please check your input"), _("Some of what you sent could not be read. Please go back and try again.")),
+    503: (_("Temporarily unavailable"),
+          _("This part of Lotse is not available at the moment. Please try again later.")),
+}
+_GENERIC = (_("Something went wrong"), _("Please try again later. Your saved answers are kept."))
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith(_API_PREFIXES)
+
+
+def _error_page(request: Request, status: int, forbidden_other: bool = False) -> Response:
+    title, text = _MESSAGES.get(status, _GENERIC)
+    if forbidden_other:
+        title, text = _("Access denied"), _("You cannot open this page with your current login.")
+    back = request.headers.get("referer", "")
+    host = request.headers.get("host", "")
+    back_path = back.split(host, 1)[1] if host and host in back else "/"
+    if not back_path.startswith("/") or back_path.startswith("//"):
+        back_path = "/"
+    return templates.TemplateResponse(request, "error.html", {"title": title, "text": text, "back": back_path},
+                                      status_code=status)
+
+
+def install_page_errors(app: FastAPI) -> None:
+    """Wrap the API's handlers: HTML pages get an explaining page, ``/api`` keeps problem+json."""
+    api_http = app.exception_handlers[StarletteHTTPException]
+    api_validation = app.exception_handlers[RequestValidationError]
+
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
+        if not _wants_html(request) or exc.status_code in (301, 302, 303, 307, 308):
+            return await api_http(request, exc)
+        if exc.status_code == 401 and exc.detail == NO_CASE:
+            # The trial session ended (or the case was deleted): start again, nothing is shown.
+            return RedirectResponse(_SESSION_ENDED_PATH, status_code=303)
+        csrf = exc.status_code == 403 and exc.detail == CSRF_FAILED
+        return _error_page(request, exc.status_code, forbidden_other=exc.status_code == 403 and not csrf)
+
+    async def validation_error(request: Request, exc: RequestValidationError) -> Any:
+        if not _wants_html(request):
+            return await api_validation(request, exc)
+        return _error_page(request, 422)
+
+    app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]

@@ -1,0 +1,7 @@
+"""The job-seeker's pages (issue 7): notice, onboarding, advice with "Warum?", plan, my data."""
+
+from fastapi import APIRouter
+
+from frontend.pages.seeker import advice, info, mydata, onboarding, plan
+
+SEEKER_PAGES: list[APIRouter] = [info.router, onboarding.router, advice.router, plan.router, mydata.router]

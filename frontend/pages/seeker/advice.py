@@ -1,0 +1,137 @@
+"""Diagnostic and advice cards with "Warum?", and the full explanation of a decision (G12, G13).
+
+Items waiting for a counsellor show only that they wait, never their content (G8). No score,
+rank figure or prognosis of the person appears on these pages (G7).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.deps import SessionDep
+from api.i18n import get_locale
+from api.i18n import lazy_gettext as _
+from api.security import CsrfDep
+from api.seeker import SessionJobSeeker
+from frontend.pages.seeker.common import decision_path, flash, registry_of, render, see_other
+from frontend.pages.seeker.steps import STEPS
+from models.tables import Decision, JobSeeker
+from recommender import journey
+from recommender.audit import EventType, append_event
+
+router = APIRouter(include_in_schema=False)
+
+# Which onboarding step asks for a profile field the advice would profit from.
+FIELD_STEP = {spec.name.split(".")[-1]: (step.slug, spec.label) for step in STEPS for spec in step.fields}
+FIELD_STEP.update({"target_occupation": FIELD_STEP["target_occupation_text"],
+                   "region_ags": FIELD_STEP["region_query"]})
+MODE_MESSAGES = {
+    "objection": _("You objected to the use of AI. These suggestions come from fixed rules, without AI."),
+    "kill_switch": _("The AI is switched off at the moment. These suggestions come from fixed rules, without AI."),
+    "no_model": _("These suggestions come from fixed rules, without AI."),
+}
+MSG_NOT_AVAILABLE = _("Advice cannot be prepared at the moment. Your answers are saved; please try again later.")
+MSG_NEW_ADVICE = _("Your advice has been updated.")
+
+
+def _feature_label(feature: str, locale: str) -> str | None:
+    try:
+        from recommender.explanation import FEATURE_LABELS, feature_label
+    except ImportError:
+        return None
+    return feature_label(feature, locale) if feature in FEATURE_LABELS else None  # type: ignore[arg-type]
+
+
+def _card_data(view: Any, locale: str, feedback: dict[str, Any]) -> list[dict[str, Any]]:
+    cards = []
+    for item in view.items:
+        labels = [label for f in item.data_used if (label := _feature_label(f, locale))]
+        cards.append({"item": item, "data_used": labels, "feedback": feedback.get(item.item_id)})
+    return cards
+
+
+def _missing(view: Any) -> list[tuple[str, str]]:
+    seen, out = set(), []
+    for name in getattr(view, "missing_fields", []) or []:
+        hit = FIELD_STEP.get(name.split(".")[-1])
+        if hit and hit not in seen:
+            seen.add(hit)
+            out.append(hit)
+    return out
+
+
+@router.get("/advice", response_class=HTMLResponse)
+def read_advice(request: Request, job_seeker: SessionJobSeeker, session: SessionDep) -> Response:
+    """The main obstacles in plain words, then the advice cards."""
+    if journey.notice_needed(job_seeker):
+        return see_other("/notice")  # G13: no advice before the notice
+    return render_advice_page(request, session, job_seeker)
+
+
+def render_advice_page(request: Request, session: Any, job_seeker: JobSeeker, *,
+                       item_errors: dict[str, dict[str, str]] | None = None,
+                       item_values: dict[str, dict[str, str]] | None = None, status_code: int = 200) -> Response:
+    """The advice page; a refused plan or feedback form comes back with its input and messages."""
+    locale = get_locale(request)
+    module = decision_path()
+    view = module.latest_decision_view(session, job_seeker=job_seeker, locale=locale) if module else None
+    if view is None:
+        if journey.latest_snapshot(session, job_seeker=job_seeker) is None:
+            return see_other("/onboarding/occupation")
+        return render(request, "seeker/advice.html", {"view": None, "available": module is not None})
+    append_event(session, event_type=EventType.client_viewed, actor_role="job_seeker",
+                 actor_id=job_seeker.pseudonym, case_pseudonym=job_seeker.pseudonym,
+                 decision_id=view.decision_id, model_version=view.model_version,
+                 outputs={"items_shown": [i.item_id for i in view.items if i.visible], "locale": locale})
+    feedback = journey.latest_feedback(session, job_seeker=job_seeker)
+    return render(request, "seeker/advice.html", {
+        "view": view, "cards": _card_data(view, locale, feedback), "missing": _missing(view),
+        "mode_message": MODE_MESSAGES.get(view.mode_reason or "no_model") if view.mode == "rules" else None,
+        "available": True, "item_errors": item_errors or {}, "item_values": item_values or {},
+    }, status_code=status_code)
+
+
+def generate_advice(request: Request, session: Any, job_seeker: JobSeeker) -> bool:
+    """Run the decision path on the saved profile; False when it is not available."""
+    module = decision_path()
+    if module is None:
+        return False
+    profile = journey.current_profile(session, job_seeker=job_seeker)
+    module.recommend(session, job_seeker=job_seeker, profile=profile, registry=registry_of(request),
+                     actor_role="job_seeker", actor_id=job_seeker.pseudonym, locale=get_locale(request))
+    return True
+
+
+@router.post("/advice")
+def create_advice(request: Request, job_seeker: SessionJobSeeker, session: SessionDep, _csrf: CsrfDep) -> Response:
+    """Compute advice from the saved answers (POST-redirect-GET)."""
+    if journey.notice_needed(job_seeker):
+        return see_other("/notice")
+    if not generate_advice(request, session, job_seeker):
+        flash(request, MSG_NOT_AVAILABLE, "error")
+        return see_other("/onboarding/summary")
+    flash(request, MSG_NEW_ADVICE)
+    return see_other("/advice")
+
+
+@router.get("/explanation/{decision_id}", response_class=HTMLResponse)
+def read_explanation(request: Request, decision_id: str, job_seeker: SessionJobSeeker,
+                     session: SessionDep) -> HTMLResponse:
+    """Everything about how this advice came about: reasons, data used, rules, model version."""
+    decision = session.get(Decision, decision_id[:32])
+    if decision is None or decision.job_seeker_id != job_seeker.id:
+        raise HTTPException(status_code=404, detail="No such explanation.")
+    locale = get_locale(request)
+    try:
+        from recommender.explanation import explanation_view
+    except ImportError as exc:
+        raise HTTPException(status_code=503, detail="Explanations are not available.") from exc
+    explanation = explanation_view(session, decision=decision, locale=locale)  # type: ignore[arg-type]
+    append_event(session, event_type=EventType.explanation_shown, actor_role="job_seeker",
+                 actor_id=job_seeker.pseudonym, case_pseudonym=job_seeker.pseudonym, decision_id=decision.id,
+                 model_version=decision.model_version, outputs={"explanation_id": explanation.explanation_id},
+                 ui_text_version=explanation.ui_text_version)
+    return render(request, "seeker/explanation.html", {"explanation": explanation, "decision": decision})
