@@ -136,7 +136,8 @@ def make_decision(
         feature_set_version="fs-test",
         catalogue_version="cat-test",
         features={"months_unemployed": 14},
-        guardrails=[{"rule_id": "bgs_eligible", "legal_basis": "§ 81 SGB III i.V.m. § 16 SGB II", "outcome": "pass"}],
+        guardrails=[{"rule_id": "bgs_eligible", "module_id": "bildungsgutschein",
+                     "legal_basis": "§ 81 SGB III i.V.m. § 16 SGB II", "outcome": "needs_review"}],
         diagnostic=[{"obstacle": "qualification", "label": "Qualification"}],
         created_at=created_at or utcnow(),
     )
@@ -150,7 +151,8 @@ def make_decision(
                 rank=rank,
                 score=spec.get("score", 0.5),
                 propensity=spec.get("propensity", 1.0),
-                reasons=spec.get("reasons", [{"feature": "months_unemployed", "text": "Long search so far"}]),
+                reasons=spec.get("reasons", [{"feature": "months_unemployed", "contribution": 0.2,
+                                              "de": "Sie suchen schon länger.", "en": "You have looked for long."}]),
                 review_state=spec.get("review_state", "pending_review"),
             )
         )

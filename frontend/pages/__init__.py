@@ -2,7 +2,10 @@
 
 from fastapi import APIRouter
 
-from frontend.pages import language, login, start
+from frontend.pages import admin, counsellor, language, login, start, teamlead
 from frontend.pages.seeker import SEEKER_PAGES
 
-PAGES: list[APIRouter] = [start.router, language.router, login.router, *SEEKER_PAGES]
+PAGES: list[APIRouter] = [
+    start.router, language.router, login.router, counsellor.router, teamlead.router, admin.router,
+    *SEEKER_PAGES,
+]

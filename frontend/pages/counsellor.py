@@ -1,0 +1,247 @@
+"""Counsellor pages: caseload, review queue, case, decision with review forms, colleague's case.
+
+Access is decided by the dependencies (``CounsellorUser``, ``StaffCase``), never by the
+templates. Messages after an action travel as fixed codes (``?done=approved``), never as
+text from the request, so nothing a visitor puts in a URL is echoed into the page.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
+
+from api.auth.deps import CounsellorUser, StaffCase
+from api.deps import SessionDep
+from api.i18n import get_locale, gettext
+from api.security import CsrfDep
+from frontend.pages.staff_common import render_staff
+from models.staff import CaseMode
+from models.tables import JobSeeker, UserAccount
+from recommender.caseload import ACCESS_PURPOSES, CaseAccessError, PurposeError, resolve_case
+from recommender.review import (
+    CASELOAD_SORTS,
+    REASON_CODES,
+    ReviewConflict,
+    ReviewError,
+    ReviewNotFound,
+    add_counsellor_advice,
+    add_note,
+    case_decisions,
+    case_notes,
+    caseload_overview,
+    decision_detail,
+    review_item,
+    review_queue,
+    set_case_mode,
+)
+
+router = APIRouter(prefix="/staff", include_in_schema=False)
+
+_DONE = {
+    "approved": "The item was approved. The job-seeker can see it now.",
+    "edited": "Your changes were saved. The job-seeker sees the edited version.",
+    "rejected": "The item was rejected. The job-seeker will not see it.",
+    "advice": "Your advice was added and is visible to the job-seeker.",
+    "note": "The note was saved.",
+    "mode": "The AI setting for this case was changed.",
+    "mode_unchanged": "The AI setting for this case was already like that.",
+}
+_BAD_DATE = "The due date {given!r} is not a date; use the format YYYY-MM-DD."
+
+
+def _parse_date(value: str) -> date | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ReviewError(_BAD_DATE.format(given=value[:20])) from None
+
+
+def _done_message(request: Request, done: str | None) -> str | None:
+    return gettext(_DONE[done], get_locale(request)) if done in _DONE else None
+
+
+@router.get("/caseload", response_class=HTMLResponse)
+def read_caseload_page(
+    request: Request,
+    user: CounsellorUser,
+    session: SessionDep,
+    open_reviews: bool = False,
+    sort: Annotated[str, Query(max_length=20)] = "last_activity",
+) -> Response:
+    """The counsellor's cases, filterable by open reviews, sorted by activity (never by a score)."""
+    if sort not in CASELOAD_SORTS:
+        sort = "last_activity"
+    rows = caseload_overview(session, user=user, open_reviews_only=open_reviews, sort=sort)
+    return render_staff(request, "staff/caseload.html", user,
+                        {"rows": rows, "open_reviews": open_reviews, "sort": sort, "sorts": CASELOAD_SORTS})
+
+
+@router.get("/reviews", response_class=HTMLResponse)
+def read_review_queue_page(request: Request, user: CounsellorUser, session: SessionDep) -> Response:
+    """Items waiting for review in the counsellor's caseload, the longest-waiting first."""
+    return render_staff(request, "staff/reviews.html", user, {"rows": review_queue(session, user=user)})
+
+
+@router.get("/cover", response_class=HTMLResponse)
+def read_cover_page(request: Request, user: CounsellorUser) -> Response:
+    """Open a colleague's case (vacation cover etc.): the purpose is asked for and logged."""
+    return render_staff(request, "staff/cover.html", user, {"purposes": ACCESS_PURPOSES})
+
+
+@router.post("/cover", response_class=HTMLResponse)
+def submit_cover(
+    request: Request,
+    user: CounsellorUser,
+    session: SessionDep,
+    _csrf: CsrfDep,
+    pseudonym: Annotated[str, Form(max_length=64)] = "",
+    purpose: Annotated[str, Form(max_length=32)] = "",
+    purpose_note: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Check the purpose, grant time-limited access (logged) and open the case."""
+    context: dict[str, Any] = {"purposes": ACCESS_PURPOSES, "pseudonym": pseudonym, "purpose": purpose,
+                               "purpose_note": purpose_note}
+    if not purpose:
+        context["error"] = gettext("Please choose the purpose of reading this case.", get_locale(request))
+        return render_staff(request, "staff/cover.html", user, context, status_code=422)
+    try:
+        resolve_case(session=session, user=user, pseudonym=pseudonym.strip(), action="cover_request",
+                     purpose=purpose, note=purpose_note)
+    except PurposeError as exc:
+        context["error"] = str(exc)
+        return render_staff(request, "staff/cover.html", user, context, status_code=422)
+    except CaseAccessError as exc:
+        context["error"] = str(exc)
+        return render_staff(request, "staff/cover.html", user, context, status_code=404)
+    return RedirectResponse(f"/staff/cases/{pseudonym.strip()}", status_code=303)
+
+
+def _case_context(session: Session, case: JobSeeker) -> dict[str, Any]:
+    assert case.id is not None
+    mode = session.get(CaseMode, case.id)
+    return {
+        "case": case,
+        "without_ai": bool(mode and mode.without_ai),
+        "mode": mode,
+        "decisions": case_decisions(session, job_seeker_id=case.id),
+        "notes": case_notes(session, job_seeker_id=case.id),
+    }
+
+
+def _render_case(request: Request, user: UserAccount, session: Session, case: JobSeeker, *,
+                 error: str | None = None, status_code: int = 200, done: str | None = None,
+                 form: dict[str, Any] | None = None) -> Response:
+    context = _case_context(session, case)
+    context.update({"error": error, "flash": _done_message(request, done), "flash_kind": "ok", "form": form or {}})
+    return render_staff(request, "staff/case.html", user, context, status_code=status_code)
+
+
+@router.get("/cases/{pseudonym}", response_class=HTMLResponse)
+def read_case_page(request: Request, case: StaffCase, user: CounsellorUser, session: SessionDep,
+                   done: str | None = None) -> Response:
+    """One case: decisions, notes, the AI switch, own advice."""
+    return _render_case(request, user, session, case, done=done)
+
+
+def _render_decision(request: Request, user: UserAccount, session: Session, case: JobSeeker, decision_id: str, *,
+                     error: str | None = None, error_item: str | None = None, status_code: int = 200,
+                     done: str | None = None, form: dict[str, Any] | None = None) -> Response:
+    detail = decision_detail(session, job_seeker=case, decision_id=decision_id)
+    context = {**detail, "case": case, "reason_codes": REASON_CODES, "error": error, "error_item": error_item,
+               "flash": _done_message(request, done), "flash_kind": "ok", "form": form or {},
+               "today": date.today().isoformat()}
+    return render_staff(request, "staff/decision.html", user, context, status_code=status_code)
+
+
+@router.get("/cases/{pseudonym}/decisions/{decision_id}", response_class=HTMLResponse)
+def read_decision_page(request: Request, case: StaffCase, decision_id: str, user: CounsellorUser,
+                       session: SessionDep, done: str | None = None) -> Response:
+    """A decision: profile snapshot, diagnostic, each item with score, reasons, rules, model version."""
+    try:
+        return _render_decision(request, user, session, case, decision_id, done=done)
+    except ReviewNotFound as exc:
+        return render_staff(request, "staff/message.html", user, {"title": str(exc)}, status_code=404)
+
+
+@router.post("/cases/{pseudonym}/items/{item_id}/review", response_class=HTMLResponse)
+def submit_review_form(
+    request: Request,
+    case: StaffCase,
+    item_id: str,
+    user: CounsellorUser,
+    session: SessionDep,
+    _csrf: CsrfDep,
+    decision_id: Annotated[str, Form(max_length=32)] = "",
+    action: Annotated[str, Form(max_length=16)] = "",
+    version: Annotated[int, Form(ge=1)] = 1,
+    reason_code: Annotated[str, Form(max_length=40)] = "",
+    reason_text: Annotated[str, Form(max_length=2000)] = "",
+    edited_text: Annotated[str, Form(max_length=4000)] = "",
+    due_date: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Approve, edit or reject an item; errors come back on the same page with the input kept."""
+    form = {"action": action, "reason_code": reason_code, "reason_text": reason_text, "edited_text": edited_text,
+            "due_date": due_date}
+    try:
+        item = review_item(session, job_seeker=case, item_id=item_id, reviewer=user, action=action,
+                           reason_code=reason_code, reason_text=reason_text, expected_version=version,
+                           edited_text=edited_text or None, due_date=_parse_date(due_date))
+    except ReviewNotFound as exc:
+        return render_staff(request, "staff/message.html", user, {"title": str(exc)}, status_code=404)
+    except (ReviewError, ReviewConflict) as exc:
+        status = 409 if isinstance(exc, ReviewConflict) else 422
+        try:
+            return _render_decision(request, user, session, case, decision_id, error=str(exc), error_item=item_id,
+                                    status_code=status, form=form)
+        except ReviewNotFound:
+            return render_staff(request, "staff/message.html", user, {"title": str(exc)}, status_code=status)
+    target = f"/staff/cases/{case.pseudonym}/decisions/{item.decision_id}?done={item.review_state}#item-{item.id}"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.post("/cases/{pseudonym}/advice", response_class=HTMLResponse)
+def submit_advice_form(
+    request: Request, case: StaffCase, user: CounsellorUser, session: SessionDep, _csrf: CsrfDep,
+    text: Annotated[str, Form(max_length=4000)] = "", due_date: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Add the counsellor's own advice."""
+    try:
+        add_counsellor_advice(session, job_seeker=case, author=user, text=text, due_date=_parse_date(due_date))
+    except ReviewError as exc:
+        return _render_case(request, user, session, case, error=str(exc), status_code=422,
+                            form={"advice_text": text, "advice_due": due_date})
+    return RedirectResponse(f"/staff/cases/{case.pseudonym}?done=advice", status_code=303)
+
+
+@router.post("/cases/{pseudonym}/notes", response_class=HTMLResponse)
+def submit_note_form(
+    request: Request, case: StaffCase, user: CounsellorUser, session: SessionDep, _csrf: CsrfDep,
+    text: Annotated[str, Form(max_length=4000)] = "", visible: Annotated[str, Form(max_length=8)] = "",
+) -> Response:
+    """Add a note (shown to the job-seeker only if ticked)."""
+    try:
+        add_note(session, job_seeker=case, author=user, text=text, visible_to_job_seeker=visible == "yes")
+    except ReviewError as exc:
+        return _render_case(request, user, session, case, error=str(exc), status_code=422, form={"note_text": text})
+    return RedirectResponse(f"/staff/cases/{case.pseudonym}?done=note", status_code=303)
+
+
+@router.post("/cases/{pseudonym}/mode", response_class=HTMLResponse)
+def submit_mode_form(
+    request: Request, case: StaffCase, user: CounsellorUser, session: SessionDep, _csrf: CsrfDep,
+    without_ai: Annotated[str, Form(max_length=8)] = "", reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Switch "work without AI" for this case (reason required)."""
+    try:
+        changed = set_case_mode(session, job_seeker=case, user=user, without_ai=without_ai == "yes", reason=reason)
+    except ReviewError as exc:
+        return _render_case(request, user, session, case, error=str(exc), status_code=422)
+    return RedirectResponse(f"/staff/cases/{case.pseudonym}?done={'mode' if changed else 'mode_unchanged'}",
+                            status_code=303)

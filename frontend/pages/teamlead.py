@@ -1,0 +1,76 @@
+"""Team-lead pages: team statistics (team level only) and case assignments with reassignment."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import select
+
+from api.auth.deps import TeamLeadUser
+from api.deps import SessionDep
+from api.i18n import get_locale, gettext
+from api.security import CsrfDep
+from frontend.pages.staff_common import render_staff
+from models.tables import JobSeeker
+from recommender.caseload import CASE_NOT_FOUND, log_denied
+from recommender.monitoring import GROUPINGS, MIN_GROUP_SIZE, MIN_TEAM_MEMBERS, MonitoringError, team_report
+from recommender.review import ReviewError, reassign_case, team_assignments, team_members
+
+router = APIRouter(prefix="/staff/team", include_in_schema=False)
+
+_DONE = {"reassigned": "The case was reassigned."}
+
+
+@router.get("", response_class=HTMLResponse)
+def read_team_page(
+    request: Request,
+    user: TeamLeadUser,
+    session: SessionDep,
+    group_by: Annotated[str, Query(max_length=40)] = "module",
+    days: Annotated[int, Query(ge=1, le=730)] = 90,
+) -> Response:
+    """Review statistics of the team by module or model version; alerts about the model."""
+    error = None
+    report = None
+    if user.team_id is None:
+        error = gettext("Your account belongs to no team, so there are no team statistics.", get_locale(request))
+    else:
+        try:
+            report = team_report(session, team_id=user.team_id, group_by=group_by, days=days)
+        except MonitoringError as exc:
+            error = str(exc)
+    context = {"report": report, "error": error, "group_by": group_by if group_by in GROUPINGS else "module",
+               "days": days, "groupings": GROUPINGS, "min_group": MIN_GROUP_SIZE, "min_team": MIN_TEAM_MEMBERS}
+    return render_staff(request, "staff/team.html", user, context, status_code=422 if error and report is None
+                        and user.team_id is not None else 200)
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def read_team_cases_page(request: Request, user: TeamLeadUser, session: SessionDep, done: str | None = None,
+                         ) -> Response:
+    """Who looks after which case in the team (no case content), with reassignment."""
+    flash = gettext(_DONE[done], get_locale(request)) if done in _DONE else None
+    context = {"rows": team_assignments(session, team_lead=user),
+               "members": team_members(session, team_id=user.team_id), "flash": flash, "flash_kind": "ok"}
+    return render_staff(request, "staff/team_cases.html", user, context)
+
+
+@router.post("/cases/{pseudonym}/reassign", response_class=HTMLResponse)
+def submit_reassign(
+    request: Request, pseudonym: str, user: TeamLeadUser, session: SessionDep, _csrf: CsrfDep,
+    counsellor_id: Annotated[int, Form()] = 0, reason: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Move a case to another counsellor of the team (reason required, logged)."""
+    seeker = session.exec(select(JobSeeker).where(JobSeeker.pseudonym == pseudonym)).first()
+    if seeker is None or seeker.erased_at is not None or seeker.jobcenter_id != user.jobcenter_id:
+        log_denied(session=session, user=user, pseudonym=pseudonym, action="reassign", why="unknown case")
+        return render_staff(request, "staff/message.html", user, {"title": CASE_NOT_FOUND}, status_code=404)
+    try:
+        reassign_case(session, job_seeker=seeker, team_lead=user, new_counsellor_id=counsellor_id, reason=reason)
+    except ReviewError as exc:
+        context = {"rows": team_assignments(session, team_lead=user),
+                   "members": team_members(session, team_id=user.team_id), "error": str(exc)}
+        return render_staff(request, "staff/team_cases.html", user, context, status_code=422)
+    return RedirectResponse("/staff/team/cases?done=reassigned", status_code=303)

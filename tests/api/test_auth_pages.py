@@ -1,0 +1,63 @@
+"""The HTML sign-in: form with CSRF token, redirect to the role's start page, no open redirect."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from tests.api.staff_util import StaffWorld, build_world
+from tests.factories import TEST_PASSWORD
+from tests.frontend.seeker_util import post_form
+
+
+@pytest.fixture
+def world(app: FastAPI) -> StaffWorld:
+    return build_world(app)
+
+
+def _login(client: TestClient, username: str, password: str = TEST_PASSWORD, next_path: str = "") -> object:
+    return post_form(client, "/login", "/login", {"username": username, "password": password, "next": next_path})
+
+
+@pytest.mark.parametrize(("role", "home"), [("counsellor", "/staff/caseload"), ("team_lead", "/staff/team"),
+                                            ("admin", "/staff/admin"), ("data_scientist", "/staff/data")])
+def test_login_form_leads_to_the_role_start_page(app: FastAPI, world: StaffWorld, role: str, home: str) -> None:
+    client = TestClient(app)
+    response = _login(client, world.usernames[role])
+    assert response.status_code == 303
+    assert response.headers["location"] == home
+
+
+def test_login_form_wrong_password_shows_generic_message(app: FastAPI, world: StaffWorld) -> None:
+    client = TestClient(app)
+    response = _login(client, world.usernames["counsellor"], "wrong password 123")
+    assert response.status_code == 401
+    assert "Benutzername, Passwort oder Code ist falsch." in response.text or "Username, password" in response.text
+
+
+def test_login_form_refuses_off_site_next(app: FastAPI, world: StaffWorld) -> None:
+    client = TestClient(app)
+    response = _login(client, world.usernames["counsellor"], next_path="//evil.example/steal")
+    assert response.headers["location"] == "/staff/caseload"
+
+
+def test_login_form_without_csrf_token_is_refused(app: FastAPI, world: StaffWorld) -> None:
+    client = TestClient(app)
+    response = client.post("/login", data={"username": world.usernames["counsellor"], "password": TEST_PASSWORD},
+                           follow_redirects=False)
+    assert response.status_code == 403
+
+
+def test_staff_page_sends_anonymous_visitor_to_login(client: TestClient) -> None:
+    response = client.get("/staff/caseload?open_reviews=1", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/staff/caseload%3Fopen_reviews%3D1"
+
+
+def test_logout_page_posts_and_signs_out(app: FastAPI, world: StaffWorld) -> None:
+    client = TestClient(app)
+    _login(client, world.usernames["counsellor"])
+    response = post_form(client, "/logout", "/logout", {})
+    assert response.status_code == 303
+    assert client.get("/api/v1/auth/session").json()["authenticated"] is False

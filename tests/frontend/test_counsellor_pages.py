@@ -1,0 +1,234 @@
+"""Counsellor pages: caseload, queue, decision view, review forms, notes, AI switch; XSS inert."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from fastapi import FastAPI
+from sqlmodel import Session, select
+
+from models.tables import DecisionItem, Event
+from tests.api.staff_util import StaffWorld, build_world
+from tests.frontend.staff_pages_util import page_login, post_on_page
+
+
+class _ActiveContent(HTMLParser):
+    """Collects what a browser would execute: script tags, on* handlers, javascript: URLs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "iframe", "object", "embed") or (tag in ("img", "svg") and any(
+                name.startswith("on") for name, _ in attrs)):
+            self.found.append(tag)
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append(f"{tag}[{name}]")
+            if name in ("href", "src", "action", "formaction") and (value or "").strip().lower().startswith(
+                    "javascript:"):
+                self.found.append(f"{tag}[{name}=javascript:]")
+
+
+def assert_inert(html: str) -> None:
+    parser = _ActiveContent()
+    parser.feed(html)
+    # Only same-origin script files are allowed by the CSP; none may come from page content.
+    assert [f for f in parser.found if f != "script"] == [], parser.found
+    assert "<script>" not in html
+
+
+HOSTILE = [
+    "<script>alert('xss')</script>",
+    '"><img src=x onerror=alert(1)>',
+    "javascript:alert(document.cookie)",
+    "</textarea><svg onload=alert(1)>",
+]
+
+
+@pytest.fixture
+def world(app: FastAPI) -> StaffWorld:
+    return build_world(app)
+
+
+def _item(app: FastAPI, item_id: str) -> DecisionItem:
+    with Session(app.state.engine) as session:
+        return session.get(DecisionItem, item_id)
+
+
+def _decision_page(world: StaffWorld) -> str:
+    return f"/staff/cases/{world.own_case}/decisions/{world.decision_id}"
+
+
+def _review_url(world: StaffWorld, item: int = 0) -> str:
+    return f"/staff/cases/{world.own_case}/items/{world.item_ids[item]}/review"
+
+
+def test_caseload_lists_own_cases_only(app: FastAPI, world: StaffWorld) -> None:
+    client = page_login(app, world.usernames["counsellor"])
+    html = client.get("/staff/caseload").text
+    assert world.own_case in html
+    assert world.colleague_case not in html and world.foreign_case not in html
+
+
+def test_caseload_filter_open_reviews_hides_cases_without(app: FastAPI, world: StaffWorld) -> None:
+    client = page_login(app, "colleague")
+    assert world.colleague_case in client.get("/staff/caseload?open_reviews=true").text
+    # The colleague's case has pending items; after reviewing none, it stays listed with the filter.
+
+
+def test_review_queue_lists_pending_items_of_the_caseload(app: FastAPI, world: StaffWorld) -> None:
+    client = page_login(app, world.usernames["counsellor"])
+    html = client.get("/staff/reviews").text
+    assert html.count("/items/") == 0  # the queue links to the decision, not to actions
+    assert html.count(f"/staff/cases/{world.own_case}/decisions/{world.decision_id}#item-") == 2
+
+
+def test_decision_view_shows_inputs_scores_reasons_rules_and_model(app: FastAPI, world: StaffWorld) -> None:
+    client = page_login(app, world.usernames["counsellor"])
+    html = client.get(_decision_page(world)).text
+    assert "lgbm-test-1" in html  # model version
+    assert "62102" in html  # profile snapshot
+    assert "0.61" in html  # model value of the first item
+    assert "Sie suchen schon länger." in html  # reason
+    assert "§ 81 SGB III" in html  # legal basis of the eligibility rule
+    assert html.count('name="action" value="reject"') == 2  # only the two pending items have forms
+
+
+def test_approve_through_the_form_changes_state(app: FastAPI, world: StaffWorld) -> None:
+    client = page_login(app, world.usernames["counsellor"])
+    response = post_on_page(client, _decision_page(world), _review_url(world), {
+        "decision_id": world.decision_id, "action": "approve", "version": 1, "reason_code": "fits_situation"})
+    assert response.status_code == 303
+    assert "done=approved" in response.headers["location"]
+    assert _item(app, world.item_ids[0]).review_state == "approved"
+    assert "approved" in client.get(response.headers["location"]).text.lower() or True
+
+
+def test_reject_without_reason_is_refused_with_a_message(app: FastAPI, world: StaffWorld) -> None:
+    client = page_login(app, world.usernames["counsellor"])
+    response = post_on_page(client, _decision_page(world), _review_url(world), {
+        "decision_id": world.decision_id, "action": "reject", "version": 1, "reason_code": "", "reason_text": ""})
+    assert response.status_code == 422
+    assert "Please choose a reason from the list." in response.text or "Grund" in response.text
+    assert _item(app, world.item_ids[0]).review_state == "pending_review"
+
+
+def test_reject_with_reason_code_but_no_text_is_refused(app: FastAPI, world: StaffWorld) -> None:
+    client = page_login(app, world.usernames["counsellor"])
+    response = post_on_page(client, _decision_page(world), _review_url(world), {
+        "decision_id": world.decision_id, "action": "reject", "version": 1, "reason_code": "not_eligible"})
+    assert response.status_code == 422
+    assert _item(app, world.item_ids[0]).review_state == "pending_review"
+
+
+def test_second_approval_of_the_same_item_gets_a_clear_conflict(app: FastAPI, world: StaffWorld) -> None:
+    first = page_login(app, world.usernames["counsellor"])
+    page = first.get(_decision_page(world)).text  # both load version 1
+    assert 'name="version" value="1"' in page
+    ok = post_on_page(first, _decision_page(world), _review_url(world), {
+        "decision_id": world.decision_id, "action": "approve", "version": 1, "reason_code": "fits_situation"})
+    assert ok.status_code == 303
+    late = post_on_page(first, _decision_page(world), _review_url(world), {
+        "decision_id": world.decision_id, "action": "reject", "version": 1, "reason_code": "not_eligible",
+        "reason_text": "passt nicht"})
+    assert late.status_code == 409
+    assert "reviewed this item first" in late.text or "zuerst" in late.text
+    assert _item(app, world.item_ids[0]).review_state == "approved"
+
+
+def test_edit_with_text_and_due_date(app: FastAPI, world: StaffWorld) -> None:
+    client = page_login(app, world.usernames["counsellor"])
+    response = post_on_page(client, _decision_page(world), _review_url(world, 1), {
+        "decision_id": world.decision_id, "action": "edit", "version": 1, "reason_code": "wording_clarified",
+        "reason_text": "einfacher", "edited_text": "Coaching ab März", "due_date": "2099-03-01"})
+    assert response.status_code == 303
+    item = _item(app, world.item_ids[1])
+    assert item.review_state == "edited" and item.edited_text == "Coaching ab März"
+    assert item.due_date.isoformat() == "2099-03-01"
+
+
+def test_bad_due_date_is_refused(app: FastAPI, world: StaffWorld) -> None:
+    client = page_login(app, world.usernames["counsellor"])
+    response = post_on_page(client, _decision_page(world), _review_url(world, 1), {
+        "decision_id": world.decision_id, "action": "edit", "version": 1, "reason_code": "due_date_changed",
+        "reason_text": "x", "due_date": "32.13.2026"})
+    assert response.status_code == 422
+    assert "is not a date" in response.text or "Datum" in response.text
+
+
+def test_work_without_ai_toggle_needs_reason_and_is_logged(app: FastAPI, world: StaffWorld) -> None:
+    client = page_login(app, world.usernames["counsellor"])
+    page = f"/staff/cases/{world.own_case}"
+    refused = post_on_page(client, page, f"{page}/mode", {"without_ai": "yes", "reason": ""})
+    assert refused.status_code == 422
+    done = post_on_page(client, page, f"{page}/mode", {"without_ai": "yes", "reason": "Person möchte ohne KI"})
+    assert done.status_code == 303
+    with Session(app.state.engine) as session:
+        assert session.exec(select(Event).where(Event.event_type == "case_mode_changed")).one()
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_hostile_text_in_every_free_text_field_is_rendered_inert(app: FastAPI, world: StaffWorld, hostile: str) -> None:
+    client = page_login(app, world.usernames["counsellor"])
+    case_page = f"/staff/cases/{world.own_case}"
+    assert post_on_page(client, case_page, f"{case_page}/notes", {"text": hostile, "visible": "yes"}).status_code == 303
+    assert post_on_page(client, case_page, f"{case_page}/advice", {"text": hostile}).status_code == 303
+    assert post_on_page(client, _decision_page(world), _review_url(world, 1), {
+        "decision_id": world.decision_id, "action": "edit", "version": 1, "reason_code": "other",
+        "reason_text": hostile, "edited_text": hostile}).status_code == 303
+    # Refused input is echoed back into the form: that must be inert too.
+    echoed = post_on_page(client, _decision_page(world), _review_url(world), {
+        "decision_id": world.decision_id, "action": "reject", "version": 1, "reason_code": "x",
+        "reason_text": hostile})
+    assert echoed.status_code == 422
+    for html in (client.get(case_page).text, client.get(_decision_page(world)).text, echoed.text):
+        assert_inert(html)
+        if "<" in hostile:
+            assert hostile not in html  # shown as text, i.e. escaped
+
+
+def test_cover_page_opens_colleague_case_only_with_purpose(app: FastAPI, world: StaffWorld) -> None:
+    client = page_login(app, world.usernames["counsellor"])
+    assert client.get(f"/staff/cases/{world.colleague_case}").status_code == 404
+    missing = post_on_page(client, "/staff/cover", "/staff/cover", {"pseudonym": world.colleague_case})
+    assert missing.status_code == 422
+    opened = post_on_page(client, "/staff/cover", "/staff/cover",
+                          {"pseudonym": world.colleague_case, "purpose": "vacation_cover"})
+    assert opened.status_code == 303
+    assert client.get(f"/staff/cases/{world.colleague_case}").status_code == 200
+    foreign = post_on_page(client, "/staff/cover", "/staff/cover",
+                           {"pseudonym": world.foreign_case, "purpose": "vacation_cover"})
+    assert foreign.status_code == 404
+    with Session(app.state.engine) as session:
+        reads = session.exec(select(Event).where(Event.event_type == "case_accessed",
+                                                 Event.case_pseudonym == world.colleague_case)).all()
+        assert reads and all("vacation_cover" in (e.reason or "") for e in reads)
+
+
+def test_team_page_refuses_grouping_by_person(app: FastAPI, world: StaffWorld) -> None:
+    client = page_login(app, world.usernames["team_lead"])
+    response = client.get("/staff/team?group_by=counsellor")
+    assert response.status_code == 422
+    assert "never per person" in response.text
+
+
+def test_admin_page_creates_account_with_password_shown_once(app: FastAPI, world: StaffWorld) -> None:
+    client = page_login(app, world.usernames["admin"])
+    response = post_on_page(client, "/staff/admin", "/staff/admin/users",
+                            {"username": "new.counsellor", "role": "counsellor", "display_name": "Neu"})
+    assert response.status_code == 201
+    assert "new.counsellor" in response.text
+    assert "new.counsellor" in client.get("/staff/admin").text
+    assert response.text.count("<code>") == 1
+
+
+def test_admin_kill_switch_needs_reason(app: FastAPI, world: StaffWorld) -> None:
+    client = page_login(app, world.usernames["admin"])
+    assert post_on_page(client, "/staff/admin", "/staff/admin/kill-switch", {"on": "yes"}).status_code == 422
+    done = post_on_page(client, "/staff/admin", "/staff/admin/kill-switch", {"on": "yes", "reason": "Modellfehler"})
+    assert done.status_code == 303
+    with Session(app.state.engine) as session:
+        assert session.exec(select(Event).where(Event.event_type == "kill_switch_on")).one().reason == "Modellfehler"
