@@ -1,0 +1,177 @@
+"""The authorization matrix: every route x every role (and anonymous), from the route table.
+
+The list of routes is read from the app itself, so a new route appears here without anyone
+editing this file. A route that declares no access rule fails
+``test_every_route_declares_its_access``; a declared rule that is not enforced fails its row
+in the matrix. How to declare access: ``docs/security.md``.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import APIRouter, FastAPI
+from fastapi.testclient import TestClient
+
+from api.auth.policy import AccessRule, RouteAccess, route_inventory, undeclared_routes
+from api.settings import Settings
+from frontend.main import create_frontend_app
+from models.migrate import upgrade
+from tests.api.staff_util import ROLES, StaffWorld, build_world, csrf, logged_in
+
+ANONYMOUS = "anonymous"
+PRINCIPALS = (ANONYMOUS, *ROLES)
+STAFF = ("counsellor", "team_lead", "data_scientist", "admin")
+# Signing in or out changes the client's own session; re-sign-in after calling these.
+SESSION_CHANGING = {"/login", "/logout", "/api/v1/auth/login", "/api/v1/auth/logout", "/api/v1/auth/password"}
+_PARAM = re.compile(r"{([^}:]+)(:[^}]*)?}")
+
+
+def _make_app(directory: Path) -> FastAPI:
+    settings = Settings(environment="test", database_url=f"sqlite:///{directory / 'matrix.db'}", var_dir=directory,
+                        models_dir=directory / "models", log_level="warning")
+    return create_frontend_app(settings)
+
+
+def _inventory() -> list[RouteAccess]:
+    with tempfile.TemporaryDirectory() as directory:
+        app = _make_app(Path(directory))
+        entries = [e for e in route_inventory(app) if e.methods != ("GET",) or not _is_mount(e)]
+        app.state.engine.dispose()
+    return entries
+
+
+def _is_mount(entry: RouteAccess) -> bool:
+    from starlette.routing import Mount
+
+    return isinstance(getattr(entry.route, "original_route", entry.route), Mount)
+
+
+ROUTES = [e for e in _inventory() if not _is_mount(e)]
+
+
+def _method(entry: RouteAccess) -> str:
+    methods = [m for m in entry.methods if m != "HEAD"]
+    return methods[0] if methods else "GET"
+
+
+@pytest.fixture(scope="module")
+def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    app = _make_app(tmp_path_factory.mktemp("matrix"))
+    upgrade(app.state.engine)
+    world = build_world(app)
+    clients = {ANONYMOUS: TestClient(app)}
+    for role in ROLES:
+        clients[role] = logged_in(app, world.usernames[role])
+    yield {"app": app, "world": world, "clients": clients}
+    app.state.engine.dispose()
+
+
+def _fill(path: str, world: StaffWorld) -> str:
+    values = {"pseudonym": world.own_case, "decision_id": world.decision_id, "item_id": world.item_ids[0],
+              "user_id": "999999", "slug": "matrix-probe"}
+    return _PARAM.sub(lambda m: values.get(m.group(1), "matrix-probe"), path)
+
+
+def _call(client: TestClient, method: str, url: str, html: bool) -> Any:
+    # The token is fixed for the life of a session; fetch it once per client.
+    token = getattr(client, "_matrix_csrf", None) or csrf(client)
+    client._matrix_csrf = token  # type: ignore[attr-defined]
+    headers = {"X-CSRF-Token": token}
+    if method in ("GET", "DELETE"):
+        return client.request(method, url, headers=headers, follow_redirects=False)
+    if html:
+        return client.request(method, url, headers=headers, data={}, follow_redirects=False)
+    return client.request(method, url, headers=headers, json={}, follow_redirects=False)
+
+
+def _refused_as_anonymous(response: Any, html: bool) -> bool:
+    if html:
+        return response.status_code == 303 and response.headers.get("location", "").startswith("/login?next=")
+    return response.status_code == 401
+
+
+def test_every_route_declares_its_access() -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        app = _make_app(Path(directory))
+        assert undeclared_routes(app) == [], "declare access as described in docs/security.md"
+        app.state.engine.dispose()
+
+
+def test_a_route_without_declaration_is_detected() -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        app = _make_app(Path(directory))
+        router = APIRouter()
+
+        @router.get("/forgotten")
+        def forgotten() -> dict[str, str]:
+            return {}
+
+        app.include_router(router)
+        assert "GET /forgotten" in undeclared_routes(app)
+        app.state.engine.dispose()
+
+
+def test_matrix_covers_the_staff_and_job_seeker_routes() -> None:
+    paths = {e.path for e in ROUTES}
+    for expected in ("/api/v1/cases/{pseudonym}", "/staff/caseload", "/api/v1/admin/kill-switch", "/login"):
+        assert expected in paths
+
+
+@pytest.mark.parametrize("entry", ROUTES, ids=[f"{_method(e)} {e.path}" for e in ROUTES])
+def test_route_answers_each_role_as_declared(matrix: dict[str, Any], entry: RouteAccess) -> None:
+    app, world, clients = matrix["app"], matrix["world"], matrix["clients"]
+    rule = entry.effective
+    assert rule is not None
+    method, url = _method(entry), _fill(entry.path, world)
+    html = not url.startswith("/api/")
+    failures = []
+    for principal in PRINCIPALS:
+        response = _call(clients[principal], method, url, html)
+        status = response.status_code
+        if status >= 500:
+            failures.append(f"{principal}: server error {status}")
+        elif rule.kind == "roles":
+            if principal == ANONYMOUS:
+                if not _refused_as_anonymous(response, html):
+                    failures.append(f"anonymous: expected login required, got {status}")
+            elif principal not in rule.roles and status != 403:
+                failures.append(f"{principal}: expected 403, got {status}")
+            elif principal in rule.roles and status in (401, 403):
+                failures.append(f"{principal}: allowed role refused with {status}")
+        elif rule.kind == "job_seeker":
+            if principal in STAFF and status != 403:
+                failures.append(f"{principal}: staff must not use the job-seeker's own view, got {status}")
+            elif principal not in STAFF and status == 403 and "csrf" not in response.text.lower():
+                failures.append(f"{principal}: job-seeker route refused with 403")
+        elif rule.kind == "public" and status == 403:
+            failures.append(f"{principal}: public route refused with 403")
+        if principal != ANONYMOUS and entry.path in SESSION_CHANGING:
+            clients[principal] = logged_in(app, world.usernames[principal])
+        if principal == ANONYMOUS and entry.path in SESSION_CHANGING:
+            clients[principal] = TestClient(app)
+    assert failures == [], f"{method} {url} ({rule}):\n" + "\n".join(failures)
+
+
+def test_admin_reads_no_case_content(matrix: dict[str, Any]) -> None:
+    world, admin = matrix["world"], matrix["clients"]["admin"]
+    for url in (f"/api/v1/cases/{world.own_case}", f"/api/v1/cases/{world.own_case}/decisions/{world.decision_id}",
+                f"/staff/cases/{world.own_case}", "/api/v1/cases", "/api/v1/reviews/queue"):
+        assert admin.get(url, follow_redirects=False).status_code == 403, url
+
+
+def test_data_scientist_gets_no_identifiers(matrix: dict[str, Any]) -> None:
+    world, scientist = matrix["world"], matrix["clients"]["data_scientist"]
+    html = scientist.get("/staff/data").text
+    assert world.own_case not in html and world.colleague_case not in html
+    assert scientist.get(f"/api/v1/cases/{world.own_case}").status_code == 403
+
+
+def test_rule_kinds_are_the_documented_ones() -> None:
+    assert {e.effective.kind for e in ROUTES if e.effective} <= {"public", "roles", "job_seeker"}
+    assert AccessRule.for_roles(["admin"]).roles == frozenset({"admin"})
