@@ -11,10 +11,11 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from api.routes.recommendations import EXAMPLE_PROFILE, RecommendationRequest
-from data.seed import seed_reference_data
+from data.seed import DEMO_JOBCENTER_CODE
 from models.db import session_scope
 from models.tables import Event, JobSeeker
 from recommender.killswitch import set_kill_switch
+from tests.factories import make_jobcenter
 
 PERSON_LEVEL = re.compile(r"score|segment|prognos|employab|chance|probab", re.IGNORECASE)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -23,7 +24,7 @@ SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 @pytest.fixture
 def seeded_client(app: FastAPI, client: TestClient) -> TestClient:
     with session_scope(app.state.engine) as session:
-        seed_reference_data(session)
+        make_jobcenter(session, code=DEMO_JOBCENTER_CODE)
     return client
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from data.catalogue import load_catalogue
-from data.seed import seed_reference_data
+from data.seed import DEMO_JOBCENTER_CODE
 from models.crud import get_jobcenter_by_code
 from models.db import session_scope
 from models.schemas import Profile
@@ -21,6 +21,7 @@ from recommender.audit import verify_chain
 from recommender.decision_path import latest_decision_view, recommend
 from recommender.killswitch import set_kill_switch
 from recommender.ranker import ModuleScore
+from tests.factories import make_jobcenter
 
 PROFILE = Profile.model_validate(
     {
@@ -68,7 +69,7 @@ class FakeRegistry:
 @pytest.fixture
 def seeded(engine: Engine) -> Engine:
     with session_scope(engine) as session:
-        seed_reference_data(session)
+        make_jobcenter(session, code=DEMO_JOBCENTER_CODE)
     return engine
 
 
