@@ -81,6 +81,7 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(
         environment="test",
         database_url=f"sqlite:///{tmp_path / 'app.db'}",
+        audit_database_url=f"sqlite:///{tmp_path / 'audit.db'}",
         var_dir=tmp_path,
         models_dir=tmp_path / "models",
         log_level="warning",

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import SessionDep
 from api.i18n import _, get_locale, gettext
 from api.seeker import NewOrSessionJobSeeker, SessionJobSeeker
+from models.audit_store import AUDIT_ATTRIBUTES, create_audit_schema, make_audit_engine, record_attributes
 from models.schemas import Profile
 from models.tables import Decision
 from recommender.audit import EventType, append_event
@@ -56,6 +57,21 @@ EXAMPLE_PROFILE: dict[str, Any] = {
 }
 
 
+AUDIT_CONSENT_VERSION = "audit-consent-2026-11"
+
+
+class VoluntaryAuditRecord(BaseModel):
+    """Voluntary answers for fairness audits only (G3, G6): stored in the separate audit store,
+    counted in aggregate, never read by the advice, never shown to counsellors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    gender: Literal[AUDIT_ATTRIBUTES["gender"]] | None = None  # type: ignore[valid-type]
+    age_band: Literal[AUDIT_ATTRIBUTES["age_band"]] | None = None  # type: ignore[valid-type]
+    nationality_group: Literal[AUDIT_ATTRIBUTES["nationality_group"]] | None = None  # type: ignore[valid-type]
+    disability: Literal[AUDIT_ATTRIBUTES["disability"]] | None = None  # type: ignore[valid-type]
+
+
 class RecommendationRequest(BaseModel):
     """A profile in; protected attributes have no field and are refused as unknown input (G2)."""
 
@@ -65,6 +81,10 @@ class RecommendationRequest(BaseModel):
     profile: Profile
     locale: Literal["de", "en"] | None = Field(
         default=None, description="Language of the texts (default: Accept-Language, else German)."
+    )
+    audit: VoluntaryAuditRecord | None = Field(
+        default=None,
+        description="Optional, voluntary: only for aggregate fairness audits, kept apart from the advice data.",
     )
 
 
@@ -196,7 +216,20 @@ def create_recommendation(
         locale=locale,  # type: ignore[arg-type]
         exploration_rate=request.app.state.settings.exploration_rate,
     )
+    if body.audit is not None:
+        _record_audit(request, job_seeker.pseudonym, body.audit)
     return decision_out(view, locale)
+
+
+def _record_audit(request: Request, pseudonym: str, record: VoluntaryAuditRecord) -> None:
+    settings = request.app.state.settings
+    engine = make_audit_engine(settings.audit_database_url, app_url=settings.database_url)
+    try:
+        create_audit_schema(engine)
+        record_attributes(engine, case_pseudonym=pseudonym, attributes=record.model_dump(),
+                          consent_version=AUDIT_CONSENT_VERSION)
+    finally:
+        engine.dispose()
 
 
 def _own_decision(session: SessionDep, job_seeker: SessionJobSeeker, decision_id: str) -> Decision:

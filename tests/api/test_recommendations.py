@@ -166,3 +166,27 @@ def test_empty_profile_gets_advice_and_names_the_answers_that_would_help(seeded_
     body = response.json()
     assert body["items"]
     assert "Ihr Zielberuf" in body["missing_fields_message"]
+
+
+def test_voluntary_audit_answers_go_to_the_audit_store_only(seeded_client: TestClient, app: FastAPI) -> None:
+    from models.audit_store import make_audit_engine, read_audit_attributes
+    from models.tables import Decision, ProfileSnapshot
+
+    audit = {"gender": "female", "age_band": "25_49", "nationality_group": "non_german"}
+    response = _post(seeded_client, audit=audit)
+    assert response.status_code == 201
+    with Session(app.state.engine) as session:
+        pseudonym = session.exec(select(JobSeeker)).one().pseudonym
+        stored = [session.exec(select(Decision)).one().features, session.exec(select(ProfileSnapshot)).one().payload,
+                  [e.outputs for e in session.exec(select(Event)).all()]]
+    assert "female" not in str(stored) and "non_german" not in str(stored)
+    engine = make_audit_engine(app.state.settings.audit_database_url)
+    assert read_audit_attributes(engine)[pseudonym]["gender"] == "female"
+    engine.dispose()
+
+
+def test_unknown_audit_value_is_refused_and_nothing_is_stored(seeded_client: TestClient, app: FastAPI) -> None:
+    response = _post(seeded_client, audit={"gender": "robot"})
+    assert response.status_code == 422
+    with Session(app.state.engine) as session:
+        assert session.exec(select(Event)).all() == []
