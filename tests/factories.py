@@ -138,7 +138,9 @@ def make_decision(
         features={"months_unemployed": 14},
         guardrails=[{"rule_id": "bgs_eligible", "module_id": "bildungsgutschein",
                      "legal_basis": "§ 81 SGB III i.V.m. § 16 SGB II", "outcome": "needs_review"}],
-        diagnostic=[{"obstacle": "qualification", "label": "Qualification"}],
+        diagnostic=[{"id": "qualification", "title_de": "Berufsabschluss fehlt", "title_en": "No vocational degree",
+                     "evidence": [{"field": "education", "de": "Kein Abschluss angegeben.",
+                                   "en": "No degree given."}], "severity": 0.7}],
         created_at=created_at or utcnow(),
     )
     session.add(decision)

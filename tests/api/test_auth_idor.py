@@ -1,0 +1,215 @@
+"""Guessed ids, hostile query strings and forged forms change nothing, and refusals are logged."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from fastapi import FastAPI
+from sqlmodel import Session, func, select
+
+from models.db import session_scope
+from models.tables import DecisionItem, JobSeeker, UserAccount
+from recommender.audit import verify_chain
+from tests.api.staff_util import StaffWorld, build_world, csrf, events, logged_in
+from tests.factories import make_decision
+
+SQL_INJECTIONS = ["' OR '1'='1", "1; DROP TABLE event;--", "\" OR 1=1 --", "%27%20OR%201%3D1", "') UNION SELECT 1--"]
+
+
+@pytest.fixture
+def world(app: FastAPI) -> StaffWorld:
+    return build_world(app)
+
+
+def _seeker_account_with_case(app: FastAPI, world: StaffWorld) -> str:
+    """Give the job-seeker account a case with one decision of its own; return the decision id."""
+    with session_scope(app.state.engine) as session:
+        account = session.get(UserAccount, world.users[world.usernames["job_seeker"]])
+        seeker = JobSeeker(jobcenter_id=account.jobcenter_id, user_id=account.id)
+        session.add(seeker)
+        session.flush()
+        return make_decision(session, job_seeker=seeker).id
+
+
+def test_counsellor_guessing_a_colleague_case_gets_404_and_is_logged(app: FastAPI, world: StaffWorld) -> None:
+    client = logged_in(app, world.usernames["counsellor"])
+    for pseudonym in (world.colleague_case, world.foreign_case, uuid.uuid4().hex):
+        response = client.get(f"/api/v1/cases/{pseudonym}")
+        assert response.status_code == 404
+        assert "colleague" not in response.text.lower() or "purpose" in response.text
+    denied = events(app, "access_denied")
+    assert len(denied) == 3
+    assert [e.case_pseudonym for e in denied][:2] == [world.colleague_case, world.foreign_case]
+    assert all(e.actor_id == str(world.users[world.usernames["counsellor"]]) for e in denied)
+
+
+def test_unknown_and_foreign_cases_answer_identically(app: FastAPI, world: StaffWorld) -> None:
+    client = logged_in(app, world.usernames["counsellor"])
+    foreign = client.get(f"/api/v1/cases/{world.foreign_case}").json()
+    unknown = client.get(f"/api/v1/cases/{uuid.uuid4().hex}").json()
+    assert foreign["detail"] == unknown["detail"]
+
+
+def test_foreign_jobcenter_case_stays_closed_even_with_a_purpose(app: FastAPI, world: StaffWorld) -> None:
+    client = logged_in(app, world.usernames["counsellor"])
+    assert client.get(f"/api/v1/cases/{world.foreign_case}?purpose=vacation_cover").status_code == 404
+
+
+def test_colleague_case_with_purpose_is_readable_and_logged_with_purpose(app: FastAPI, world: StaffWorld) -> None:
+    client = logged_in(app, world.usernames["counsellor"])
+    assert client.get(f"/api/v1/cases/{world.colleague_case}?purpose=bogus").status_code == 422
+    assert client.get(f"/api/v1/cases/{world.colleague_case}?purpose=other").status_code == 422  # needs a note
+    response = client.get(f"/api/v1/cases/{world.colleague_case}?purpose=vacation_cover")
+    assert response.status_code == 200
+    assert client.get(f"/api/v1/cases/{world.colleague_case}").status_code == 200  # grant lasts
+    reads = [e for e in events(app, "case_accessed") if e.case_pseudonym == world.colleague_case]
+    assert len(reads) == 2 and all(e.reason.startswith("vacation_cover") for e in reads)
+
+
+def test_every_staff_read_of_own_case_is_logged(app: FastAPI, world: StaffWorld) -> None:
+    client = logged_in(app, world.usernames["counsellor"])
+    client.get(f"/api/v1/cases/{world.own_case}")
+    client.get(f"/api/v1/cases/{world.own_case}/decisions/{world.decision_id}")
+    reads = events(app, "case_accessed")
+    assert [(e.case_pseudonym, e.reason) for e in reads] == [(world.own_case, "caseload")] * 2
+    assert reads[0].action == "read_case" and reads[1].action == "read_case_decision"
+
+
+def test_item_of_another_case_cannot_be_reviewed_through_own_case(app: FastAPI, world: StaffWorld) -> None:
+    with Session(app.state.engine) as session:
+        colleague_seeker = session.exec(select(JobSeeker).where(JobSeeker.pseudonym == world.colleague_case)).one()
+        foreign_item = session.exec(select(DecisionItem)).all()
+        foreign_item_id = next(i.id for i in foreign_item if i.id not in world.item_ids)
+        assert colleague_seeker.id
+    client = logged_in(app, world.usernames["counsellor"])
+    response = client.post(f"/api/v1/cases/{world.own_case}/items/{foreign_item_id}/review",
+                           headers={"X-CSRF-Token": csrf(client)},
+                           json={"action": "approve", "version": 1, "reason_code": "fits_situation"})
+    assert response.status_code == 404
+    with Session(app.state.engine) as session:
+        assert session.get(DecisionItem, foreign_item_id).review_state == "pending_review"
+    assert events(app, "access_denied")
+
+
+def test_decision_of_another_case_is_not_found(app: FastAPI, world: StaffWorld) -> None:
+    with session_scope(app.state.engine) as session:
+        colleague_seeker = session.exec(select(JobSeeker).where(JobSeeker.pseudonym == world.colleague_case)).one()
+        other_decision = make_decision(session, job_seeker=colleague_seeker).id
+    client = logged_in(app, world.usernames["counsellor"])
+    assert client.get(f"/api/v1/cases/{world.own_case}/decisions/{other_decision}").status_code == 404
+
+
+def test_job_seeker_cannot_read_another_persons_decision(app: FastAPI, world: StaffWorld) -> None:
+    own_decision = _seeker_account_with_case(app, world)
+    client = logged_in(app, world.usernames["job_seeker"])
+    assert client.get(f"/api/v1/decisions/{own_decision}").status_code == 200
+    for guessed in (world.decision_id, uuid.uuid4().hex):
+        assert client.get(f"/api/v1/decisions/{guessed}").status_code == 404
+        assert client.get(f"/api/v1/decisions/{guessed}/explanation").status_code == 404
+    export = client.get("/my-data/export.json")
+    assert world.own_case not in export.text and world.decision_id not in export.text
+
+
+def test_job_seeker_account_cannot_open_staff_routes(app: FastAPI, world: StaffWorld) -> None:
+    client = logged_in(app, world.usernames["job_seeker"])
+    assert client.get(f"/api/v1/cases/{world.own_case}").status_code == 403
+    assert client.get("/staff/caseload", follow_redirects=False).status_code == 403
+
+
+@pytest.mark.parametrize("hostile", SQL_INJECTIONS)
+def test_sql_injection_in_query_parameters_changes_nothing(app: FastAPI, world: StaffWorld, hostile: str) -> None:
+    with Session(app.state.engine) as session:
+        users_before = session.exec(select(func.count()).select_from(UserAccount)).one()
+    counsellor = logged_in(app, world.usernames["counsellor"])
+    lead = logged_in(app, world.usernames["team_lead"])
+    assert counsellor.get("/api/v1/cases", params={"sort": hostile}).status_code == 422
+    assert counsellor.get("/api/v1/cases", params={"open_reviews": hostile}).status_code == 422
+    assert counsellor.get("/staff/caseload", params={"sort": hostile}).status_code in (200, 422)
+    assert counsellor.get(f"/api/v1/cases/{hostile}").status_code in (404, 422)
+    assert counsellor.get(f"/api/v1/cases/{world.own_case}", params={"purpose": hostile}).status_code == 422
+    assert lead.get("/api/v1/monitoring/team", params={"group_by": hostile}).status_code == 422
+    assert lead.get("/api/v1/monitoring/team", params={"days": hostile}).status_code == 422
+    with Session(app.state.engine) as session:
+        assert session.exec(select(func.count()).select_from(UserAccount)).one() == users_before
+        assert verify_chain(session).ok
+        own = session.exec(select(JobSeeker).where(JobSeeker.pseudonym == world.own_case)).one()
+        assert own.erased_at is None
+
+
+def test_review_without_or_with_wrong_csrf_token_is_refused(app: FastAPI, world: StaffWorld) -> None:
+    client = logged_in(app, world.usernames["counsellor"])
+    url = f"/api/v1/cases/{world.own_case}/items/{world.item_ids[0]}/review"
+    body = {"action": "approve", "version": 1, "reason_code": "fits_situation"}
+    assert client.post(url, json=body).status_code == 403
+    assert client.post(url, json=body, headers={"X-CSRF-Token": "forged-token"}).status_code == 403
+    form = client.post(f"/staff/cases/{world.own_case}/items/{world.item_ids[0]}/review",
+                       data={**body, "csrf_token": "forged"}, follow_redirects=False)
+    assert form.status_code == 403
+    with Session(app.state.engine) as session:
+        assert session.get(DecisionItem, world.item_ids[0]).review_state == "pending_review"
+    assert client.post(url, json=body, headers={"X-CSRF-Token": csrf(client)}).status_code == 200
+
+
+def test_review_api_reports_missing_reason_and_conflict(app: FastAPI, world: StaffWorld) -> None:
+    client = logged_in(app, world.usernames["counsellor"])
+    headers = {"X-CSRF-Token": csrf(client)}
+    url = f"/api/v1/cases/{world.own_case}/items/{world.item_ids[0]}/review"
+    missing = client.post(url, headers=headers, json={"action": "reject", "version": 1})
+    assert missing.status_code == 422
+    assert missing.json()["detail"] == "Please choose a reason from the list."
+    first = client.post(url, headers=headers, json={"action": "approve", "version": 1, "reason_code": "fits_situation"})
+    assert first.status_code == 200 and first.json()["version"] == 2
+    second = client.post(url, headers=headers, json={"action": "reject", "version": 1, "reason_code": "not_eligible",
+                                                      "reason_text": "zu spät"})
+    assert second.status_code == 409
+    assert "reviewed this item first" in second.json()["detail"]
+
+
+def test_monitoring_refuses_grouping_by_person_and_suppresses_small_team(app: FastAPI, world: StaffWorld) -> None:
+    lead = logged_in(app, world.usernames["team_lead"])
+    for grouping in ("counsellor", "user", "reviewed_by"):
+        response = lead.get("/api/v1/monitoring/team", params={"group_by": grouping})
+        assert response.status_code == 422
+        assert "never per person" in response.json()["detail"]
+    report = lead.get("/api/v1/monitoring/team").json()
+    assert report["suppressed"] is True and report["groups"] == []
+
+
+def test_reassignment_by_team_lead_is_logged_and_moves_access(app: FastAPI, world: StaffWorld) -> None:
+    lead = logged_in(app, world.usernames["team_lead"])
+    colleague_id = world.users["colleague"]
+    url = f"/api/v1/team/cases/{world.own_case}/reassign"
+    assert lead.post(url, headers={"X-CSRF-Token": csrf(lead)}, json={"counsellor_id": colleague_id}).status_code == 422
+    done = lead.post(url, headers={"X-CSRF-Token": csrf(lead)},
+                     json={"counsellor_id": colleague_id, "reason": "Elternzeit"})
+    assert done.status_code == 200
+    assert events(app, "case_reassigned")[0].reason == "Elternzeit"
+    assert logged_in(app, world.usernames["counsellor"]).get(f"/api/v1/cases/{world.own_case}").status_code == 404
+    assert logged_in(app, "colleague").get(f"/api/v1/cases/{world.own_case}").status_code == 200
+
+
+def test_admin_kill_switch_api_needs_reason_and_logs(app: FastAPI, world: StaffWorld) -> None:
+    admin = logged_in(app, world.usernames["admin"])
+    headers = {"X-CSRF-Token": csrf(admin)}
+    assert admin.put("/api/v1/admin/kill-switch", headers=headers, json={"on": True}).status_code == 422
+    assert admin.put("/api/v1/admin/kill-switch", headers=headers,
+                     json={"on": True, "reason": "Fehler im Modell"}).json() == {"on": True, "changed": True}
+    assert admin.get("/api/v1/admin/kill-switch").json() == {"on": True}
+    assert events(app, "kill_switch_on")[0].actor_id == str(world.users[world.usernames["admin"]])
+    assert admin.get("/api/v1/admin/retention").json()["minimum_days"] == 180
+
+
+def test_admin_manages_only_own_jobcenter_accounts(app: FastAPI, world: StaffWorld) -> None:
+    admin = logged_in(app, world.usernames["admin"])
+    headers = {"X-CSRF-Token": csrf(admin)}
+    created = admin.post("/api/v1/admin/users", headers=headers,
+                         json={"username": "neu.kollegin", "role": "counsellor"})
+    assert created.status_code == 201
+    assert len(created.json()["password"]) >= 12
+    weak = admin.post("/api/v1/admin/users", headers=headers,
+                      json={"username": "weak.one", "role": "counsellor", "password": "short"})
+    assert weak.status_code == 422
+    assert admin.post("/api/v1/admin/users/999999/disable", headers=headers, json={}).status_code == 404
+    users = admin.get("/api/v1/admin/users").json()["users"]
+    assert all("password_hash" not in u for u in users)
