@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from api.routes import admin, auth, health, monitoring, recommendations, reviews
+from api.routes import admin, auth, health, monitoring, privacy, recommendations, reviews
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -11,4 +11,5 @@ ROUTERS: list[APIRouter] = [
     reviews.router,
     monitoring.router,
     admin.router,
+    privacy.router,
 ]

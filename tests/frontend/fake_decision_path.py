@@ -15,10 +15,12 @@ from sqlmodel import Session, select
 from models.crud import create_snapshot
 from models.tables import Decision, DecisionItem, JobSeeker, ReviewState
 
+# Real catalogue ids (titles as in the catalogue), so pages that read the catalogue show the same.
 MODULES = {
-    "cv_check": ("Lebenslauf prüfen lassen", "Have your CV checked", "not_required"),
-    "broaden_search": ("Suche auf ähnliche Berufe ausweiten", "Widen your search to related jobs", "not_required"),
-    "training_voucher": ("Bildungsgutschein", "Training voucher", "pending_review"),
+    "cv_documents": ("Machen Sie Ihren Lebenslauf fertig", "Finish your CV", "not_required"),
+    "broaden_occupations": ("Suchen Sie auch in verwandten Berufen", "Also search in related jobs", "not_required"),
+    "further_training_voucher": ("Weiterbildung mit Bildungsgutschein",
+                                 "Further training with an education voucher", "pending_review"),
 }
 SECRET_PENDING_TEXT = "Bildungsgutschein"
 
@@ -102,8 +104,8 @@ def latest_decision_view(session: Session, *, job_seeker: JobSeeker, locale: str
             if visible else "", text=("Text " + de) if visible else "",
             reasons=[r[locale] for r in item.reasons] if visible else [],
             data_used=["months_unemployed"] if visible else [], rules_applied=[], review_state=item.review_state,
-            needs_review=item.module_id == "training_voucher", visible=visible,
-            legal_basis="§ 81 SGB III" if item.module_id == "training_voucher" and visible else None,
+            needs_review=item.module_id == "further_training_voucher", visible=visible,
+            legal_basis="§ 81 SGB III" if item.module_id == "further_training_voucher" and visible else None,
             in_plan=item.in_plan, due_date=item.due_date, done=item.done_at is not None))
     return DecisionView(decision_id=decision.id, created_at=decision.created_at, mode=decision.mode,
                         mode_reason=decision.mode_reason, model_version=decision.model_version,

@@ -1,0 +1,239 @@
+"""Advice, "Warum?", explanation, plan, feedback and outcomes - plain forms, both languages."""
+# ruff: noqa: F811  (pytest fixtures imported from seeker_util)
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import select
+
+from models.tables import DecisionItem, Event, Feedback, JobSeeker, Outcome
+from tests.frontend.fake_decision_path import SECRET_PENDING_TEXT
+from tests.frontend.seeker_util import (  # noqa: F401  (fixtures)
+    db_session,
+    fake_path,
+    post_form,
+    seeded_client,
+    seeker,
+)
+
+
+def _advised(client: TestClient) -> str:
+    post_form(client, "/onboarding/time", "/onboarding/time", {"months_unemployed": "14"})
+    response = post_form(client, "/onboarding/summary", "/advice", {})
+    assert response.status_code == 303
+    return client.get("/advice").text
+
+
+def _items(app: FastAPI) -> dict[str, DecisionItem]:
+    with db_session(app) as session:
+        return {i.module_id: i for i in session.exec(select(DecisionItem)).all()}
+
+
+def test_advice_shows_obstacles_cards_and_why(seeker: TestClient) -> None:
+    html = _advised(seeker)
+    assert "Was Ihnen im Moment im Weg steht" in html
+    assert "Suche zu schmal" in html
+    assert "Machen Sie Ihren Lebenslauf fertig" in html
+    assert "<summary>Warum?</summary>" in html
+    assert "Weil Sie schon lange suchen." in html
+    assert "wie lange Sie schon Arbeit suchen" in html  # data used, in words - no feature codes
+    assert "months_unemployed" not in html
+
+
+def test_pending_review_item_shows_only_that_it_waits(seeker: TestClient) -> None:
+    html = _advised(seeker)
+    assert "Ihre Ansprechperson prüft diesen Vorschlag." in html
+    assert SECRET_PENDING_TEXT not in html
+    assert "§ 81 SGB III" not in html
+
+
+def test_advice_page_shows_no_scores(seeker: TestClient) -> None:
+    html = _advised(seeker).lower()
+    for word in ("score", "prognos", "segment", "chance", "employab"):
+        assert word not in html
+
+
+def test_advice_in_english(seeker: TestClient) -> None:
+    _advised(seeker)
+    post_form(seeker, "/advice", "/language", {"locale": "en", "next": "/advice"})
+    html = seeker.get("/advice").text
+    assert "Finish your CV" in html
+    assert "Your contact person is checking this suggestion." in html
+    assert "<summary>Why?</summary>" in html
+
+
+def test_objection_makes_the_page_say_advice_comes_without_ai(seeker: TestClient) -> None:
+    _advised(seeker)
+    post_form(seeker, "/my-data", "/my-data/objection", {"action": "object"})
+    post_form(seeker, "/advice", "/advice", {})
+    html = seeker.get("/advice").text
+    assert "Sie haben der Nutzung von KI widersprochen" in html
+
+
+def test_viewing_advice_is_logged(seeker: TestClient, app: FastAPI) -> None:
+    _advised(seeker)
+    with db_session(app) as session:
+        assert session.exec(select(Event).where(Event.event_type == "client_viewed")).all()
+
+
+def test_missing_answers_link_to_their_step(seeker: TestClient) -> None:
+    html = _advised(seeker)
+    assert 'href="/onboarding/salary"' in html
+
+
+def test_plan_add_with_due_date_then_done_then_remove(seeker: TestClient, app: FastAPI) -> None:
+    _advised(seeker)
+    item = _items(app)["cv_documents"]
+    due = (date.today() + timedelta(days=10)).isoformat()
+    response = post_form(seeker, "/advice", f"/plan/{item.id}", {"action": "add", "due_date": due})
+    assert response.status_code == 303
+    html = seeker.get("/plan").text
+    assert "Machen Sie Ihren Lebenslauf fertig" in html
+    assert "Als erledigt markieren" in html
+    post_form(seeker, "/plan", f"/plan/{item.id}", {"action": "done", "origin": "plan"})
+    assert _items(app)["cv_documents"].done_at is not None
+    assert "Gut gemacht!" in seeker.get("/plan").text
+    printable = seeker.get("/plan/print").text
+    assert "Erledigt" in printable and "<form" not in printable.split("<main")[1].split("</main>")[0]
+    post_form(seeker, "/plan", f"/plan/{item.id}", {"action": "remove", "origin": "plan"})
+    assert not _items(app)["cv_documents"].in_plan
+
+
+def test_plan_accepts_german_dates_and_refuses_past_ones(seeker: TestClient, app: FastAPI) -> None:
+    _advised(seeker)
+    item = _items(app)["cv_documents"]
+    german = (date.today() + timedelta(days=3)).strftime("%d.%m.%Y")
+    assert post_form(seeker, "/advice", f"/plan/{item.id}", {"due_date": german}).status_code == 303
+    response = post_form(seeker, "/advice", f"/plan/{item.id}", {"due_date": "01.01.2001"})
+    assert response.status_code == 422
+    assert "zwischen heute und in einem Jahr" in response.text
+    assert 'value="01.01.2001"' in response.text
+    response = post_form(seeker, "/advice", f"/plan/{item.id}", {"due_date": "morgen"})
+    assert "Bitte geben Sie ein Datum ein" in response.text
+
+
+def test_pending_item_cannot_be_planned_or_rated(seeker: TestClient, app: FastAPI) -> None:
+    _advised(seeker)
+    pending = _items(app)["further_training_voucher"]
+    assert post_form(seeker, "/advice", f"/plan/{pending.id}", {"action": "add"}).status_code == 404
+    assert post_form(seeker, "/advice", f"/feedback/{pending.id}", {"kind": "helpful"}).status_code == 404
+
+
+def test_another_persons_item_is_not_found(seeker: TestClient, app: FastAPI, seeded_client: Any) -> None:
+    _advised(seeker)
+    item = _items(app)["cv_documents"]
+    seeker.cookies.clear()
+    post_form(seeker, "/", "/start", {})
+    post_form(seeker, "/notice", "/notice", {})
+    assert post_form(seeker, "/plan", f"/plan/{item.id}", {"action": "add"}).status_code == 404
+    assert post_form(seeker, "/plan", f"/feedback/{item.id}", {"kind": "helpful"}).status_code == 404
+
+
+def test_feedback_is_stored_and_logged_without_the_comment(seeker: TestClient, app: FastAPI) -> None:
+    _advised(seeker)
+    item = _items(app)["cv_documents"]
+    response = post_form(seeker, "/advice", f"/feedback/{item.id}",
+                         {"kind": "not_possible", "comment": "Kein Drucker zu Hause"})
+    assert response.status_code == 303
+    with db_session(app) as session:
+        feedback = session.exec(select(Feedback)).one()
+        event = session.exec(select(Event).where(Event.action == "feedback")).one()
+    assert (feedback.kind, feedback.comment) == ("not_possible", "Kein Drucker zu Hause")
+    assert "Drucker" not in str(event.outputs) and event.outputs["kind"] == "not_possible"
+
+
+def test_feedback_without_choice_or_with_huge_comment_keeps_the_input(seeker: TestClient, app: FastAPI) -> None:
+    _advised(seeker)
+    item = _items(app)["cv_documents"]
+    response = post_form(seeker, "/advice", f"/feedback/{item.id}", {"comment": "Mein Kommentar"})
+    assert response.status_code == 422
+    assert "Bitte wählen Sie eine Antwort." in response.text
+    assert "Mein Kommentar" in response.text
+    response = post_form(seeker, "/advice", f"/feedback/{item.id}", {"kind": "helpful", "comment": "x" * 2500})
+    assert "höchstens 2000 Zeichen" in response.text
+    with db_session(app) as session:
+        assert session.exec(select(Feedback)).all() == []
+
+
+def test_outcome_report_is_saved_and_future_dates_refused(seeker: TestClient, app: FastAPI) -> None:
+    future = (date.today() + timedelta(days=5)).isoformat()
+    response = post_form(seeker, "/outcome", "/outcome", {"kind": "job_found", "occurred_on": future})
+    assert response.status_code == 422
+    assert "nicht in der Zukunft" in response.text
+    response = post_form(seeker, "/outcome", "/outcome", {"kind": "job_found", "occurred_on": ""})
+    assert response.status_code == 303
+    with db_session(app) as session:
+        outcome = session.exec(select(Outcome)).one()
+        assert session.exec(select(Event).where(Event.event_type == "client_outcome")).one()
+    assert outcome.kind == "job_found" and outcome.occurred_on == date.today()
+    assert "Herzlichen Glückwunsch" in seeker.get("/outcome").text
+
+
+def test_explanation_page_lists_reasons_version_and_how_to_object(seeker: TestClient, app: FastAPI) -> None:
+    html = _advised(seeker)
+    link = re.search(r'href="(/explanation/[0-9a-f]+)#', html)
+    assert link
+    page = seeker.get(link.group(1))
+    assert page.status_code == 200
+    assert "Warum diese Vorschläge?" in page.text
+    assert "m-test" in page.text
+    assert "Widerspruch" in page.text
+    with db_session(app) as session:
+        assert session.exec(select(Event).where(Event.event_type == "explanation_shown")).one()
+
+
+def test_explanation_of_someone_else_is_not_found(seeker: TestClient) -> None:
+    html = _advised(seeker)
+    link = re.search(r'href="(/explanation/[0-9a-f]+)#', html).group(1)  # type: ignore[union-attr]
+    seeker.cookies.clear()
+    post_form(seeker, "/", "/start", {})
+    assert seeker.get(link).status_code == 404
+
+
+def test_my_data_export_delete_flow(seeker: TestClient, app: FastAPI) -> None:
+    _advised(seeker)
+    item = _items(app)["cv_documents"]
+    post_form(seeker, "/advice", f"/feedback/{item.id}", {"kind": "helpful", "comment": "gut"})
+    html = seeker.get("/my-data").text
+    assert "Fallnummer" in html and "Monate ohne Arbeit" in html
+    exported = seeker.get("/my-data/export.json")
+    assert exported.headers["content-disposition"].startswith("attachment")
+    data = exported.json()
+    assert {"profile_snapshot", "decision", "decision_item", "feedback"} <= set(data["tables"])
+    csv_text = seeker.get("/my-data/export.csv").text
+    assert csv_text.startswith("section,row,field,value") and "feedback" in csv_text
+    response = post_form(seeker, "/my-data/delete", "/my-data/delete", {})
+    assert response.status_code == 422 and "Häkchen" in response.text
+    response = post_form(seeker, "/my-data/delete", "/my-data/delete", {"confirm": "yes"})
+    assert response.status_code == 303
+    assert "Ihre Daten wurden gelöscht" in seeker.get("/").text
+    assert seeker.get("/my-data").url.path == "/"
+    with db_session(app) as session:
+        person = session.exec(select(JobSeeker)).one()
+        assert person.erased_at is not None
+        assert session.exec(select(Feedback)).all() == []
+        kinds = [e.event_type for e in session.exec(select(Event)).all()]
+    assert "data_exported" in kinds and kinds[-1] == "data_erased"
+
+
+def test_real_decision_path_gives_advice_with_why(seeded_client: TestClient, app: FastAPI) -> None:
+    """Not the fake: the pages work with the real decision path (rules mode without a model)."""
+    post_form(seeded_client, "/", "/start", {})
+    post_form(seeded_client, "/notice", "/notice", {})
+    post_form(seeded_client, "/onboarding/occupation", "/onboarding/occupation",
+              {"target_occupation_text": "Verkäufer"})
+    post_form(seeded_client, "/onboarding/search", "/onboarding/search",
+              {"applications_last_3_months": "40", "interviews_last_3_months": "0", "has_cv": "no"})
+    response = post_form(seeded_client, "/onboarding/summary", "/advice", {})
+    assert response.status_code == 303
+    html = seeded_client.get("/advice").text
+    assert html.count('class="card') >= 1
+    assert "<summary>Warum?</summary>" in html
+    assert "ohne KI" in html  # no model is active in a fresh install
+    link = re.search(r'href="(/explanation/[0-9a-f]+)#', html)
+    assert link and seeded_client.get(link.group(1)).status_code == 200
