@@ -601,7 +601,19 @@ def team_assignments(session: Session, *, team_lead: UserAccount) -> list[Assign
         rows.append(AssignmentRow(seeker.pseudonym, assignment.counsellor_id,
                                   (member.display_name or member.username) if member else "?",
                                   seeker.last_activity_at))
-    return rows
+    return unassigned_cases(session, jobcenter_id=team_lead.jobcenter_id) + rows
+
+
+def unassigned_cases(session: Session, *, jobcenter_id: int) -> list[AssignmentRow]:
+    """Cases of the Jobcenter nobody looks after yet (new job-seekers), for a team lead to assign."""
+    assigned = select(CaseAssignment.job_seeker_id).where(col(CaseAssignment.ended_at).is_(None))
+    statement = (
+        select(JobSeeker)
+        .where(JobSeeker.jobcenter_id == jobcenter_id, col(JobSeeker.erased_at).is_(None),
+               col(JobSeeker.id).not_in(assigned))
+        .order_by(col(JobSeeker.created_at))
+    )
+    return [AssignmentRow(s.pseudonym, None, "–", s.last_activity_at) for s in session.exec(statement).all()]
 
 
 def team_members(session: Session, *, team_id: int | None) -> list[UserAccount]:

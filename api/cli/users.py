@@ -26,7 +26,7 @@ from api.auth.accounts import (
 )
 from api.cli.app import console, fail, load_settings, open_engine
 from models.db import session_scope
-from models.tables import UserAccount
+from models.tables import JobSeeker, UserAccount
 
 users_app = typer.Typer(help="Staff and job-seeker accounts.", no_args_is_help=True)
 _CLI_ACTOR = ("admin", "cli")
@@ -135,6 +135,81 @@ def list_users() -> None:
             table.add_row(user.username, user.role, str(user.team_id or ""), "yes" if user.is_active else "no",
                           "yes" if user.totp_secret else "no")
     console.print(table)
+
+
+DEMO_ACCOUNTS = [
+    ("demo.beraterin", "counsellor", "Demo-Beraterin (Demo)"),
+    ("demo.berater2", "counsellor", "Demo-Berater 2 (Demo)"),
+    ("demo.berater3", "counsellor", "Demo-Berater 3 (Demo)"),
+    ("demo.berater4", "counsellor", "Demo-Berater 4 (Demo)"),
+    ("demo.teamleitung", "team_lead", "Demo-Teamleitung (Demo)"),
+    ("demo.admin", "admin", "Demo-Administration (Demo)"),
+    ("demo.datascience", "data_scientist", "Demo-Data-Science (Demo)"),
+]
+DEMO_ONLY_IN_DEVELOPMENT = (
+    "Demo accounts are created only when LOTSE_ENVIRONMENT=development (now: {environment}); "
+    "use `lotse users create` for real accounts."
+)
+
+
+@users_app.command("demo")
+def demo() -> None:
+    """Development only: demo staff for the demo Jobcenter, with random passwords shown once."""
+    from data.seed import DEMO_JOBCENTER_CODE, DEMO_TEAM_NAME
+
+    settings = load_settings()
+    if settings.environment != "development":
+        raise fail(DEMO_ONLY_IN_DEVELOPMENT.format(environment=settings.environment))
+    engine = open_engine(settings)
+    created: list[tuple[str, str, str]] = []
+    try:
+        with session_scope(engine) as session:
+            center = jobcenter_by_code(session, DEMO_JOBCENTER_CODE)
+            assert center.id is not None
+            team = team_by_name(session, jobcenter_id=center.id, name=DEMO_TEAM_NAME)
+            for username, role, display_name in DEMO_ACCOUNTS:
+                if session.exec(select(UserAccount).where(UserAccount.username == username)).first():
+                    continue
+                password = generate_password()
+                create_user(session, username=username, password=password, role=role, jobcenter_id=center.id,
+                            team_id=team.id if role in ("counsellor", "team_lead") else None,
+                            display_name=display_name, actor_role=_CLI_ACTOR[0], actor_id=_CLI_ACTOR[1])
+                created.append((username, role, password))
+    except AccountError as exc:
+        raise fail(f"{exc} Run `lotse seed` first.") from None
+    if not created:
+        console.print("Demo accounts already exist; use `lotse users reset-password NAME --generate` for a new one.")
+        return
+    table = Table("username", "role", "password (shown once)", title="Demo accounts (development only)")
+    for row in created:
+        table.add_row(*row)
+    console.print(table)
+
+
+@users_app.command("assign")
+def assign(
+    pseudonym: str = typer.Argument(..., help="The case's pseudonym."),
+    username: str = typer.Argument(..., help="The counsellor who looks after it from now on."),
+    reason: str = typer.Option(..., help="Why (written to the event log)."),
+) -> None:
+    """Assign a case to a counsellor (or move it); logged as case_reassigned."""
+    from recommender.review import ReviewError, reassign_case
+
+    engine = open_engine(load_settings())
+    try:
+        with session_scope(engine) as session:
+            counsellor = require_user(session, username)
+            seeker = session.exec(select(JobSeeker).where(JobSeeker.pseudonym == pseudonym)).first()
+            if seeker is None or seeker.jobcenter_id != counsellor.jobcenter_id:
+                raise fail(f"no case {pseudonym!r} in the Jobcenter of {username!r}.")
+            # The operator acts for the team lead of the counsellor's team.
+            operator = UserAccount(id=None, username="cli", role="admin", team_id=counsellor.team_id,
+                                   jobcenter_id=counsellor.jobcenter_id, password_hash="")
+            reassign_case(session, job_seeker=seeker, team_lead=operator, new_counsellor_id=counsellor.id or 0,
+                          reason=reason)
+    except (AccountError, ReviewError) as exc:
+        raise fail(str(exc)) from None
+    console.print(f"Case {pseudonym[:8]} is now looked after by '{username}'.")
 
 
 def register(app: typer.Typer) -> None:
