@@ -29,9 +29,10 @@ class Wage:
 
 
 def use_var_dir(path: Path) -> None:
-    """Point the loader at the installation's var directory (the CLI and app call this)."""
-    _var_dir[0] = Path(path)
-    load_wages.cache_clear()
+    """Point the loader at the installation's var directory (the CLI and the API call this)."""
+    if _var_dir[0] != Path(path):
+        _var_dir[0] = Path(path)
+        load_wages.cache_clear()
 
 
 def imported_wages_file() -> Path:

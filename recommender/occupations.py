@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy import sparse
+from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
@@ -102,7 +103,7 @@ def _word_vectorizer(vocabulary: dict[str, int] | None = None) -> TfidfVectorize
     return TfidfVectorizer(analyzer=title_features, sublinear_tf=True, dtype=np.float32, vocabulary=vocabulary)
 
 
-class TitleClassifier:
+class TitleClassifier(BaseEstimator):
     """Hierarchical linear title classifier (scikit-learn estimator contract).
 
     Parameters
@@ -138,14 +139,23 @@ class TitleClassifier:
         self.heads_: dict[str, tuple[sparse.csr_matrix, np.ndarray, np.ndarray]] = {}
         for head, part in HEADS.items():
             labels = np.array([code[part] for code in codes])
-            svc = LinearSVC(C=self.C, random_state=42).fit(features, labels)
-            coef = svc.coef_.T.astype(np.float32)
+            coef, intercept, classes = self._fit_head(features, labels)
             coef[np.abs(coef) < self.prune] = 0.0
-            classes = list(svc.classes_)
             index = np.array([classes.index(code[part]) for code in self.codes_])
-            self.heads_[head] = (sparse.csr_matrix(coef), svc.intercept_.astype(np.float32), index)
+            self.heads_[head] = (sparse.csr_matrix(coef), intercept, index)
         self.gazetteer_ = _gazetteer(normalised, codes)
         return self
+
+    def _fit_head(self, features: sparse.csr_matrix, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """One-vs-rest scores as (n_features, n_classes); one or two classes are handled too."""
+        classes = sorted(set(labels.tolist()))
+        if len(classes) == 1:  # nothing to decide at this level
+            return np.zeros((features.shape[1], 1), np.float32), np.zeros(1, np.float32), classes
+        svc = LinearSVC(C=self.C, random_state=42).fit(features, labels)
+        coef, intercept = svc.coef_.T.astype(np.float32), svc.intercept_.astype(np.float32)
+        if len(classes) == 2:  # liblinear returns one column for the second class
+            coef, intercept = np.hstack([-coef, coef]), np.concatenate([-intercept, intercept])
+        return coef, intercept, [str(c) for c in svc.classes_]
 
     def _features(self, normalised: Sequence[str]) -> sparse.csr_matrix:
         return sparse.hstack([self.char_vectorizer_.transform(normalised),
@@ -282,8 +292,8 @@ def suggest_occupations(text: str, k: int = 10) -> list[OccupationSuggestion]:
 
     Examples
     --------
-    >>> suggest_occupations("Staplerfahrer", k=1)[0].code
-    '52122'
+    >>> suggest_occupations("Staplerfahrerin", k=1)[0].code
+    '52531'
     """
     if not 1 <= k <= 50:
         raise ValueError(_BAD_K.format(k=k))
