@@ -22,6 +22,7 @@ from api.auth.accounts import (
 from api.auth.deps import AdminUser, require_roles
 from api.deps import SessionDep, SettingsDep
 from api.i18n import get_locale, gettext
+from api.i18n import lazy_gettext as _
 from api.security import CsrfDep
 from api.settings import MIN_RETENTION_DAYS
 from frontend.pages.staff_common import render_staff
@@ -31,10 +32,10 @@ from recommender.killswitch import KillSwitchError, kill_switch_on, set_kill_swi
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
 _DONE = {
-    "disabled": "The account was disabled; its sessions have ended.",
-    "switch_on": "The AI is switched off for everyone: advice comes from the rules only, from the next request.",
-    "switch_off": "The AI is switched on again.",
-    "unchanged": "Nothing changed.",
+    "disabled": _("The account was disabled; its sessions have ended."),
+    "switch_on": _("The AI is switched off for everyone: advice comes from the rules only, from the next request."),
+    "switch_off": _("The AI is switched on again."),
+    "unchanged": _("Nothing changed."),
 }
 
 

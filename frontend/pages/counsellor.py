@@ -17,6 +17,7 @@ from sqlmodel import Session
 from api.auth.deps import CounsellorUser, StaffCase
 from api.deps import SessionDep
 from api.i18n import get_locale, gettext
+from api.i18n import lazy_gettext as _
 from api.security import CsrfDep
 from frontend.pages.staff_common import render_staff
 from models.staff import CaseMode
@@ -42,13 +43,13 @@ from recommender.review import (
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
 _DONE = {
-    "approved": "The item was approved. The job-seeker can see it now.",
-    "edited": "Your changes were saved. The job-seeker sees the edited version.",
-    "rejected": "The item was rejected. The job-seeker will not see it.",
-    "advice": "Your advice was added and is visible to the job-seeker.",
-    "note": "The note was saved.",
-    "mode": "The AI setting for this case was changed.",
-    "mode_unchanged": "The AI setting for this case was already like that.",
+    "approved": _("The item was approved. The job-seeker can see it now."),
+    "edited": _("Your changes were saved. The job-seeker sees the edited version."),
+    "rejected": _("The item was rejected. The job-seeker will not see it."),
+    "advice": _("Your advice was added and is visible to the job-seeker."),
+    "note": _("The note was saved."),
+    "mode": _("The AI setting for this case was changed."),
+    "mode_unchanged": _("The AI setting for this case was already like that."),
 }
 _BAD_DATE = "The due date {given!r} is not a date; use the format YYYY-MM-DD."
 

@@ -12,14 +12,15 @@ from api.auth.login import LoginFailed, LoginThrottled, authenticate
 from api.auth.policy import PUBLIC
 from api.deps import SessionDep
 from api.i18n import get_locale, gettext
+from api.i18n import lazy_gettext as _
 from api.routes.auth import client_address
 from api.security import CsrfDep
 from frontend.pages.staff_common import render_staff, role_home
 
 router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 
-_LOGIN_FAILED = "Username, password or code is wrong."
-_LOGIN_THROTTLED = (
+_LOGIN_FAILED = _("Username, password or code is wrong.")
+_LOGIN_THROTTLED = _(
     "Too many failed sign-in attempts. Please wait until %(until)s UTC (about %(seconds)s seconds) and try again."
 )
 

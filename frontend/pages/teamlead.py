@@ -11,6 +11,7 @@ from sqlmodel import select
 from api.auth.deps import TeamLeadUser
 from api.deps import SessionDep
 from api.i18n import get_locale, gettext
+from api.i18n import lazy_gettext as _
 from api.security import CsrfDep
 from frontend.pages.staff_common import render_staff
 from models.tables import JobSeeker
@@ -20,7 +21,7 @@ from recommender.review import ReviewError, reassign_case, team_assignments, tea
 
 router = APIRouter(prefix="/staff/team", include_in_schema=False)
 
-_DONE = {"reassigned": "The case was reassigned."}
+_DONE = {"reassigned": _("The case was reassigned.")}
 
 
 @router.get("", response_class=HTMLResponse)
