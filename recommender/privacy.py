@@ -24,7 +24,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import MetaData, Table, delete, select, update
+from sqlalchemy import MetaData, Table, delete, func, select, update
 from sqlmodel import Session, SQLModel
 from sqlmodel import select as select_rows
 
@@ -188,10 +188,11 @@ def _cell(value: Any) -> str:
 
 def export_personal_data(session: Session, *, job_seeker: JobSeeker, locale: str = "de",
                          actor_role: str = "job_seeker", log: bool = True,
-                         metadata: MetaData | None = None) -> Export:
+                         metadata: MetaData | None = None, include_explanations: bool = True) -> Export:
     """Collect every stored row about the person, the decision-log entries and the explanations.
 
-    Logs ``data_exported`` (with the tables and row counts, no content) unless ``log`` is False.
+    Logs ``data_exported`` (with the tables and row counts, no content) unless ``log`` is False;
+    ``include_explanations=False`` skips re-rendering every decision's explanation (overview pages).
     """
     tables = {name: [_clean(r) for r in records] for name, records in
               _personal_rows(session, job_seeker, metadata).items()}
@@ -207,7 +208,7 @@ def export_personal_data(session: Session, *, job_seeker: JobSeeker, locale: str
         "job_seeker": _clean(job_seeker.model_dump()),
         "tables": tables,
         "events": event_rows,
-        "explanations": _explanations(session, job_seeker, locale),
+        "explanations": _explanations(session, job_seeker, locale) if include_explanations else [],
     }
     if log:
         append_event(session, event_type=EventType.data_exported, actor_role=actor_role,
@@ -215,6 +216,16 @@ def export_personal_data(session: Session, *, job_seeker: JobSeeker, locale: str
                      outputs={"tables": {name: len(rows) for name, rows in sorted(tables.items())},
                               "events": len(event_rows)})
     return Export(data)
+
+
+def personal_data_counts(session: Session, *, job_seeker: JobSeeker,
+                         metadata: MetaData | None = None) -> tuple[dict[str, int], int]:
+    """How many rows of each kind are stored about the person, and how many log events (an overview)."""
+    counts = {name: len(rows) for name, rows in sorted(_personal_rows(session, job_seeker, metadata).items())}
+    events = session.execute(
+        select(func.count()).select_from(Event).where(Event.case_pseudonym == job_seeker.pseudonym)  # type: ignore[arg-type]
+    ).scalar_one()
+    return counts, int(events)
 
 
 def _explanations(session: Session, job_seeker: JobSeeker, locale: str) -> list[dict[str, Any]]:

@@ -38,11 +38,10 @@ RECORD_LABELS = {
 def read_my_data(request: Request, job_seeker: SessionJobSeeker, session: SessionDep) -> HTMLResponse:
     """Everything Lotse stores about the person, in plain words, with the download links."""
     locale = get_locale(request)
-    export = privacy.export_personal_data(session, job_seeker=job_seeker, locale=locale, log=False)
-    counts = {name: len(rows) for name, rows in sorted(export.data["tables"].items())}
+    counts, events = privacy.personal_data_counts(session, job_seeker=job_seeker)
     return render(request, "seeker/my_data.html", {
         "job_seeker": job_seeker, "rows": read_summary_rows(session, job_seeker, locale), "counts": counts,
-        "events": len(export.data["events"]), "record_labels": RECORD_LABELS,
+        "events": events, "record_labels": RECORD_LABELS,
         "plan": journey.plan_view(session, job_seeker=job_seeker, locale=locale),
         "outcomes": journey.outcomes_of(session, job_seeker=job_seeker),
     })
