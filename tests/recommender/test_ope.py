@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -60,7 +62,7 @@ def test_ignoring_the_logged_propensities_misses_the_true_value(world) -> None: 
 
 def test_trained_model_policy_value_is_covered_on_held_out_simulated_log(world) -> None:  # type: ignore[no-untyped-def]
     catalogue, scenario, data = world
-    model = fit(data, TrainConfig.quick()).model
+    model = fit(data, replace(TrainConfig.quick(), num_threads=1)).model
     test = simulate(scenario, catalogue, 10_000, seed=7)
     result = evaluate_on_simulation(model, test, n_boot=200)
     assert result["covers_truth"]["dr"] and result["covers_truth"]["snips"]

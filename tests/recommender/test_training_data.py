@@ -36,7 +36,7 @@ def test_round_trip_gives_one_row_per_logged_person_and_trains_a_model(engine: E
         np.bincount(data.action, minlength=len(catalogue.ids) + 1).tolist()
     assert rows.outcome.sum() == data.outcome.sum()
     assert 0.0 < rows.exploration_share() < 0.3
-    result = fit(rows.as_training_data(), TrainConfig(num_boost_round=20, min_data_in_leaf=20))
+    result = fit(rows.as_training_data(), TrainConfig(num_boost_round=20, min_data_in_leaf=20, num_threads=1))
     assert result.meta["data"]["synthetic"] is False
     assert len(result.model.score(dict.fromkeys(result.model.feature_names, 1.0), catalogue.ids[:3])) == 3
 
