@@ -1,0 +1,163 @@
+"""The counsellor journey in a real browser (desktop): sign in, review queue, approve one item,
+reject one with a reason, a hostile note stays inert; then the job-seeker sees exactly the
+approved item. axe-core checks each counsellor page for WCAG 2.1 A/AA violations.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.e2e.conftest import ROOT, _free_port
+from tests.e2e.test_seeker_journey import check_axe
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+PASSWORD = "e2e journey passphrase"
+DESKTOP = {"width": 1280, "height": 900}
+APPROVE, REJECT, SELF_HELP = "further_training_voucher", "coaching_voucher_avgs", "cv_documents"
+
+
+def _prepare(url: str) -> dict[str, str]:
+    from sqlmodel import Session
+
+    from api.auth.accounts import create_user
+    from data.seed import seed_reference_data
+    from models.db import make_engine
+    from models.migrate import upgrade
+    from models.tables import JobSeeker
+    from recommender.journey import NOTICE_VERSION
+    from tests.factories import assign_case, make_decision, make_jobcenter, make_team
+
+    engine = make_engine(url)
+    upgrade(engine)
+    with Session(engine) as session:
+        seed_reference_data(session)
+        session.commit()
+        center = make_jobcenter(session, code="e2e", name="Jobcenter E2E")
+        team = make_team(session, jobcenter=center)
+        common = {"password": PASSWORD, "jobcenter_id": center.id, "actor_role": "admin", "actor_id": "e2e"}
+        counsellor = create_user(session, username="e2e.beraterin", role="counsellor", team_id=team.id, **common)
+        seeker_account = create_user(session, username="e2e.person", role="job_seeker", **common)
+        seeker = JobSeeker(jobcenter_id=center.id, user_id=seeker_account.id,
+                           notice_version_acknowledged=NOTICE_VERSION)
+        session.add(seeker)
+        session.flush()
+        assign_case(session, job_seeker=seeker, counsellor=counsellor)
+        decision = make_decision(session, job_seeker=seeker, items=[
+            {"module_id": APPROVE, "review_state": "pending_review", "score": 0.7},
+            {"module_id": REJECT, "review_state": "pending_review", "score": 0.6},
+            {"module_id": SELF_HELP, "review_state": "not_required", "score": 0.5},
+        ])
+        session.commit()
+        ids = {"pseudonym": seeker.pseudonym, "decision": decision.id}
+    engine.dispose()
+    return ids
+
+
+@pytest.fixture(scope="module")
+def staff_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+    tmp = tmp_path_factory.mktemp("e2e-staff")
+    url = f"sqlite:///{tmp / 'staff.db'}"
+    ids = _prepare(url)
+    env = {**os.environ, "LOTSE_DATABASE_URL": url, "LOTSE_ENVIRONMENT": "test", "LOTSE_VAR_DIR": str(tmp),
+           "LOTSE_MODELS_DIR": str(tmp / "models"), "LOTSE_LOG_LEVEL": "warning",
+           "LOTSE_AUDIT_DATABASE_URL": f"sqlite:///{tmp / 'audit.db'}"}
+    port = _free_port()
+    log = (tmp / "server.log").open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "frontend.main:app", "--host", "127.0.0.1", "--port", str(port),
+         "--log-level", "warning"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/login", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start: {(tmp / 'server.log').read_text()[-2000:]}")
+            time.sleep(0.2)
+        yield base, ids
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+def _sign_in(page: Any, base: str, username: str) -> None:
+    page.goto(base + "/login")
+    page.get_by_label("Benutzername").fill(username)
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+
+
+def test_counsellor_approves_one_rejects_one_and_the_job_seeker_sees_only_the_approved(
+    request: pytest.FixtureRequest, browser: Any, staff_server: tuple[str, dict[str, str]]
+) -> None:
+    base, ids = staff_server
+    context = browser.new_context(viewport=DESKTOP, locale="de-DE")
+    page = context.new_page()
+    request.node._e2e_page = page
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    page.goto(base + "/login")
+    check_axe(page, "staff-login")
+    _sign_in(page, base, "e2e.beraterin")
+    page.wait_for_url("**/staff/caseload")
+    check_axe(page, "caseload")
+
+    page.goto(base + "/staff/reviews")
+    check_axe(page, "review-queue")
+    page.get_by_role("link", name=re.compile(r"Prüfung\W+Weiterbildung mit Bildungsgutschein")).click()
+    page.wait_for_url(f"**/decisions/{ids['decision']}*")
+    check_axe(page, "decision")
+
+    approve_card = page.locator("section.card", has_text="Bildungsgutschein")
+    approve_card.locator("summary", has_text="Freigeben").first.click()
+    approve_card.locator("select[name=reason_code]").first.select_option("fits_situation")
+    approve_card.get_by_role("button", name="Freigeben", exact=True).click()
+    page.wait_for_url("**done=approved*")
+
+    reject_card = page.locator("section.card", has_text="AVGS")
+    reject_card.locator("summary", has_text="Ablehnen").click()
+    form = reject_card.locator("form", has=page.locator("input[name=action][value=reject]"))
+    form.locator("select[name=reason_code]").select_option("not_suitable_now")
+    form.locator("textarea[name=reason_text]").fill("Erst nach dem Sprachkurs sinnvoll.")
+    form.get_by_role("button", name="Ablehnen", exact=True).click()
+    page.wait_for_url("**done=rejected*")
+    check_axe(page, "decision-after-review")
+
+    page.goto(f"{base}/staff/cases/{ids['pseudonym']}")
+    page.locator("#note-text").fill("<script>alert('x')</script><img src=x onerror=alert(2)>")
+    page.get_by_role("button", name="Notiz speichern").click()
+    page.wait_for_url("**done=note*")
+    check_axe(page, "case")
+    assert dialogs == []
+    assert "<script>alert('x')</script>" in page.locator(".card p").last.inner_text()
+
+    page.goto(base + "/logout")
+    page.get_by_role("button", name="Jetzt abmelden").click()
+    page.wait_for_url("**/login?signed_out=1")
+
+    _sign_in(page, base, "e2e.person")
+    page.goto(base + "/advice")
+    text = page.locator("main").inner_text()
+    assert "Bildungsgutschein" in text
+    assert "Aktivierungsgutschein" not in text and "AVGS" not in text
+    assert dialogs == []
+    context.close()
