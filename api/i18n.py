@@ -119,10 +119,16 @@ def get_locale(request: Request) -> str:
         chosen
         or normalise_locale(request.cookies.get(LOCALE_COOKIE))
         or parse_accept_language(request.headers.get("accept-language"))
-        or DEFAULT_LOCALE
+        or _configured_default(request)
     )
     request.state.locale = chosen
     return chosen
+
+
+def _configured_default(request: Request) -> str:
+    settings = getattr(getattr(request, "app", None), "state", None)
+    configured = getattr(getattr(settings, "settings", None), "default_locale", None)
+    return normalise_locale(configured) or DEFAULT_LOCALE
 
 
 def remember_locale(request: Request, locale: str) -> str:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from api.auth import PUBLIC
+from api.auth import PUBLIC, OptionalUser
 from api.i18n import get_locale, gettext
 from api.i18n import lazy_gettext as _
 from api.seeker import SESSION_SEEKER_KEY
 from frontend.pages.seeker.common import render
+from models.tables import Role
 
 router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 
@@ -18,9 +19,10 @@ MSG_SESSION_ENDED = _("Your session has ended, for example after a long break. P
 
 
 @router.get("/", response_class=HTMLResponse)
-def read_start(request: Request, session: str | None = None) -> HTMLResponse:
+def read_start(request: Request, user: OptionalUser, session: str | None = None) -> HTMLResponse:
     """Start page."""
-    signed_in = bool(request.session.get(SESSION_SEEKER_KEY))
+    signed_in = bool(request.session.get(SESSION_SEEKER_KEY)) or (
+        user is not None and user.role == Role.job_seeker.value)
     context: dict[str, object] = {"signed_in": signed_in}
     if session == "ended" and not signed_in:
         context.update(flash=gettext(MSG_SESSION_ENDED, get_locale(request)), flash_kind="info")

@@ -237,3 +237,44 @@ def test_real_decision_path_gives_advice_with_why(seeded_client: TestClient, app
     assert "ohne KI" in html  # no model is active in a fresh install
     link = re.search(r'href="(/explanation/[0-9a-f]+)#', html)
     assert link and seeded_client.get(link.group(1)).status_code == 200
+
+
+def test_trial_becomes_an_account_and_keeps_the_answers(seeker: TestClient, app: FastAPI) -> None:
+    post_form(seeker, "/onboarding/time", "/onboarding/time", {"months_unemployed": "9"})
+    bad = post_form(seeker, "/account", "/account", {"jobcenter_code": "nope", "username": "mo",
+                                                     "password": "kurz", "password_repeat": "kurz"})
+    assert bad.status_code == 422
+    assert "Jobcenter-Code" in bad.text and "mindestens 12 Zeichen" in bad.text
+    assert 'value="nope"' in bad.text and "kurz" not in bad.text.split("<main")[1]  # passwords never echoed
+    good = post_form(seeker, "/account", "/account", {
+        "jobcenter_code": "demo", "username": "wal-fisch-77", "password": "blauer Wal schwimmt weit",
+        "password_repeat": "blauer Wal schwimmt weit"})
+    assert good.status_code == 303
+    seeker.cookies.clear()
+    login = post_form(seeker, "/login", "/login", {"username": "wal-fisch-77", "password": "blauer Wal schwimmt weit"})
+    assert login.status_code == 303
+    assert "Monate ohne Arbeit" in seeker.get("/my-data").text
+    assert 'value="9"' in seeker.get("/onboarding/time").text
+    with db_session(app) as session:
+        person = session.exec(select(JobSeeker)).one()
+        assert person.user_id is not None
+
+
+def test_notes_marked_visible_by_the_counsellor_are_shown(seeker: TestClient, app: FastAPI) -> None:
+    from models.staff import CaseNote
+    from models.tables import UserAccount
+
+    _advised(seeker)
+    with db_session(app) as session:
+        person = session.exec(select(JobSeeker)).one()
+        counsellor = UserAccount(jobcenter_id=person.jobcenter_id, username="c1", password_hash="x", role="counsellor")
+        session.add(counsellor)
+        session.flush()
+        session.add(CaseNote(job_seeker_id=person.id, author_id=counsellor.id, text="Termin am Montag, 10 Uhr",
+                             visible_to_job_seeker=True))
+        session.add(CaseNote(job_seeker_id=person.id, author_id=counsellor.id, text="intern: nachfassen",
+                             visible_to_job_seeker=False))
+        session.commit()
+    html = seeker.get("/advice").text
+    assert "Termin am Montag, 10 Uhr" in html
+    assert "nachfassen" not in html

@@ -18,6 +18,7 @@ from api.security import CsrfDep
 from api.seeker import SessionJobSeeker
 from frontend.pages.seeker.common import decision_path, flash, registry_of, render, see_other
 from frontend.pages.seeker.steps import STEPS
+from models.staff import visible_case_notes
 from models.tables import Decision, JobSeeker
 from recommender import journey
 from recommender.audit import EventType, append_event
@@ -91,6 +92,7 @@ def render_advice_page(request: Request, session: Any, job_seeker: JobSeeker, *,
         "view": view, "cards": _card_data(view, locale, feedback), "missing": _missing(view),
         "mode_message": MODE_MESSAGES.get(view.mode_reason or "no_model") if view.mode == "rules" else None,
         "available": True, "item_errors": item_errors or {}, "item_values": item_values or {},
+        "notes": visible_case_notes(session=session, job_seeker_id=job_seeker.id),
     }, status_code=status_code)
 
 
