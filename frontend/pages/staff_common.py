@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from api.i18n import get_locale, gettext
+from api.i18n import lazy_gettext as _
 from frontend.templating import templates
 from models.tables import Role, UserAccount
 
@@ -20,12 +21,13 @@ ROLE_HOME = {
 }
 
 _NAV: dict[str, list[tuple[str, str]]] = {
-    Role.counsellor.value: [("/staff/caseload", "Caseload"), ("/staff/reviews", "Review queue"),
-                            ("/staff/cover", "Colleague's case")],
-    Role.team_lead.value: [("/staff/team", "Team overview"), ("/staff/team/cases", "Assignments"),
-                           ("/staff/caseload", "Caseload"), ("/staff/reviews", "Review queue")],
-    Role.admin.value: [("/staff/admin", "Administration")],
-    Role.data_scientist.value: [("/staff/data", "Models and data")],
+    Role.counsellor.value: [("/staff/caseload", _("Caseload")), ("/staff/reviews", _("Review queue")),
+                            ("/staff/cover", _("Colleague's case")), ("/staff/account", _("My account"))],
+    Role.team_lead.value: [("/staff/team", _("Team overview")), ("/staff/team/cases", _("Assignments")),
+                           ("/staff/caseload", _("Caseload")), ("/staff/reviews", _("Review queue")),
+                           ("/staff/account", _("My account"))],
+    Role.admin.value: [("/staff/admin", _("Administration")), ("/staff/account", _("My account"))],
+    Role.data_scientist.value: [("/staff/data", _("Models and data")), ("/staff/account", _("My account"))],
 }
 
 

@@ -243,3 +243,14 @@ def test_change_own_password_checks_current_and_policy(app: FastAPI, world: Staf
                      json={"current_password": TEST_PASSWORD, "new_password": "another fine passphrase"})
     assert ok.status_code == 204
     assert client.get("/api/v1/auth/session").json()["authenticated"] is True
+
+
+def test_many_failures_from_one_address_pause_that_address(
+    app: FastAPI, world: StaffWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(login_module, "IP_MAX_FAILURES", 3)
+    client = TestClient(app)
+    for name in ("guess-one", "guess-two", "guess-three"):  # different usernames, same address
+        assert api_login(client, name, "wrong password 123").status_code == 401
+    response = api_login(client, world.usernames["counsellor"])
+    assert response.status_code == 429
