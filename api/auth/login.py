@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pyotp
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from api.auth.passwords import burn_verify_time, hash_password, needs_rehash, verify_password
@@ -94,9 +95,7 @@ def _record_failure(session: Session, *, username: str, client: str | None) -> d
     now = utcnow()
     lock_end = None
     for limit in _limits(username, client):
-        row = session.get(LoginThrottle, limit.key)
-        if row is None:
-            row = LoginThrottle(key=limit.key, window_started_at=now, failures=0)
+        row = _locked_row(session, limit.key, now)
         if now - (_aware(row.window_started_at) or now) > timedelta(seconds=WINDOW_SECONDS):
             row.window_started_at = now
             row.failures = 0
@@ -112,6 +111,25 @@ def _record_failure(session: Session, *, username: str, client: str | None) -> d
         session.add(row)
     session.flush()
     return lock_end
+
+
+def _locked_row(session: Session, key: str, now: datetime) -> LoginThrottle:
+    """The counter row for *key*, locked for this transaction; created if missing.
+
+    Two workers counting the first failure for the same key at once must not both insert:
+    the loser of the race re-reads the winner's row instead of failing with a 500.
+    """
+    row = session.get(LoginThrottle, key, with_for_update=True)
+    if row is not None:
+        return row
+    try:
+        with session.begin_nested():
+            session.add(LoginThrottle(key=key, window_started_at=now, failures=0))
+    except IntegrityError:
+        pass
+    row = session.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
+    assert row is not None
+    return row
 
 
 def _reset(session: Session, *, username: str) -> None:
