@@ -232,3 +232,37 @@ def test_admin_kill_switch_needs_reason(app: FastAPI, world: StaffWorld) -> None
     assert done.status_code == 303
     with Session(app.state.engine) as session:
         assert session.exec(select(Event).where(Event.event_type == "kill_switch_on")).one().reason == "Modellfehler"
+
+
+@pytest.mark.parametrize("hostile", HOSTILE[:2])
+def test_counsellor_text_is_inert_on_the_job_seekers_advice_page(app: FastAPI, world: StaffWorld,
+                                                                  hostile: str) -> None:
+    from models.db import session_scope
+    from models.tables import JobSeeker, UserAccount
+    from recommender.journey import NOTICE_VERSION
+    from tests.api.staff_util import logged_in
+    from tests.factories import assign_case, make_decision
+
+    with session_scope(app.state.engine) as session:
+        account = session.get(UserAccount, world.users[world.usernames["job_seeker"]])
+        seeker = JobSeeker(jobcenter_id=account.jobcenter_id, user_id=account.id,
+                           notice_version_acknowledged=NOTICE_VERSION)
+        session.add(seeker)
+        session.flush()
+        assign_case(session, job_seeker=seeker, counsellor=session.get(UserAccount,
+                                                                         world.users[world.usernames["counsellor"]]))
+        decision = make_decision(session, job_seeker=seeker, items=[
+            {"module_id": "further_training_voucher", "review_state": "pending_review"}])
+        pseudonym, decision_id = seeker.pseudonym, decision.id
+        item_id = session.exec(select(DecisionItem).where(DecisionItem.decision_id == decision_id)).one().id
+    counsellor = page_login(app, world.usernames["counsellor"])
+    case_page = f"/staff/cases/{pseudonym}"
+    assert post_on_page(counsellor, case_page, f"{case_page}/advice", {"text": hostile}).status_code == 303
+    edited = post_on_page(counsellor, f"{case_page}/decisions/{decision_id}", f"{case_page}/items/{item_id}/review",
+                          {"decision_id": decision_id, "action": "edit", "version": 1, "reason_code": "other",
+                           "reason_text": "x", "edited_text": hostile})
+    assert edited.status_code == 303
+    html = logged_in(app, world.usernames["job_seeker"]).get("/advice").text
+    assert_inert(html)
+    assert hostile not in html
+    assert "&lt;" in html
