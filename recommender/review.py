@@ -15,7 +15,7 @@ the log is immutable, the free text may contain personal details, and it stays i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, update
@@ -106,6 +106,10 @@ class ReviewConflict(Exception):
 
 class ReviewNotFound(LookupError):
     """The item or decision is not part of this case (answered 404)."""
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _clean(text: str | None) -> str:
@@ -416,9 +420,22 @@ SORT_UNKNOWN = "Unknown sort {given!r}; allowed: " + ", ".join(CASELOAD_SORTS) +
 
 
 def caseload_overview(
-    session: Session, *, user: UserAccount, open_reviews_only: bool = False, sort: str = "last_activity"
+    session: Session,
+    *,
+    user: UserAccount,
+    open_reviews_only: bool = False,
+    sort: str = "last_activity",
+    inactive_days: int | None = None,
 ) -> list[CaseRow]:
-    """The user's cases with open reviews and last activity; never sorted by any model output (G7)."""
+    """The user's cases with open reviews and last activity; never sorted by any model output (G7).
+
+    Parameters
+    ----------
+    open_reviews_only : bool, default=False
+        Only cases with at least one item waiting for review.
+    inactive_days : int or None, default=None
+        Only cases without activity for at least this many days (to follow up quiet cases).
+    """
     if sort not in CASELOAD_SORTS:
         raise ReviewError(SORT_UNKNOWN.format(given=str(sort)[:40]))
     assert user.id is not None
@@ -459,6 +476,9 @@ def caseload_overview(
     ]
     if open_reviews_only:
         rows = [r for r in rows if r.open_reviews > 0]
+    if inactive_days is not None:
+        cutoff = utcnow() - timedelta(days=inactive_days)
+        rows = [r for r in rows if _aware(r.last_activity_at) <= cutoff]
     if sort == "pseudonym":
         rows.sort(key=lambda r: r.pseudonym)
     elif sort == "open_reviews":

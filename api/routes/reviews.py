@@ -96,11 +96,13 @@ def read_caseload(
     session: SessionDep,
     request: Request,
     open_reviews: bool = False,
+    inactive_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
     sort: Annotated[str, Query(max_length=20)] = "last_activity",
 ) -> Any:
-    """The signed-in counsellor's cases (filter: open reviews; sort: last activity, open reviews)."""
+    """The counsellor's cases (filters: open reviews, no activity for N days; sort: activity, open reviews)."""
     try:
-        rows = caseload_overview(session, user=user, open_reviews_only=open_reviews, sort=sort)
+        rows = caseload_overview(session, user=user, open_reviews_only=open_reviews, sort=sort,
+                                 inactive_days=inactive_days)
     except ReviewError as exc:
         return problem(422, str(exc), request=request)
     return {"cases": [_jsonable(row.__dict__) for row in rows]}

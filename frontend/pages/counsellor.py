@@ -74,14 +74,17 @@ def read_caseload_page(
     user: CounsellorUser,
     session: SessionDep,
     open_reviews: bool = False,
+    inactive_days: Annotated[str, Query(max_length=4)] = "",
     sort: Annotated[str, Query(max_length=20)] = "last_activity",
 ) -> Response:
-    """The counsellor's cases, filterable by open reviews, sorted by activity (never by a score)."""
+    """The counsellor's cases, filterable by open reviews and inactivity, sorted by activity (never by a score)."""
     if sort not in CASELOAD_SORTS:
         sort = "last_activity"
-    rows = caseload_overview(session, user=user, open_reviews_only=open_reviews, sort=sort)
+    days = int(inactive_days) if inactive_days.isdigit() else None
+    rows = caseload_overview(session, user=user, open_reviews_only=open_reviews, sort=sort, inactive_days=days)
     return render_staff(request, "staff/caseload.html", user,
-                        {"rows": rows, "open_reviews": open_reviews, "sort": sort, "sorts": CASELOAD_SORTS})
+                        {"rows": rows, "open_reviews": open_reviews, "sort": sort, "sorts": CASELOAD_SORTS,
+                         "inactive_days": days})
 
 
 @router.get("/reviews", response_class=HTMLResponse)

@@ -187,3 +187,20 @@ def test_reassignment_moves_the_case_and_logs_reason(engine: Engine, case: dict)
         assert caseload_overview(session, user=session.get(UserAccount, case["counsellor"])) == []
         assert len(caseload_overview(session, user=session.get(UserAccount, case["colleague"]))) == 1
         assert session.exec(select(Event).where(Event.event_type == "case_reassigned")).one().reason
+
+
+def test_caseload_filter_by_inactivity_shows_quiet_cases_only(engine: Engine, case: dict) -> None:
+    from datetime import timedelta
+
+    from models.tables import utcnow
+
+    with Session(engine) as session:
+        user = session.get(UserAccount, case["counsellor"])
+        assert caseload_overview(session, user=user, inactive_days=30) == []
+    with session_scope(engine) as session:
+        seeker = session.get(JobSeeker, case["seeker"])
+        seeker.last_activity_at = utcnow() - timedelta(days=40)
+        session.add(seeker)
+    with Session(engine) as session:
+        rows = caseload_overview(session, user=session.get(UserAccount, case["counsellor"]), inactive_days=30)
+        assert len(rows) == 1
