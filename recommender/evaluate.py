@@ -44,12 +44,9 @@ def predicted_uplift(model: LoadedModel, data: SimulatedData, *, chunk: int = 50
     p_none = np.empty(n, dtype=np.float32)
     for start in range(0, n, chunk):
         stop = min(n, start + chunk)
-        rows = stop - start
-        feats = np.repeat(data.features[start:stop], m + 1, axis=0)
-        all_codes = np.tile(np.concatenate([[control], codes]), rows)
-        probs = model.predict_matrix(feats, all_codes).reshape(rows, m + 1)
-        p_none[start:stop] = probs[:, 0]
-        p_mod[start:stop] = probs[:, 1:]
+        probs = model.predict_all(data.features[start:stop])
+        p_none[start:stop] = probs[:, control]
+        p_mod[start:stop] = probs[:, codes]
     return p_mod, p_none
 
 
@@ -185,6 +182,10 @@ def evaluate_model(
     head = values[f"top{targets.k}"]
     share = head["learned"] / head["oracle"] if head["oracle"] > 0 else float("nan")
     vs_rules = head["learned"] / head["rules"] if head["rules"] > 0 else float("inf")
+    ceiling = None
+    if test.tau_structural is not None and head["oracle"] > 0:
+        # The best any learner can reach from the profile: effects without person-level noise.
+        ceiling = policy_value(test.tau_structural, test, targets.k) / head["oracle"]
 
     best_idx, best_ok = top_k(learned, test.eligible, 1)
     chosen = np.where(best_ok[:, 0], best_idx[:, 0] + 1, 0).astype(np.int16)
@@ -203,6 +204,7 @@ def evaluate_model(
         "policy_value_uplift": values,
         "share_of_oracle": share,
         "uplift_vs_rules": vs_rules,
+        "ceiling_share": ceiling,
         "ndcg5": {name: ndcg_at(scores, test, 5) for name, scores in policies.items() if name != "oracle"},
         "off_policy_top1": ope,
         "outcome_auc": auc,

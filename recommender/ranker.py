@@ -1,23 +1,51 @@
 """Scoring with a loaded model: P(job within 6 months | person, module) and uplift over no advice.
 
-The model is an S-learner (docs/recommender.md): one LightGBM booster over the allow-listed
-features plus the module as a categorical feature, where module code 0 means "no advice".
-The uplift of a module is its calibrated probability minus the probability without advice,
-both predicted in one ``Booster.predict`` call on a small numpy array (no sklearn wrapper:
-it is about 2.5x slower per request, ARCHITECTURE.md performance notes).
+The model (docs/recommender.md) is a *residualised T-learner*: a LightGBM baseline booster
+learns who finds work anyway from the allow-listed features; one small additive booster per
+action (depth-1 trees, i.e. a sum of per-feature steps) learns how that action shifts the
+log-odds. Action ``none`` is "no advice". The uplift of a module is its calibrated probability
+minus the probability without advice. Scoring one person calls ``Booster.predict`` on a
+one-row numpy array per action (no sklearn wrapper: it is about 2.5x slower per call).
+
+All boosters are stored in one text file, one LightGBM text model per section.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 import lightgbm as lgb
 import numpy as np
 
-from recommender.features import ALLOWED_FEATURES, MODULE_FEATURE
+from recommender.features import ALLOWED_FEATURES
 
 CONTROL_ID = "none"
+BASELINE = "baseline"
+_SECTION = re.compile(r"^=== booster: (?P<name>[a-z0-9_:]+) ===$", re.MULTILINE)
+HEADER = "# Lotse uplift model: LightGBM text models, one per section (never a pickle).\n"
+
+
+def action_key(module_id: str) -> str:
+    return f"action:{module_id}"
+
+
+def join_models(models: dict[str, str]) -> str:
+    """One text file holding several LightGBM text models."""
+    return HEADER + "".join(f"=== booster: {name} ===\n{text.rstrip()}\n" for name, text in models.items())
+
+
+def split_models(text: str) -> dict[str, str]:
+    """Inverse of :func:`join_models`; raises ValueError on a file without sections."""
+    matches = list(_SECTION.finditer(text))
+    if not matches:
+        raise ValueError("no '=== booster: ... ===' sections found")
+    out = {}
+    for i, match in enumerate(matches):
+        end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        out[match.group("name")] = text[match.end() + 1 : end]
+    return out
 
 
 @dataclass(frozen=True)
@@ -35,11 +63,11 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 class LoadedModel:
-    """A trained booster with its metadata, ready to score (loaded via the registry)."""
+    """A trained uplift model with its metadata, ready to score (load it via the registry)."""
 
-    def __init__(self, version: str, booster: lgb.Booster, meta: dict[str, Any]) -> None:
+    def __init__(self, version: str, boosters: dict[str, lgb.Booster], meta: dict[str, Any]) -> None:
         self.version = version
-        self.booster = booster
+        self.boosters = boosters
         self.meta = meta
         self.feature_set_version: str = meta["feature_set_version"]
         self.feature_names: list[str] = list(meta["features"])
@@ -49,21 +77,37 @@ class LoadedModel:
         self._b = float(calibration["b"])
         self.synthetic: bool = bool(meta.get("data", {}).get("synthetic", True))
 
-    def _rows(self, features: dict[str, float], module_ids: list[str]) -> np.ndarray:
-        base = np.array([features.get(name, np.nan) for name in ALLOWED_FEATURES], dtype=np.float64)
-        rows = np.empty((len(module_ids) + 1, len(ALLOWED_FEATURES) + 1), dtype=np.float64)
-        rows[:, :-1] = base
-        rows[0, -1] = self.module_codes[CONTROL_ID]
-        for i, module_id in enumerate(module_ids, start=1):
-            rows[i, -1] = self.module_codes[module_id]
-        return rows
+    @classmethod
+    def from_text(cls, version: str, text: str, meta: dict[str, Any]) -> LoadedModel:
+        return cls(version, {name: lgb.Booster(model_str=body) for name, body in split_models(text).items()}, meta)
+
+    @property
+    def booster(self) -> lgb.Booster:
+        """The baseline booster (who finds work without advice)."""
+        return self.boosters[BASELINE]
+
+    def all_feature_names(self) -> set[str]:
+        """Every feature name any of the boosters reads (for the deny-list check, G2)."""
+        return {name for booster in self.boosters.values() for name in booster.feature_name()}
+
+    def knows(self, module_id: str) -> bool:
+        return module_id != CONTROL_ID and action_key(module_id) in self.boosters
+
+    def _row(self, features: dict[str, float]) -> np.ndarray:
+        return np.array([[features.get(name, np.nan) for name in ALLOWED_FEATURES]], dtype=np.float64)
+
+    def _offset(self, row: np.ndarray, module_id: str, **kwargs: Any) -> np.ndarray:
+        booster = self.boosters.get(action_key(module_id))
+        if booster is None:
+            return np.zeros(len(row))
+        return np.asarray(booster.predict(row, raw_score=True, **kwargs))
 
     def calibrate(self, margin: np.ndarray) -> np.ndarray:
-        """Map raw booster margins to calibrated probabilities (Platt scaling, fit on held-out data)."""
+        """Map raw margins to calibrated probabilities (Platt scaling, fit on held-out data)."""
         return _sigmoid(self._a * margin + self._b)
 
     def score(self, features: dict[str, float], module_ids: list[str]) -> list[ModuleScore]:
-        """Score every module for one person in one batch, in the order given.
+        """Score every module for one person, in the order given.
 
         Parameters
         ----------
@@ -76,28 +120,50 @@ class LoadedModel:
         -------
         list of ModuleScore
         """
-        known = [m for m in module_ids if m in self.module_codes and m != CONTROL_ID]
-        margin = self.booster.predict(self._rows(features, known), raw_score=True, num_threads=1)
-        probs = self.calibrate(np.asarray(margin))
-        p_none = float(probs[0])
-        by_id = {m: float(p) for m, p in zip(known, probs[1:], strict=True)}
-        return [ModuleScore(m, by_id[m], by_id[m] - p_none) if m in by_id else ModuleScore(m, p_none, 0.0, False)
-                for m in module_ids]
+        if not module_ids:
+            return []
+        row = self._row(features)
+        base = float(self.booster.predict(row, raw_score=True, num_threads=1)[0])
+        p_none = float(self.calibrate(np.array([base + self._offset(row, CONTROL_ID, num_threads=1)[0]]))[0])
+        out = []
+        for module_id in module_ids:
+            if not self.knows(module_id):
+                out.append(ModuleScore(module_id, p_none, 0.0, False))
+                continue
+            margin = base + self._offset(row, module_id, num_threads=1)[0]
+            p = float(self.calibrate(np.array([margin]))[0])
+            out.append(ModuleScore(module_id, p, p - p_none))
+        return out
 
     def contributions(self, features: dict[str, float], module_id: str) -> dict[str, float]:
-        """Per-feature contributions (raw margin) to this module's advantage over no advice.
+        """Per-feature contributions (log-odds) to this module's advantage over no advice.
 
-        ``pred_contrib`` of the module row minus that of the no-advice row: what in this
-        person's situation makes the module more (positive) or less (negative) useful.
+        ``pred_contrib`` of the module's booster minus that of the no-advice booster; the
+        baseline cancels out. With depth-1 trees this decomposition is exact, not approximate.
         """
-        rows = self._rows(features, [module_id])
-        contrib = self.booster.predict(rows, pred_contrib=True, num_threads=1)
-        diff = np.asarray(contrib[1] - contrib[0])
-        names = self.feature_names
-        return {name: float(diff[i]) for i, name in enumerate(names) if name != MODULE_FEATURE}
+        row = self._row(features)
+        diff = np.zeros(len(ALLOWED_FEATURES))
+        for sign, key in ((1.0, action_key(module_id)), (-1.0, action_key(CONTROL_ID))):
+            booster = self.boosters.get(key)
+            if booster is not None:
+                diff += sign * np.asarray(booster.predict(row, pred_contrib=True, num_threads=1))[0, :-1]
+        return {name: float(diff[i]) for i, name in enumerate(ALLOWED_FEATURES)}
+
+    def predict_all(self, features: np.ndarray, *, num_threads: int = 0) -> np.ndarray:
+        """Calibrated probabilities for many people x (no advice, module 1, ...): shape (n, M + 1)."""
+        x = np.ascontiguousarray(features, dtype=np.float64)
+        base = np.asarray(self.booster.predict(x, raw_score=True, num_threads=num_threads))
+        out = np.empty((len(x), len(self.module_codes)), dtype=np.float64)
+        for module_id, code in self.module_codes.items():
+            out[:, code] = self.calibrate(base + self._offset(x, module_id, num_threads=num_threads))
+        return out
 
     def predict_matrix(self, features: np.ndarray, module_codes: np.ndarray, *, num_threads: int = 0) -> np.ndarray:
-        """Calibrated probabilities for many (person, module) rows (evaluation, not requests)."""
-        rows = np.column_stack([features.astype(np.float64), module_codes.astype(np.float64)])
-        margin = self.booster.predict(rows, raw_score=True, num_threads=num_threads)
-        return self.calibrate(np.asarray(margin))
+        """Calibrated probabilities for (person, module code) rows (evaluation, not requests)."""
+        x = np.ascontiguousarray(features, dtype=np.float64)
+        margin = np.asarray(self.booster.predict(x, raw_score=True, num_threads=num_threads))
+        names = {code: module_id for module_id, code in self.module_codes.items()}
+        for code in np.unique(module_codes):
+            rows = np.flatnonzero(module_codes == code)
+            margin[rows] += self._offset(x[rows], names[int(code)], num_threads=num_threads)
+        return self.calibrate(margin)

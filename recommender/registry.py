@@ -167,16 +167,14 @@ class ModelRegistry:
             raise ModelLoadError(_MODEL_INCOMPATIBLE.format(version=version, found=meta.get("feature_set_version"),
                                                             expected=FEATURE_SET_VERSION))
         try:
-            booster = lgb.Booster(model_file=str(model_path))
-            check_feature_names(booster.feature_name())
-        except ProtectedAttributeError as exc:
+            model = LoadedModel.from_text(version, model_path.read_text(encoding="utf-8"), meta)
+            check_feature_names(sorted(model.all_feature_names()))
+        except (ProtectedAttributeError, lgb.basic.LightGBMError, ValueError) as exc:
             raise ModelLoadError(_MODEL_UNREADABLE.format(version=version, error=exc)) from None
-        except lgb.basic.LightGBMError as exc:
-            raise ModelLoadError(_MODEL_UNREADABLE.format(version=version, error=exc)) from None
-        if booster.feature_name() != list(meta["features"]):
+        if model.booster.feature_name() != list(meta["features"]):
             raise ModelLoadError(_MODEL_UNREADABLE.format(
-                version=version, error=f"model features {booster.feature_name()} differ from meta.json"))
-        return LoadedModel(version, booster, meta)
+                version=version, error=f"model features {model.booster.feature_name()} differ from meta.json"))
+        return model
 
     def load_active(self) -> LoadedModel | None:
         """The active model (cached while its file is unchanged), or None if none is active.

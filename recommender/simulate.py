@@ -43,6 +43,7 @@ class SimulatedData:
     tau: np.ndarray  # (n, M) float32, true uplift of each module (oracle)
     protected: dict[str, np.ndarray] = field(default_factory=dict)  # audit only, never a feature
     synthetic: bool = True
+    tau_structural: np.ndarray | None = None  # (n, M) the oracle without person-level effect noise
 
     @property
     def n(self) -> int:
@@ -64,6 +65,8 @@ class SimulatedData:
             self.p0[index],
             self.tau[index],
             {k: v[index] for k, v in self.protected.items()},
+            self.synthetic,
+            None if self.tau_structural is None else self.tau_structural[index],
         )
 
 
@@ -215,7 +218,7 @@ def _terms(terms: list, features: dict[str, np.ndarray], n: int) -> np.ndarray:
 
 
 def true_effects(
-    scenario: Scenario, features: dict[str, np.ndarray], module_ids: list[str], rng: np.random.Generator
+    scenario: Scenario, features: dict[str, np.ndarray], module_ids: list[str], rng: np.random.Generator | None
 ) -> np.ndarray:
     """The oracle: true uplift (probability points) of every module for every person."""
     n = len(features["months_unemployed"])
@@ -226,7 +229,7 @@ def true_effects(
         if effect is None:
             continue
         value = _terms(effect.terms, features, n) * scenario.effect_scale
-        if effect.noise_sd > 0:
+        if effect.noise_sd > 0 and rng is not None:
             value = value + rng.normal(0, effect.noise_sd, n)
         tau[:, j] = np.clip(value, effect.lower, effect.upper)
     return tau
@@ -310,6 +313,9 @@ def simulate(
     tau = true_effects(scenario, features, module_ids, rng)
     tau = np.minimum(tau, (0.995 - p0)[:, None]).astype(np.float32)
     tau = np.maximum(tau, (0.005 - p0)[:, None]).astype(np.float32)
+    # What the profile can explain at best: the same effects without person-level noise.
+    structural = true_effects(scenario, features, module_ids, None)
+    structural = np.clip(structural, (0.005 - p0)[:, None], (0.995 - p0)[:, None]).astype(np.float32)
     tick(3, "baseline and true effects")
     probs = _logging_probs(scenario, eligible, p0, tau)
     cumulative = np.cumsum(probs, axis=1)
@@ -336,4 +342,6 @@ def simulate(
         p0.astype(np.float32),
         tau,
         protected,
+        True,
+        structural,
     )

@@ -1,0 +1,32 @@
+"""Small seeded simulations and models shared by the recommender tests (cached per session)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from data.catalogue import Catalogue, load_catalogue
+from recommender.scenario import DEFAULT_SCENARIO, Scenario, load_scenario
+from recommender.simulate import SimulatedData, simulate
+from recommender.train import TrainConfig, TrainResult, fit
+
+STRONG_SCENARIO = Path(__file__).resolve().parent / "scenarios" / "strong.yaml"
+
+
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+@lru_cache(maxsize=4)
+def scenario(path: Path = DEFAULT_SCENARIO) -> Scenario:
+    return load_scenario(path, catalogue())
+
+
+@lru_cache(maxsize=8)
+def data(n: int = 5000, seed: int = 42, path: Path = DEFAULT_SCENARIO) -> SimulatedData:
+    return simulate(scenario(path), catalogue(), n, seed=seed)
+
+
+@lru_cache(maxsize=4)
+def trained(n: int = 20_000, path: Path = DEFAULT_SCENARIO) -> TrainResult:
+    return fit(data(n, 42, path), TrainConfig.quick())

@@ -1,0 +1,108 @@
+"""Registry round trip with logged events, corrupted models refused; explanations faithful and plain."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from models.db import session_scope
+from models.migrate import upgrade
+from models.tables import Event
+from recommender.audit import verify_chain
+from recommender.errors import ModelLoadError, RegistryError
+from recommender.explain import MAX_WORDS, explain
+from recommender.features import ALLOWED_FEATURES
+from recommender.registry import ModelRegistry
+from tests.recommender import simulated_model as sm
+
+
+@pytest.fixture
+def db(sqlite_engine: Engine) -> Engine:
+    upgrade(sqlite_engine)
+    return sqlite_engine
+
+
+def _two_versions(root: Path) -> tuple[ModelRegistry, str, str]:
+    registry = ModelRegistry(root)
+    return registry, registry.save(sm.trained()), registry.save(sm.trained())
+
+
+def test_promote_and_rollback_round_trip_logs_events(tmp_path: Path, db: Engine) -> None:
+    registry, first, second = _two_versions(tmp_path)
+    assert registry.active_version() is None and registry.load_active() is None
+    with session_scope(db) as session:
+        registry.promote(first, session=session, actor="ds:1")
+        registry.promote(second, session=session, actor="ds:1", reason="better")
+    assert registry.load_active().version == second
+    with session_scope(db) as session:
+        assert registry.rollback(session=session, actor="ds:1", reason="drift alarm") == first
+    assert registry.active_version() == first
+    with session_scope(db) as session:
+        events = session.exec(select(Event)).all()
+        assert [e.event_type for e in events] == ["model_promoted", "model_promoted", "model_rolled_back"]
+        assert events[-1].reason == "drift alarm" and events[-1].model_version == first
+        assert verify_chain(session).ok
+
+
+def test_rollback_without_reason_or_history_is_refused(tmp_path: Path, db: Engine) -> None:
+    registry, first, _ = _two_versions(tmp_path)
+    with session_scope(db) as session:
+        registry.promote(first, session=session, actor="ds:1")
+        with pytest.raises(RegistryError, match="needs a reason"):
+            registry.rollback(session=session, actor="ds:1", reason=" ")
+        with pytest.raises(RegistryError, match="no earlier active model"):
+            registry.rollback(session=session, actor="ds:1", reason="why not")
+
+
+def test_corrupted_model_is_refused_and_active_model_stays(tmp_path: Path, db: Engine) -> None:
+    registry, first, second = _two_versions(tmp_path)
+    with session_scope(db) as session:
+        registry.promote(first, session=session, actor="ds:1")
+    model_file = tmp_path / second / "model.txt"
+    model_file.write_text(model_file.read_text(encoding="utf-8").replace("Tree=0", "Tree=9"), encoding="utf-8")
+    with session_scope(db) as session, pytest.raises(ModelLoadError, match="corrupted.*sha256"):
+        registry.promote(second, session=session, actor="ds:1")
+    assert registry.active_version() == first
+    assert registry.load_active().version == first
+
+
+def test_incompatible_feature_set_is_refused(tmp_path: Path) -> None:
+    registry, first, _ = _two_versions(tmp_path)
+    meta_file = tmp_path / first / "meta.json"
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    meta["feature_set_version"] = "fs-old"
+    meta_file.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ModelLoadError, match="feature set 'fs-old'"):
+        registry.load(first)
+
+
+def test_stored_model_has_meta_card_and_no_pickle(tmp_path: Path) -> None:
+    registry, first, _ = _two_versions(tmp_path)
+    files = sorted(p.name for p in (tmp_path / first).iterdir())
+    assert files == ["MODEL_CARD.md", "meta.json", "model.txt"]
+    assert "SYNTHETIC" in (tmp_path / first / "MODEL_CARD.md").read_text(encoding="utf-8")
+    meta = registry.meta(first)
+    assert meta["data"]["synthetic"] is True and meta["libraries"]["lightgbm"]
+
+
+def test_explanations_are_faithful_plain_and_bilingual() -> None:
+    model = sm.trained().model
+    row = sm.data(5000).features[3]
+    features = dict(zip(ALLOWED_FEATURES, row.astype(float), strict=True))
+    module = "cv_documents"
+    reasons = explain(model, features, module, top=3)
+    contributions = model.contributions(features, module)
+    expected = sorted((n for n, v in contributions.items() if v != 0), key=lambda n: -abs(contributions[n]))[:3]
+    assert [r.feature for r in reasons] == expected
+    for reason in reasons:
+        assert math.copysign(1, reason.contribution) == math.copysign(1, contributions[reason.feature])
+        for text in (reason.text_de, reason.text_en):
+            assert reason.feature not in text and "_" not in text
+            for sentence in re.split(r"(?<=\.)\s+", text):
+                assert len(sentence.split()) <= MAX_WORDS
