@@ -20,19 +20,24 @@ import json
 import os
 import re
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-import httpx
-from fastapi.testclient import TestClient
-from sqlmodel import Session
+# Run as a script, Python puts bench/ first on the path, where a module may shadow a package
+# of ours (bench/recommender.py would hide recommender/); the repository root goes first instead.
+sys.path[:1] = [str(Path(__file__).resolve().parents[1])]
 
-from api.settings import Settings
-from data.seed import seed_reference_data
-from frontend.main import create_frontend_app
-from models.migrate import upgrade
+import httpx  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlmodel import Session  # noqa: E402
+
+from api.settings import Settings  # noqa: E402
+from data.seed import seed_reference_data  # noqa: E402
+from frontend.main import create_frontend_app  # noqa: E402
+from models.migrate import upgrade  # noqa: E402
 
 REPORT = Path(__file__).parent / "reports" / "pages.json"
 TARGET_KB = 30.0

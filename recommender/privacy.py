@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import MetaData, Table, delete, func, select, update
@@ -88,6 +89,12 @@ def personal_tables(metadata: MetaData | None = None) -> list[PersonalTable]:
         points at both ``job_seeker`` and ``decision_item``) appears once per path.
     """
     metadata = metadata or SQLModel.metadata
+    # Keyed on the table count too: a module that registers a table later must not be missed.
+    return list(_personal_tables(metadata, len(metadata.tables)))
+
+
+@lru_cache(maxsize=8)
+def _personal_tables(metadata: MetaData, _table_count: int) -> tuple[PersonalTable, ...]:
     found: list[PersonalTable] = []
     reached = {ROOT_TABLE}
     frontier = [ROOT_TABLE]
@@ -100,7 +107,7 @@ def personal_tables(metadata: MetaData | None = None) -> list[PersonalTable]:
                     if table.name not in reached:
                         reached.add(table.name)
                         frontier.append(table.name)
-    return found
+    return tuple(found)
 
 
 def unplanned_tables(metadata: MetaData | None = None) -> list[str]:

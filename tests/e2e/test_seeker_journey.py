@@ -99,6 +99,10 @@ def _walk_the_journey(run: Journey, tmp_path: Path, *, javascript: bool) -> None
     _continue(page)
     _continue(page)  # languages: skipped, every question is optional
     page.get_by_label("Monate ohne Arbeit").fill("-3")
+    if javascript:  # inline check before sending, with the server's words
+        page.keyboard.press("Tab")
+        assert page.get_by_role("alert").filter(has_text="Bitte geben Sie eine Zahl von 0 bis 600 ein.").is_visible()
+        assert page.url.endswith("/onboarding/time")
     _continue(page)
     assert page.get_by_text("Bitte geben Sie eine Zahl von 0 bis 600 ein.").first.is_visible()
     assert page.get_by_label("Monate ohne Arbeit").input_value() == "-3"

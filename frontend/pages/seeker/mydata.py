@@ -10,7 +10,8 @@ from api.i18n import get_locale, gettext
 from api.i18n import lazy_gettext as _
 from api.security import CsrfDep
 from api.seeker import SESSION_SEEKER_KEY, SessionJobSeeker
-from frontend.pages.seeker.common import flash, render, see_other
+from frontend.pages.seeker.advice import generate_advice
+from frontend.pages.seeker.common import decision_path, flash, render, see_other
 from frontend.pages.seeker.forms import FormTooLarge, read_form
 from frontend.pages.seeker.onboarding import read_summary_rows
 from recommender import journey, privacy
@@ -73,11 +74,15 @@ async def change_objection(request: Request, job_seeker: SessionJobSeeker, sessi
     """File or withdraw the objection to AI-assisted advice (Art 21), then refresh the advice."""
     form = await request.form()
     if form.get("action") == "withdraw":
-        privacy.withdraw_objection(session, job_seeker=job_seeker)
+        changed = privacy.withdraw_objection(session, job_seeker=job_seeker)
         flash(request, MSG_WITHDRAWN)
     else:
-        privacy.file_objection(session, job_seeker=job_seeker)
+        changed = privacy.file_objection(session, job_seeker=job_seeker)
         flash(request, MSG_OBJECTED)
+    module = decision_path()
+    if changed and module is not None and module.latest_decision_view(session, job_seeker=job_seeker,
+                                                                       locale=get_locale(request)):
+        generate_advice(request, session, job_seeker)  # the advice shown follows the choice at once
     return see_other("/my-data#objection")
 
 

@@ -1,4 +1,5 @@
-/* Lotse: job-title suggestions while typing. Only an improvement - the form works without it.
+/* Lotse: small improvements for forms; every form works without them.
+   1. Job-title suggestions while typing. Only an improvement - the form works without it.
    Accessible: suggestions are buttons in a list announced by a live region; Escape closes them. */
 (function () {
   "use strict";
@@ -61,5 +62,47 @@
       if (current.previousSibling) { current.previousSibling.firstChild.focus(); } else { input.focus(); }
     }
     if (event.key === "Escape") { clear(); input.focus(); }
+  });
+}());
+
+/* Inline checks for number fields: the same rules and words as the server's, shown while typing
+   stops (on change), so a mistake is seen before sending. The server still checks everything. */
+(function () {
+  "use strict";
+  var pattern = /^-?(\d{1,3}([.,\s]\d{3})+|\d{1,9})$/;
+  Array.prototype.forEach.call(document.querySelectorAll("input[data-min]"), function (input) {
+    var field = input.closest(".field");
+    var errorId = input.id + "-error";
+    function message() {
+      var value = input.value.trim();
+      if (value === "") { return ""; }
+      if (!pattern.test(value)) { return input.getAttribute("data-msg-number"); }
+      var number = parseInt(value.replace(/[.,\s]/g, ""), 10);
+      var min = parseInt(input.getAttribute("data-min"), 10);
+      var max = parseInt(input.getAttribute("data-max"), 10);
+      return (number < min || number > max) ? input.getAttribute("data-msg-range") : "";
+    }
+    // Errors appear when the person leaves the field and disappear while they type the fix, so
+    // nothing moves under the pointer at the moment a button is pressed.
+    input.addEventListener("change", function () { show(message()); });
+    input.addEventListener("input", function () { if (!message()) { show(""); } });
+    function show(text) {
+      var span = document.getElementById(errorId);
+      if (text && !span) {
+        span = document.createElement("span");
+        span.className = "error-message";
+        span.id = errorId;
+        span.setAttribute("role", "alert");
+        input.parentNode.insertBefore(span, input);
+      }
+      if (span) { span.textContent = text; }
+      var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+        return id && id !== errorId;
+      });
+      if (text) { described.push(errorId); input.setAttribute("aria-invalid", "true"); }
+      else { input.removeAttribute("aria-invalid"); }
+      input.setAttribute("aria-describedby", described.join(" "));
+      if (field) { field.classList.toggle("field-error", Boolean(text)); }
+    }
   });
 }());
