@@ -14,20 +14,25 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
-import numpy as np
+# Run as a script, this file's folder comes first on sys.path and its name would shadow the
+# ``recommender`` package: drop the folder.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-from data.catalogue import load_catalogue
-from models.schemas import Profile
-from recommender.explain import explain
-from recommender.features import MarketContext, build_features
-from recommender.guardrails import evaluate_guardrails
-from recommender.pipeline import run
-from recommender.scenario import DEFAULT_SCENARIO, HARD_SCENARIO, load_scenario
-from recommender.simulate import simulate
-from recommender.train import TrainConfig
+import numpy as np  # noqa: E402
+
+from data.catalogue import load_catalogue  # noqa: E402
+from models.schemas import Profile  # noqa: E402
+from recommender.explain import explain  # noqa: E402
+from recommender.features import MarketContext, build_features  # noqa: E402
+from recommender.guardrails import evaluate_guardrails  # noqa: E402
+from recommender.pipeline import run  # noqa: E402
+from recommender.scenario import DEFAULT_SCENARIO, HARD_SCENARIO, load_scenario  # noqa: E402
+from recommender.simulate import simulate  # noqa: E402
+from recommender.train import TrainConfig  # noqa: E402
 
 REPORT = Path(__file__).resolve().parent / "reports" / "recommender.json"
 ROWS = int(os.environ.get("LOTSE_BENCH_ROWS", "1000000"))

@@ -193,7 +193,7 @@ def explain(model: LoadedModel, features: dict[str, float], module_id: str, *, t
     list of Reason
         Ordered by absolute contribution, largest first; only non-zero contributions.
     """
-    if module_id not in model.module_codes:
+    if not model.knows(module_id):
         return []
     contributions = model.contributions(features, module_id)
     ranked = sorted(
