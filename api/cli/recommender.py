@@ -125,6 +125,9 @@ def train_command(
         None, "--promote/--no-promote", help="Make the new model active (default: only if none is active)."
     ),
     actor: str = typer.Option("data_scientist:cli", help="Who trains (logged)."),
+    evaluate_rows: int | None = typer.Option(
+        None, min=0, help="Held-out people for the model card's metrics (default 50,000; 0 with --quick)."
+    ),
 ) -> None:
     """Train the uplift model (on SYNTHETIC simulated data until Lotse has logged outcomes)."""
     registry = _registry()
@@ -148,12 +151,27 @@ def train_command(
                 seed=seed,
                 config=config,
                 catalogue=catalogue,
+                test_rows=evaluate_rows if evaluate_rows is not None else (0 if quick else 50_000),
+                n_boot=50,
                 on_simulate=_callback(progress, "simulate"),
                 on_train=_callback(progress, "train"),
             )
     except (ScenarioError, CatalogueError) as exc:
         raise fail(str(exc)) from None
-    metrics = {"quick": quick, **{k: round(v, 2) for k, v in result.timings.items()}}
+    metrics: dict[str, object] = {"quick": quick, **{k: round(v, 2) for k, v in result.timings.items()}}
+    if result.evaluation:
+        ev = result.evaluation
+        metrics.update(
+            {
+                "share_of_oracle_top3": ev["share_of_oracle"],
+                "uplift_vs_rules_top3": ev["uplift_vs_rules"],
+                "ceiling_share_top3": ev["ceiling_share"],
+                "outcome_auc": ev["outcome_auc"],
+                "brier": ev["brier"],
+                "ope_dr_top1": ev["off_policy_top1"]["dr"],
+                "evaluated_on": f"{ev['test_rows']} held-out SYNTHETIC people",
+            }
+        )
     version = registry.save(result.train, metrics=metrics, catalogue_version=catalogue.version)
     should_promote = promote if promote is not None else registry.active_version() is None
     reason = "first start: no active model" if if_missing else "promoted at training"
@@ -169,6 +187,9 @@ def train_command(
     table.add_column("value", justify="right")
     table.add_row("rows", f"{n:,}")
     table.add_row("trees", str(result.train.meta["num_trees"]))
+    if result.evaluation:
+        table.add_row("top-3 share of oracle", f"{result.evaluation['share_of_oracle']:.1%}")
+        table.add_row("uplift vs rules", f"{result.evaluation['uplift_vs_rules']:.2f}x")
     for key, value in result.timings.items():
         table.add_row(key.replace("_", " "), f"{value:.1f}")
     table.add_row("active", "yes" if should_promote else "no (promote with `lotse models promote`)")
