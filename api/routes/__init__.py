@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from api.routes import admin, auth, health, monitoring, privacy, recommendations, reviews
+from api.routes import admin, auth, health, monitoring, occupations, privacy, recommendations, regions, reviews
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -11,5 +11,7 @@ ROUTERS: list[APIRouter] = [
     reviews.router,
     monitoring.router,
     admin.router,
+    occupations.router,
+    regions.router,
     privacy.router,
 ]

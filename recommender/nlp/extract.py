@@ -8,6 +8,7 @@ find the same pattern as ``Staplerfahrer/in``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -86,7 +87,11 @@ def _patterns() -> list[dict[str, object]]:
         patterns.append({"label": "OCCUPATION", "id": codes[0], "pattern": [{"NORM": word} for word in words]})
     for skill, phrases in SKILLS.items():
         for phrase in phrases:
-            pattern = [{"NORM": base_form(word)} for word in phrase.split()]
+            words = [base_form(word) for word in phrase.split()]
+            if len(words) == 1:  # also "Excel-Kenntnisse", "SAP-Erfahrung" (one token)
+                pattern: list[dict[str, object]] = [{"NORM": {"REGEX": f"^{re.escape(words[0])}(-[\\w-]+)?$"}}]
+            else:
+                pattern = [{"NORM": word} for word in words]
             patterns.append({"label": "SKILL", "id": skill, "pattern": pattern})
     return patterns
 

@@ -1,0 +1,42 @@
+"""Regions (Kreise by AGS): autocomplete by name or AGS prefix, and one Kreis."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from api.routes.occupations import QUERY_MAX, field_problem
+from data.regions import Region, get_region, is_well_formed_ags, search_regions
+
+router = APIRouter(prefix="/regions", tags=["regions"])
+
+_BLANK_QUERY = "q: the query is blank; type part of a Kreis name or the start of its AGS"
+_MALFORMED_AGS = "ags: {value!r} is not a Kreis code; expected 5 digits, e.g. 09362"
+_UNKNOWN_AGS = "ags: {value!r} is not a known Kreis"
+
+
+def _public(region: Region) -> dict[str, Any]:
+    return {"ags": region.ags, "name": region.name, "kind": region.kind, "bundesland": region.bundesland,
+            "nuts3": region.nuts3, "population": region.population}
+
+
+@router.get("/suggest")
+def suggest_regions(
+    request: Request, q: Annotated[str, Query(min_length=1, max_length=QUERY_MAX)]
+) -> Any:
+    """Up to 10 Kreise whose name starts with or contains *q*, or whose AGS starts with it."""
+    if not q.strip():
+        return field_problem(422, "q", _BLANK_QUERY, request)
+    return {"query": q, "regions": [_public(r) for r in search_regions(q, limit=10)]}
+
+
+@router.get("/{ags}")
+def read_region(request: Request, ags: str) -> Any:
+    """One Kreis by its 5-digit AGS."""
+    if not is_well_formed_ags(ags):
+        return field_problem(422, "ags", _MALFORMED_AGS.format(value=ags), request)
+    region = get_region(ags)
+    if region is None:
+        return field_problem(404, "ags", _UNKNOWN_AGS.format(value=ags), request)
+    return _public(region)

@@ -1,0 +1,77 @@
+"""Job title -> occupation: typed titles find their KldB code; artefacts load only untampered."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from recommender.nlp.errors import ModelArtefactError
+from recommender.nlp.extract import extract_entities
+from recommender.occupations import ARTEFACT_DIR, TitleClassifier, suggest_occupations
+
+# Written for Lotse: titles as job-seekers type them, with the code a counsellor would pick.
+TYPED_TITLES = [
+    ("Verkäuferin (m/w/d) Einzelhandel", "62102"), ("Staplerfahrer", "52531"), ("Lagerhelfer", "51311"),
+    ("Altenpflegerin", "82102"), ("Erzieher*in", "83113"), ("Bürokauffrau", "71402"), ("Koch (m/w/d)", "29302"),
+    ("Kassiererin", "62112"), ("Berufskraftfahrer LKW", "52122"), ("Maurer", "32122"),
+    ("Friseurin", "82312"), ("Elektroniker/in - Energie- und Gebäudetechnik", "26212"),
+    ("Reinigungskraft", "54101"), ("Softwareentwickler:in", "43414"), ("Krankenpfleger", "81302"),
+    ("Tischlerin", "22342"), ("Bäckerin", "29222"), ("Kellner", "63302"),
+]
+
+
+def test_typed_titles_find_their_code_in_the_top_three() -> None:
+    hits = [code in [s.code for s in suggest_occupations(title, k=3)] for title, code in TYPED_TITLES]
+    misses = [title for (title, _), hit in zip(TYPED_TITLES, hits, strict=True) if not hit]
+    assert sum(hits) >= 0.85 * len(TYPED_TITLES), misses
+
+
+def test_official_title_is_matched_exactly_whatever_its_gender_form() -> None:
+    first = suggest_occupations("Einzelhandelskauffrau", k=3)[0]
+    assert (first.code, first.matched_by) == ("62102", "official_title")
+    assert first.confidence > 0.9
+
+
+def test_suggestions_are_ranked_with_confidences_that_sum_to_at_most_one() -> None:
+    suggestions = suggest_occupations("Helferin Gartenbau", k=10)
+    assert len(suggestions) == 10 and suggestions[0].code[4] == "1"  # a Helfer code
+    confidences = [s.confidence for s in suggestions]
+    assert confidences == sorted(confidences, reverse=True) and sum(confidences) <= 1.0 + 1e-6
+
+
+@pytest.mark.parametrize("text", ["", "   "])
+def test_blank_text_gives_no_suggestions(text: str) -> None:
+    assert suggest_occupations(text) == []
+
+
+def test_k_outside_range_is_refused() -> None:
+    with pytest.raises(ValueError, match="k must be between 1 and 50"):
+        suggest_occupations("Koch", k=0)
+
+
+def test_small_model_round_trips_through_npz_and_refuses_a_tampered_file(tmp_path: Path) -> None:
+    titles = ["Koch/Köchin", "Beikoch/-köchin", "Maurer/in", "Maurerhelfer/in", "Verkäufer/in", "Kassierer/in"]
+    codes = ["29302", "29301", "32122", "32101", "62102", "62112"]
+    model = TitleClassifier(C=1.0).fit(titles, codes)
+    model.save(tmp_path)
+    loaded = TitleClassifier.load(tmp_path)
+    assert loaded.top_k("Köchin", 1)[0][0] == model.top_k("Köchin", 1)[0][0] == "29302"
+    with (tmp_path / "occupations.npz").open("ab") as handle:
+        handle.write(b"tampered")
+    with pytest.raises(ModelArtefactError, match="SHA-256"):
+        TitleClassifier.load(tmp_path)
+
+
+def test_missing_artefacts_give_a_clear_error(tmp_path: Path) -> None:
+    shutil.copy(ARTEFACT_DIR / "occupations.json", tmp_path / "occupations.json")
+    with pytest.raises(ModelArtefactError, match="no occupation model"):
+        TitleClassifier.load(tmp_path)
+
+
+def test_free_text_mentions_of_occupations_and_skills_are_extracted() -> None:
+    text = "Gelernte Verkäuferin, zuletzt Staplerfahrerin. Führerschein Klasse B, Staplerschein, gute Excel-Kenntnisse."
+    found = {(e.label, e.code) for e in extract_entities(text)}
+    assert {("OCCUPATION", "62102"), ("OCCUPATION", "52531"), ("SKILL", "driving_licence_b"),
+            ("SKILL", "forklift_licence"), ("SKILL", "excel")} <= found
