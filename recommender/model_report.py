@@ -97,9 +97,12 @@ def simulation_figures(model: LoadedModel, test: SimulatedData, *, seed: int = 4
     random_line = share * true_gain.sum()
     qini = float(np.trapezoid(cumulative - random_line, share) / max(n, 1))
 
-    gain = model.booster.feature_importance(importance_type="gain")
-    names = model.booster.feature_name()
-    importance = sorted(((names[i], float(gain[i])) for i in range(len(names))), key=lambda t: -t[1])
+    totals: dict[str, float] = {}
+    for booster in getattr(model, "boosters", {"model": model.booster}).values():
+        for name, value in zip(booster.feature_name(), booster.feature_importance(importance_type="gain"),
+                               strict=True):
+            totals[name] = totals.get(name, 0.0) + float(value)
+    importance = sorted(totals.items(), key=lambda t: -t[1])
 
     plots = {
         "calibration": _plot_calibration(curve),
@@ -303,7 +306,8 @@ def build_model_report(registry: ModelRegistry, version: str, test: SimulatedDat
     tick(5, "counterfactual twins")
     directory = registry.root / version
     html_path = directory / REPORT_HTML
-    evidence = GateEvidence(version, list(model.feature_names), data["ope_vs_active"], data["proxies"],
+    feature_names = sorted(model.all_feature_names()) if hasattr(model, "all_feature_names") else model.feature_names
+    evidence = GateEvidence(version, list(feature_names), data["ope_vs_active"], data["proxies"],
                             data["twins"], html_path)
     plots = {**figures.plots, "exposure": exposure_plot(fairness)}
     write_report(directory, version, data, plots)  # the report gate needs the file first

@@ -85,7 +85,16 @@ def booster_scorer(booster: lgb.Booster, module_codes: Mapping[str, int], module
 
 
 def model_scorer(model: LoadedModel, module_ids: list[str]) -> Scorer:
-    return booster_scorer(model.booster, model.module_codes, module_ids)
+    """Rank modules by the model's uplift, reading only the allow-listed columns of the frame."""
+    codes = [model.module_codes[m] for m in module_ids]
+    control = model.module_codes[CONTROL_ID]
+
+    def score(frame: Frame) -> np.ndarray:
+        x = np.column_stack([np.asarray(frame[name], dtype=np.float64) for name in ALLOWED_FEATURES])
+        probs = model.predict_all(x, num_threads=1)
+        return probs[:, codes] - probs[:, [control]]
+
+    return score
 
 
 def _origin_of(nationality: np.ndarray, rng: np.random.Generator) -> np.ndarray:
