@@ -99,12 +99,12 @@ def logout(request: Request, _csrf: CsrfDep) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/password", status_code=204, responses={403: {}, 422: {}})
+@router.post("/password", status_code=204, responses={422: {}})
 def change_password(body: PasswordChangeIn, request: Request, user: CurrentUser, session: SessionDep,
                     _csrf: CsrfDep) -> Response:
     """Change one's own password; other sessions of the account end, this one continues."""
     if not verify_password(user.password_hash, body.current_password):
-        return problem(403, WRONG_CURRENT_PASSWORD, request=request)
+        return problem(422, WRONG_CURRENT_PASSWORD, request=request)
     try:
         reset_password(session, user=user, new_password=body.new_password, actor_role=user.role, actor_id=user.id)
     except PasswordPolicyError as exc:

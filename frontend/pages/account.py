@@ -57,7 +57,7 @@ def submit_password_change(
     """Change one's own password (policy-checked); this session continues, others end."""
     locale = get_locale(request)
     if not verify_password(user.password_hash, current_password):
-        return _render(request, user, error=gettext(_WRONG_PASSWORD, locale), status_code=403)
+        return _render(request, user, error=gettext(_WRONG_PASSWORD, locale), status_code=422)
     if new_password != repeat_password:
         return _render(request, user, error=gettext(_PASSWORDS_DIFFER, locale), status_code=422)
     try:

@@ -25,7 +25,8 @@ def test_password_change_needs_current_password_and_matching_repeat(app: FastAPI
     client = page_login(app, world.usernames["counsellor"])
     wrong = post_on_page(client, "/staff/account", "/staff/account/password",
                          {"current_password": "falsch falsch", "new_password": NEW, "repeat_password": NEW})
-    assert wrong.status_code == 403
+    assert wrong.status_code == 422
+    assert "Das aktuelle Passwort ist falsch." in wrong.text
     differ = post_on_page(client, "/staff/account", "/staff/account/password",
                           {"current_password": TEST_PASSWORD, "new_password": NEW, "repeat_password": NEW + "x"})
     assert differ.status_code == 422
