@@ -26,6 +26,7 @@ from recommender.killswitch import KillSwitchError, kill_switch_on, set_kill_swi
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 USER_NOT_FOUND = "No account with id {given} in your Jobcenter."
+CANNOT_DISABLE_SELF = "You cannot disable your own account; ask another admin."
 
 
 class UserCreateIn(BaseModel):
@@ -88,6 +89,8 @@ def disable_account(user_id: int, body: DisableIn, admin: AdminUser, session: Se
     user = _own_user(session, admin, user_id)
     if user is None:
         return problem(404, USER_NOT_FOUND.format(given=user_id), request=request)
+    if user.id == admin.id:
+        return problem(422, CANNOT_DISABLE_SELF, request=request)
     changed = disable_user(session, user=user, actor_role=admin.role, actor_id=admin.id, reason=body.reason)
     return {"user": user_summary(user), "changed": changed}
 

@@ -31,6 +31,7 @@ from recommender.killswitch import KillSwitchError, kill_switch_on, set_kill_swi
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 
+_CANNOT_DISABLE_SELF = _("You cannot disable your own account; ask another admin.")
 _DONE = {
     "disabled": _("The account was disabled; its sessions have ended."),
     "switch_on": _("The AI is switched off for everyone: advice comes from the rules only, from the next request."),
@@ -96,13 +97,18 @@ def _own_user(session: Session, admin: UserAccount, user_id: int) -> UserAccount
 
 
 @router.post("/admin/users/{user_id}/disable", response_class=HTMLResponse)
-def submit_disable_user(request: Request, user_id: int, admin: AdminUser, session: SessionDep, _csrf: CsrfDep,
+def submit_disable_user(request: Request, user_id: int, admin: AdminUser, session: SessionDep,
+                        settings: SettingsDep, _csrf: CsrfDep,
                         reason: Annotated[str, Form(max_length=500)] = "") -> Response:
     """Disable an account."""
     user = _own_user(session, admin, user_id)
     if user is None:
         return render_staff(request, "staff/message.html", admin,
                             {"title": gettext("No such account.", get_locale(request))}, status_code=404)
+    if user.id == admin.id:
+        context = _admin_context(request, session, admin, settings)
+        context["error"] = gettext(_CANNOT_DISABLE_SELF, get_locale(request))
+        return render_staff(request, "staff/admin.html", admin, context, status_code=422)
     changed = disable_user(session, user=user, actor_role=admin.role, actor_id=admin.id, reason=reason)
     return RedirectResponse(f"/staff/admin?done={'disabled' if changed else 'unchanged'}", status_code=303)
 

@@ -213,3 +213,11 @@ def test_admin_manages_only_own_jobcenter_accounts(app: FastAPI, world: StaffWor
     assert admin.post("/api/v1/admin/users/999999/disable", headers=headers, json={}).status_code == 404
     users = admin.get("/api/v1/admin/users").json()["users"]
     assert all("password_hash" not in u for u in users)
+
+
+def test_admin_cannot_disable_own_account(app: FastAPI, world: StaffWorld) -> None:
+    admin = logged_in(app, world.usernames["admin"])
+    own_id = world.users[world.usernames["admin"]]
+    response = admin.post(f"/api/v1/admin/users/{own_id}/disable", headers={"X-CSRF-Token": csrf(admin)}, json={})
+    assert response.status_code == 422
+    assert admin.get("/api/v1/auth/session").json()["authenticated"] is True
