@@ -31,6 +31,7 @@ import pandas as pd
 from fairlearn.metrics import MetricFrame
 
 from data.catalogue import Catalogue
+from models.audit_store import create_audit_schema, make_audit_engine, read_audit_attributes
 from recommender.simulate import SimulatedData
 from recommender.training_data import LoggedData
 
@@ -313,3 +314,14 @@ def audit_data_from_logs(logged: LoggedData, attributes: dict[str, dict[str, str
                           columns=list(ATTRIBUTES))
     return AuditData(groups, list(logged.module_ids), exposure, outcome, per_person_pred, reviewed, accepted,
                      funded=funded, synthetic=False)
+
+
+def load_audit_reports(audit_database_url: str, pseudonyms: set[str], *, app_database_url: str | None = None
+                       ) -> dict[str, dict[str, str]]:
+    """Voluntary reports from the separate audit store for these pseudonyms (offline audits only, G3)."""
+    engine = make_audit_engine(audit_database_url, app_url=app_database_url)
+    try:
+        create_audit_schema(engine)
+        return read_audit_attributes(engine, pseudonyms=pseudonyms)
+    finally:
+        engine.dispose()

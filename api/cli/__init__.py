@@ -5,7 +5,7 @@ Sub-commands live in one module per topic and are mounted here.
 
 from __future__ import annotations
 
-from api.cli import audit, core, data, recommender, users
+from api.cli import audit, core, data, fairness, recommender, users
 from api.cli.app import app
 
 core.register(app)
@@ -13,5 +13,6 @@ audit.register(app)
 data.register(app)
 users.register(app)
 recommender.register(app)
+fairness.register(app)
 
 __all__ = ["app"]

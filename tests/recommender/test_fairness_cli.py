@@ -1,0 +1,75 @@
+"""The data scientist's commands end to end on a small simulated log: exit codes tell CI what failed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from data.catalogue import load_catalogue
+from models.db import make_engine
+from models.migrate import upgrade
+from recommender.scenario import DEFAULT_SCENARIO, load_scenario
+from recommender.simulate import simulate
+from recommender.simulated_log import write_simulated_audit, write_simulated_log
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    root = tmp_path_factory.mktemp("ds")
+    app_url, audit_url = f"sqlite:///{root / 'app.db'}", f"sqlite:///{root / 'audit.db'}"
+    engine = make_engine(app_url)
+    upgrade(engine)
+    catalogue = load_catalogue()
+    data = simulate(load_scenario(DEFAULT_SCENARIO, catalogue), catalogue, 3000, seed=42)
+    pseudonyms = write_simulated_log(engine, data, catalogue)
+    write_simulated_audit(make_engine(audit_url), data, pseudonyms, report_share=0.8)
+    engine.dispose()
+    return {"LOTSE_DATABASE_URL": app_url, "LOTSE_AUDIT_DATABASE_URL": audit_url,
+            "LOTSE_MODELS_DIR": str(root / "models"), "LOTSE_VAR_DIR": str(root), "LOTSE_ENVIRONMENT": "test"}
+
+
+def _run(env: dict[str, str], *args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(app, list(args), env=env)
+
+
+def test_train_audit_evaluate_and_gates_from_the_command_line(env: dict[str, str]) -> None:
+    trained = _run(env, "ds", "train-from-logs", "--quick", "--partitions", "2", "--json")
+    assert trained.exit_code == 0, trained.output
+    version = json.loads(trained.output)["version"]
+
+    fairness = _run(env, "audit", "fairness", "--n-boot", "50", "--json")
+    assert fairness.exit_code == 0, fairness.output
+    result = json.loads(fairness.output)
+    assert set(result["attributes"]) == {"gender", "age_band", "nationality_group"}
+    assert Path(env["LOTSE_VAR_DIR"], "reports", "fairness.html").exists()
+
+    # The default simulated world plants German level as a proxy for nationality (G4).
+    proxies = _run(env, "audit", "proxies", "--json")
+    assert proxies.exit_code == 4
+    assert json.loads(proxies.output)["attributes"]["nationality_group"]["passes"] is False
+
+    evaluated = _run(env, "ds", "evaluate-logged", "--candidate", version, "--against", version, "--n-boot", "50",
+                     "--json")
+    assert evaluated.exit_code == 0, evaluated.output
+    assert json.loads(evaluated.output)["comparison"]["not_worse"] is True
+
+    gates = _run(env, "ds", "gates", version, "--json")
+    assert gates.exit_code == 7
+    failed = {g["gate"] for g in json.loads(gates.output)["gates"] if not g["passed"]}
+    assert {"report", "policy_value", "proxy_auc", "twins"} == failed
+
+    blocked = _run(env, "ds", "promote", version)
+    assert blocked.exit_code == 7 and "failed gates" in blocked.output
+
+
+def test_unknown_version_and_audit_store_equal_to_app_database_are_refused(env: dict[str, str]) -> None:
+    assert _run(env, "ds", "gates", "no-such-version").exit_code == 2
+    same = {**env, "LOTSE_AUDIT_DATABASE_URL": env["LOTSE_DATABASE_URL"]}
+    refused = _run(same, "audit", "fairness")
+    assert refused.exit_code == 2 and "separate database" in refused.output
