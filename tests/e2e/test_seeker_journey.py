@@ -121,9 +121,15 @@ def _walk_the_journey(run: Journey, tmp_path: Path, *, javascript: bool) -> None
     page.wait_for_url(re.compile(r"/advice"))
     assert page.get_by_role("heading", name="Meine Tipps").is_visible()
     first_card = page.locator("section.card:not(.card-pending)").first
-    first_card.locator("summary").click()
+    first_card.locator("summary", has_text="Warum?").click()
     assert first_card.get_by_text("Die wichtigsten Gründe:").is_visible()
     run.step("advice-why")
+    first_card.locator("summary", has_text="Rückmeldung geben").click()
+    first_card.get_by_label("Hilfreich", exact=True).check()
+    first_card.get_by_role("button", name="Rückmeldung senden").click()
+    assert page.get_by_text("Danke für Ihre Rückmeldung.").is_visible()
+    first_card = page.locator("section.card:not(.card-pending)").first
+    first_card.locator("summary", has_text="Warum?").click()
     first_card.get_by_role("link", name=re.compile("Ausführliche Erklärung")).click()
     page.wait_for_url(re.compile(r"/explanation/"))
     run.step("explanation")
