@@ -499,37 +499,41 @@ class QueueRow:
     waiting_since: datetime
 
 
-def review_queue(session: Session, *, user: UserAccount) -> list[QueueRow]:
-    """Pending items in the user's caseload, the longest-waiting first."""
+def review_queue(session: Session, *, user: UserAccount, limit: int | None = None) -> list[QueueRow]:
+    """Pending items in the user's caseload, the longest-waiting first (at most *limit*)."""
     assert user.id is not None
     ids = caseload_ids(session=session, user_id=user.id)
     if not ids:
         return []
+    # Only the columns the queue shows: loading whole rows would decode every JSON column.
     statement = (
-        select(DecisionItem, Decision, JobSeeker)
+        select(JobSeeker.pseudonym, Decision.id, DecisionItem.id, DecisionItem.module_id, Decision.created_at)
         .join(Decision, col(Decision.id) == col(DecisionItem.decision_id))
         .join(JobSeeker, col(JobSeeker.id) == col(Decision.job_seeker_id))
         .where(col(Decision.job_seeker_id).in_(ids), DecisionItem.review_state == ReviewState.pending_review.value,
                col(JobSeeker.erased_at).is_(None))
         .order_by(col(Decision.created_at), col(DecisionItem.rank))
     )
+    if limit is not None:
+        statement = statement.limit(limit)
     titles = _module_titles(session)
     return [
         QueueRow(
-            pseudonym=seeker.pseudonym,
-            decision_id=decision.id,
-            item_id=item.id,
-            module_id=item.module_id,
-            title_de=titles.get(item.module_id, (item.module_id, item.module_id))[0],
-            title_en=titles.get(item.module_id, (item.module_id, item.module_id))[1],
-            waiting_since=decision.created_at,
+            pseudonym=pseudonym,
+            decision_id=decision_id,
+            item_id=item_id,
+            module_id=module_id,
+            title_de=titles.get(module_id, (module_id, module_id))[0],
+            title_en=titles.get(module_id, (module_id, module_id))[1],
+            waiting_since=created_at,
         )
-        for item, decision, seeker in session.exec(statement).all()
+        for pseudonym, decision_id, item_id, module_id, created_at in session.exec(statement).all()
     ]
 
 
 def _module_titles(session: Session) -> dict[str, tuple[str, str]]:
-    return {m.id: (m.title_de, m.title_en) for m in session.exec(select(AdviceModule)).all()}
+    rows = session.exec(select(AdviceModule.id, AdviceModule.title_de, AdviceModule.title_en)).all()
+    return {module_id: (title_de, title_en) for module_id, title_de, title_en in rows}
 
 
 def _modules(session: Session, module_ids: list[str]) -> dict[str, AdviceModule]:
