@@ -80,3 +80,29 @@ def test_every_msgid_is_translated_in_each_catalogue(locale: str) -> None:
     assert expected <= ids, f"not in {locale}: {sorted(expected - ids)[:5]}"
     untranslated = [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
     assert untranslated == []
+
+
+@pytest.mark.parametrize(("path", "german", "english"), [
+    ("/easy-language", "Lotse in Leichter Sprache", "Lotse in easy language"),
+    ("/accessibility", "Erklärung zur Barrierefreiheit", "Accessibility statement"),
+    ("/about-ai", "Wie Lotse KI nutzt", "How Lotse uses AI"),
+])
+def test_information_pages_exist_in_both_languages(client: TestClient, path: str, german: str,
+                                                    english: str) -> None:
+    de = client.get(path, headers={"Accept-Language": "de"})
+    en = client.get(path, headers={"Accept-Language": "en"})
+    assert de.status_code == en.status_code == 200
+    assert f"<h1>{german}</h1>" in de.text and f"<h1>{english}</h1>" in en.text
+
+
+def test_accessibility_statement_names_a_feedback_channel_and_conciliation(client: TestClient) -> None:
+    html = client.get("/accessibility").text
+    assert "mailto:" in html
+    assert "Schlichtungsstelle" in html
+
+
+def test_unknown_page_is_explained_in_html(client: TestClient) -> None:
+    response = client.get("/gibt-es-nicht", headers={"Accept": "text/html"})
+    assert response.status_code == 404
+    assert "Seite nicht gefunden" in response.text
+    assert client.get("/api/v1/gibt-es-nicht").headers["content-type"].startswith("application/problem+json")

@@ -90,7 +90,8 @@ def render_advice_page(request: Request, session: Any, job_seeker: JobSeeker, *,
     feedback = journey.latest_feedback(session, job_seeker=job_seeker)
     return render(request, "seeker/advice.html", {
         "view": view, "cards": _card_data(view, locale, feedback), "missing": _missing(view),
-        "mode_message": MODE_MESSAGES.get(view.mode_reason or "no_model") if view.mode == "rules" else None,
+        "mode_message": MODE_MESSAGES.get(view.mode_reason or "", MODE_MESSAGES["no_model"])
+        if view.mode != "model" else None,
         "available": True, "item_errors": item_errors or {}, "item_values": item_values or {},
         "notes": visible_case_notes(session=session, job_seeker_id=job_seeker.id),
     }, status_code=status_code)
