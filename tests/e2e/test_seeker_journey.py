@@ -195,7 +195,25 @@ def test_keyboard_only_reaches_the_start_button_and_skip_link(browser: Any, live
         pytest.fail("the start button cannot be reached with the keyboard")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/notice$"))
+    _tab_to(page, "Ich habe das gelesen – weiter")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/onboarding/occupation$"))
+    _tab_to(page, "", field="f-target-occupation-text")
+    page.keyboard.type("Koch")
+    page.keyboard.press("Escape")  # close suggestions, then send with Enter like any form
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/onboarding/region$"))
     context.close()
+
+
+def _tab_to(page: Any, text: str, *, field: str | None = None, limit: int = 40) -> None:
+    """Press Tab until the button/link with *text* (or the element with id *field*) has the focus."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("[document.activeElement.id, document.activeElement.textContent.trim()]")
+        if (field and focused[0] == field) or (not field and focused[1] == text):
+            return
+    pytest.fail(f"{text or field} cannot be reached with the keyboard")
 
 
 def test_axe_check_catches_a_planted_violation(browser: Any) -> None:

@@ -74,6 +74,7 @@ def test_export_contains_all_personal_data_and_is_logged(engine: Engine) -> None
         assert {"profile_snapshot", "decision", "decision_item", "feedback", "outcome"} <= set(data["tables"])
         assert data["tables"]["feedback"][0]["comment"] == "Sehr gut, danke Frau Meier"
         assert data["job_seeker"]["pseudonym"] == person.pseudonym
+        assert [e["decision_id"] for e in data["explanations"]] == [data["tables"]["decision"][0]["id"]]
         assert [e["event_type"] for e in data["events"]][:2] == ["client_feedback", "client_outcome"]
         logged = session.exec(select(Event).where(Event.event_type == "data_exported")).one()
         assert logged.outputs["tables"]["feedback"] == 1
