@@ -106,6 +106,28 @@ def _effect_booster(config: TrainConfig, x: np.ndarray, y: np.ndarray, w: np.nda
     return lgb.train(params, train, num_boost_round=config.effect_rounds, valid_sets=valid_sets, callbacks=callbacks)
 
 
+def _best_iteration(booster: lgb.Booster, x: np.ndarray, y: np.ndarray, w: np.ndarray, *, patience: int,
+                    step: int = 5) -> int:
+    """Early stopping after the fact: the round with the lowest weighted log-loss on held-out rows.
+
+    ``lightgbm.dask`` cannot stop early, so all rounds are trained and the model is cut where the
+    single-machine path would have stopped (same held-out share, same patience).
+    """
+    margin = np.zeros(len(y))
+    best, best_loss, since = 0, np.inf, 0
+    for start in range(0, booster.current_iteration(), step):
+        margin += booster.predict(x, raw_score=True, start_iteration=start, num_iteration=step, num_threads=1)
+        p = np.clip(1.0 / (1.0 + np.exp(-margin)), 1e-7, 1 - 1e-7)
+        loss = float(-np.sum(w * (y * np.log(p) + (1 - y) * np.log(1 - p))) / max(w.sum(), 1e-12))
+        if loss < best_loss:
+            best, best_loss, since = min(start + step, booster.current_iteration()), loss, 0
+        else:
+            since += step
+            if since >= patience:
+                break
+    return best
+
+
 def fit_dask(client: Client, database_url: str, module_ids: list[str], *, extract: ExtractConfig | None = None,
              config: TrainConfig | None = None, progress: Progress | None = None) -> TrainResult:
     """Train the uplift model on the logged data with LightGBM's distributed learner.
@@ -168,9 +190,13 @@ def fit_dask(client: Client, database_url: str, module_ids: list[str], *, extrac
     }
     dask_model = DaskLGBMClassifier(client=client, **base_params)
     dask_model.fit(train[names], train["outcome"], sample_weight=train["weight"])
-    baseline: lgb.Booster = dask_model.booster_
-    check_feature_names(baseline.feature_name())
-    texts = {BASELINE: baseline.model_to_string()}
+    trained: lgb.Booster = dask_model.booster_
+    check_feature_names(trained.feature_name())
+    valid_rows = frame[frame["is_valid"]][[*names, "outcome", "weight"]].compute()
+    best = _best_iteration(trained, valid_rows[names].to_numpy(np.float64), valid_rows["outcome"].to_numpy(np.float64),
+                           valid_rows["weight"].to_numpy(np.float64), patience=config.early_stopping_rounds)
+    texts = {BASELINE: trained.model_to_string(num_iteration=best)}
+    baseline = lgb.Booster(model_str=texts[BASELINE])
     if progress:
         progress(2, total_steps, "distributed baseline boosting")
     valid_margin, valid_y, valid_w = [], [], []
