@@ -30,3 +30,17 @@ def test_template_has_no_untranslated_words(name: str) -> None:
 
 def test_checker_finds_a_hard_coded_word() -> None:
     assert _visible_words('<p>{{ _("Hallo") }} Willkommen</p>') == ["Willkommen"]
+
+
+PLAIN_TEXTS = ["_notice_text.html", "_objection_text.html", "about_ai.html", "easy_language.html"]
+
+
+@pytest.mark.parametrize("locale", ["de", "en"])
+@pytest.mark.parametrize("name", PLAIN_TEXTS)
+def test_notice_sentences_have_at_most_20_words(name: str, locale: str) -> None:
+    from api.i18n import gettext
+
+    source = (TEMPLATES / "seeker" / name).read_text(encoding="utf-8")
+    long = [sentence for msgid in re.findall(r'_\("([^"]+)"\)', source)
+            for sentence in re.split(r"(?<=[.!?])\s+", gettext(msgid, locale)) if len(sentence.split()) > 20]
+    assert long == []
