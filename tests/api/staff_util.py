@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from models.db import session_scope
+from tests.factories import _TEST_HASH as _TEST_HASH_CACHE
 from tests.factories import (
     TEST_PASSWORD,
     assign_case,
@@ -103,3 +106,26 @@ def events(app: FastAPI, event_type: str) -> list[Any]:
 
     with Session(app.state.engine) as session:
         return list(session.exec(select(Event).where(Event.event_type == event_type).order_by(Event.id)).all())
+
+
+def use_cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id with minimal cost for tests that sign in many times (still ``$argon2id$``).
+
+    Production cost (64 MiB, 3 passes) takes about 0.4 s per sign-in on the CI machine;
+    ``test_production_hash_uses_rfc9106_parameters`` checks the real parameters separately.
+    """
+    from argon2 import PasswordHasher
+
+    import api.auth.passwords as passwords
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(passwords, "_hasher", cheap)
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", cheap.hash("lotse-timing-equaliser-not-a-password"))
+    _TEST_HASH_CACHE.clear()
+
+
+@pytest.fixture
+def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    use_cheap_argon2(monkeypatch)
+    yield
+    _TEST_HASH_CACHE.clear()  # the cached test hash was made with the cheap hasher

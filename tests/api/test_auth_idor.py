@@ -11,10 +11,12 @@ from sqlmodel import Session, func, select
 from models.db import session_scope
 from models.tables import DecisionItem, JobSeeker, UserAccount
 from recommender.audit import verify_chain
-from tests.api.staff_util import StaffWorld, build_world, csrf, events, logged_in
+from tests.api.staff_util import StaffWorld, build_world, cheap_argon2, csrf, events, logged_in  # noqa: F401  (fixture)
 from tests.factories import make_decision
 
 SQL_INJECTIONS = ["' OR '1'='1", "1; DROP TABLE event;--", "\" OR 1=1 --", "%27%20OR%201%3D1", "') UNION SELECT 1--"]
+
+pytestmark = pytest.mark.usefixtures("cheap_argon2")
 
 
 @pytest.fixture

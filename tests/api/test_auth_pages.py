@@ -6,9 +6,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.api.staff_util import StaffWorld, build_world
+from tests.api.staff_util import StaffWorld, build_world, cheap_argon2  # noqa: F401  (fixture)
 from tests.factories import TEST_PASSWORD
 from tests.frontend.seeker_util import post_form
+
+pytestmark = pytest.mark.usefixtures("cheap_argon2")
 
 
 @pytest.fixture

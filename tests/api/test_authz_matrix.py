@@ -22,7 +22,8 @@ from api.auth.policy import AccessRule, RouteAccess, route_inventory, undeclared
 from api.settings import Settings
 from frontend.main import create_frontend_app
 from models.migrate import upgrade
-from tests.api.staff_util import ROLES, StaffWorld, build_world, csrf, logged_in
+from tests.api.staff_util import ROLES, StaffWorld, build_world, csrf, logged_in, use_cheap_argon2
+from tests.factories import _TEST_HASH
 
 ANONYMOUS = "anonymous"
 PRINCIPALS = (ANONYMOUS, *ROLES)
@@ -62,14 +63,17 @@ def _method(entry: RouteAccess) -> str:
 
 @pytest.fixture(scope="module")
 def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    app = _make_app(tmp_path_factory.mktemp("matrix"))
-    upgrade(app.state.engine)
-    world = build_world(app)
-    clients = {ANONYMOUS: TestClient(app)}
-    for role in ROLES:
-        clients[role] = logged_in(app, world.usernames[role])
-    yield {"app": app, "world": world, "clients": clients}
-    app.state.engine.dispose()
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        use_cheap_argon2(monkeypatch)  # hundreds of sign-ins; the real cost is tested elsewhere
+        app = _make_app(tmp_path_factory.mktemp("matrix"))
+        upgrade(app.state.engine)
+        world = build_world(app)
+        clients = {ANONYMOUS: TestClient(app)}
+        for role in ROLES:
+            clients[role] = logged_in(app, world.usernames[role])
+        yield {"app": app, "world": world, "clients": clients}
+        app.state.engine.dispose()
+    _TEST_HASH.clear()
 
 
 def _fill(path: str, world: StaffWorld) -> str:

@@ -9,8 +9,10 @@ from fastapi import FastAPI
 from sqlmodel import Session, select
 
 from models.tables import DecisionItem, Event
-from tests.api.staff_util import StaffWorld, build_world
+from tests.api.staff_util import StaffWorld, build_world, cheap_argon2  # noqa: F401  (fixture)
 from tests.frontend.staff_pages_util import page_login, post_on_page
+
+pytestmark = pytest.mark.usefixtures("cheap_argon2")
 
 
 class _ActiveContent(HTMLParser):
