@@ -70,6 +70,7 @@ def test_missing_artefacts_give_a_clear_error(tmp_path: Path) -> None:
         TitleClassifier.load(tmp_path)
 
 
+@pytest.mark.slow  # builds the EntityRuler over ~20,000 official titles once
 def test_free_text_mentions_of_occupations_and_skills_are_extracted() -> None:
     text = "Gelernte Verkäuferin, zuletzt Staplerfahrerin. Führerschein Klasse B, Staplerschein, gute Excel-Kenntnisse."
     found = {(e.label, e.code) for e in extract_entities(text)}
