@@ -531,6 +531,22 @@ def review_queue(session: Session, *, user: UserAccount, limit: int | None = Non
     ]
 
 
+def review_queue_size(session: Session, *, user: UserAccount) -> int:
+    """How many items in the user's caseload wait for review."""
+    assert user.id is not None
+    ids = caseload_ids(session=session, user_id=user.id)
+    if not ids:
+        return 0
+    statement = (
+        select(func.count(col(DecisionItem.id)))
+        .join(Decision, col(Decision.id) == col(DecisionItem.decision_id))
+        .join(JobSeeker, col(JobSeeker.id) == col(Decision.job_seeker_id))
+        .where(col(Decision.job_seeker_id).in_(ids), DecisionItem.review_state == ReviewState.pending_review.value,
+               col(JobSeeker.erased_at).is_(None))
+    )
+    return int(session.exec(statement).one())
+
+
 def _module_titles(session: Session) -> dict[str, tuple[str, str]]:
     rows = session.exec(select(AdviceModule.id, AdviceModule.title_de, AdviceModule.title_en)).all()
     return {module_id: (title_de, title_en) for module_id, title_de, title_en in rows}

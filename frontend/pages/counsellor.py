@@ -37,6 +37,7 @@ from recommender.review import (
     decision_detail,
     review_item,
     review_queue,
+    review_queue_size,
     set_case_mode,
 )
 
@@ -51,6 +52,7 @@ _DONE = {
     "mode": _("The AI setting for this case was changed."),
     "mode_unchanged": _("The AI setting for this case was already like that."),
 }
+QUEUE_PAGE_SIZE = 100  # the oldest first; a longer list helps nobody work through it
 _BAD_DATE = "The due date {given!r} is not a date; use the format YYYY-MM-DD."
 
 
@@ -90,7 +92,9 @@ def read_caseload_page(
 @router.get("/reviews", response_class=HTMLResponse)
 def read_review_queue_page(request: Request, user: CounsellorUser, session: SessionDep) -> Response:
     """Items waiting for review in the counsellor's caseload, the longest-waiting first."""
-    return render_staff(request, "staff/reviews.html", user, {"rows": review_queue(session, user=user)})
+    rows = review_queue(session, user=user, limit=QUEUE_PAGE_SIZE)
+    total = review_queue_size(session, user=user) if len(rows) == QUEUE_PAGE_SIZE else len(rows)
+    return render_staff(request, "staff/reviews.html", user, {"rows": rows, "total": total})
 
 
 @router.get("/cover", response_class=HTMLResponse)

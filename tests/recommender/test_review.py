@@ -204,3 +204,13 @@ def test_caseload_filter_by_inactivity_shows_quiet_cases_only(engine: Engine, ca
     with Session(engine) as session:
         rows = caseload_overview(session, user=session.get(UserAccount, case["counsellor"]), inactive_days=30)
         assert len(rows) == 1
+
+
+def test_review_queue_limit_keeps_the_longest_waiting(engine: Engine, case: dict) -> None:
+    from recommender.review import review_queue_size
+
+    with Session(engine) as session:
+        user = session.get(UserAccount, case["counsellor"])
+        assert review_queue_size(session, user=user) == 2
+        first = review_queue(session, user=user, limit=1)
+        assert [row.item_id for row in first] == [case["items"][0]]
