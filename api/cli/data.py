@@ -15,7 +15,6 @@ from data.errors import ImportFileError
 from data.importers import KINDS, ImportResult, import_market, import_wages
 from data.jobsuche import count_postings, parse_jobsuche, replace_posting_counts
 from models.db import session_scope
-from recommender.occupations import suggest_occupations
 
 data_app = typer.Typer(help="Reference data: import official files (market figures, wages, job postings).",
                        no_args_is_help=True)
@@ -78,6 +77,8 @@ def _import_into_database(kind: str, file: Path, engine: Engine, *, dry_run: boo
 
 
 def _classify(text: str) -> str | None:
+    from recommender.occupations import suggest_occupations  # spaCy + model: load only for this import
+
     suggestions = suggest_occupations(text, k=1)
     return suggestions[0].code if suggestions else None
 
