@@ -2,11 +2,11 @@
 
 from fastapi import APIRouter
 
-from frontend.pages import account, admin, counsellor, language, login, start, teamlead
+from frontend.pages import account, admin, counsellor, datascience, language, login, start, teamlead
 from frontend.pages.seeker import SEEKER_PAGES
 
 PAGES: list[APIRouter] = [
     start.router, language.router, login.router, counsellor.router, teamlead.router, admin.router,
-    account.router,
+    account.router, datascience.router,
     *SEEKER_PAGES,
 ]

@@ -1,0 +1,61 @@
+"""The data scientist's model page lists stored versions with their reports; other roles are refused."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from fastapi import FastAPI
+
+from api.settings import Settings
+from data.catalogue import load_catalogue
+from recommender.model_report import write_report
+from recommender.registry import ModelRegistry
+from recommender.scenario import DEFAULT_SCENARIO, load_scenario
+from recommender.simulate import simulate
+from recommender.train import TrainConfig, fit
+from tests.api.staff_util import StaffWorld, build_world, cheap_argon2  # noqa: F401  (fixture)
+from tests.frontend.staff_pages_util import page_login
+
+pytestmark = pytest.mark.usefixtures("cheap_argon2")
+
+
+@pytest.fixture
+def versions(settings: Settings) -> tuple[str, str]:
+    catalogue = load_catalogue()
+    data = simulate(load_scenario(DEFAULT_SCENARIO, catalogue), catalogue, 3000, seed=42)
+    registry = ModelRegistry(settings.models_dir)
+    config = replace(TrainConfig.quick(), num_threads=1)
+    with_report = registry.save(fit(data, config), catalogue_version=catalogue.version)
+    without = registry.save(fit(data, config), catalogue_version=catalogue.version)
+    gates = [{"gate": "proxy_auc", "passed": False, "detail": "nationality_group AUC 0.99"},
+             {"gate": "report", "passed": True, "detail": "ok"}]
+    write_report(registry.root / with_report, with_report, {"gates": gates, "fairness": {"alerts": [{}, {}]}}, {})
+    return with_report, without
+
+
+def test_data_scientist_sees_versions_failed_gates_and_downloads_the_report(app: FastAPI,
+                                                                           versions: tuple[str, str]) -> None:
+    world: StaffWorld = build_world(app)
+    client = page_login(app, world.usernames["data_scientist"])
+    page = client.get("/staff/data/models")
+    assert page.status_code == 200
+    with_report, without = versions
+    assert with_report in page.text and without in page.text
+    assert "proxy_auc" in page.text and "SYNTHETIC" in page.text
+    assert page.text.count("/report\"") == 1
+    report = client.get(f"/staff/data/models/{with_report}/report")
+    assert report.status_code == 200 and "Model report" in report.text
+    assert "attachment" in report.headers["content-disposition"]
+    assert client.get(f"/staff/data/models/{without}/report").status_code == 404
+    assert client.get("/staff/data/models/..%2F..%2Fetc/report").status_code == 404
+
+
+def test_counsellor_and_anonymous_visitor_cannot_open_the_model_page(app: FastAPI) -> None:
+    world = build_world(app)
+    counsellor = page_login(app, world.usernames["counsellor"])
+    assert counsellor.get("/staff/data/models").status_code == 403
+    from fastapi.testclient import TestClient
+
+    anonymous = TestClient(app).get("/staff/data/models", follow_redirects=False)
+    assert anonymous.status_code == 303 and "/login" in anonymous.headers["location"]
