@@ -23,11 +23,12 @@ pytestmark = pytest.mark.usefixtures("cheap_argon2")
 @pytest.fixture
 def versions(settings: Settings) -> tuple[str, str]:
     catalogue = load_catalogue()
-    data = simulate(load_scenario(DEFAULT_SCENARIO, catalogue), catalogue, 3000, seed=42)
+    data = simulate(load_scenario(DEFAULT_SCENARIO, catalogue), catalogue, 2000, seed=42)
     registry = ModelRegistry(settings.models_dir)
     config = replace(TrainConfig.quick(), num_threads=1)
-    with_report = registry.save(fit(data, config), catalogue_version=catalogue.version)
-    without = registry.save(fit(data, config), catalogue_version=catalogue.version)
+    trained = fit(data, config)
+    with_report = registry.save(trained, catalogue_version=catalogue.version)
+    without = registry.save(trained, catalogue_version=catalogue.version)
     gates = [{"gate": "proxy_auc", "passed": False, "detail": "nationality_group AUC 0.99"},
              {"gate": "report", "passed": True, "detail": "ok"}]
     write_report(registry.root / with_report, with_report, {"gates": gates, "fairness": {"alerts": [{}, {}]}}, {})
