@@ -198,8 +198,10 @@ def test_my_data_export_delete_flow(seeker: TestClient, app: FastAPI) -> None:
     _advised(seeker)
     item = _items(app)["cv_documents"]
     post_form(seeker, "/advice", f"/feedback/{item.id}", {"kind": "helpful", "comment": "gut"})
+    post_form(seeker, "/outcome", "/outcome", {"kind": "training_started"})
     html = seeker.get("/my-data").text
     assert "Fallnummer" in html and "Monate ohne Arbeit" in html
+    assert "Hilfreich" in html and "„gut“" in html and "Ich habe eine Weiterbildung begonnen" in html
     exported = seeker.get("/my-data/export.json")
     assert exported.headers["content-disposition"].startswith("attachment")
     data = exported.json()

@@ -14,6 +14,7 @@ from frontend.pages.seeker.advice import generate_advice
 from frontend.pages.seeker.common import decision_path, flash, render, see_other
 from frontend.pages.seeker.forms import FormTooLarge, read_form
 from frontend.pages.seeker.onboarding import read_summary_rows
+from frontend.pages.seeker.plan import OUTCOME_LABELS
 from recommender import journey, privacy
 
 router = APIRouter(include_in_schema=False)
@@ -22,6 +23,7 @@ MSG_OBJECTED = _("Your objection is saved. From now on you get suggestions witho
 MSG_WITHDRAWN = _("Your objection is withdrawn. The AI may help to sort your suggestions again.")
 MSG_CONFIRM = _("Please tick the box to confirm that all your data should be deleted.")
 MSG_ERASED = _("Your data has been deleted. Thank you for using Lotse.")
+FEEDBACK_LABELS = {"helpful": _("Helpful"), "not_helpful": _("Not helpful"), "not_possible": _("Not possible for me")}
 RECORD_LABELS = {
     "profile_snapshot": _("Saved versions of your answers"),
     "decision": _("Sets of suggestions"),
@@ -44,7 +46,9 @@ def read_my_data(request: Request, job_seeker: SessionJobSeeker, session: Sessio
         "job_seeker": job_seeker, "rows": read_summary_rows(session, job_seeker, locale), "counts": counts,
         "events": events, "record_labels": RECORD_LABELS,
         "plan": journey.plan_view(session, job_seeker=job_seeker, locale=locale),
-        "outcomes": journey.outcomes_of(session, job_seeker=job_seeker),
+        "outcomes": journey.outcomes_of(session, job_seeker=job_seeker), "outcome_labels": OUTCOME_LABELS,
+        "feedback": list(journey.latest_feedback(session, job_seeker=job_seeker).values()),
+        "feedback_labels": FEEDBACK_LABELS,
     })
 
 
