@@ -29,6 +29,7 @@ from sqlmodel import Session, select
 from data.catalogue import Catalogue, load_catalogue
 from models.crud import create_snapshot
 from models.schemas import Profile
+from models.staff import case_works_without_ai
 from models.tables import Decision, DecisionItem, JobSeeker, ProfileSnapshot, ReviewState, new_id
 from recommender.audit import EventType, append_event
 from recommender.baselines import rules_ranking
@@ -49,6 +50,7 @@ UI_TEXT_VERSION = "2026-11-25"
 MAX_ITEMS = 8
 EXPLAINED_ITEMS = 5
 Locale = Literal["de", "en"]
+COUNSELLOR_TIP = {"de": "Tipp Ihrer Ansprechperson", "en": "A tip from your counsellor"}
 # Items whose content the job-seeker may see.
 VISIBLE_STATES = frozenset({ReviewState.not_required, ReviewState.approved, ReviewState.edited})
 
@@ -111,6 +113,8 @@ def _choose_model(
         return None, "kill_switch"
     if job_seeker.objection_active:
         return None, "objection"
+    if case_works_without_ai(session=session, job_seeker_id=job_seeker.id):  # type: ignore[arg-type]
+        return None, "counsellor_without_ai"
     if registry is None:
         return None, "no_model"
     try:
@@ -349,7 +353,10 @@ def _item_view(
     state = ReviewState(item.review_state)
     visible = state in VISIBLE_STATES or audience == "staff"
     module = next((m for m in catalogue.modules if m.id == item.module_id), None)
-    title = getattr(module.title, locale) if module else item.module_id
+    if module is not None:
+        title = getattr(module.title, locale)
+    else:  # written by the counsellor for this person; the text is theirs
+        title = COUNSELLOR_TIP[locale] if item.authored_by_counsellor else item.module_id
     text = item.edited_text or (getattr(module.text, locale) if module else "")
     rules = [g for g in decision.guardrails if g.get("module_id") == item.module_id]
     reasons = [r[locale] for r in item.reasons if locale in r]

@@ -31,6 +31,9 @@ MODE_NOTICES = {
     "kill_switch": _("AI support is switched off at the moment. This advice comes from fixed, transparent rules."),
     "objection": _("You chose advice without AI. This advice comes from fixed, transparent rules."),
     "no_model": _("No AI model is active yet. This advice comes from fixed, transparent rules."),
+    "counsellor_without_ai": _(
+        "Your counsellor works on your case without AI. This advice comes from fixed, transparent rules."
+    ),
     "model_error": _("The AI model could not be loaded. This advice comes from fixed, transparent rules."),
 }
 

@@ -221,3 +221,17 @@ def test_stored_feature_vector_holds_only_allow_listed_names(seeded: Engine) -> 
         assert set(decision.features) <= set(ALLOWED_FEATURES)
         assert denied_names(decision.features) == []
         assert "childcare_needed" not in decision.features  # a constraint: hard filter only, never a feature
+
+
+def test_counsellor_switch_to_work_without_ai_routes_the_case_to_rules(seeded: Engine) -> None:
+    from models.staff import CaseMode
+
+    model = FakeModel()
+    with session_scope(seeded) as session:
+        job_seeker = _job_seeker(session)
+        session.add(CaseMode(job_seeker_id=job_seeker.id, without_ai=True))  # type: ignore[call-arg]
+        session.flush()
+        view = recommend(session, job_seeker=job_seeker, profile=PROFILE, registry=FakeRegistry(model),
+                         actor_role="job_seeker", actor_id=None)
+    assert (view.mode, view.mode_reason) == ("rules", "counsellor_without_ai")
+    assert model.calls == 0
