@@ -46,6 +46,7 @@ OUTCOME_KINDS = ("job_found", "training_started", "self_employed", "other")
 MAX_COMMENT_CHARS = 2000
 MAX_PLAN_DAYS_AHEAD = 366
 EARLIEST_OUTCOME = date(2000, 1, 1)
+MIN_TITLE_CONFIDENCE = 0.4
 _VISIBLE_STATES = frozenset({ReviewState.not_required, ReviewState.approved, ReviewState.edited})
 
 _UNKNOWN_ITEM = "No advice {item_id!r} for this person; only their own, visible advice can be used."
@@ -228,7 +229,19 @@ def match_occupation(text: str) -> str | None:
         if name == folded or name.replace("/in", "") == folded or name.replace("/in", "in") == folded:
             return code
     hits = suggest_occupations(stripped.removesuffix("in") if folded.endswith("erin") else stripped, limit=1)
-    return hits[0][0] if hits else None
+    if hits:
+        return hits[0][0]
+    return _classify_title(stripped)
+
+
+def _classify_title(text: str) -> str | None:
+    """Typos and unusual wording: the trained title classifier, only when it is fairly sure."""
+    try:
+        from recommender.occupations import suggest_occupations as classify
+    except ImportError:
+        return None
+    best = classify(text[:200], k=1)
+    return best[0].code if best and best[0].confidence >= MIN_TITLE_CONFIDENCE else None
 
 
 def match_region(text: str) -> Region | None:

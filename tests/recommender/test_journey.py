@@ -120,7 +120,7 @@ def test_outcome_in_the_future_is_refused(engine: Engine) -> None:
 
 
 @pytest.mark.parametrize(("typed", "code"), [("Kassiererin", "62112"), ("Kassierer", "62112"),
-                                             ("62112", "62112"), ("", None)])
+                                             ("62112", "62112"), ("", None), ("Kasierer", "62112")])
 def test_typed_job_titles_are_mapped_to_kldb(typed: str, code: str | None) -> None:
     assert journey.match_occupation(typed) == code
 
