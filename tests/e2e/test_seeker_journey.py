@@ -227,6 +227,34 @@ def test_axe_check_catches_a_planted_violation(browser: Any) -> None:
     context.close()
 
 
+def test_english_pages_of_the_journey_have_no_axe_violations(browser: Any, live_server: str) -> None:
+    """The same pages in English (lang="en", English labels) pass axe too."""
+    context = browser.new_context(viewport=VIEWPORT, locale="en-GB")
+    page = context.new_page()
+    page.goto(live_server + "/")
+    page.get_by_role("button", name="Start now – without registering").click()
+    page.wait_for_url(re.compile(r"/notice$"))
+    check_axe(page, "en-notice")
+    page.get_by_role("button", name="I have read this – continue").click()
+    page.wait_for_url(re.compile(r"/onboarding/occupation$"))
+    page.get_by_label("Job you are looking for").fill("Koch")
+    page.get_by_role("button", name="Save and continue").click()
+    page.goto(live_server + "/onboarding/time")
+    page.get_by_label("Months without work").fill("700")
+    page.get_by_role("button", name="Save and continue").click()
+    assert page.get_by_text("Please enter a number from 0 to 600.").first.is_visible()
+    check_axe(page, "en-onboarding-error")
+    page.goto(live_server + "/onboarding/summary")
+    page.get_by_role("button", name="Show my advice").click()
+    page.wait_for_url(re.compile(r"/advice"))
+    assert page.locator("html").get_attribute("lang") == "en"
+    check_axe(page, "en-advice")
+    for path in ("/plan", "/my-data", "/outcome", "/account"):
+        page.goto(live_server + path)
+        check_axe(page, f"en-{path.strip('/')}")
+    context.close()
+
+
 def test_axe_summary_is_written(tmp_path: Path) -> None:
     """Runs last in this module: the axe results of every checked page, for the report."""
     ARTIFACTS.mkdir(exist_ok=True)
