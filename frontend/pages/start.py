@@ -6,9 +6,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from api.auth import PUBLIC, OptionalUser
+from api.deps import SessionDep
 from api.i18n import get_locale, gettext
 from api.i18n import lazy_gettext as _
-from api.seeker import SESSION_SEEKER_KEY
+from api.seeker import find_session_job_seeker
 from frontend.pages.seeker.common import render
 from models.tables import Role
 
@@ -19,11 +20,12 @@ MSG_SESSION_ENDED = _("Your session has ended, for example after a long break. P
 
 
 @router.get("/", response_class=HTMLResponse)
-def read_start(request: Request, user: OptionalUser, session: str | None = None) -> HTMLResponse:
+def read_start(request: Request, user: OptionalUser, db: SessionDep, session: str | None = None) -> HTMLResponse:
     """Start page."""
-    signed_in = bool(request.session.get(SESSION_SEEKER_KEY)) or (
-        user is not None and user.role == Role.job_seeker.value)
-    context: dict[str, object] = {"signed_in": signed_in}
+    # "Continue" only when there is a case to continue (an account may not have one yet).
+    is_seeker = user is None or user.role == Role.job_seeker.value
+    signed_in = is_seeker and find_session_job_seeker(request, db, user) is not None
+    context: dict[str, object] = {"signed_in": signed_in, "account": user is not None}
     if session == "ended" and not signed_in:
         context.update(flash=gettext(MSG_SESSION_ENDED, get_locale(request)), flash_kind="info")
     return render(request, "start.html", context, with_nav=signed_in)

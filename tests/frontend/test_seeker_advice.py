@@ -279,3 +279,22 @@ def test_notes_marked_visible_by_the_counsellor_are_shown(seeker: TestClient, ap
     html = seeker.get("/advice").text
     assert "Termin am Montag, 10 Uhr" in html
     assert "nachfassen" not in html
+
+
+def test_account_without_a_case_can_start_one(seeded_client: TestClient, app: FastAPI) -> None:
+    from api.auth import hash_password
+    from models.tables import UserAccount
+    from recommender.journey import demo_jobcenter
+
+    with db_session(app) as session:
+        jobcenter = demo_jobcenter(session)
+        session.add(UserAccount(jobcenter_id=jobcenter.id, username="neu-hier", role="job_seeker",
+                                password_hash=hash_password("ein langer Satz als Passwort")))
+        session.commit()
+    post_form(seeded_client, "/login", "/login", {"username": "neu-hier", "password": "ein langer Satz als Passwort"})
+    html = seeded_client.get("/").text
+    assert "Jetzt starten" in html and "Dort weitermachen" not in html and "Haben Sie schon ein Konto?" not in html
+    assert post_form(seeded_client, "/", "/start", {}).status_code == 303
+    assert seeded_client.get("/continue").url.path == "/notice"
+    with db_session(app) as session:
+        assert session.exec(select(JobSeeker)).one().user_id is not None
