@@ -76,6 +76,9 @@ class LoadedModel:
         self._a = float(calibration["a"])
         self._b = float(calibration["b"])
         self.synthetic: bool = bool(meta.get("data", {}).get("synthetic", True))
+        # Newer models store module boosters relative to the no-advice prediction.
+        self._relative = meta.get("module_effects_relative_to") == CONTROL_ID
+        self._intercepts: dict[str, float] = {k: float(v) for k, v in meta.get("action_intercepts", {}).items()}
 
     @classmethod
     def from_text(cls, version: str, text: str, meta: dict[str, Any]) -> LoadedModel:
@@ -91,16 +94,17 @@ class LoadedModel:
         return {name for booster in self.boosters.values() for name in booster.feature_name()}
 
     def knows(self, module_id: str) -> bool:
-        return module_id != CONTROL_ID and action_key(module_id) in self.boosters
+        return module_id != CONTROL_ID and (action_key(module_id) in self.boosters or module_id in self._intercepts)
 
     def _row(self, features: dict[str, float]) -> np.ndarray:
         return np.array([[features.get(name, np.nan) for name in ALLOWED_FEATURES]], dtype=np.float64)
 
     def _offset(self, row: np.ndarray, module_id: str, **kwargs: Any) -> np.ndarray:
+        shift = self._intercepts.get(module_id, 0.0)
         booster = self.boosters.get(action_key(module_id))
         if booster is None:
-            return np.zeros(len(row))
-        return np.asarray(booster.predict(row, raw_score=True, **kwargs))
+            return np.full(len(row), shift)
+        return shift + np.asarray(booster.predict(row, raw_score=True, **kwargs))
 
     def calibrate(self, margin: np.ndarray) -> np.ndarray:
         """Map raw margins to calibrated probabilities (Platt scaling, fit on held-out data)."""
@@ -124,13 +128,15 @@ class LoadedModel:
             return []
         row = self._row(features)
         base = float(self.booster.predict(row, raw_score=True, num_threads=1)[0])
-        p_none = float(self.calibrate(np.array([base + self._offset(row, CONTROL_ID, num_threads=1)[0]]))[0])
+        none_margin = base + self._offset(row, CONTROL_ID, num_threads=1)[0]
+        p_none = float(self.calibrate(np.array([none_margin]))[0])
+        start = none_margin if self._relative else base
         out = []
         for module_id in module_ids:
             if not self.knows(module_id):
                 out.append(ModuleScore(module_id, p_none, 0.0, False))
                 continue
-            margin = base + self._offset(row, module_id, num_threads=1)[0]
+            margin = start + self._offset(row, module_id, num_threads=1)[0]
             p = float(self.calibrate(np.array([margin]))[0])
             out.append(ModuleScore(module_id, p, p - p_none))
         return out
@@ -143,7 +149,9 @@ class LoadedModel:
         """
         row = self._row(features)
         diff = np.zeros(len(ALLOWED_FEATURES))
-        for sign, key in ((1.0, action_key(module_id)), (-1.0, action_key(CONTROL_ID))):
+        parts = [(1.0, action_key(module_id))] if self._relative else [(1.0, action_key(module_id)),
+                                                                       (-1.0, action_key(CONTROL_ID))]
+        for sign, key in parts:
             booster = self.boosters.get(key)
             if booster is not None:
                 diff += sign * np.asarray(booster.predict(row, pred_contrib=True, num_threads=1))[0, :-1]
@@ -153,9 +161,14 @@ class LoadedModel:
         """Calibrated probabilities for many people x (no advice, module 1, ...): shape (n, M + 1)."""
         x = np.ascontiguousarray(features, dtype=np.float64)
         base = np.asarray(self.booster.predict(x, raw_score=True, num_threads=num_threads))
+        none_margin = base + self._offset(x, CONTROL_ID, num_threads=num_threads)
+        start = none_margin if self._relative else base
         out = np.empty((len(x), len(self.module_codes)), dtype=np.float64)
         for module_id, code in self.module_codes.items():
-            out[:, code] = self.calibrate(base + self._offset(x, module_id, num_threads=num_threads))
+            if module_id == CONTROL_ID:
+                out[:, code] = self.calibrate(none_margin)
+            else:
+                out[:, code] = self.calibrate(start + self._offset(x, module_id, num_threads=num_threads))
         return out
 
     def predict_matrix(self, features: np.ndarray, module_codes: np.ndarray, *, num_threads: int = 0) -> np.ndarray:
@@ -163,7 +176,10 @@ class LoadedModel:
         x = np.ascontiguousarray(features, dtype=np.float64)
         margin = np.asarray(self.booster.predict(x, raw_score=True, num_threads=num_threads))
         names = {code: module_id for module_id, code in self.module_codes.items()}
+        control = self.module_codes[CONTROL_ID]
         for code in np.unique(module_codes):
             rows = np.flatnonzero(module_codes == code)
             margin[rows] += self._offset(x[rows], names[int(code)], num_threads=num_threads)
+            if self._relative and int(code) != control:
+                margin[rows] += self._offset(x[rows], CONTROL_ID, num_threads=num_threads)
         return self.calibrate(margin)

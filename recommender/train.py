@@ -119,6 +119,32 @@ def _common_params(config: TrainConfig) -> dict[str, Any]:
             "force_row_wise": True, "verbose": -1, "max_bin": 63}
 
 
+def _intercept(margin: np.ndarray, y: np.ndarray, weight: np.ndarray) -> float:
+    """Weighted maximum-likelihood shift d of the log-odds: sum w * (sigmoid(margin + d) - y) = 0."""
+    d = 0.0
+    for _ in range(30):
+        p = 1.0 / (1.0 + np.exp(-(margin + d)))
+        grad = np.sum(weight * (p - y))
+        hess = np.sum(weight * p * (1 - p)) + 1e-12
+        step = grad / hess
+        d -= step
+        if abs(step) < 1e-10:
+            break
+    return float(d)
+
+
+def _subset(full: lgb.Dataset, rows: np.ndarray, init_margin: np.ndarray) -> lgb.Dataset:
+    """Rows of the shared binned dataset, starting from *init_margin*.
+
+    The subset must be constructed before its init score is set: LightGBM 4 silently ignores
+    an init score given to an unconstructed subset.
+    """
+    subset = full.subset(rows)
+    subset.construct()
+    subset.set_init_score(init_margin[rows])
+    return subset
+
+
 def fit(data: SimulatedData, config: TrainConfig | None = None, *, progress: Progress | None = None) -> TrainResult:
     """Train the uplift model on logged data and calibrate it.
 
@@ -183,30 +209,43 @@ def fit(data: SimulatedData, config: TrainConfig | None = None, *, progress: Pro
     margin = base_margin.copy()
     rows_per_action: dict[str, int] = {}
     best_rounds: dict[str, int] = {}
+    intercepts: dict[str, float] = {}
+    # Module boosters start from the no-advice prediction, so they learn the uplift itself and
+    # early stopping shrinks a noisy module towards "no effect", not towards the pooled baseline.
+    reference = base_margin
     for code, module_id in enumerate(module_ids):
         rows = train_rows[action[train_rows] == code]
         rows_per_action[module_id] = int(len(rows))
         if len(rows) >= config.min_rows_per_action:
-            dataset = full.subset(rows)
-            dataset.set_init_score(base_margin[rows])
+            # The action's mean shift first (stumps cannot learn an intercept from an init score),
+            # then its heterogeneity; leaves scale with the rows so small modules can still split.
+            shift = _intercept(reference[rows], y[rows].astype(np.float64), weight[rows])
+            intercepts[module_id] = shift
+            start = reference + shift
+            params = {**effect_params, "min_data_in_leaf": max(20, min(config.effect_min_data_in_leaf, len(rows) // 8))}
+            dataset = _subset(full, rows, start)
             # How much heterogeneity a module's few thousand rows can support is chosen on its
             # held-out rows: too little and every person gets the module's mean, too much is noise.
             held_out = valid_rows[action[valid_rows] == code]
             callbacks = []
             valid_sets = []
             if len(held_out) >= config.min_rows_per_action // 2:
-                valid = full.subset(held_out)
-                valid.set_init_score(base_margin[held_out])
-                valid_sets = [valid]
+                valid_sets = [_subset(full, held_out, start)]
                 callbacks = [lgb.early_stopping(config.effect_early_stopping_rounds, verbose=False)]
-            booster = lgb.train(effect_params, dataset, num_boost_round=config.effect_rounds, valid_sets=valid_sets,
+            booster = lgb.train(params, dataset, num_boost_round=config.effect_rounds, valid_sets=valid_sets,
                                 callbacks=callbacks)
             check_feature_names(booster.feature_name())
             texts[action_key(module_id)] = booster.model_to_string(num_iteration=booster.best_iteration or None)
             best_rounds[module_id] = booster.best_iteration or booster.current_iteration()
             logged = np.flatnonzero(action == code)
-            margin[logged] += booster.predict(x[logged], raw_score=True, num_iteration=booster.best_iteration or None,
-                                              num_threads=config.num_threads)
+            margin[logged] = start[logged] + booster.predict(
+                x[logged], raw_score=True, num_iteration=booster.best_iteration or None, num_threads=config.num_threads)
+            if code == 0:
+                reference = start + booster.predict(
+                    x, raw_score=True, num_iteration=booster.best_iteration or None, num_threads=config.num_threads)
+        elif code > 0:
+            logged = np.flatnonzero(action == code)
+            margin[logged] = reference[logged]
         if progress is not None:
             progress(code + 2, total, module_id)
     # Actions with too few rows get no booster: they score like the baseline (uplift 0, ``known`` False).
@@ -218,8 +257,10 @@ def fit(data: SimulatedData, config: TrainConfig | None = None, *, progress: Pro
         "features": names,
         "module_ids": module_ids,
         "boosters": list(texts),
-        "learner": ("residualised T-learner: LightGBM baseline booster + one additive (depth-1) booster per "
-                    "action, IPS-weighted, Platt-calibrated"),
+        "module_effects_relative_to": CONTROL_ID,
+        "action_intercepts": intercepts,
+        "learner": ("residualised T-learner: LightGBM baseline booster, an additive (depth-1) no-advice booster, "
+                    "and per module an additive booster of its uplift over no advice; IPS-weighted, Platt-calibrated"),
         "calibration": {"method": "platt", "a": a, "b": b},
         "params": {"baseline": base_params, "effects": effect_params},
         "rows_per_action": rows_per_action,
