@@ -33,6 +33,8 @@ MODE_MESSAGES = {
     "objection": _("You objected to the use of AI. These suggestions come from fixed rules, without AI."),
     "kill_switch": _("The AI is switched off at the moment. These suggestions come from fixed rules, without AI."),
     "no_model": _("These suggestions come from fixed rules, without AI."),
+    "counsellor_without_ai": _("Your contact person works on your case without AI. These suggestions come from "
+                               "fixed rules."),
 }
 MSG_NOT_AVAILABLE = _("Advice cannot be prepared at the moment. Your answers are saved; please try again later.")
 MSG_NEW_ADVICE = _("Your advice has been updated.")
