@@ -26,12 +26,13 @@ from typing import Any
 
 import numpy as np
 
-from recommender.evaluate import predicted_uplift, top_k
-from recommender.ranker import LoadedModel
+from recommender.evaluate import top_k
+from recommender.ranker import CONTROL_ID, LoadedModel
 from recommender.simulate import SimulatedData
 from recommender.training_data import LoggedData
 
 ESTIMATORS = ("ips", "snips", "dr")
+BOOTSTRAP_BLOCKS = 5000
 _BAD_PROPENSITY = "propensities must lie in (0, 1]; got {count} values outside (min {low}, max {high})"
 _LENGTHS = "reward, propensity and target_prob must have the same length; got {lengths}"
 
@@ -56,17 +57,21 @@ class Estimate:
 
 
 def _poisson_bootstrap(terms: dict[str, np.ndarray], n_boot: int, rng: np.random.Generator,
-                       chunk_rows: int = 2_000_000) -> dict[str, np.ndarray]:
-    """Bootstrap sums of each term vector with shared Poisson(1) resampling weights."""
+                       blocks: int = BOOTSTRAP_BLOCKS) -> dict[str, np.ndarray]:
+    """Bootstrap sums of each term vector with shared Poisson(1) resampling weights.
+
+    All three estimators are ratios of sums, so above *blocks* rows the rows are first summed
+    into that many random blocks and the blocks are resampled: the same point estimates, a
+    block bootstrap that matches the row bootstrap when blocks are many, and a million rows
+    take well under a second instead of drawing 200 million Poisson weights.
+    """
     n = len(next(iter(terms.values())))
-    out = {name: np.zeros(n_boot) for name in terms}
-    per = max(1, chunk_rows // max(n, 1))
-    for start in range(0, n_boot, per):
-        stop = min(n_boot, start + per)
-        counts = rng.poisson(1.0, size=(stop - start, n)).astype(np.float32)
-        for name, values in terms.items():
-            out[name][start:stop] = counts @ values.astype(np.float32)
-    return out
+    if n > blocks:
+        block = rng.integers(0, blocks, n)
+        terms = {name: np.bincount(block, weights=values, minlength=blocks) for name, values in terms.items()}
+        n = blocks
+    counts = rng.poisson(1.0, size=(n_boot, n)).astype(np.float64)
+    return {name: counts @ values.astype(np.float64) for name, values in terms.items()}
 
 
 def estimate_policy_value(reward: np.ndarray, propensity: np.ndarray, target_prob: np.ndarray, *,
@@ -132,10 +137,15 @@ def greedy_choice(uplift: np.ndarray, eligible: np.ndarray) -> np.ndarray:
     return np.where(ok[:, 0], idx[:, 0] + 1, 0).astype(np.int16)
 
 
-def _model_table(model: LoadedModel, data: SimulatedData) -> np.ndarray:
-    """Predicted P(job) for (no advice, module 1..M): shape (n, M + 1)."""
-    p_mod, p_none = predicted_uplift(model, data)
-    return np.column_stack([p_none, p_mod]).astype(np.float64)
+def _model_table(model: LoadedModel, data: SimulatedData, *, chunk: int = 100_000,
+                 num_threads: int = 2) -> np.ndarray:
+    """Predicted P(job) for (no advice, module 1..M): shape (n, M + 1), in chunks."""
+    columns = [model.module_codes[CONTROL_ID], *(model.module_codes[m] for m in data.module_ids)]
+    out = np.empty((data.n, len(columns)), dtype=np.float64)
+    for start in range(0, data.n, chunk):
+        stop = min(start + chunk, data.n)
+        out[start:stop] = model.predict_all(data.features[start:stop], num_threads=num_threads)[:, columns]
+    return out
 
 
 def evaluate_on_simulation(model: LoadedModel, data: SimulatedData, *, n_boot: int = 200,
