@@ -42,14 +42,14 @@ class TrainConfig:
     baseline_learning_rate: float = 0.1
     baseline_leaves: int = 31
     effect_rounds: int = 400
-    effect_learning_rate: float = 0.05
+    effect_learning_rate: float = 0.1
     effect_early_stopping_rounds: int = 40
     effect_depth: int = 1
     effect_min_data_in_leaf: int = 500
     effect_lambda_l2: float = 10.0
     min_rows_per_action: int = 200
     early_stopping_rounds: int = 20
-    weight_clip: float = 10.0
+    weight_clip: float = 5.0
     validation_share: float = 0.15
     num_threads: int = 2
     seed: int = 42
