@@ -3,7 +3,8 @@
 The model (docs/recommender.md) is a *residualised T-learner*: a LightGBM baseline booster
 learns who finds work anyway from the allow-listed features; one small additive booster per
 action (depth-1 trees, i.e. a sum of per-feature steps) learns how that action shifts the
-log-odds. Action ``none`` is "no advice". The uplift of a module is its calibrated probability
+log-odds (modules relative to "no advice", with their mean shift as an intercept).
+Action ``none`` is "no advice". The uplift of a module is its calibrated probability
 minus the probability without advice. Scoring one person calls ``Booster.predict`` on a
 one-row numpy array per action (no sklearn wrapper: it is about 2.5x slower per call).
 
@@ -144,8 +145,9 @@ class LoadedModel:
     def contributions(self, features: dict[str, float], module_id: str) -> dict[str, float]:
         """Per-feature contributions (log-odds) to this module's advantage over no advice.
 
-        ``pred_contrib`` of the module's booster minus that of the no-advice booster; the
-        baseline cancels out. With depth-1 trees this decomposition is exact, not approximate.
+        Current models learn each module's booster relative to the no-advice prediction, so its
+        ``pred_contrib`` is the answer (older models: module minus no-advice booster). With
+        depth-1 trees this decomposition is exact, not approximate.
         """
         row = self._row(features)
         diff = np.zeros(len(ALLOWED_FEATURES))

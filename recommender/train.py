@@ -3,12 +3,13 @@
 Why this learner (docs/recommender.md has the comparison): the outcome is dominated by who finds
 work anyway, and each module's effect is a few probability points learnt from a few tens of
 thousands of logged cases. So (1) one LightGBM *baseline* booster learns P(job | person) from
-all rows, sharing that structure; (2) one small booster per action (no advice, each module)
-learns the action's log-odds shift on its own rows, starting from the baseline (``init_score``).
-The per-action boosters use depth-1 trees: each module's effect is a sum of per-feature steps,
-a strong, interpretable prior that keeps variance low and makes ``pred_contrib`` exact.
-An S-learner (one booster, module as a categorical feature) and an interaction-constrained
-variant reached less of the oracle at several times the training time in our runs.
+all rows, sharing that structure; (2) a small booster learns how "no advice" shifts it; (3) per
+module, an intercept and a small booster learn the module's uplift over no advice, starting from
+the no-advice prediction (``init_score``), early-stopped on the module's own held-out rows so a
+module with little data stays near its mean effect. The small boosters use depth-1 trees: each
+effect is a sum of per-feature steps, a strong, interpretable prior that keeps variance low and
+makes ``pred_contrib`` exact. An S-learner (one booster, module as a categorical feature) and an
+interaction-constrained variant reached clearly less of the oracle (docs/recommender.md).
 
 Logged propensities enter as stabilised, clipped inverse-propensity weights (G16), which undo a
 confounded logging policy's tilt towards modules for people who would have found work anyway.
