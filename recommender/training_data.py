@@ -211,12 +211,17 @@ def _assemble(decisions: list[Any], items: list[Any], outcomes: list[Any], confi
                                                                                     dtype=np.float32)
     d["row"] = np.arange(len(d))
     codes = {m: j + 1 for j, m in enumerate(module_ids)}
-    it = pd.DataFrame(items, columns=["decision_id", "module_id", "rank", "propensity", "uplift", "review_state"])
-    known = it["module_id"].isin(codes.keys())
+    # Plain tuples and set lookups: pandas' isin on string columns and Row attribute probing
+    # dominated the read time at a million rows.
+    it = pd.DataFrame.from_records([tuple(r) for r in items],
+                                   columns=["decision_id", "module_id", "rank", "propensity", "uplift", "review_state"])
+    known = np.fromiter((m in codes for m in it["module_id"]), dtype=bool, count=len(it))
     stats["unknown_module_items"] = int((~known).sum())
-    it = it[known & it["decision_id"].isin(d["decision_id"])]
+    kept_ids = set(d["decision_id"])
+    it = it[known & np.fromiter((x in kept_ids for x in it["decision_id"]), dtype=bool, count=len(it))]
     shown = set(it["decision_id"])
-    empty = d.loc[~d["decision_id"].isin(shown), ["decision_id"]].assign(
+    no_items = np.fromiter((x not in shown for x in d["decision_id"]), dtype=bool, count=len(d))
+    empty = d.loc[no_items, ["decision_id"]].assign(
         module_id=None, rank=0, propensity=1.0, uplift=np.nan, review_state="none")
     rows = pd.concat([it, empty], ignore_index=True) if len(empty) else it.reset_index(drop=True)
     rows = rows.merge(d, on="decision_id", how="inner").sort_values(["decision_id", "rank"], kind="stable")
