@@ -14,9 +14,9 @@ from fastapi import Depends, HTTPException, Request
 from sqlmodel import Session, select
 
 from api.auth.deps import OptionalUser
-from api.i18n import _
 from api.auth.policy import AccessRule, declare_access
 from api.deps import SessionDep
+from api.i18n import _
 from data.seed import DEMO_JOBCENTER_CODE
 from models.crud import create_job_seeker, get_job_seeker_by_pseudonym, get_jobcenter_by_code
 from models.tables import JobSeeker, Role, UserAccount
