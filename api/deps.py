@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.settings import Settings
+from models.audit_store import create_audit_schema, make_audit_engine
 from models.db import session_scope
 
 
@@ -25,6 +27,17 @@ def get_session(request: Request) -> Iterator[Session]:
     """One session per request: committed when the route returns, rolled back on error."""
     with session_scope(request.app.state.engine) as session:
         yield session
+
+
+@contextmanager
+def audit_store(settings: Settings) -> Iterator[Engine]:
+    """The separate audit store (G3), opened for one write or erasure and closed again."""
+    engine = make_audit_engine(settings.audit_database_url, app_url=settings.database_url)
+    try:
+        create_audit_schema(engine)
+        yield engine
+    finally:
+        engine.dispose()
 
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]

@@ -26,9 +26,11 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import MetaData, Table, delete, func, select, update
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 from sqlmodel import select as select_rows
 
+from models.audit_store import erase_attributes
 from models.tables import Decision, Event, JobSeeker, UserAccount, utcnow
 from recommender.audit import EventType, append_event
 
@@ -262,7 +264,8 @@ class ErasureReport:
 
 
 def erase_personal_data(session: Session, *, job_seeker: JobSeeker, confirmation: str,
-                        actor_role: str = "job_seeker", metadata: MetaData | None = None) -> ErasureReport:
+                        actor_role: str = "job_seeker", metadata: MetaData | None = None,
+                        audit_engine: Engine | None = None) -> ErasureReport:
     """Erase the person's payloads after an explicit confirmation; the case can no longer be opened.
 
     Raises
@@ -298,6 +301,8 @@ def erase_personal_data(session: Session, *, job_seeker: JobSeeker, confirmation
         if account is not None:
             account.is_active = False
             session.add(account)
+    if audit_engine is not None and erase_attributes(audit_engine, case_pseudonym=job_seeker.pseudonym):
+        changed["audit_attribute"] = 1  # the voluntary fairness answers, in their separate store
     job_seeker.erased_at = utcnow()
     job_seeker.user_id = None
     job_seeker.objection_active = True  # never used for training again (G14c)

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import SessionDep
+from api.deps import SessionDep, audit_store
 from api.errors import problem
 from api.i18n import _, get_locale, gettext
 from api.security import CsrfDep
@@ -53,7 +53,9 @@ def erase_my_data(request: Request, body: ErasureRequest, job_seeker: SessionJob
                   _csrf: CsrfDep) -> Any:
     """Delete your answers, advice and feedback for good; the session ends."""
     try:
-        report = privacy.erase_personal_data(session, job_seeker=job_seeker, confirmation=body.confirmation)
+        with audit_store(request.app.state.settings) as audit_engine:
+            report = privacy.erase_personal_data(session, job_seeker=job_seeker, confirmation=body.confirmation,
+                                                 audit_engine=audit_engine)
     except privacy.PrivacyError:
         return problem(422, gettext(ERASURE_NOT_CONFIRMED, get_locale(request)), request=request)
     request.session.pop(SESSION_SEEKER_KEY, None)

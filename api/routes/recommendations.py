@@ -12,10 +12,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import SessionDep
+from api.deps import SessionDep, audit_store
 from api.i18n import _, get_locale, gettext
 from api.seeker import NewOrSessionJobSeeker, SessionJobSeeker
-from models.audit_store import AUDIT_ATTRIBUTES, create_audit_schema, make_audit_engine, record_attributes
+from models.audit_store import AUDIT_ATTRIBUTES, record_attributes
 from models.schemas import Profile
 from models.tables import Decision
 from recommender.audit import EventType, append_event
@@ -225,14 +225,9 @@ def create_recommendation(
 
 
 def _record_audit(request: Request, pseudonym: str, record: VoluntaryAuditRecord) -> None:
-    settings = request.app.state.settings
-    engine = make_audit_engine(settings.audit_database_url, app_url=settings.database_url)
-    try:
-        create_audit_schema(engine)
+    with audit_store(request.app.state.settings) as engine:
         record_attributes(engine, case_pseudonym=pseudonym, attributes=record.model_dump(),
                           consent_version=AUDIT_CONSENT_VERSION)
-    finally:
-        engine.dispose()
 
 
 def _own_decision(session: SessionDep, job_seeker: SessionJobSeeker, decision_id: str) -> Decision:

@@ -190,3 +190,30 @@ def test_unknown_audit_value_is_refused_and_nothing_is_stored(seeded_client: Tes
     assert response.status_code == 422
     with Session(app.state.engine) as session:
         assert session.exec(select(Event)).all() == []
+
+
+def test_erasure_also_removes_the_voluntary_audit_answers(seeded_client: TestClient, app: FastAPI) -> None:
+    from models.audit_store import make_audit_engine, read_audit_attributes
+
+    assert _post(seeded_client, audit={"gender": "diverse"}).status_code == 201
+    csrf = seeded_client.get("/api/v1/auth/session").json().get("csrf_token")
+    response = seeded_client.post("/api/v1/me/erasure", json={"confirmation": "DELETE"},
+                                  headers={"X-CSRF-Token": csrf})
+    assert response.status_code == 200, response.text
+    engine = make_audit_engine(app.state.settings.audit_database_url)
+    assert read_audit_attributes(engine) == {}
+    engine.dispose()
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
+def test_cross_site_form_posts_cannot_create_a_decision(
+    seeded_client: TestClient, app: FastAPI, content_type: str
+) -> None:
+    """JSON only: a form on another site can send these content types, but never triggers advice (CSRF)."""
+    import json
+
+    response = seeded_client.post("/api/v1/recommendations", content=json.dumps({"profile": EXAMPLE_PROFILE}),
+                                  headers={"content-type": content_type})
+    assert response.status_code == 422
+    with Session(app.state.engine) as session:
+        assert session.exec(select(Event)).all() == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import SessionDep
+from api.deps import SessionDep, audit_store
 from api.i18n import get_locale, gettext
 from api.i18n import lazy_gettext as _
 from api.security import CsrfDep
@@ -107,7 +107,9 @@ async def delete_my_data(request: Request, job_seeker: SessionJobSeeker, session
     if form is None or form.get("confirm") != "yes":
         return render(request, "seeker/delete.html", {"error": gettext(MSG_CONFIRM, get_locale(request))},
                       status_code=422)
-    privacy.erase_personal_data(session, job_seeker=job_seeker, confirmation=privacy.CONFIRMATION_WORD)
+    with audit_store(request.app.state.settings) as audit_engine:
+        privacy.erase_personal_data(session, job_seeker=job_seeker, confirmation=privacy.CONFIRMATION_WORD,
+                                    audit_engine=audit_engine)
     request.session.pop(SESSION_SEEKER_KEY, None)
     flash(request, MSG_ERASED)
     return see_other("/")
