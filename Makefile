@@ -72,7 +72,8 @@ test-fast: install ## tests without the slow, browser and Dask ones
 
 bench: install ## benchmarks: print figures and write JSON reports to bench/reports/
 	mkdir -p bench/reports
-	@for b in bench/*.py; do [ "$$b" = bench/__init__.py ] || { echo "== $$b"; $(BIN)/python $$b || exit 1; }; done
+	@# Run as modules (-m) so bench/recommender.py cannot shadow the recommender package.
+	@for b in bench/*.py; do m=$$(basename $$b .py); [ "$$m" = __init__ ] || { echo "== $$b"; $(BIN)/python -m bench.$$m || exit 1; }; done
 
 lock: ## re-resolve requirements.lock from pyproject.toml (needs the registry)
 	$(BIN)/python -m pip install --quiet uv
