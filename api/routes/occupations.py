@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
+from api.auth.policy import PUBLIC
 from api.deps import SessionDep, SettingsDep
 from api.errors import problem
 from data.kldb import LEVEL_NAMES, get_occupation, is_well_formed_kldb
@@ -15,7 +16,7 @@ from data.regions import get_region, is_well_formed_ags
 from data.wages import get_wage, use_var_dir
 from recommender.occupations import suggest_occupations
 
-router = APIRouter(prefix="/occupations", tags=["occupations"])
+router = APIRouter(prefix="/occupations", tags=["occupations"], dependencies=[PUBLIC])
 
 QUERY_MAX = 200
 _BLANK_QUERY = "q: the query is blank; type at least one letter of a job title"

@@ -6,10 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from api.auth.policy import PUBLIC
 from api.routes.occupations import QUERY_MAX, field_problem
 from data.regions import Region, get_region, is_well_formed_ags, search_regions
 
-router = APIRouter(prefix="/regions", tags=["regions"])
+router = APIRouter(prefix="/regions", tags=["regions"], dependencies=[PUBLIC])
 
 _BLANK_QUERY = "q: the query is blank; type part of a Kreis name or the start of its AGS"
 _MALFORMED_AGS = "ags: {value!r} is not a Kreis code; expected 5 digits, e.g. 09362"
