@@ -33,6 +33,9 @@ def use_var_dir(path: Path) -> None:
     if _var_dir[0] != Path(path):
         _var_dir[0] = Path(path)
         load_wages.cache_clear()
+        from data.isco import load_isco  # same var directory, imported alongside
+
+        load_isco.cache_clear()
 
 
 def imported_wages_file() -> Path:

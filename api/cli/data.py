@@ -13,11 +13,14 @@ from api.cli.app import console, err_console, fail, load_settings, open_engine
 from data import wages
 from data.errors import ImportFileError
 from data.importers import KINDS, ImportResult, import_market, import_wages
+from data.isco import import_isco
 from data.jobsuche import count_postings, parse_jobsuche, replace_posting_counts
 from models.db import session_scope
 
-data_app = typer.Typer(help="Reference data: import official files (market figures, wages, job postings).",
-                       no_args_is_help=True)
+data_app = typer.Typer(
+    help="Reference data: import official files (market figures, wages, job postings, ISCO crosswalk).",
+    no_args_is_help=True,
+)
 
 _UNKNOWN_KIND = "unknown kind {kind!r}; allowed: {allowed}"
 
@@ -56,6 +59,8 @@ def import_file(
     try:
         if kind == "wages":
             result = import_wages(file, dry_run=dry_run, encoding=encoding)
+        elif kind == "isco":
+            result = import_isco(file, dry_run=dry_run, encoding=encoding)
         else:
             engine = open_engine(settings)
             result = _import_into_database(kind, file, engine, dry_run=dry_run, encoding=encoding, source=source)

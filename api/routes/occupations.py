@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from api.auth.policy import PUBLIC
 from api.deps import SessionDep, SettingsDep
 from api.errors import problem
+from data.isco import isco_codes
 from data.kldb import LEVEL_NAMES, get_occupation, is_well_formed_kldb
 from data.market import get_market_indicators
 from data.regions import get_region, is_well_formed_ags
@@ -98,6 +99,7 @@ def read_occupation(request: Request, session: SessionDep, settings: SettingsDep
             if (parent := get_occupation(code)) is not None
         ],
         "example_titles": list(occupation.example_titles),
+        "isco08": list(isco_codes(occupation.code)),  # empty until an operator imports a crosswalk
         "wage": _wage_block(occupation.code),
         "market": market,
         "source": "KldB 2010 (revised 2020), Statistik der Bundesagentur für Arbeit",

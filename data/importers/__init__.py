@@ -8,7 +8,7 @@ from data.importers.base import ImportDiff, ImportResult
 from data.importers.market import MARKET_COLUMNS, import_market, parse_market_file
 from data.importers.wages import WAGE_COLUMNS, import_wages, parse_wage_file
 
-KINDS = ("market", "wages", "jobsuche")
+KINDS = ("market", "wages", "jobsuche", "isco")
 
 __all__ = [
     "KINDS",

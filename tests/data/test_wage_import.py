@@ -39,3 +39,20 @@ def test_wage_file_with_unknown_code_and_duplicate_is_refused(var_dir: Path) -> 
     found = {(p.line, p.column) for p in caught.value.problems}
     assert found == {(3, "kldb5"), (4, "kldb5"), (5, "median_eur")}
     assert not wages.imported_wages_file().exists()
+
+
+def test_isco_crosswalk_import_ranks_matches_and_refuses_bad_rows(var_dir: Path) -> None:
+    from data.isco import import_isco, isco_codes
+
+    good = var_dir / "isco.csv"
+    good.write_text("kldb5,isco08,rank\n62102,5223,1\n62102,5249,2\n", encoding="utf-8")
+    assert isco_codes("62102") == ()  # nothing ships (CC BY-NC-SA source)
+    assert import_isco(good, dry_run=True).diff.added == 2 and isco_codes("62102") == ()
+    import_isco(good)
+    assert isco_codes("62102") == ("5223", "5249")
+    bad = var_dir / "bad_isco.csv"
+    bad.write_text("kldb5,isco08\n62102,52\n99999,5223\n", encoding="utf-8")
+    with pytest.raises(ImportFileError) as caught:
+        import_isco(bad)
+    assert {(p.line, p.column) for p in caught.value.problems} == {(2, "isco08"), (3, "kldb5")}
+    assert isco_codes("62102") == ("5223", "5249")
