@@ -269,7 +269,7 @@ def recommend(
 
 def json_features(features: dict[str, float]) -> dict[str, float | None]:
     """Features as JSON can hold them: an unknown value (NaN for LightGBM) is stored as null."""
-    return {name: None if math.isnan(value) else value for name, value in features.items()}
+    return {name: value if math.isfinite(value) else None for name, value in features.items()}
 
 
 def _obstacle_record(obstacle: Obstacle) -> dict[str, Any]:

@@ -15,6 +15,9 @@ from models.schemas import Profile
 from recommender.features import MarketContext
 
 
+MAX_UNEMPLOYED_PER_VACANCY = 50.0
+
+
 def market_context_for(session: Session, profile: Profile) -> MarketContext:
     """The market context of the profile's target occupation and region (defaults when unknown)."""
     if not profile.target_occupation:
@@ -24,7 +27,8 @@ def market_context_for(session: Session, profile: Profile) -> MarketContext:
     if indicators is None:
         return MarketContext(median_wage_eur=wage)
     return MarketContext(
-        unemployed_per_vacancy=indicators.unemployed_per_vacancy,
+        # No vacancies at all is the slackest market there is; the model saw nothing beyond the cap.
+        unemployed_per_vacancy=min(indicators.unemployed_per_vacancy, MAX_UNEMPLOYED_PER_VACANCY),
         vacancy_trend=indicators.trend,
         median_wage_eur=wage,
         illustrative=indicators.illustrative,
