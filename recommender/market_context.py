@@ -14,7 +14,6 @@ from data.wages import median_wage
 from models.schemas import Profile
 from recommender.features import MarketContext
 
-
 MAX_UNEMPLOYED_PER_VACANCY = 50.0
 
 
