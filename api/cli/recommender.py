@@ -25,7 +25,7 @@ from recommender.simulate import simulate
 from recommender.train import TrainConfig
 
 models_app = typer.Typer(help="Stored models: list, show, promote, roll back.", no_args_is_help=True)
-QUICK_ROWS = 40_000
+QUICK_ROWS = 60_000
 FULL_ROWS = 1_000_000
 SYSTEM_ACTOR = "system:first-start"
 
