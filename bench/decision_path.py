@@ -4,7 +4,7 @@ Targets on SQLite: p50 <= 5 ms, p99 <= 20 ms. PostgreSQL figures are reported to
 measured in the same run: the rules-only path (kill switch on, no model) and a bare
 transaction that writes one snapshot and one event (the floor set by the database).
 
-Run: ``.venv/bin/python bench/decision_path.py [--requests 400]``; writes bench/reports/decision_path.json.
+Run: ``.venv/bin/python -m bench.decision_path [--requests 400]``; writes bench/reports/decision_path.json.
 """
 
 from __future__ import annotations

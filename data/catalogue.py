@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -102,6 +103,7 @@ RULE_FIELDS: dict[str, Any] = _profile_rule_fields()
 LIST_RULE_FIELDS: tuple[str, ...] = ("search_channels", "alternative_occupations", "constraints.health_limits")
 
 
+@cache
 def literal_values(field: str) -> tuple[str, ...] | None:
     """The allowed string values of a profile field (its Literal), or None for free values."""
     from typing import get_args, get_origin

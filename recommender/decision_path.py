@@ -200,7 +200,7 @@ def recommend(
     market = market_context_for(session, profile)
     features = build_features(profile, market)
     guard = evaluate_guardrails(profile, catalogue, market)
-    obstacles = diagnose(profile, market)
+    obstacles = diagnose(profile, market, features=features)
     model, mode_reason = _choose_model(session, job_seeker, registry)
     order, scores, propensities, explored = _rank(
         model=model, features=features, guard=guard, profile=profile, catalogue=catalogue, market=market,

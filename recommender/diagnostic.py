@@ -152,20 +152,22 @@ _CHECKS: dict[str, tuple[Callable[[dict[str, float], Profile], list[Evidence]], 
 }
 
 
-def diagnose(profile: Profile, market: MarketContext) -> list[Obstacle]:
+def diagnose(profile: Profile, market: MarketContext, *, features: dict[str, float] | None = None) -> list[Obstacle]:
     """The obstacles this profile shows, most pressing first, each with its evidence.
 
     Parameters
     ----------
     profile : Profile
     market : MarketContext
+    features : dict, default=None
+        ``build_features(profile, market)`` when the caller has it already (the decision path).
 
     Returns
     -------
     list of Obstacle
         Empty when nothing in the profile points to an obstacle (e.g. an empty profile).
     """
-    features = build_features(profile, market)
+    features = features if features is not None else build_features(profile, market)
     found = []
     for obstacle_id, (check, weight) in _CHECKS.items():
         evidence = check(features, profile)
