@@ -207,7 +207,7 @@ def audit_twins(
 # ---- lotse ds ... -------------------------------------------------------------------------------
 
 @ds_app.command("train-from-logs")
-def ds_train_from_logs(
+def train_from_logs(
     window_days: int = typer.Option(182, min=1, help="Outcome window: job found within this many days."),
     partitions: int = typer.Option(16, min=1, max=256, help="Read the log in this many partitions."),
     dask_scheduler: str | None = typer.Option(None, "--dask-scheduler",
@@ -250,7 +250,7 @@ def ds_train_from_logs(
 
 
 @ds_app.command("evaluate-logged")
-def ds_evaluate_logged(
+def evaluate_on_logged(
     candidate: str = typer.Option(..., "--candidate", help="Candidate model version."),
     against: str = typer.Option("active", "--against", help="Version to compare with (default: active)."),
     window_days: int = typer.Option(182, min=1, help="Outcome window in days."),
@@ -324,14 +324,8 @@ def ds_gates(version: str = typer.Argument(..., help="Model version."), as_json:
         raise typer.Exit(EXIT_GATES)
 
 
-@ds_app.command("promote")
-def ds_promote(
-    version: str = typer.Argument(..., help="Model version."),
-    force: bool = typer.Option(False, "--force", help="Promote despite failed gates (needs --reason; logged)."),
-    reason: str | None = typer.Option(None, "--reason", help="Why (logged)."),
-    actor: str = typer.Option("data_scientist:cli", help="Who promotes (logged)."),
-) -> None:
-    """Promote a version only if every gate passes (or --force --reason); logged in the decision log."""
+def promote_through_gates(version: str, *, actor: str, force: bool, reason: str | None) -> None:
+    """Promote a version only if every gate passes (or force with a reason); logged (``lotse models promote``)."""
     settings = load_settings()
     registry = _registry(settings)
     try:

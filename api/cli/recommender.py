@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.cli.app import console, fail, load_settings, open_engine
+from api.cli.fairness import evaluate_on_logged, promote_through_gates, train_from_logs
 from data.catalogue import CatalogueError, load_catalogue
 from models.db import session_scope
 from recommender.audit import AuditError
@@ -128,8 +129,17 @@ def train_command(
     evaluate_rows: int | None = typer.Option(
         None, min=0, help="Held-out people for the model card's metrics (default 50,000; 0 with --quick)."
     ),
+    from_logs: bool = typer.Option(False, "--from-logs", help="Train on logged decisions and outcomes instead."),
+    dask_scheduler: str | None = typer.Option(
+        None, "--dask-scheduler", help="With --from-logs: Dask scheduler (tcp://host:8786), 'local' = 2 workers."
+    ),
+    window_days: int = typer.Option(182, min=1, help="With --from-logs: job found within this many days."),
 ) -> None:
     """Train the uplift model (on SYNTHETIC simulated data until Lotse has logged outcomes)."""
+    if from_logs or dask_scheduler:
+        train_from_logs(window_days=window_days, partitions=16, dask_scheduler=dask_scheduler, quick=quick,
+                        actor=actor, as_json=False)
+        return
     registry = _registry()
     if if_missing:
         try:
@@ -203,8 +213,15 @@ def evaluate_command(
     seed: int = typer.Option(42, help="Random seed."),
     out: Path | None = typer.Option(None, help="Report directory (default <var>/reports/)."),
     quick: bool = typer.Option(False, "--quick", help="Quick model settings."),
+    candidate: str | None = typer.Option(
+        None, "--candidate", help="Instead: compare this stored version with --against on the logged decisions."
+    ),
+    against: str = typer.Option("active", "--against", help="With --candidate: version to compare with."),
 ) -> None:
-    """Generate -> train -> evaluate on a scenario; write a JSON + HTML report (SYNTHETIC)."""
+    """Generate -> train -> evaluate on a scenario (SYNTHETIC), or --candidate V --against active on the logs."""
+    if candidate is not None:
+        evaluate_on_logged(candidate=candidate, against=against, window_days=182, n_boot=200, as_json=False)
+        return
     try:
         with _progress() as progress:
             result = run(
@@ -274,13 +291,12 @@ def models_show(version: str = typer.Argument(..., help="Model version.")) -> No
 @models_app.command("promote")
 def models_promote(
     version: str = typer.Argument(..., help="Model version to make active."),
-    actor: str = typer.Option(..., help="Who promotes (logged)."),
-    reason: str | None = typer.Option(None, help="Why (logged)."),
+    actor: str = typer.Option("data_scientist:cli", help="Who promotes (logged)."),
+    force: bool = typer.Option(False, "--force", help="Promote despite failed gates (needs --reason; logged)."),
+    reason: str | None = typer.Option(None, "--reason", help="Why (logged; required with --force)."),
 ) -> None:
-    """Make a stored model active (verified first; logged)."""
-    registry = _registry()
-    _log("promote", lambda session: registry.promote(version, session=session, actor=actor, reason=reason))
-    console.print(f"Model {version} is now active.")
+    """Make a stored model active only if every promotion gate passes (or --force --reason); logged."""
+    promote_through_gates(version, actor=actor, force=force, reason=reason)
 
 
 @models_app.command("rollback")

@@ -64,7 +64,7 @@ def test_train_audit_evaluate_and_gates_from_the_command_line(env: dict[str, str
     failed = {g["gate"] for g in json.loads(gates.output)["gates"] if not g["passed"]}
     assert {"report", "policy_value", "proxy_auc", "twins"} == failed
 
-    blocked = _run(env, "ds", "promote", version)
+    blocked = _run(env, "models", "promote", version)
     assert blocked.exit_code == 7 and "failed gates" in blocked.output
 
 
@@ -73,3 +73,16 @@ def test_unknown_version_and_audit_store_equal_to_app_database_are_refused(env: 
     same = {**env, "LOTSE_AUDIT_DATABASE_URL": env["LOTSE_DATABASE_URL"]}
     refused = _run(same, "audit", "fairness")
     assert refused.exit_code == 2 and "separate database" in refused.output
+
+
+def test_main_commands_train_from_logs_and_compare_on_the_logs(env: dict[str, str]) -> None:
+    from recommender.registry import ModelRegistry
+
+    registry = ModelRegistry(Path(env["LOTSE_MODELS_DIR"]))
+    before = set(registry.versions())
+    trained = _run(env, "train", "--from-logs", "--quick")
+    assert trained.exit_code == 0, trained.output
+    (version,) = set(registry.versions()) - before
+    compared = _run(env, "evaluate", "--candidate", version, "--against", version)
+    assert compared.exit_code == 0, compared.output
+    assert "Policy value on logged data" in compared.output
