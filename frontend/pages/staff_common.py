@@ -27,7 +27,9 @@ _NAV: dict[str, list[tuple[str, str]]] = {
                            ("/staff/caseload", _("Caseload")), ("/staff/reviews", _("Review queue")),
                            ("/staff/account", _("My account"))],
     Role.admin.value: [("/staff/admin", _("Administration")), ("/staff/account", _("My account"))],
-    Role.data_scientist.value: [("/staff/data", _("Models and data")), ("/staff/account", _("My account"))],
+    Role.data_scientist.value: [("/staff/data", _("Models and data")),
+                                ("/staff/data/models", _("Model versions and reports")),
+                                ("/staff/account", _("My account"))],
 }
 
 
