@@ -43,6 +43,7 @@ class EventType(StrEnum):
     model_trained = "model_trained"
     model_promoted = "model_promoted"
     model_rolled_back = "model_rolled_back"
+    model_shadow_set = "model_shadow_set"
     kill_switch_on = "kill_switch_on"
     kill_switch_off = "kill_switch_off"
     data_exported = "data_exported"

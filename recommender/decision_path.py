@@ -130,6 +130,25 @@ def _choose_model(
     return model, None
 
 
+def _shadow_ranking(
+    registry: ModelRegistry | None, features: dict[str, float], eligible: list[str]
+) -> dict[str, Any] | None:
+    """Shadow mode (issue 9): a candidate ranks the same eligible modules; logged, never shown.
+
+    A broken candidate must never cost the person their advice, so any failure is only logged.
+    """
+    try:
+        candidate = registry.load_shadow() if registry is not None else None
+        if candidate is None or not eligible:
+            return None
+        uplift = {s.module_id: s.uplift for s in candidate.score(features, eligible)}
+    except Exception:
+        logger.exception("shadow model failed; the decision goes on without it")
+        return None
+    order = sorted(eligible, key=lambda m: uplift[m], reverse=True)[:MAX_ITEMS]
+    return {"model_version": candidate.version, "items": order}
+
+
 def _rank(
     *,
     model: LoadedModel | None,
@@ -206,6 +225,7 @@ def recommend(
         model=model, features=features, guard=guard, profile=profile, catalogue=catalogue, market=market,
         exploration_rate=exploration_rate, rng=rng,
     )
+    shadow = _shadow_ranking(registry, features, guard.eligible) if model is not None else None
     guardrails = [o.as_log() for o in guard.outcomes]
     decision = Decision(
         job_seeker_id=job_seeker.id,
@@ -251,6 +271,7 @@ def recommend(
         feature_set_version=FEATURE_SET_VERSION,
         input_hash=snapshot.sha256,
         outputs={
+            **({"shadow": shadow} if shadow else {}),
             "mode": decision.mode,
             "mode_reason": mode_reason,
             "exploration": explored,

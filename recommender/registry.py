@@ -83,7 +83,8 @@ class ModelRegistry:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        self._cache: tuple[str, str, LoadedModel] | None = None
+        # slot ("active" | "shadow") -> (version, file stamp, loaded model)
+        self._cache: dict[str, tuple[str, str, LoadedModel]] = {}
 
     # -- state ---------------------------------------------------------------------------
     def _state(self) -> dict[str, Any]:
@@ -185,20 +186,31 @@ class ModelRegistry:
             If the active model's files are missing, corrupted or incompatible. Callers fall
             back to the rules (G9); ``last_good`` still holds the model loaded before.
         """
-        version = self.active_version()
+        return self._load_cached("active", self.active_version())
+
+    def shadow_version(self) -> str | None:
+        return self._state().get("shadow")
+
+    def load_shadow(self) -> LoadedModel | None:
+        """The candidate that scores live requests beside the active model without being shown."""
+        return self._load_cached("shadow", self.shadow_version())
+
+    def _load_cached(self, slot: str, version: str | None) -> LoadedModel | None:
         if version is None:
             return None
         model_path = self.root / version / MODEL_FILE
         stamp = f"{model_path.stat().st_mtime_ns}:{model_path.stat().st_size}" if model_path.exists() else ""
-        if self._cache is not None and self._cache[0] == version and self._cache[1] == stamp:
-            return self._cache[2]
+        cached = self._cache.get(slot)
+        if cached is not None and cached[0] == version and cached[1] == stamp:
+            return cached[2]
         model = self.load(version)
-        self._cache = (version, stamp, model)
+        self._cache[slot] = (version, stamp, model)
         return model
 
     @property
     def last_good(self) -> LoadedModel | None:
-        return self._cache[2] if self._cache else None
+        cached = self._cache.get("active")
+        return cached[2] if cached else None
 
     # -- promote / rollback --------------------------------------------------------------
     def promote(self, version: str, *, session: Session, actor: str, reason: str | None = None,
@@ -218,7 +230,9 @@ class ModelRegistry:
                      outputs={"previous_version": previous, "synthetic": meta.get("data", {}).get("synthetic"),
                               "model_sha256": meta["model_sha256"]})
         history = [v for v in state.get("history", []) if v != version]
-        self._set_state({"active": version, "history": [*history, version]})
+        shadow = state.get("shadow")
+        self._set_state({"active": version, "history": [*history, version],
+                         "shadow": None if shadow == version else shadow})
 
     def rollback(self, *, session: Session, actor: str, reason: str, actor_role: str = "data_scientist") -> str:
         """Re-activate the version that was active before the current one; log it with the reason."""
@@ -236,8 +250,19 @@ class ModelRegistry:
         append_event(session, event_type=EventType.model_rolled_back, actor_role=actor_role, actor_id=actor,
                      model_version=target, feature_set_version=self.meta(target)["feature_set_version"],
                      reason=reason, outputs={"rolled_back_from": current})
-        self._set_state({"active": target, "history": history})
+        self._set_state({**state, "active": target, "history": history})
         return target
+
+    def set_shadow(self, version: str | None, *, session: Session, actor: str,
+                   actor_role: str = "data_scientist") -> None:
+        """Let *version* score live requests beside the active model, never shown (None: stop); logged."""
+        if version is not None:
+            self.load(version)
+        state = self._state()
+        previous = state.get("shadow")
+        append_event(session, event_type=EventType.model_shadow_set, actor_role=actor_role, actor_id=actor,
+                     model_version=version, outputs={"previous_shadow": previous})
+        self._set_state({**state, "shadow": version})
 
     def log_trained(self, version: str, *, session: Session, actor: str, actor_role: str = "data_scientist") -> None:
         """Append a ``model_trained`` event for a newly stored version."""

@@ -299,6 +299,21 @@ def models_promote(
     promote_through_gates(version, actor=actor, force=force, reason=reason)
 
 
+@models_app.command("shadow")
+def models_shadow(
+    version: str | None = typer.Argument(None, help="Candidate version; leave out with --off."),
+    off: bool = typer.Option(False, "--off", help="Stop shadow scoring."),
+    actor: str = typer.Option("data_scientist:cli", help="Who switches (logged)."),
+) -> None:
+    """Let a candidate score live requests beside the active model without being shown (logged)."""
+    if (version is None) != off:
+        raise fail("Give a version, or --off to stop shadow scoring.")
+    registry = _registry()
+    _log("set the shadow model", lambda session: registry.set_shadow(None if off else version, session=session,
+                                                                      actor=actor))
+    console.print("Shadow scoring is off." if off else f"Model {version} now scores in the shadow (never shown).")
+
+
 @models_app.command("rollback")
 def models_rollback(
     actor: str = typer.Option(..., help="Who rolls back (logged)."),

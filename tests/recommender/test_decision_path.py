@@ -57,13 +57,19 @@ class FakeModel:
 
 
 class FakeRegistry:
-    def __init__(self, model: FakeModel | None) -> None:
+    def __init__(self, model: FakeModel | None, shadow: Any = None) -> None:
         self.model = model
+        self.shadow = shadow
         self.loads = 0
 
     def load_active(self) -> FakeModel | None:
         self.loads += 1
         return self.model
+
+    def load_shadow(self) -> Any:
+        if isinstance(self.shadow, Exception):
+            raise self.shadow
+        return self.shadow
 
 
 @pytest.fixture
@@ -235,3 +241,34 @@ def test_counsellor_switch_to_work_without_ai_routes_the_case_to_rules(seeded: E
                          actor_role="job_seeker", actor_id=None)
     assert (view.mode, view.mode_reason) == ("rules", "counsellor_without_ai")
     assert model.calls == 0
+
+
+@dataclass
+class ReversedModel(FakeModel):
+    """A shadow candidate that ranks in the opposite order."""
+
+    version: str = "candidate-2"
+
+    def score(self, features: dict[str, float], module_ids: list[str]) -> list[ModuleScore]:
+        return [ModuleScore(module_id=s.module_id, score=s.score, uplift=-s.uplift)
+                for s in super().score(features, module_ids)]
+
+
+def test_shadow_candidate_is_logged_but_never_shown(seeded: Engine) -> None:
+    plain = _recommend(seeded, FakeRegistry(FakeModel()))
+    shadowed = _recommend(seeded, FakeRegistry(FakeModel(), shadow=ReversedModel()))
+    assert [i.module_id for i in shadowed.items] == [i.module_id for i in plain.items]
+    with Session(seeded) as session:
+        event = session.exec(select(Event).where(Event.decision_id == shadowed.decision_id)).one()
+        assert event.outputs["shadow"]["model_version"] == "candidate-2"
+        assert event.outputs["shadow"]["items"] != [i["module_id"] for i in event.outputs["items"]]
+        decision = session.get(Decision, shadowed.decision_id)
+        assert decision is not None and decision.model_version == "fake-1"
+
+
+def test_broken_shadow_candidate_does_not_cost_the_person_their_advice(seeded: Engine) -> None:
+    view = _recommend(seeded, FakeRegistry(FakeModel(), shadow=RuntimeError("corrupted candidate")))
+    assert view.mode == "model" and view.items
+    with Session(seeded) as session:
+        event = session.exec(select(Event).where(Event.decision_id == view.decision_id)).one()
+        assert "shadow" not in event.outputs

@@ -106,3 +106,25 @@ def test_explanations_are_faithful_plain_and_bilingual() -> None:
             assert reason.feature not in text and "_" not in text
             for sentence in re.split(r"(?<=\.)\s+", text):
                 assert len(sentence.split()) <= MAX_WORDS
+
+
+def test_shadow_candidate_is_set_logged_and_cleared_when_promoted(tmp_path: Path, db: Engine) -> None:
+    registry, first, second = _two_versions(tmp_path)
+    with session_scope(db) as session:
+        registry.promote(first, session=session, actor="ds:1")
+        registry.set_shadow(second, session=session, actor="ds:1")
+    assert registry.load_shadow().version == second and registry.load_active().version == first
+    with session_scope(db) as session:
+        registry.promote(second, session=session, actor="ds:1", reason="shadow looked better")
+    assert registry.shadow_version() is None and registry.active_version() == second
+    with session_scope(db) as session:
+        events = [e.event_type for e in session.exec(select(Event)).all()]
+    assert events == ["model_promoted", "model_shadow_set", "model_promoted"]
+
+
+def test_corrupted_shadow_candidate_is_refused_before_it_is_set(tmp_path: Path, db: Engine) -> None:
+    registry, first, second = _two_versions(tmp_path)
+    (tmp_path / second / "model.txt").write_text("not a model", encoding="utf-8")
+    with pytest.raises(ModelLoadError), session_scope(db) as session:
+        registry.set_shadow(second, session=session, actor="ds:1")
+    assert registry.shadow_version() is None
