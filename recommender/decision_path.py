@@ -19,8 +19,10 @@ from __future__ import annotations
 import logging
 import math
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any, Literal
 
 from sqlalchemy import insert
@@ -285,7 +287,9 @@ def recommend(
         guardrails=guardrails,
         ui_text_version=UI_TEXT_VERSION,
     )
-    return decision_view(session, decision=decision, locale=locale, audience="job_seeker", catalogue=catalogue)
+    written = [SimpleNamespace(**row, edited_text=None, due_date=None, done_at=None) for row in rows]
+    return decision_view(session, decision=decision, locale=locale, audience="job_seeker", catalogue=catalogue,
+                         items=written)
 
 
 def json_features(features: dict[str, float]) -> dict[str, float | None]:
@@ -330,12 +334,18 @@ def decision_view(
     locale: Locale,
     audience: Literal["job_seeker", "staff"],
     catalogue: Catalogue | None = None,
+    items: Sequence[Any] | None = None,
 ) -> DecisionView:
-    """Render a stored decision for an audience: staff see everything, job-seekers only what they may."""
+    """Render a stored decision for an audience: staff see everything, job-seekers only what they may.
+
+    *items* are the decision's item rows when the caller has just written them (the decision path),
+    so they are not read back; otherwise they are loaded.
+    """
     catalogue = catalogue or load_catalogue()
-    items = session.exec(
-        select(DecisionItem).where(DecisionItem.decision_id == decision.id).order_by(DecisionItem.rank)
-    ).all()
+    if items is None:
+        items = session.exec(
+            select(DecisionItem).where(DecisionItem.decision_id == decision.id).order_by(DecisionItem.rank)
+        ).all()
     views = []
     for item in items:
         state = ReviewState(item.review_state)
@@ -369,7 +379,7 @@ def _snapshot_hash(session: Session, decision: Decision) -> str:
 
 
 def _item_view(
-    item: DecisionItem, decision: Decision, catalogue: Catalogue, locale: Locale, audience: str
+    item: Any, decision: Decision, catalogue: Catalogue, locale: Locale, audience: str
 ) -> ItemView:
     state = ReviewState(item.review_state)
     visible = state in VISIBLE_STATES or audience == "staff"

@@ -85,13 +85,20 @@ class ModelRegistry:
         self.root = Path(root)
         # slot ("active" | "shadow") -> (version, file stamp, loaded model)
         self._cache: dict[str, tuple[str, str, LoadedModel]] = {}
+        self._state_cache: tuple[tuple[int, int, int], dict[str, Any]] | None = None
 
     # -- state ---------------------------------------------------------------------------
     def _state(self) -> dict[str, Any]:
+        # Read on every request (active and shadow version): parse only when the file changed.
         path = self.root / STATE_FILE
-        if not path.exists():
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
             return {"active": None, "history": []}
-        return json.loads(path.read_text(encoding="utf-8"))
+        stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        if self._state_cache is None or self._state_cache[0] != stamp:
+            self._state_cache = (stamp, json.loads(path.read_text(encoding="utf-8")))
+        return dict(self._state_cache[1])
 
     def _set_state(self, state: dict[str, Any]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
