@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from api.auth.policy import PUBLIC
 from api.deps import EngineDep
 from models.migrate import current_revision, head_revision
+from recommender.errors import RecommenderError
 
 router = APIRouter(tags=["health"], dependencies=[PUBLIC])
 
@@ -23,8 +24,8 @@ def read_health() -> dict[str, str]:
 
 
 @router.get("/readyz", responses={503: {"description": "Not ready; the body says which check failed"}})
-def read_readiness(engine: EngineDep) -> JSONResponse:
-    """Ready to serve: the database answers and its migrations are current."""
+def read_readiness(request: Request, engine: EngineDep) -> JSONResponse:
+    """Ready to serve: the database answers and its migrations are current; names the active model."""
     checks: dict[str, Any] = {}
     try:
         with engine.connect() as connection:
@@ -36,4 +37,14 @@ def read_readiness(engine: EngineDep) -> JSONResponse:
         checks["database"] = f"unreachable: {exc.__class__.__name__}"
     ready = all(value == "ok" for value in checks.values())
     status = 200 if ready else 503
-    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks}, status_code=status)
+    body = {"status": "ready" if ready else "not ready", "checks": checks, "model": _model_state(request)}
+    return JSONResponse(body, status_code=status)
+
+
+def _model_state(request: Request) -> str:
+    """Which model answers; without one Lotse still serves advice from the rules baseline (G9)."""
+    try:
+        model = request.app.state.registry.load_active()
+    except RecommenderError as exc:
+        return f"unusable ({exc.__class__.__name__}): advice from the rules baseline"
+    return model.version if model is not None else "none active: advice from the rules baseline"

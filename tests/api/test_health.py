@@ -76,3 +76,9 @@ def test_docs_page_uses_local_assets_and_no_inline_script(client: TestClient) ->
     assert "<script>" not in page.text
     assert client.get("/docs/assets/swagger-ui-bundle.js").status_code == 200
     assert client.get("/docs/init/swagger-init.js").status_code == 200
+
+
+def test_readyz_names_the_model_or_says_the_rules_answer(client: TestClient) -> None:
+    body = client.get("/readyz").json()
+    assert body["status"] == "ready"
+    assert body["model"] == "none active: advice from the rules baseline"
