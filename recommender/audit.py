@@ -53,6 +53,7 @@ class EventType(StrEnum):
     case_reassigned = "case_reassigned"
     access_denied = "access_denied"
     user_created = "user_created"
+    user_signed_in = "user_signed_in"
     user_disabled = "user_disabled"
     password_reset = "password_reset"
     counsellor_advice_added = "counsellor_advice_added"

@@ -24,6 +24,7 @@ from sqlmodel import Session, func, select
 from api.auth.passwords import burn_verify_time, hash_password, needs_rehash, verify_password
 from models.staff import LoginThrottle
 from models.tables import UserAccount, utcnow
+from recommender.audit import EventType, append_event
 
 MAX_FAILURES = 5
 WINDOW_SECONDS = 60
@@ -189,5 +190,8 @@ def authenticate(
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     session.add(user)
+    # Who worked with the system and when (AI Act Art 12/26, access audit); failures stay in the throttle table.
+    append_event(session, event_type=EventType.user_signed_in, actor_role=user.role, actor_id=user.id,
+                 outputs={"second_factor": bool(user.totp_secret)})
     session.flush()
     return user

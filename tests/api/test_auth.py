@@ -227,3 +227,14 @@ def test_many_failures_from_one_address_pause_that_address(
         assert api_login(client, name, "wrong password 123").status_code == 401
     response = api_login(client, world.usernames["counsellor"])
     assert response.status_code == 429
+
+
+def test_sign_in_is_logged_failures_are_not(app: FastAPI, world: StaffWorld) -> None:
+    client = TestClient(app)
+    api_login(client, world.usernames["counsellor"], "wrong password 123")
+    assert events(app, "user_signed_in") == []
+    api_login(client, world.usernames["counsellor"])
+    signed_in = events(app, "user_signed_in")
+    assert len(signed_in) == 1
+    assert signed_in[0].actor_role == "counsellor"
+    assert signed_in[0].actor_id == str(world.users[world.usernames["counsellor"]])
