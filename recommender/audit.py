@@ -120,8 +120,10 @@ def _lock_chain(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
 
 
-def chain_head(session: Session) -> Event | None:
-    return session.exec(select(Event).order_by(Event.id.desc()).limit(1)).first()  # type: ignore[union-attr]
+def head_hash(session: Session) -> str:
+    """The hash the next event links to; only that column is read (the events' payloads are large)."""
+    newest = session.exec(select(Event.hash).order_by(Event.id.desc()).limit(1)).first()  # type: ignore[union-attr]
+    return newest or GENESIS_HASH
 
 
 def append_event(
@@ -157,7 +159,6 @@ def append_event(
     if protected:
         raise AuditError(_PROTECTED_IN_PAYLOAD.format(keys=", ".join(protected)))
     _lock_chain(session)
-    head = chain_head(session)
     event = Event(
         created_at=utcnow(),
         event_type=kind.value,
@@ -173,7 +174,7 @@ def append_event(
         action=action,
         reason=reason,
         ui_text_version=ui_text_version,
-        prev_hash=head.hash if head else GENESIS_HASH,
+        prev_hash=head_hash(session),
         hash="",
     )
     event.hash = compute_hash(event)
