@@ -38,6 +38,12 @@ class Settings(BaseSettings):
     exploration_rate: float = Field(default=0.1, ge=0.0, le=0.5)
     # Separate store for voluntarily reported protected attributes (G3); serving never reads it.
     audit_database_url: str = "sqlite:///var/lotse_audit.db"
+    # Production gate (G21): each is "YYYY-MM-DD reference", confirmed by the operator.
+    dpia: str = ""
+    fria: str = ""
+    eu_database_registration: str = ""
+    staff_ai_literacy: str = ""
+    workers_representatives_informed: str = ""
 
     @field_validator("database_url", "audit_database_url")
     @classmethod

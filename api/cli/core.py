@@ -7,6 +7,7 @@ import uvicorn
 from sqlalchemy.exc import OperationalError
 
 from api.cli.app import console, fail, load_settings, open_engine
+from api.deploy_gate import deploy_gate, missing_items
 from data.seed import seed_reference_data
 from models.db import session_scope
 from models.migrate import current_revision, head_revision, upgrade
@@ -48,6 +49,20 @@ def seed() -> None:
         console.print(line)
 
 
+def check_deploy() -> None:
+    """List the production preconditions (G21); exit 1 naming each one that is missing."""
+    settings = load_settings()
+    missing = 0
+    for item in deploy_gate(settings):
+        mark = "[green]OK[/]     " if item.ok else "[red]MISSING[/]"
+        console.print(f"{mark} {item.variable}: {item.what}" + ("" if item.ok else f" - {item.problem}"),
+                      soft_wrap=True, highlight=False)
+        missing += not item.ok
+    if missing:
+        raise typer.Exit(1)
+    console.print("All production preconditions are confirmed.")
+
+
 def serve(
     host: str | None = typer.Option(None, help="Interface to bind (default LOTSE_HOST)."),
     port: int | None = typer.Option(None, help="Port (default LOTSE_PORT)."),
@@ -55,6 +70,12 @@ def serve(
 ) -> None:
     """Serve the web app and the API (http://127.0.0.1:8000 by default)."""
     settings = load_settings()
+    if settings.environment == "production":
+        missing = missing_items(settings)
+        if missing:
+            names = "; ".join(f"{item.variable} ({item.what}): {item.problem}" for item in missing)
+            raise fail(f"production mode refuses to start until these are confirmed: {names}. "
+                       "See `lotse check-deploy`.")
     console.print(f"Lotse serves on http://{host or settings.host}:{port or settings.port}")
     uvicorn.run(
         "frontend.main:app",
@@ -71,3 +92,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(db_app, name="db")
     app.command("seed")(seed)
     app.command("serve")(serve)
+    app.command("check-deploy")(check_deploy)
