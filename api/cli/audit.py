@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import typer
 from sqlmodel import Session
 
 from api.cli.app import console, fail, load_settings, open_engine
 from models.db import session_scope
+from models.tables import utcnow
 from recommender.audit import verify_chain
+from recommender.crowding import MIN_PEOPLE, crowding_report
 from recommender.killswitch import KillSwitchError, kill_switch_on, set_kill_switch
 from recommender.retention import RetentionError, purge_expired_payloads
 
@@ -37,6 +40,31 @@ def audit_verify(as_json: bool = typer.Option(False, "--json", help="Machine-rea
         )
     if not report.ok:
         raise typer.Exit(1)
+
+
+@audit_app.command("crowding")
+def audit_crowding(
+    days: int = typer.Option(30, min=1, help="Decisions of the last N days."),
+    fail_on_alert: bool = typer.Option(False, "--fail-on-alert", help="Exit 3 if any cell is over the cap."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Kreis x occupation cells where most people get the same steering advice (G17)."""
+    engine = open_engine(load_settings())
+    with Session(engine) as session:
+        cells = crowding_report(session, since=utcnow() - timedelta(days=days))
+    if as_json:
+        console.print_json(json.dumps([{**c.__dict__, "share": round(c.share, 4), "alert": c.alert} for c in cells]))
+    elif not cells:
+        console.print(f"No cell with at least {MIN_PEOPLE} people in the last {days} days.")
+    for cell in [] if as_json else cells:
+        vacancies = "unknown" if cell.vacancies is None else f"{cell.vacancies}" + (
+            " (illustrative)" if cell.illustrative_vacancies else "")
+        flag = "[red]ALERT[/]" if cell.alert else "ok   "
+        console.print(f"{flag} Kreis {cell.region_ags}, KldB {cell.occupation_group}, {cell.module_id}: "
+                      f"{cell.suggested}/{cell.people} people ({cell.share:.0%}), vacancies {vacancies}",
+                      soft_wrap=True, highlight=False)
+    if fail_on_alert and any(c.alert for c in cells):
+        raise typer.Exit(3)
 
 
 def _switch(on: bool, reason: str, actor: str) -> None:
