@@ -24,7 +24,11 @@ def get_engine(request: Request) -> Engine:
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """One session per request: committed when the route returns, rolled back on error."""
+    """One session per request: committed when the route returns, rolled back on error.
+
+    Used with ``scope="function"``: the commit happens before the response is sent, so nobody is
+    told "saved" (e.g. a decision id) for something a failed commit then lost.
+    """
     with session_scope(request.app.state.engine) as session:
         yield session
 
@@ -42,4 +46,4 @@ def audit_store(settings: Settings) -> Iterator[Engine]:
 
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
-SessionDep = Annotated[Session, Depends(get_session)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -217,3 +217,19 @@ def test_cross_site_form_posts_cannot_create_a_decision(
     assert response.status_code == 422
     with Session(app.state.engine) as session:
         assert session.exec(select(Event)).all() == []
+
+
+def test_a_failed_commit_is_never_answered_as_saved(
+    seeded_client: TestClient, app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The commit happens before the response: a lost decision is a 500, never a 201 with a dead id."""
+    from sqlmodel import Session as SqlSession
+
+    def failing_commit(self: SqlSession) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(SqlSession, "commit", failing_commit)
+    with TestClient(app, raise_server_exceptions=False) as fresh:
+        response = _post(fresh)
+    assert response.status_code == 500
+    assert "decision_id" not in response.text
