@@ -175,22 +175,24 @@ def _rank(
     # Exploration (G16): with probability epsilon, shuffle only self-help modules; review items
     # (funded measures, benefits) keep their place, so nobody is denied an entitlement by chance.
     self_help = [m for m in greedy if m not in guard.needs_review]
-    explored = exploration_rate > 0 and rng.random() < exploration_rate and len(self_help) > 1
+    epsilon = exploration_rate if len(self_help) > 1 else 0.0  # one self-help item cannot be shuffled
+    explored = epsilon > 0 and rng.random() < epsilon
     order = list(greedy)
     if explored:
-        shuffled = rng.sample(self_help, len(self_help))
-        slots = iter(shuffled)
+        slots = iter(rng.sample(self_help, len(self_help)))
         order = [m if m in guard.needs_review else next(slots) for m in greedy]
     order = order[:shown]
     greedy_top = set(greedy[:shown])
-    share = shown / len(greedy)
+    # Under a shuffle a self-help module lands in one of the self-help places among the shown ones.
+    self_help_places = sum(1 for m in greedy[:shown] if m not in guard.needs_review)
+    share = self_help_places / len(self_help) if self_help else 0.0
     propensities = {}
     for module in order:
         if module in guard.needs_review:
             propensities[module] = 1.0
         else:
             in_greedy = 1.0 if module in greedy_top else 0.0
-            propensities[module] = round((1 - exploration_rate) * in_greedy + exploration_rate * share, 6)
+            propensities[module] = round((1 - epsilon) * in_greedy + epsilon * share, 6)
     return order, scores, propensities, explored
 
 

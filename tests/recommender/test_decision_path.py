@@ -272,3 +272,43 @@ def test_broken_shadow_candidate_does_not_cost_the_person_their_advice(seeded: E
     with Session(seeded) as session:
         event = session.exec(select(Event).where(Event.decision_id == view.decision_id)).one()
         assert "shadow" not in event.outputs
+
+
+def test_propensities_are_the_true_chance_of_being_shown() -> None:
+    from recommender.decision_path import MAX_ITEMS, _rank
+    from recommender.guardrails import GuardrailResult
+
+    eligible = [f"m{i:02d}" for i in range(10)]
+
+    class Ranked(FakeModel):
+        def score(self, features: dict[str, float], module_ids: list[str]) -> list[ModuleScore]:
+            return [ModuleScore(module_id=m, score=0.3, uplift=-int(m[1:])) for m in module_ids]
+
+    guard = GuardrailResult(eligible=eligible, needs_review=frozenset({"m00", "m01"}), outcomes=[],
+                            missing_fields=[], contradictory_fields=[])
+    common = dict(model=Ranked(), features={}, guard=guard, profile=PROFILE, catalogue=None, market=None,
+                  exploration_rate=0.5)
+    order, _, greedy_p, explored = _rank(**common, rng=random.Random(1))  # type: ignore[arg-type]
+    assert not explored or order != eligible[:MAX_ITEMS]
+    # 8 shown, 2 of them review items: 6 self-help places for 8 self-help modules.
+    expected_top = 0.5 + 0.5 * 6 / 8
+    assert greedy_p["m00"] == greedy_p["m01"] == 1.0
+    order, _, explored_p, explored = _rank(**common, rng=_AlwaysExplore(1))  # type: ignore[arg-type]
+    assert explored
+    for module, p in explored_p.items():
+        if module in ("m00", "m01"):
+            assert p == 1.0
+        else:
+            assert p == pytest.approx(expected_top if module in eligible[:MAX_ITEMS] else 0.5 * 6 / 8)
+
+
+def test_a_single_self_help_item_is_never_explored_and_has_propensity_one() -> None:
+    from recommender.decision_path import _rank
+    from recommender.guardrails import GuardrailResult
+
+    guard = GuardrailResult(eligible=["a", "b"], needs_review=frozenset({"b"}), outcomes=[], missing_fields=[],
+                            contradictory_fields=[])
+    order, _, propensities, explored = _rank(model=FakeModel(), features={}, guard=guard, profile=PROFILE,  # type: ignore[arg-type]
+                                             catalogue=None, market=None, exploration_rate=0.5,
+                                             rng=_AlwaysExplore(1))
+    assert not explored and propensities == {"a": 1.0, "b": 1.0}
