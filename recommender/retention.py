@@ -2,7 +2,8 @@
 
 The decision log itself never holds personal payloads, only pseudonyms and hashes, so it
 stays complete and verifiable. What expires is the content the hashes point to: profile
-snapshots, the feature vectors derived from them and free-text comments. Each keeps its
+snapshots, the feature vectors, diagnostics and reasons derived from them, review texts and
+free-text comments. Each keeps its
 row and hash, so a decision can still be shown to have happened and with which input hash.
 """
 
@@ -16,13 +17,14 @@ from sqlalchemy import Text, cast, func, select, update
 from sqlalchemy.sql.dml import Update
 from sqlmodel import Session, col
 
-from models.tables import Decision, Feedback, ProfileSnapshot, utcnow
+from models.tables import Decision, DecisionItem, Feedback, ProfileSnapshot, utcnow
 from recommender.audit import EventType, append_event
 
 MIN_RETENTION_DAYS = 180
 TOMBSTONE = {"purged": True}
 # JSON has no equality operator on PostgreSQL; both databases store the serialised text.
 _TOMBSTONE_TEXT = json.dumps(TOMBSTONE)
+_EMPTY_TEXT = json.dumps([])
 _TOO_SHORT = "Retention of {days} days is below the legal minimum of {minimum} days (AI Act Art 19, 26(6))."
 
 
@@ -35,12 +37,13 @@ class PurgeReport:
     cutoff: datetime
     snapshots: int
     decisions: int
+    items: int
     comments: int
     dry_run: bool
 
     @property
     def total(self) -> int:
-        return self.snapshots + self.decisions + self.comments
+        return self.snapshots + self.decisions + self.items + self.comments
 
 
 def purge_expired_payloads(
@@ -54,9 +57,15 @@ def purge_expired_payloads(
         "snapshots": update(ProfileSnapshot)
         .where(col(ProfileSnapshot.created_at) < cutoff, cast(ProfileSnapshot.payload, Text) != _TOMBSTONE_TEXT)
         .values(payload=TOMBSTONE),
+        # The diagnostic quotes the person's answers ("6 applications in 3 months"): it goes too.
         "decisions": update(Decision)
         .where(col(Decision.created_at) < cutoff, cast(Decision.features, Text) != _TOMBSTONE_TEXT)
-        .values(features=TOMBSTONE),
+        .values(features=TOMBSTONE, diagnostic=[]),
+        # Reasons are derived from the profile; review texts may name personal circumstances.
+        "items": update(DecisionItem)
+        .where(col(DecisionItem.decision_id).in_(select(Decision.id).where(col(Decision.created_at) < cutoff)),
+               cast(DecisionItem.reasons, Text) != _EMPTY_TEXT)
+        .values(reasons=[], review_reason=None, edited_text=None),
         "comments": update(Feedback)
         .where(col(Feedback.created_at) < cutoff, col(Feedback.comment).is_not(None))
         .values(comment=None),

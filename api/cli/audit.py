@@ -125,7 +125,8 @@ def retention_purge(
     verb = "Would purge" if dry_run else "Purged"
     console.print(
         f"{verb} payloads created before {report.cutoff:%Y-%m-%d}: {report.snapshots} profile snapshots, "
-        f"{report.decisions} feature vectors, {report.comments} comments."
+        f"{report.decisions} decisions (features, diagnostic), {report.items} advice items (reasons, review texts), "
+        f"{report.comments} comments."
     )
 
 

@@ -60,3 +60,30 @@ def test_dry_run_counts_and_changes_nothing(engine: Engine) -> None:
 def test_retention_below_the_legal_minimum_is_refused(engine: Engine) -> None:
     with pytest.raises(RetentionError, match="below the legal minimum of 180 days"), session_scope(engine) as s:
         purge_expired_payloads(s, retention_days=30)
+
+
+def test_purge_also_clears_diagnostics_reasons_and_review_texts(engine: Engine) -> None:
+    from models.tables import Decision, DecisionItem
+
+    with session_scope(engine) as session:
+        seeker = make_job_seeker(session)
+        snapshot = make_snapshot(session, job_seeker=seeker)
+        decision = Decision(job_seeker_id=seeker.id, snapshot_id=snapshot.id, mode="model",  # type: ignore[arg-type]
+                            model_version="m", feature_set_version="f", catalogue_version="c",
+                            features={"months_unemployed": 14.0}, guardrails=[{"rule_id": "r"}],
+                            diagnostic=[{"id": "long_search", "evidence": [{"de": "Sie suchen seit 14 Monaten."}]}],
+                            created_at=utcnow() - timedelta(days=400))
+        session.add(decision)
+        session.flush()
+        session.add(DecisionItem(decision_id=decision.id, module_id="cv_documents", rank=1, review_state="edited",
+                                 reasons=[{"de": "Weil Sie 14 Monate suchen."}], review_reason="Kind krank",
+                                 edited_text="Frau M. hilft beim Lebenslauf"))
+    with session_scope(engine) as session:
+        report = purge_expired_payloads(session, retention_days=180)
+    assert (report.decisions, report.items) == (1, 1)
+    with Session(engine) as session:
+        stored = session.exec(select(Decision)).one()
+        item = session.exec(select(DecisionItem)).one()
+        assert stored.features == TOMBSTONE and stored.diagnostic == [] and stored.guardrails == [{"rule_id": "r"}]
+        assert item.reasons == [] and item.review_reason is None and item.edited_text is None
+        assert item.module_id == "cv_documents" and item.review_state == "edited"
