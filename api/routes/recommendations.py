@@ -99,7 +99,7 @@ class ObstacleOut(BaseModel):
 
 class ItemOut(BaseModel):
     item_id: str
-    module_id: str
+    module_id: str | None = Field(description="Which advice; hidden (null) while a counsellor checks it.")
     rank: int
     review_state: Literal["not_required", "pending_review", "approved", "edited"]
     pending_review: bool = Field(description="True while a counsellor checks it; then title and text are hidden.")
@@ -107,7 +107,7 @@ class ItemOut(BaseModel):
     text: str | None
     reasons: list[str]
     legal_basis: str | None
-    effort: str
+    effort: str | None
     in_plan: bool
     due_date: date | None
 
@@ -145,10 +145,10 @@ EXAMPLE_RESPONSE: dict[str, Any] = {
          "text": "Suchen Sie auch in Berufen, die Ihrem sehr ähnlich sind.",
          "reasons": ["In Ihrem Beruf kommen in Ihrer Region viele Bewerber auf eine Stelle."],
          "legal_basis": None, "effort": "low", "in_plan": False, "due_date": None},
-        {"item_id": "0f1e2d3c4b5a69788796a5b4c3d2e1f0", "module_id": "childcare_support", "rank": 2,
+        {"item_id": "0f1e2d3c4b5a69788796a5b4c3d2e1f0", "module_id": None, "rank": 2,
          "review_state": "pending_review", "pending_review": True,
          "title": "Ihre Ansprechperson prüft diesen Vorschlag.", "text": None, "reasons": [],
-         "legal_basis": None, "effort": "medium", "in_plan": False, "due_date": None},
+         "legal_basis": None, "effort": None, "in_plan": False, "due_date": None},
     ],
     "missing_fields_message": None,
     "illustrative_market": True,
@@ -160,7 +160,8 @@ def _item_out(item: ItemView, locale: str) -> ItemOut:
     pending = not item.visible
     return ItemOut(
         item_id=item.item_id,
-        module_id=item.module_id,
+        # A pending suggestion's module would already tell what it is (e.g. childcare support).
+        module_id=None if pending else item.module_id,
         rank=item.rank,
         review_state=item.review_state,  # type: ignore[arg-type]
         pending_review=pending,
@@ -168,7 +169,7 @@ def _item_out(item: ItemView, locale: str) -> ItemOut:
         text=None if pending else item.text,
         reasons=item.reasons,
         legal_basis=item.legal_basis,
-        effort=item.effort,
+        effort=None if pending else item.effort,
         in_plan=item.in_plan,
         due_date=item.due_date,
     )
@@ -220,6 +221,8 @@ def create_recommendation(
         exploration_rate=request.app.state.settings.exploration_rate,
     )
     if body.audit is not None:
+        # The decision is committed first, so voluntary answers never outlive a lost decision.
+        session.commit()
         _record_audit(request, job_seeker.pseudonym, body.audit)
     return decision_out(view, locale)
 

@@ -40,6 +40,7 @@ def test_recommendation_answers_with_ranked_gated_advice(seeded_client: TestClie
     for item in body["items"]:
         if item["pending_review"]:
             assert item["text"] is None and item["reasons"] == []
+            assert item["module_id"] is None and item["effort"] is None
             assert item["title"] == "Ihre Ansprechperson prüft diesen Vorschlag."
         else:
             assert item["text"] and item["title"]
