@@ -48,15 +48,16 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``http://127.0.0.1:<port>`` of a real uvicorn running Lotse; stopped after the session."""
-    tmp = tmp_path_factory.mktemp("e2e")
-    url = f"sqlite:///{tmp / 'e2e.db'}"
-    env = {**os.environ, "LOTSE_DATABASE_URL": url, "LOTSE_ENVIRONMENT": "test", "LOTSE_VAR_DIR": str(tmp),
-           "LOTSE_MODELS_DIR": str(tmp / "models"), "LOTSE_LOG_LEVEL": "warning",
-           "LOTSE_AUDIT_DATABASE_URL": f"sqlite:///{tmp / 'audit.db'}"}
-    subprocess.run([sys.executable, "-c", _PREPARE_DB, url], env=env, cwd=ROOT, check=True, timeout=180)
+def _server_env(tmp: Path, url: str) -> dict[str, str]:
+    return {**os.environ, "LOTSE_DATABASE_URL": url, "LOTSE_ENVIRONMENT": "test", "LOTSE_VAR_DIR": str(tmp),
+            "LOTSE_MODELS_DIR": str(tmp / "models"), "LOTSE_LOG_LEVEL": "warning",
+            "LOTSE_AUDIT_DATABASE_URL": f"sqlite:///{tmp / 'audit.db'}"}
+
+
+@contextlib.contextmanager
+def running_server(tmp: Path, url: str, *, ready_path: str = "/") -> Iterator[str]:
+    """A real uvicorn serving Lotse on *url*'s database at a free port; stopped on exit."""
+    env = _server_env(tmp, url)
     port = _free_port()
     log = (tmp / "server.log").open("w")
     server = subprocess.Popen(
@@ -67,7 +68,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if httpx.get(f"{base}/", timeout=1).status_code == 200:
+                if httpx.get(f"{base}{ready_path}", timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
@@ -82,6 +83,17 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             server.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``http://127.0.0.1:<port>`` of a real uvicorn running Lotse; stopped after the session."""
+    tmp = tmp_path_factory.mktemp("e2e")
+    url = f"sqlite:///{tmp / 'e2e.db'}"
+    subprocess.run([sys.executable, "-c", _PREPARE_DB, url], env=_server_env(tmp, url), cwd=ROOT, check=True,
+                   timeout=180)
+    with running_server(tmp, url) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -5,18 +5,13 @@ approved item. axe-core checks each counsellor page for WCAG 2.1 A/AA violations
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.e2e.conftest import ROOT, _free_port
+from tests.e2e.conftest import running_server
 from tests.e2e.test_seeker_journey import check_axe
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -68,34 +63,8 @@ def staff_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
     tmp = tmp_path_factory.mktemp("e2e-staff")
     url = f"sqlite:///{tmp / 'staff.db'}"
     ids = _prepare(url)
-    env = {**os.environ, "LOTSE_DATABASE_URL": url, "LOTSE_ENVIRONMENT": "test", "LOTSE_VAR_DIR": str(tmp),
-           "LOTSE_MODELS_DIR": str(tmp / "models"), "LOTSE_LOG_LEVEL": "warning",
-           "LOTSE_AUDIT_DATABASE_URL": f"sqlite:///{tmp / 'audit.db'}"}
-    port = _free_port()
-    log = (tmp / "server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "frontend.main:app", "--host", "127.0.0.1", "--port", str(port),
-         "--log-level", "warning"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/login", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {(tmp / 'server.log').read_text()[-2000:]}")
-            time.sleep(0.2)
+    with running_server(tmp, url, ready_path="/login") as base:
         yield base, ids
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 def _sign_in(page: Any, base: str, username: str) -> None:
