@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import typer
 from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from api.settings import Settings, describe_settings_error
-from models.db import make_engine
+from models.db import make_engine, session_scope
 
 app = typer.Typer(
     name="lotse",
@@ -36,3 +40,14 @@ def load_settings() -> Settings:
 
 def open_engine(settings: Settings) -> Engine:
     return make_engine(settings.database_url)
+
+
+@contextmanager
+def transaction(*errors: type[Exception], settings: Settings | None = None) -> Iterator[Session]:
+    """One unit of work for a command; the listed domain errors become one clear line and exit 2."""
+    engine = open_engine(settings or load_settings())
+    try:
+        with session_scope(engine) as session:
+            yield session
+    except errors as exc:
+        raise fail(str(exc)) from None

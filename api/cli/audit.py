@@ -8,8 +8,7 @@ from datetime import timedelta
 import typer
 from sqlmodel import Session
 
-from api.cli.app import console, fail, load_settings, open_engine
-from models.db import session_scope
+from api.cli.app import console, load_settings, open_engine, transaction
 from models.tables import utcnow
 from recommender.audit import verify_chain
 from recommender.crowding import MIN_PEOPLE, crowding_report
@@ -68,12 +67,8 @@ def audit_crowding(
 
 
 def _switch(on: bool, reason: str, actor: str) -> None:
-    engine = open_engine(load_settings())
-    try:
-        with session_scope(engine) as session:
-            changed = set_kill_switch(session, on=on, actor_role="admin", actor_id=actor, reason=reason)
-    except KillSwitchError as exc:
-        raise fail(str(exc)) from None
+    with transaction(KillSwitchError) as session:
+        changed = set_kill_switch(session, on=on, actor_role="admin", actor_id=actor, reason=reason)
     state = "ON: advice comes from the rules baseline only" if on else "OFF: AI ranking is active"
     console.print(f"Kill switch {state}." if changed else f"Kill switch was already {'on' if on else 'off'}.")
 
@@ -114,14 +109,8 @@ def retention_purge(
 ) -> None:
     """Tombstone personal payloads older than the retention period; hashes and the log stay."""
     settings = load_settings()
-    engine = open_engine(settings)
-    try:
-        with session_scope(engine) as session:
-            report = purge_expired_payloads(
-                session, retention_days=days or settings.log_retention_days, dry_run=dry_run
-            )
-    except RetentionError as exc:
-        raise fail(str(exc)) from None
+    with transaction(RetentionError, settings=settings) as session:
+        report = purge_expired_payloads(session, retention_days=days or settings.log_retention_days, dry_run=dry_run)
     verb = "Would purge" if dry_run else "Purged"
     console.print(
         f"{verb} payloads created before {report.cutoff:%Y-%m-%d}: {report.snapshots} profile snapshots, "

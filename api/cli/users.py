@@ -24,7 +24,7 @@ from api.auth.accounts import (
     reset_password,
     team_by_name,
 )
-from api.cli.app import console, fail, load_settings, open_engine
+from api.cli.app import console, fail, load_settings, open_engine, transaction
 from models.db import session_scope
 from models.tables import JobSeeker, UserAccount
 
@@ -56,18 +56,14 @@ def create(
 ) -> None:
     """Create an account (the password must have at least 12 characters and not be a common one)."""
     password, generated = _read_password(password_stdin, generate)
-    engine = open_engine(load_settings())
-    try:
-        with session_scope(engine) as session:
-            center = jobcenter_by_code(session, jobcenter)
-            assert center.id is not None
-            team_id = team_by_name(session, jobcenter_id=center.id, name=team).id if team else None
-            user = create_user(session, username=username, password=password, role=role, jobcenter_id=center.id,
-                               team_id=team_id, display_name=display_name, actor_role=_CLI_ACTOR[0],
-                               actor_id=_CLI_ACTOR[1])
-            created = (user.username, user.role)
-    except AccountError as exc:
-        raise fail(str(exc)) from None
+    with transaction(AccountError) as session:
+        center = jobcenter_by_code(session, jobcenter)
+        assert center.id is not None
+        team_id = team_by_name(session, jobcenter_id=center.id, name=team).id if team else None
+        user = create_user(session, username=username, password=password, role=role, jobcenter_id=center.id,
+                           team_id=team_id, display_name=display_name, actor_role=_CLI_ACTOR[0],
+                           actor_id=_CLI_ACTOR[1])
+        created = (user.username, user.role)
     console.print(f"Created {created[1]} account '{created[0]}'.")
     if generated:
         console.print(f"Password (shown once, pass it on securely): [bold]{password}[/]", highlight=False)
@@ -79,14 +75,10 @@ def disable(
     reason: str = typer.Option("", help="Why (written to the event log)."),
 ) -> None:
     """Disable an account; its sessions end at the next request."""
-    engine = open_engine(load_settings())
-    try:
-        with session_scope(engine) as session:
-            user = require_user(session, username)
-            changed = disable_user(session, user=user, actor_role=_CLI_ACTOR[0], actor_id=_CLI_ACTOR[1],
-                                   reason=reason)
-    except AccountError as exc:
-        raise fail(str(exc)) from None
+    with transaction(AccountError) as session:
+        user = require_user(session, username)
+        changed = disable_user(session, user=user, actor_role=_CLI_ACTOR[0], actor_id=_CLI_ACTOR[1],
+                               reason=reason)
     console.print(f"Disabled '{username}'." if changed else f"'{username}' was already disabled.")
 
 
@@ -98,14 +90,10 @@ def reset(
 ) -> None:
     """Set a new password; the account's sessions end and its lock-out is lifted."""
     password, generated = _read_password(password_stdin, generate)
-    engine = open_engine(load_settings())
-    try:
-        with session_scope(engine) as session:
-            user = require_user(session, username)
-            reset_password(session, user=user, new_password=password, actor_role=_CLI_ACTOR[0],
-                           actor_id=_CLI_ACTOR[1])
-    except AccountError as exc:
-        raise fail(str(exc)) from None
+    with transaction(AccountError) as session:
+        user = require_user(session, username)
+        reset_password(session, user=user, new_password=password, actor_role=_CLI_ACTOR[0],
+                       actor_id=_CLI_ACTOR[1])
     console.print(f"New password set for '{username}'.")
     if generated:
         console.print(f"Password (shown once, pass it on securely): [bold]{password}[/]", highlight=False)
@@ -114,12 +102,8 @@ def reset(
 @users_app.command("totp")
 def totp(username: str = typer.Argument(...)) -> None:
     """Set up two-step sign-in: prints the otpauth:// URI to add to an authenticator app."""
-    engine = open_engine(load_settings())
-    try:
-        with session_scope(engine) as session:
-            uri = enable_totp(session, user=require_user(session, username))
-    except AccountError as exc:
-        raise fail(str(exc)) from None
+    with transaction(AccountError) as session:
+        uri = enable_totp(session, user=require_user(session, username))
     console.print("Add this to the authenticator app (shown once):")
     console.print(uri, highlight=False, soft_wrap=True)
 
