@@ -7,7 +7,9 @@ rules baseline's uplift on 200k held-out people; simulate 1 M rows <= 30 s; trai
 
 Environment: ``LOTSE_BENCH_ROWS`` (default 1000000), ``LOTSE_BENCH_TEST_ROWS`` (default 200000),
 ``LOTSE_BENCH_SMALL_ROWS`` (default 200000; a second, smaller training run, because the
-machine is shared and the big run's timing depends on what else runs).
+machine is shared and the big run's timing depends on what else runs), ``LOTSE_BENCH_CURVE_ROWS``
+(default "2000000,4000000"; larger training sets, the learning curve: how much logged data the
+learner needs to reach the share targets; empty to skip).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ REPORT = Path(__file__).resolve().parent / "reports" / "recommender.json"
 ROWS = int(os.environ.get("LOTSE_BENCH_ROWS", "1000000"))
 TEST_ROWS = int(os.environ.get("LOTSE_BENCH_TEST_ROWS", "200000"))
 SMALL_ROWS = int(os.environ.get("LOTSE_BENCH_SMALL_ROWS", "200000"))
+CURVE_ROWS = [int(v) for v in os.environ.get("LOTSE_BENCH_CURVE_ROWS", "2000000,4000000").split(",") if v]
 SHARE_TARGET = {"default": 0.95, "hard": 0.85}
 
 
@@ -109,6 +112,12 @@ def main() -> None:
         report["scenarios"][name] = {"full": _scenario_run(path, ROWS, catalogue)}
         if SMALL_ROWS and SMALL_ROWS != ROWS:
             report["scenarios"][name]["small"] = _scenario_run(path, SMALL_ROWS, catalogue)
+        report["learning_curve"] = report.get("learning_curve", {})
+        report["learning_curve"][name] = {str(ROWS): report["scenarios"][name]["full"]["share_of_oracle"]}
+        for rows in CURVE_ROWS:
+            result = run(scenario_path=path, rows=rows, test_rows=TEST_ROWS, seed=42, config=TrainConfig(),
+                         catalogue=catalogue, n_boot=10)
+            report["learning_curve"][name][str(rows)] = (result.evaluation or {})["share_of_oracle"]
     report["load_average_at_end"] = os.getloadavg()
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(json.dumps(report, indent=2, default=float), encoding="utf-8")
@@ -121,6 +130,9 @@ def main() -> None:
                   f"ceiling {r['ceiling_share_from_profile'] or float('nan'):.1%}, "
                   f"train {r['timings']['train_seconds']:.1f} s, score p99 {lat['features_and_score_p99_ms']:.2f} ms, "
                   f"+top5 explanations p99 {lat['with_top5_explanations_p99_ms']:.2f} ms, AUC {r['outcome_auc']:.3f}")
+    for name, curve in report["learning_curve"].items():
+        shares = ", ".join(f"{int(rows):,} rows {share:.1%}" for rows, share in curve.items())
+        print(f"[{name}] learning curve, top-3 share of oracle: {shares}")
     print(f"report: {REPORT}")
 
 

@@ -80,6 +80,10 @@ class LoadedModel:
         # Newer models store module boosters relative to the no-advice prediction.
         self._relative = meta.get("module_effects_relative_to") == CONTROL_ID
         self._intercepts: dict[str, float] = {k: float(v) for k, v in meta.get("action_intercepts", {}).items()}
+        # How the no-advice people eligible for a module differ from everybody (log-odds): the
+        # module's uplift is the step from there, not from the average person.
+        self._group_offsets: dict[str, float] = {
+            k: float(v) for k, v in meta.get("eligible_group_offsets", {}).items()}
 
     @classmethod
     def from_text(cls, version: str, text: str, meta: dict[str, Any]) -> LoadedModel:
@@ -111,6 +115,16 @@ class LoadedModel:
         """Map raw margins to calibrated probabilities (Platt scaling, fit on held-out data)."""
         return _sigmoid(self._a * margin + self._b)
 
+    def _module_probability(self, x: np.ndarray, base: np.ndarray, none_margin: np.ndarray, module_id: str,
+                            **kwargs: Any) -> np.ndarray:
+        """P(job | module): the person's no-advice chance plus the module's uplift for its eligible group."""
+        effect = self._offset(x, module_id, **kwargs)
+        if not self._relative:  # models before per-module uplift boosters
+            return self.calibrate(base + effect)
+        group = none_margin + self._group_offsets.get(module_id, 0.0)
+        uplift = self.calibrate(group + effect) - self.calibrate(group)
+        return np.clip(self.calibrate(none_margin) + uplift, 0.0, 1.0)
+
     def score(self, features: dict[str, float], module_ids: list[str]) -> list[ModuleScore]:
         """Score every module for one person, in the order given.
 
@@ -131,14 +145,13 @@ class LoadedModel:
         base = float(self.booster.predict(row, raw_score=True, num_threads=1)[0])
         none_margin = base + self._offset(row, CONTROL_ID, num_threads=1)[0]
         p_none = float(self.calibrate(np.array([none_margin]))[0])
-        start = none_margin if self._relative else base
         out = []
         for module_id in module_ids:
             if not self.knows(module_id):
                 out.append(ModuleScore(module_id, p_none, 0.0, False))
                 continue
-            margin = start + self._offset(row, module_id, num_threads=1)[0]
-            p = float(self.calibrate(np.array([margin]))[0])
+            p = float(self._module_probability(row, np.array([base]), np.array([none_margin]), module_id,
+                                               num_threads=1)[0])
             out.append(ModuleScore(module_id, p, p - p_none))
         return out
 
@@ -164,24 +177,25 @@ class LoadedModel:
         x = np.ascontiguousarray(features, dtype=np.float64)
         base = np.asarray(self.booster.predict(x, raw_score=True, num_threads=num_threads))
         none_margin = base + self._offset(x, CONTROL_ID, num_threads=num_threads)
-        start = none_margin if self._relative else base
         out = np.empty((len(x), len(self.module_codes)), dtype=np.float64)
         for module_id, code in self.module_codes.items():
             if module_id == CONTROL_ID:
                 out[:, code] = self.calibrate(none_margin)
             else:
-                out[:, code] = self.calibrate(start + self._offset(x, module_id, num_threads=num_threads))
+                out[:, code] = self._module_probability(x, base, none_margin, module_id, num_threads=num_threads)
         return out
 
     def predict_matrix(self, features: np.ndarray, module_codes: np.ndarray, *, num_threads: int = 0) -> np.ndarray:
         """Calibrated probabilities for (person, module code) rows (evaluation, not requests)."""
         x = np.ascontiguousarray(features, dtype=np.float64)
-        margin = np.asarray(self.booster.predict(x, raw_score=True, num_threads=num_threads))
+        base = np.asarray(self.booster.predict(x, raw_score=True, num_threads=num_threads))
+        none_margin = base + self._offset(x, CONTROL_ID, num_threads=num_threads)
+        out = self.calibrate(none_margin)
         names = {code: module_id for module_id, code in self.module_codes.items()}
-        control = self.module_codes[CONTROL_ID]
         for code in np.unique(module_codes):
-            rows = np.flatnonzero(module_codes == code)
-            margin[rows] += self._offset(x[rows], names[int(code)], num_threads=num_threads)
-            if self._relative and int(code) != control:
-                margin[rows] += self._offset(x[rows], CONTROL_ID, num_threads=num_threads)
-        return self.calibrate(margin)
+            module_id = names[int(code)]
+            if module_id != CONTROL_ID:
+                rows = np.flatnonzero(module_codes == code)
+                out[rows] = self._module_probability(x[rows], base[rows], none_margin[rows], module_id,
+                                                     num_threads=num_threads)
+        return out

@@ -43,10 +43,11 @@ class TrainConfig:
     baseline_learning_rate: float = 0.1
     baseline_leaves: int = 31
     effect_rounds: int = 400
-    effect_learning_rate: float = 0.1
-    effect_early_stopping_rounds: int = 40
+    effect_learning_rate: float = 0.05
+    effect_early_stopping_rounds: int = 80
     effect_depth: int = 1
-    effect_min_data_in_leaf: int = 500
+    effect_min_data_in_leaf: int = 2000
+    effect_min_gain_to_split: float = 5.0
     effect_lambda_l2: float = 10.0
     min_rows_per_action: int = 200
     early_stopping_rounds: int = 20
@@ -134,6 +135,20 @@ def _intercept(margin: np.ndarray, y: np.ndarray, weight: np.ndarray) -> float:
     return float(d)
 
 
+def _eligible_control_offset(code: int, train_rows: np.ndarray, action: np.ndarray, eligible: np.ndarray,
+                             reference: np.ndarray, y: np.ndarray, weight: np.ndarray, min_rows: int) -> float:
+    """Log-odds by which no-advice people eligible for module *code* differ from the no-advice model.
+
+    Zero for "no advice" itself, and when too few eligible no-advice rows exist to tell.
+    """
+    if code == 0:
+        return 0.0
+    control = train_rows[(action[train_rows] == 0) & eligible[train_rows, code - 1]]
+    if len(control) < min_rows:
+        return 0.0
+    return _intercept(reference[control], y[control].astype(np.float64), weight[control])
+
+
 def _subset(full: lgb.Dataset, rows: np.ndarray, init_margin: np.ndarray) -> lgb.Dataset:
     """Rows of the shared binned dataset, starting from *init_margin*.
 
@@ -206,11 +221,12 @@ def fit(data: SimulatedData, config: TrainConfig | None = None, *, progress: Pro
     effect_params = {**common, "num_threads": 1, "learning_rate": config.effect_learning_rate,
                      "max_depth": config.effect_depth,
                      "num_leaves": 2 ** config.effect_depth, "min_data_in_leaf": config.effect_min_data_in_leaf,
-                     "lambda_l2": config.effect_lambda_l2}
+                     "lambda_l2": config.effect_lambda_l2, "min_gain_to_split": config.effect_min_gain_to_split}
     margin = base_margin.copy()
     rows_per_action: dict[str, int] = {}
     best_rounds: dict[str, int] = {}
     intercepts: dict[str, float] = {}
+    group_offsets: dict[str, float] = {}
     # Module boosters start from the no-advice prediction, so they learn the uplift itself and
     # early stopping shrinks a noisy module towards "no effect", not towards the pooled baseline.
     reference = base_margin
@@ -218,11 +234,19 @@ def fit(data: SimulatedData, config: TrainConfig | None = None, *, progress: Pro
         rows = train_rows[action[train_rows] == code]
         rows_per_action[module_id] = int(len(rows))
         if len(rows) >= config.min_rows_per_action:
-            # The action's mean shift first (stumps cannot learn an intercept from an init score),
+            # Who may get a module is decided by rules that can read answers the model may not
+            # (childcare needs are family status): those people differ from the average person
+            # in ways the features miss. So a module is compared with the no-advice people who
+            # were eligible for it, not with everybody (``offset``).
+            offset = _eligible_control_offset(code, train_rows, action, data.eligible, reference, y, weight,
+                                              config.min_rows_per_action)
+            # The action's mean shift next (stumps cannot learn an intercept from an init score),
             # then its heterogeneity; leaves scale with the rows so small modules can still split.
-            shift = _intercept(reference[rows], y[rows].astype(np.float64), weight[rows])
+            shift = _intercept(reference[rows] + offset, y[rows].astype(np.float64), weight[rows])
             intercepts[module_id] = shift
-            start = reference + shift
+            if offset:
+                group_offsets[module_id] = offset
+            start = reference + offset + shift
             params = {**effect_params, "min_data_in_leaf": max(20, min(config.effect_min_data_in_leaf, len(rows) // 8))}
             dataset = _subset(full, rows, start)
             # How much heterogeneity a module's few thousand rows can support is chosen on its
@@ -260,6 +284,7 @@ def fit(data: SimulatedData, config: TrainConfig | None = None, *, progress: Pro
         "boosters": list(texts),
         "module_effects_relative_to": CONTROL_ID,
         "action_intercepts": intercepts,
+        "eligible_group_offsets": group_offsets,
         "learner": ("residualised T-learner: LightGBM baseline booster, an additive (depth-1) no-advice booster, "
                     "and per module an additive booster of its uplift over no advice; IPS-weighted, Platt-calibrated"),
         "calibration": {"method": "platt", "a": a, "b": b},

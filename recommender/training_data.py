@@ -94,13 +94,16 @@ class LoggedData:
     def as_training_data(self, name: str = "logs") -> SimulatedData:
         """The same rows in the container ``recommender.train.fit`` takes.
 
-        Logged data has no oracle: ``p0`` is NaN and ``tau``/``eligible`` are read-only
-        broadcast views (no memory), which ``fit`` never reads.
+        Logged data has no oracle: ``p0`` is NaN and ``tau`` is a read-only broadcast view (no
+        memory), which ``fit`` never reads. ``eligible`` is the logged guardrail outcome when it
+        was extracted (``fit`` compares each module with the no-advice people eligible for it),
+        else "everybody eligible".
         """
         m = len(self.module_ids)
+        eligible = self.eligible if self.eligible is not None else np.broadcast_to(np.True_, (self.n, m))
         return SimulatedData(
             scenario=name, seed=0, module_ids=list(self.module_ids), features=self.features,
-            eligible=np.broadcast_to(np.True_, (self.n, m)), action=self.action, propensity=self.propensity,
+            eligible=eligible, action=self.action, propensity=self.propensity,
             outcome=self.outcome, p0=np.full(self.n, np.nan, dtype=np.float32),
             tau=np.broadcast_to(np.float32(np.nan), (self.n, m)), protected={}, synthetic=False,
         )

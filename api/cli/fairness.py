@@ -234,7 +234,8 @@ def train_from_logs(
                 client.close()
             stats: dict[str, Any] = {"rows": result.meta["data"]["rows"]}
         else:
-            logged = _extract(settings, window_days, partitions=partitions, progress=task("reading the log"))
+            logged = _extract(settings, window_days, eligibility=True, partitions=partitions,
+                               progress=task("reading the log"))
             result = fit(logged.as_training_data(), config, progress=task("training"))
             stats = {**logged.stats, **exploration_report(logged)}
     registry = _registry(settings)
