@@ -115,13 +115,15 @@ class LoadedModel:
         """Map raw margins to calibrated probabilities (Platt scaling, fit on held-out data)."""
         return _sigmoid(self._a * margin + self._b)
 
-    def _module_probability(self, x: np.ndarray, base: np.ndarray, none_margin: np.ndarray, module_id: str,
-                            **kwargs: Any) -> np.ndarray:
-        """P(job | module): the person's no-advice chance plus the module's uplift for its eligible group."""
-        effect = self._offset(x, module_id, **kwargs)
+    def _module_probability(self, base: np.ndarray | float, none_margin: np.ndarray | float, effect: np.ndarray,
+                            group_offset: np.ndarray | float) -> np.ndarray:
+        """P(job | module): the person's no-advice chance plus the module's uplift for its eligible group.
+
+        Element-wise, so one call covers many people for one module or one person for many modules.
+        """
         if not self._relative:  # models before per-module uplift boosters
             return self.calibrate(base + effect)
-        group = none_margin + self._group_offsets.get(module_id, 0.0)
+        group = none_margin + group_offset
         uplift = self.calibrate(group + effect) - self.calibrate(group)
         return np.clip(self.calibrate(none_margin) + uplift, 0.0, 1.0)
 
@@ -145,15 +147,13 @@ class LoadedModel:
         base = float(self.booster.predict(row, raw_score=True, num_threads=1)[0])
         none_margin = base + self._offset(row, CONTROL_ID, num_threads=1)[0]
         p_none = float(self.calibrate(np.array([none_margin]))[0])
-        out = []
-        for module_id in module_ids:
-            if not self.knows(module_id):
-                out.append(ModuleScore(module_id, p_none, 0.0, False))
-                continue
-            p = float(self._module_probability(row, np.array([base]), np.array([none_margin]), module_id,
-                                               num_threads=1)[0])
-            out.append(ModuleScore(module_id, p, p - p_none))
-        return out
+        known = [m for m in module_ids if self.knows(m)]
+        effects = np.array([self._offset(row, m, num_threads=1)[0] for m in known])
+        offsets = np.array([self._group_offsets.get(m, 0.0) for m in known])
+        probability = dict(zip(known, self._module_probability(base, none_margin, effects, offsets).tolist(),
+                               strict=True))
+        return [ModuleScore(m, probability[m], probability[m] - p_none) if m in probability
+                else ModuleScore(m, p_none, 0.0, False) for m in module_ids]
 
     def contributions(self, features: dict[str, float], module_id: str) -> dict[str, float]:
         """Per-feature contributions (log-odds) to this module's advantage over no advice.
@@ -182,7 +182,9 @@ class LoadedModel:
             if module_id == CONTROL_ID:
                 out[:, code] = self.calibrate(none_margin)
             else:
-                out[:, code] = self._module_probability(x, base, none_margin, module_id, num_threads=num_threads)
+                effect = self._offset(x, module_id, num_threads=num_threads)
+                out[:, code] = self._module_probability(base, none_margin, effect,
+                                                        self._group_offsets.get(module_id, 0.0))
         return out
 
     def predict_matrix(self, features: np.ndarray, module_codes: np.ndarray, *, num_threads: int = 0) -> np.ndarray:
@@ -196,6 +198,7 @@ class LoadedModel:
             module_id = names[int(code)]
             if module_id != CONTROL_ID:
                 rows = np.flatnonzero(module_codes == code)
-                out[rows] = self._module_probability(x[rows], base[rows], none_margin[rows], module_id,
-                                                     num_threads=num_threads)
+                effect = self._offset(x[rows], module_id, num_threads=num_threads)
+                out[rows] = self._module_probability(base[rows], none_margin[rows], effect,
+                                                     self._group_offsets.get(module_id, 0.0))
         return out
