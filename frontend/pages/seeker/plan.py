@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
 
 from api.deps import SessionDep
 from api.i18n import get_locale, gettext
@@ -67,6 +68,23 @@ def _render_plan(request: Request, session: Any, job_seeker: JobSeeker, item_err
                                       "item_values": item_values or {}}, status_code=status_code)
 
 
+async def _posted_form(request: Request, back: str) -> FormData | Response:
+    """The posted form, or (for an absurdly large body) a flash and a redirect to ``back``.
+
+    The plan, feedback and outcome forms all answer a too-large body the same way, decided here once.
+    """
+    try:
+        return await read_form(request)
+    except FormTooLarge:
+        flash(request, MSG_FORM_TOO_LARGE, "error")
+        return see_other(back)
+
+
+def _origin(form: FormData) -> str:
+    """Where the form was posted from: the plan page or (by default) the advice page."""
+    return "plan" if form.get("origin") == "plan" else "advice"
+
+
 @router.get("/plan", response_class=HTMLResponse)
 def read_plan(request: Request, job_seeker: SessionJobSeeker, session: SessionDep) -> Response:
     """The person's plan: steps with due dates, done or open."""
@@ -86,13 +104,11 @@ async def update_plan(request: Request, item_id: str, job_seeker: SessionJobSeek
                       _csrf: CsrfDep) -> Response:
     """Add to / remove from the plan, mark done or open again."""
     locale = get_locale(request)
-    try:
-        form = await read_form(request)
-    except FormTooLarge:
-        flash(request, MSG_FORM_TOO_LARGE, "error")
-        return see_other("/plan")
+    form = await _posted_form(request, "/plan")
+    if isinstance(form, Response):
+        return form
     action = str(form.get("action") or "add")
-    origin = "plan" if form.get("origin") == "plan" else "advice"
+    origin = _origin(form)
     raw_due = str(form.get("due_date") or "")[:20]
     try:
         if action == "add":
@@ -125,12 +141,10 @@ async def send_feedback(request: Request, item_id: str, job_seeker: SessionJobSe
                         _csrf: CsrfDep) -> Response:
     """Helpful / not helpful / not possible for me, with an optional comment."""
     locale = get_locale(request)
-    try:
-        form = await read_form(request)
-    except FormTooLarge:
-        flash(request, MSG_FORM_TOO_LARGE, "error")
-        return see_other("/advice")
-    origin = "plan" if form.get("origin") == "plan" else "advice"
+    form = await _posted_form(request, "/advice")
+    if isinstance(form, Response):
+        return form
+    origin = _origin(form)
     kind = str(form.get("kind") or "")
     comment = str(form.get("comment") or "")
     values = {"kind": kind, "comment": comment}
@@ -166,11 +180,9 @@ async def report_outcome(request: Request, job_seeker: SessionJobSeeker, session
                          _csrf: CsrfDep) -> Response:
     """Store an outcome (kept for learning what helps), then thank the person."""
     locale = get_locale(request)
-    try:
-        form = await read_form(request)
-    except FormTooLarge:
-        flash(request, MSG_FORM_TOO_LARGE, "error")
-        return see_other("/outcome")
+    form = await _posted_form(request, "/outcome")
+    if isinstance(form, Response):
+        return form
     kind = str(form.get("kind") or "")
     raw = str(form.get("occurred_on") or "")[:20]
     errors: dict[str, str] = {}
