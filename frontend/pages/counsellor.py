@@ -143,6 +143,11 @@ def _case_context(session: Session, case: JobSeeker) -> dict[str, Any]:
     }
 
 
+def _back_to_case(case: JobSeeker, done: str) -> RedirectResponse:
+    """POST-redirect-GET to the case page; ``done`` is one of the fixed ``_DONE`` codes, never request text."""
+    return RedirectResponse(f"/staff/cases/{case.pseudonym}?done={done}", status_code=303)
+
+
 def _render_case(request: Request, user: UserAccount, session: Session, case: JobSeeker, *,
                  error: str | None = None, status_code: int = 200, done: str | None = None,
                  form: dict[str, Any] | None = None) -> Response:
@@ -225,7 +230,7 @@ def submit_advice_form(
     except ReviewError as exc:
         return _render_case(request, user, session, case, error=str(exc), status_code=422,
                             form={"advice_text": text, "advice_due": due_date})
-    return RedirectResponse(f"/staff/cases/{case.pseudonym}?done=advice", status_code=303)
+    return _back_to_case(case, "advice")
 
 
 @router.post("/cases/{pseudonym}/notes", response_class=HTMLResponse)
@@ -238,7 +243,7 @@ def submit_note_form(
         add_note(session, job_seeker=case, author=user, text=text, visible_to_job_seeker=visible == "yes")
     except ReviewError as exc:
         return _render_case(request, user, session, case, error=str(exc), status_code=422, form={"note_text": text})
-    return RedirectResponse(f"/staff/cases/{case.pseudonym}?done=note", status_code=303)
+    return _back_to_case(case, "note")
 
 
 @router.post("/cases/{pseudonym}/mode", response_class=HTMLResponse)
@@ -251,5 +256,4 @@ def submit_mode_form(
         changed = set_case_mode(session, job_seeker=case, user=user, without_ai=without_ai == "yes", reason=reason)
     except ReviewError as exc:
         return _render_case(request, user, session, case, error=str(exc), status_code=422)
-    return RedirectResponse(f"/staff/cases/{case.pseudonym}?done={'mode' if changed else 'mode_unchanged'}",
-                            status_code=303)
+    return _back_to_case(case, "mode" if changed else "mode_unchanged")
