@@ -5,8 +5,9 @@ file lists every official BA job title under its Berufsgattung, including every 
 ``../shared/data/job_titles/titles_dev.csv``. Scoring the shipped model on those titles would
 measure a lookup, not generalisation. So this benchmark splits titles_dev with seed 42 into
 30 % TEST (held out: removed from the training data and never used for any decision),
-20 % TUNE (during development removed from training too and used to choose the head weights
-and features; here it is training data again, as a dev split is after tuning) and the rest.
+20 % TUNE (during development removed from training too and used to choose the features, C,
+the head and word-feature weights, pruning and the softmax temperature; here it is training
+data again, as a dev split is after tuning) and the rest.
 It removes the TEST titles from the KldB training data, trains our model and the baseline on
 exactly the same data, and scores both on TEST. It also scores spelling variants of the TEST titles as
 people type them (``Verkäuferin``, ``Verkäufer (m/w/d)``, ``Verkäufer*in``).
