@@ -5,11 +5,13 @@ work anyway, and each module's effect is a few probability points learnt from a 
 thousands of logged cases. So (1) one LightGBM *baseline* booster learns P(job | person) from
 all rows, sharing that structure; (2) a small booster learns how "no advice" shifts it; (3) per
 module, an intercept and a small booster learn the module's uplift over no advice, starting from
-the no-advice prediction (``init_score``), early-stopped on the module's own held-out rows so a
-module with little data stays near its mean effect. The small boosters use depth-1 trees: each
-effect is a sum of per-feature steps, a strong, interpretable prior that keeps variance low and
-makes ``pred_contrib`` exact. An S-learner (one booster, module as a categorical feature) and an
-interaction-constrained variant reached clearly less of the oracle (docs/recommender.md).
+the no-advice prediction of the people eligible for that module (``init_score`` plus a group
+offset: eligibility rules may read answers the features never hold), early-stopped on the
+module's own held-out rows so a module with little data stays near its mean effect. The small
+boosters use depth-1 trees: each effect is a sum of per-feature steps, a strong, interpretable
+prior that keeps variance low and makes ``pred_contrib`` exact. An S-learner (one booster,
+module as a categorical feature) and an interaction-constrained variant reached clearly less of
+the oracle (docs/recommender.md).
 
 Logged propensities enter as stabilised, clipped inverse-propensity weights (G16), which undo a
 confounded logging policy's tilt towards modules for people who would have found work anyway.
