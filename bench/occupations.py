@@ -34,6 +34,7 @@ from sklearn.svm import LinearSVC
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from data.esco import esco_label_groups  # noqa: E402
 from recommender.nlp.normalise import normalise_title  # noqa: E402
 from recommender.occupations import TitleClassifier, suggest_occupations, training_examples  # noqa: E402
 
@@ -132,7 +133,7 @@ def main() -> dict[str, object]:
     variants = [variant(t, rng) for t in test_titles]
 
     start = time.perf_counter()
-    model = TitleClassifier().fit(titles, codes)
+    model = TitleClassifier().fit(titles, codes, esco_label_groups())
     train_s = time.perf_counter() - start
     ours = topk_accuracy(rank_ours(model, test_titles), gold)
     ours_variants = topk_accuracy(rank_ours(model, variants), gold)

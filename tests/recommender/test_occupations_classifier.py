@@ -64,6 +64,25 @@ def test_small_model_round_trips_through_npz_and_refuses_a_tampered_file(tmp_pat
         TitleClassifier.load(tmp_path)
 
 
+def test_a_synonym_without_shared_spelling_borrows_the_code_of_its_synonym_group(tmp_path: Path) -> None:
+    titles = ["Koch/Köchin", "Beikoch/-köchin", "Maurer/in", "Maurerhelfer/in", "Verkäufer/in", "Kassierer/in"]
+    codes = ["29302", "29301", "32122", "32101", "62102", "62112"]
+    without = TitleClassifier(C=1.0).fit(titles, codes)
+    assert without.top_k("Pflasterer", 1)[0][0][:3] != "321"  # nothing in its spelling says "Maurer"
+    groups = [("Koch", "Köchin", "Beikoch"), ("Maurer", "Maurerin", "Maurerhelfer", "Pflasterer")]
+    model = TitleClassifier(C=1.0).fit(titles, codes, groups)
+    assert model.top_k("Pflasterer", 1)[0][0][:3] == "321"
+    assert model.top_k("Verkäuferin", 1)[0][0] == "62102"  # titles outside every group are unchanged
+    model.save(tmp_path)
+    assert TitleClassifier.load(tmp_path).top_k("Pflasterer", 1)[0][0][:3] == "321"
+
+
+@pytest.mark.parametrize(("title", "group"), [("Klarinettist", "941"), ("Poet", "924"), ("Beerdigungsgehilfin", "824")])
+def test_shipped_model_knows_esco_synonyms(title: str, group: str) -> None:
+    # Without the ESCO synonym groups these went to comedians, the post and retail sales.
+    assert suggest_occupations(title, k=1)[0].code[:3] == group
+
+
 def test_missing_artefacts_give_a_clear_error(tmp_path: Path) -> None:
     shutil.copy(ARTEFACT_DIR / "occupations.json", tmp_path / "occupations.json")
     with pytest.raises(ModelArtefactError, match="no occupation model"):
