@@ -12,9 +12,12 @@ How a title is matched, in order:
    digit, decided by qualifiers such as ``Helfer``, ``Meister``, ``(Uni)``); a code's score
    is the weighted sum of its own and its parents' scores, so evidence for "a Helfer job in
    Gartenbau" reaches ``12101`` even if no training title looked like the input.
+4. A title that is an ESCO synonym ("Klarinettist") also gets the codes the model gives all
+   names of its ESCO occupation (``data.esco``): spelling alone does not tell that a
+   Klarinettist is a musician, but its synonyms "Musiker", "Geiger" and "Gitarrist" do.
 
-Everything is trained only on the shipped KldB file (free reuse with attribution, see
-``data/README.md``). Artefacts are a compressed ``.npz`` of arrays plus JSON metadata with
+Everything is trained only on shipped files, the KldB and the ESCO labels (free reuse with
+attribution, see ``data/README.md``). Artefacts are a compressed ``.npz`` of arrays plus JSON metadata with
 its SHA-256 (checked before loading), never pickles.
 """
 
