@@ -106,13 +106,13 @@ def main() -> None:
     del sim
     report: dict = {"synthetic": True, "cpu_count": os.cpu_count(), "load_average_at_start": os.getloadavg(),
                     "simulate_1m_seconds": simulate_seconds, "simulate_target_seconds": 30.0,
-                    "train_target_seconds_1m": 60.0, "score_p99_target_ms": 5.0, "scenarios": {}}
+                    "train_target_seconds_1m": 60.0, "score_p99_target_ms": 5.0, "scenarios": {},
+                    "learning_curve": {}}
     for path in (DEFAULT_SCENARIO, HARD_SCENARIO):
         name = path.stem
         report["scenarios"][name] = {"full": _scenario_run(path, ROWS, catalogue)}
         if SMALL_ROWS and SMALL_ROWS != ROWS:
             report["scenarios"][name]["small"] = _scenario_run(path, SMALL_ROWS, catalogue)
-        report["learning_curve"] = report.get("learning_curve", {})
         report["learning_curve"][name] = {str(ROWS): report["scenarios"][name]["full"]["share_of_oracle"]}
         for rows in CURVE_ROWS:
             result = run(scenario_path=path, rows=rows, test_rows=TEST_ROWS, seed=42, config=TrainConfig(),

@@ -17,8 +17,8 @@ How a title is matched, in order:
    Klarinettist is a musician, but its synonyms "Musiker", "Geiger" and "Gitarrist" do.
 
 Everything is trained only on shipped files, the KldB and the ESCO labels (free reuse with
-attribution, see ``data/README.md``). Artefacts are a compressed ``.npz`` of arrays plus JSON metadata with
-its SHA-256 (checked before loading), never pickles.
+attribution, see ``data/README.md``). Artefacts are a compressed ``.npz`` of arrays plus JSON
+metadata with its SHA-256 (checked before loading), never pickles.
 """
 
 from __future__ import annotations

@@ -115,9 +115,10 @@ class LoadedModel:
         """Map raw margins to calibrated probabilities (Platt scaling, fit on held-out data)."""
         return _sigmoid(self._a * margin + self._b)
 
-    def _module_probability(self, base: np.ndarray | float, none_margin: np.ndarray | float, effect: np.ndarray,
+    def _module_probability(self, base: np.ndarray | float, none_margin: np.ndarray | float,
+                            p_none: np.ndarray | float, effect: np.ndarray,
                             group_offset: np.ndarray | float) -> np.ndarray:
-        """P(job | module): the person's no-advice chance plus the module's uplift for its eligible group.
+        """P(job | module): the person's no-advice chance *p_none* plus the module's uplift for its eligible group.
 
         Element-wise, so one call covers many people for one module or one person for many modules.
         """
@@ -125,7 +126,7 @@ class LoadedModel:
             return self.calibrate(base + effect)
         group = none_margin + group_offset
         uplift = self.calibrate(group + effect) - self.calibrate(group)
-        return np.clip(self.calibrate(none_margin) + uplift, 0.0, 1.0)
+        return np.clip(p_none + uplift, 0.0, 1.0)
 
     def score(self, features: dict[str, float], module_ids: list[str]) -> list[ModuleScore]:
         """Score every module for one person, in the order given.
@@ -150,7 +151,7 @@ class LoadedModel:
         known = [m for m in module_ids if self.knows(m)]
         effects = np.array([self._offset(row, m, num_threads=1)[0] for m in known])
         offsets = np.array([self._group_offsets.get(m, 0.0) for m in known])
-        probability = dict(zip(known, self._module_probability(base, none_margin, effects, offsets).tolist(),
+        probability = dict(zip(known, self._module_probability(base, none_margin, p_none, effects, offsets).tolist(),
                                strict=True))
         return [ModuleScore(m, probability[m], probability[m] - p_none) if m in probability
                 else ModuleScore(m, p_none, 0.0, False) for m in module_ids]
@@ -177,13 +178,14 @@ class LoadedModel:
         x = np.ascontiguousarray(features, dtype=np.float64)
         base = np.asarray(self.booster.predict(x, raw_score=True, num_threads=num_threads))
         none_margin = base + self._offset(x, CONTROL_ID, num_threads=num_threads)
+        p_none = self.calibrate(none_margin)
         out = np.empty((len(x), len(self.module_codes)), dtype=np.float64)
         for module_id, code in self.module_codes.items():
             if module_id == CONTROL_ID:
-                out[:, code] = self.calibrate(none_margin)
+                out[:, code] = p_none
             else:
                 effect = self._offset(x, module_id, num_threads=num_threads)
-                out[:, code] = self._module_probability(base, none_margin, effect,
+                out[:, code] = self._module_probability(base, none_margin, p_none, effect,
                                                         self._group_offsets.get(module_id, 0.0))
         return out
 
@@ -199,6 +201,6 @@ class LoadedModel:
             if module_id != CONTROL_ID:
                 rows = np.flatnonzero(module_codes == code)
                 effect = self._offset(x[rows], module_id, num_threads=num_threads)
-                out[rows] = self._module_probability(base[rows], none_margin[rows], effect,
+                out[rows] = self._module_probability(base[rows], none_margin[rows], out[rows], effect,
                                                      self._group_offsets.get(module_id, 0.0))
         return out
