@@ -11,7 +11,7 @@ from api.routes import ROUTERS
 from api.security import install_security
 from api.settings import Settings, get_settings
 from models.db import make_engine
-from recommender.registry import ModelRegistry
+from recommender.decide.registry import ModelRegistry
 
 API_PREFIX = "/api/v1"
 _UNPREFIXED = {"health"}

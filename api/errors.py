@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.i18n import _, get_locale, gettext
-from recommender.protected import protected_category
+from recommender.records.protected import protected_category
 
 logger = logging.getLogger(__name__)
 

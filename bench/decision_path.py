@@ -29,12 +29,12 @@ from models.db import make_engine, session_scope
 from models.migrate import upgrade
 from models.schemas import Profile
 from models.tables import JobSeeker
-from recommender.audit import EventType, append_event
-from recommender.decision_path import recommend
-from recommender.killswitch import set_kill_switch
-from recommender.pipeline import run
-from recommender.registry import ModelRegistry
-from recommender.train import TrainConfig
+from recommender.decide.decision_path import recommend
+from recommender.decide.killswitch import set_kill_switch
+from recommender.decide.registry import ModelRegistry
+from recommender.evaluate.experiment import run
+from recommender.learn.train import TrainConfig
+from recommender.records.chain import EventType, append_event
 
 POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REPORT = Path(__file__).parent / "reports" / "decision_path.json"

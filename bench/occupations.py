@@ -35,8 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from data.esco import esco_label_groups  # noqa: E402
-from recommender.nlp.normalise import normalise_title  # noqa: E402
-from recommender.occupations import TitleClassifier, suggest_occupations, training_examples  # noqa: E402
+from recommender.occupations.classifier import TitleClassifier, suggest_occupations, training_examples  # noqa: E402
+from recommender.occupations.normalise import normalise_title  # noqa: E402
 
 TITLES = ROOT.parent / "shared" / "data" / "job_titles" / "titles_dev.csv"
 REPORT = ROOT / "bench" / "reports" / "occupations.json"
@@ -96,9 +96,9 @@ def measure_load_seconds() -> dict[str, float]:
     """
     code = (
         "import time; w, c = time.perf_counter(), time.process_time()\n"
-        "from recommender.occupations import get_classifier\n"
+        "from recommender.occupations.classifier import get_classifier\n"
         "get_classifier(); w1, c1 = time.perf_counter() - w, time.process_time() - c\n"
-        "from recommender.nlp.normalise import german_pipeline\n"
+        "from recommender.occupations.normalise import german_pipeline\n"
         "german_pipeline()('Test'); w2, c2 = time.perf_counter() - w, time.process_time() - c\n"
         "print(w1, c1, w2, c2)"
     )

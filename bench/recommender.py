@@ -28,13 +28,13 @@ import numpy as np  # noqa: E402
 
 from data.catalogue import load_catalogue  # noqa: E402
 from models.schemas import Profile  # noqa: E402
-from recommender.explain import explain  # noqa: E402
-from recommender.features import MarketContext, build_features  # noqa: E402
-from recommender.guardrails import evaluate_guardrails  # noqa: E402
-from recommender.pipeline import run  # noqa: E402
-from recommender.scenario import DEFAULT_SCENARIO, HARD_SCENARIO, load_scenario  # noqa: E402
-from recommender.simulate import simulate  # noqa: E402
-from recommender.train import TrainConfig  # noqa: E402
+from recommender.decide.features import MarketContext, build_features  # noqa: E402
+from recommender.decide.guardrails import evaluate_guardrails  # noqa: E402
+from recommender.decide.reasons import explain  # noqa: E402
+from recommender.evaluate.experiment import run  # noqa: E402
+from recommender.learn.train import TrainConfig  # noqa: E402
+from recommender.simulate.population import simulate  # noqa: E402
+from recommender.simulate.scenario import DEFAULT_SCENARIO, HARD_SCENARIO, load_scenario  # noqa: E402
 
 REPORT = Path(__file__).resolve().parent / "reports" / "recommender.json"
 ROWS = int(os.environ.get("LOTSE_BENCH_ROWS", "1000000"))

@@ -36,13 +36,13 @@ from models.audit_store import create_audit_schema, make_audit_engine, record_ma
 from models.db import make_engine  # noqa: E402
 from models.hashing import sha256_hex  # noqa: E402
 from models.migrate import upgrade  # noqa: E402
-from recommender.fairness import audit_data_from_logs, funded_modules, load_audit_reports, run_audit  # noqa: E402
-from recommender.features import ALLOWED_FEATURES, FEATURE_SET_VERSION  # noqa: E402
-from recommender.ope import evaluate_on_logs, evaluate_on_simulation  # noqa: E402
-from recommender.scenario import DEFAULT_SCENARIO, load_scenario  # noqa: E402
-from recommender.simulate import SimulatedData, simulate  # noqa: E402
-from recommender.train import TrainConfig, fit  # noqa: E402
-from recommender.training_data import ExtractConfig, extract_training_data  # noqa: E402
+from recommender.decide.features import ALLOWED_FEATURES, FEATURE_SET_VERSION  # noqa: E402
+from recommender.evaluate.fairness import audit_data_from_logs, funded_modules, load_audit_reports, run_audit  # noqa: E402
+from recommender.evaluate.ope import evaluate_on_logs, evaluate_on_simulation  # noqa: E402
+from recommender.learn.train import TrainConfig, fit  # noqa: E402
+from recommender.learn.training_data import ExtractConfig, extract_training_data  # noqa: E402
+from recommender.simulate.population import SimulatedData, simulate  # noqa: E402
+from recommender.simulate.scenario import DEFAULT_SCENARIO, load_scenario  # noqa: E402
 
 REPORT = Path(__file__).resolve().parent / "reports" / "training.json"
 POSTGRES_URL = os.environ.get("LOTSE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -179,7 +179,7 @@ def main() -> None:
         print(f"fairness audit of {people:,} people: {fairness_s:.1f} s (target <= 60 s), "
               f"{len(audit['alerts'])} alerts")
 
-        from recommender.dask_train import fit_dask, local_cluster
+        from recommender.learn.dask_train import fit_dask, local_cluster
 
         client = local_cluster(2)
         try:

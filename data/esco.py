@@ -2,7 +2,7 @@
 
 The KldB lists official titles, but people also type everyday synonyms that the BA does not
 list ("Takelmacher" for a rigger). ESCO groups such synonyms under one occupation, so the job
-title classifier can let a title borrow the vote of its synonyms (``recommender.occupations``).
+title classifier can let a title borrow the vote of its synonyms (``recommender.occupations.classifier``).
 ESCO © European Union, reusable with attribution (Commission Decision 2011/833/EU); source and
 row count in ``data/README.md``.
 """

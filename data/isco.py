@@ -14,8 +14,8 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from data import wages
 from data.errors import ImportFileError, RowProblem
+from data.imported import reference_dir, reloads_with_var_dir
 from data.importers.base import ImportDiff, ImportResult, read_csv_table
 from data.kldb import is_valid_kldb5
 
@@ -29,9 +29,10 @@ _ISCO = re.compile(r"^\d{4}$")
 
 
 def imported_isco_file() -> Path:
-    return wages.imported_wages_file().parent / "kldb5_isco08.csv"
+    return reference_dir() / "kldb5_isco08.csv"
 
 
+@reloads_with_var_dir
 @lru_cache(maxsize=1)
 def load_isco() -> dict[str, tuple[str, ...]]:
     """``{kldb5: (isco08, ...)}`` best match first; empty when nothing was imported."""

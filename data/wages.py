@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from data.imported import reference_dir, reloads_with_var_dir
+
 SHIPPED_WAGES_FILE = Path(__file__).resolve().parent / "reference" / "wages_kldb5_subset.csv"
 IMPORTED_WAGES_NAME = "wages_kldb5.csv"
-_var_dir: list[Path] = [Path("var")]
 
 
 @dataclass(frozen=True)
@@ -28,18 +29,8 @@ class Wage:
     source: str = "Entgeltatlas (BA)"
 
 
-def use_var_dir(path: Path) -> None:
-    """Point the loader at the installation's var directory (the CLI and the API call this)."""
-    if _var_dir[0] != Path(path):
-        _var_dir[0] = Path(path)
-        load_wages.cache_clear()
-        from data.isco import load_isco  # same var directory, imported alongside
-
-        load_isco.cache_clear()
-
-
 def imported_wages_file() -> Path:
-    return _var_dir[0] / "reference" / IMPORTED_WAGES_NAME
+    return reference_dir() / IMPORTED_WAGES_NAME
 
 
 def _euro(value: str) -> float | None:
@@ -60,6 +51,7 @@ def read_wage_rows(path: Path) -> dict[str, Wage]:
     return out
 
 
+@reloads_with_var_dir
 @lru_cache(maxsize=1)
 def load_wages() -> dict[str, Wage]:
     """Shipped subset, overlaid by an imported full table if one exists."""

@@ -146,7 +146,7 @@ def erase_attributes(engine: Engine, *, case_pseudonym: str) -> bool:
 def read_audit_attributes(engine: Engine, *, pseudonyms: Iterable[str] | None = None) -> dict[str, dict[str, str]]:
     """Every stored self-report as ``{pseudonym: {attribute: value}}`` (missing answers left out).
 
-    For offline, aggregate audits only (``recommender.fairness``); serving code must not call it.
+    For offline, aggregate audits only (``recommender.evaluate.fairness``); serving code must not call it.
     """
     wanted = set(pseudonyms) if pseudonyms is not None else None
     out: dict[str, dict[str, str]] = {}

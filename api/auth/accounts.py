@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from api.auth.login import find_user, normalise_username
 from api.auth.passwords import check_password_policy, hash_password
 from models.tables import Jobcenter, Role, Team, UserAccount
-from recommender.audit import EventType, append_event
+from recommender.records.chain import EventType, append_event
 
 ROLE_UNKNOWN = "Unknown role {given!r}; allowed: {allowed}."
 USERNAME_TAKEN = "The username {username!r} is already taken."

@@ -18,7 +18,7 @@ from fastapi import Depends, HTTPException, Query, Request
 from api.auth.policy import ALL_ROLES, AccessRule, declare_access
 from api.deps import SessionDep
 from models.tables import JobSeeker, Role, UserAccount
-from recommender.caseload import CASE_ROLES, CaseAccessError, PurposeError, resolve_case
+from recommender.casework.caseload import CASE_ROLES, CaseAccessError, PurposeError, resolve_case
 
 SESSION_USER_KEY = "user_id"
 SESSION_STAMP_KEY = "auth_stamp"

@@ -24,7 +24,7 @@ from sqlmodel import Session, func, select
 from api.auth.passwords import burn_verify_time, hash_password, needs_rehash, verify_password
 from models.staff import LoginThrottle
 from models.tables import UserAccount, utcnow
-from recommender.audit import EventType, append_event
+from recommender.records.chain import EventType, append_event
 
 MAX_FAILURES = 5
 WINDOW_SECONDS = 60

@@ -10,10 +10,10 @@ from sqlmodel import Session
 
 from api.cli.app import console, load_settings, open_engine, transaction
 from models.tables import utcnow
-from recommender.audit import verify_chain
-from recommender.crowding import MIN_PEOPLE, crowding_report
-from recommender.killswitch import KillSwitchError, kill_switch_on, set_kill_switch
-from recommender.retention import RetentionError, purge_expired_payloads
+from recommender.decide.killswitch import KillSwitchError, kill_switch_on, set_kill_switch
+from recommender.evaluate.crowding import MIN_PEOPLE, crowding_report
+from recommender.records.chain import verify_chain
+from recommender.records.retention import RetentionError, purge_expired_payloads
 
 audit_app = typer.Typer(help="Audit the decision log and, later, fairness.", no_args_is_help=True)
 killswitch_app = typer.Typer(help="Switch AI ranking off (rules only) or on again (G9).", no_args_is_help=True)

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from api.cli.app import console, err_console, fail, load_settings, open_engine
-from data import wages
+from data import imported
 from data.errors import ImportFileError
 from data.importers import KINDS, ImportResult, import_market, import_wages
 from data.isco import import_isco
@@ -55,7 +55,7 @@ def import_file(
     if kind not in KINDS:
         raise fail(_UNKNOWN_KIND.format(kind=kind, allowed=", ".join(KINDS)))
     settings = load_settings()
-    wages.use_var_dir(settings.var_dir)
+    imported.use_var_dir(settings.var_dir)
     try:
         if kind == "wages":
             result = import_wages(file, dry_run=dry_run, encoding=encoding)
@@ -82,7 +82,7 @@ def _import_into_database(kind: str, file: Path, engine: Engine, *, dry_run: boo
 
 
 def _classify(text: str) -> str | None:
-    from recommender.occupations import suggest_occupations  # spaCy + model: load only for this import
+    from recommender.occupations.classifier import suggest_occupations  # spaCy + model: load only for this import
 
     suggestions = suggest_occupations(text, k=1)
     return suggestions[0].code if suggestions else None

@@ -25,24 +25,24 @@ from api.settings import Settings
 from data.catalogue import load_catalogue
 from models.audit_store import AuditStoreError
 from models.db import session_scope
+from recommender.decide.registry import ModelRegistry
 from recommender.errors import ModelLoadError, RecommenderError, RegistryError
-from recommender.fairness import (
+from recommender.evaluate.fairness import (
     FairnessError,
     audit_data_from_logs,
     funded_modules,
     load_audit_reports,
     run_audit,
 )
-from recommender.gates import check_gates, evidence_from_registry, gates_as_json, promote_with_gates
-from recommender.model_report import build_model_report, exposure_plot, render_html
-from recommender.ope import compare, evaluate_on_logs, exploration_report
-from recommender.proxies import probe_proxies
-from recommender.registry import ModelRegistry
-from recommender.scenario import DEFAULT_SCENARIO, load_scenario
-from recommender.simulate import simulate
-from recommender.train import TrainConfig, fit
-from recommender.training_data import ExtractConfig, LoggedData, TrainingDataError, extract_training_data
-from recommender.twins import model_scorer, run_twins
+from recommender.evaluate.gates import check_gates, evidence_from_registry, gates_as_json, promote_with_gates
+from recommender.evaluate.model_report import build_model_report, exposure_plot, render_html
+from recommender.evaluate.ope import compare, evaluate_on_logs, exploration_report
+from recommender.evaluate.proxies import probe_proxies
+from recommender.evaluate.twins import model_scorer, run_twins
+from recommender.learn.train import TrainConfig, fit
+from recommender.learn.training_data import ExtractConfig, LoggedData, TrainingDataError, extract_training_data
+from recommender.simulate.population import simulate
+from recommender.simulate.scenario import DEFAULT_SCENARIO, load_scenario
 
 EXIT_NO_DATA = 2
 EXIT_ALERT = 3
@@ -165,7 +165,7 @@ def audit_proxies(
     people, first = np.unique(logged.pseudonym.astype(str), return_index=True)
     attributes = {name: np.array([reports.get(p, {}).get(name) for p in people], dtype=object)
                   for name in ("gender", "age_band", "nationality_group", "disability")}
-    from recommender.features import ALLOWED_FEATURES
+    from recommender.decide.features import ALLOWED_FEATURES
 
     result = probe_proxies(logged.features[first], list(ALLOWED_FEATURES), attributes)
     _emit(result, as_json)
@@ -224,7 +224,7 @@ def train_from_logs(
                             partitions=partitions)
     with _progress() as task:
         if dask_scheduler:
-            from recommender.dask_train import connect, fit_dask
+            from recommender.learn.dask_train import connect, fit_dask
 
             client = connect(None if dask_scheduler == "local" else dask_scheduler)
             try:

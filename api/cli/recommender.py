@@ -16,14 +16,14 @@ from api.cli.app import console, fail, load_settings, open_engine
 from api.cli.fairness import evaluate_on_logged, promote_through_gates, train_from_logs
 from data.catalogue import CatalogueError, load_catalogue
 from models.db import session_scope
-from recommender.audit import AuditError
+from recommender.decide.registry import ModelRegistry
 from recommender.errors import ModelLoadError, RegistryError, ScenarioError
-from recommender.pipeline import run
-from recommender.registry import ModelRegistry
-from recommender.report import write_report
-from recommender.scenario import DEFAULT_SCENARIO, load_scenario
-from recommender.simulate import simulate
-from recommender.train import TrainConfig
+from recommender.evaluate.evaluation_report import write_report
+from recommender.evaluate.experiment import run
+from recommender.learn.train import TrainConfig
+from recommender.records.chain import AuditError
+from recommender.simulate.population import simulate
+from recommender.simulate.scenario import DEFAULT_SCENARIO, load_scenario
 
 models_app = typer.Typer(help="Stored models: list, show, promote, roll back.", no_args_is_help=True)
 QUICK_ROWS = 60_000

@@ -22,7 +22,7 @@ from api.errors import problem
 from api.security import CsrfDep
 from api.settings import MIN_RETENTION_DAYS
 from models.tables import UserAccount
-from recommender.killswitch import KillSwitchError, kill_switch_on, set_kill_switch
+from recommender.decide.killswitch import KillSwitchError, kill_switch_on, set_kill_switch
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 USER_NOT_FOUND = "No account with id {given} in your Jobcenter."

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from api.auth.deps import TeamLeadUser
 from api.deps import SessionDep
 from api.errors import problem
-from recommender.monitoring import MonitoringError, team_report
+from recommender.evaluate.monitoring import MonitoringError, team_report
 
 router = APIRouter(prefix="/monitoring", tags=["monitoring"])
 NO_TEAM = "Your account belongs to no team, so there are no team statistics."

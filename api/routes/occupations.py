@@ -10,12 +10,13 @@ from fastapi.responses import JSONResponse
 from api.auth.policy import PUBLIC
 from api.deps import SessionDep, SettingsDep
 from api.errors import problem
+from data.imported import use_var_dir
 from data.isco import isco_codes
 from data.kldb import LEVEL_NAMES, get_occupation, is_well_formed_kldb
 from data.market import get_market_indicators
 from data.regions import get_region, is_well_formed_ags
-from data.wages import get_wage, use_var_dir
-from recommender.occupations import suggest_occupations
+from data.wages import get_wage
+from recommender.occupations.classifier import suggest_occupations
 
 router = APIRouter(prefix="/occupations", tags=["occupations"], dependencies=[PUBLIC])
 

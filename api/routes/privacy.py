@@ -1,7 +1,7 @@
 """The job-seeker's data rights as JSON: export (Art 15/20), erasure (Art 17), objection (Art 21).
 
 Only ever the caller's own case (``SessionJobSeeker``); every state change needs the CSRF
-header. Each request is logged as an event by ``recommender.privacy``.
+header. Each request is logged as an event by ``recommender.casework.data_rights``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from api.errors import problem
 from api.i18n import _, get_locale, gettext
 from api.security import CsrfDep
 from api.seeker import SESSION_SEEKER_KEY, SessionJobSeeker
-from recommender import privacy
+from recommender.casework import data_rights as privacy
 
 router = APIRouter(prefix="/me", tags=["privacy"])
 

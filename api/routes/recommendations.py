@@ -18,10 +18,10 @@ from api.seeker import NewOrSessionJobSeeker, SessionJobSeeker
 from models.audit_store import AUDIT_ATTRIBUTES, record_attributes
 from models.schemas import Profile
 from models.tables import Decision
-from recommender.audit import EventType, append_event
-from recommender.decision_path import DecisionView, ItemView, decision_view, recommend
-from recommender.explanation import ExplanationView, explanation_view
-from recommender.guardrails import missing_fields_message
+from recommender.decide.decision_explanation import ExplanationView, explanation_view
+from recommender.decide.decision_path import DecisionView, ItemView, decision_view, recommend
+from recommender.decide.guardrails import missing_fields_message
+from recommender.records.chain import EventType, append_event
 
 router = APIRouter(tags=["recommendations"])
 

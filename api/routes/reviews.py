@@ -20,8 +20,8 @@ from api.errors import problem
 from api.security import CsrfDep
 from models.staff import CaseMode
 from models.tables import JobSeeker
-from recommender.caseload import CASE_NOT_FOUND, log_denied
-from recommender.review import (
+from recommender.casework.caseload import CASE_NOT_FOUND, log_denied
+from recommender.casework.review import (
     ReviewConflict,
     ReviewError,
     ReviewNotFound,

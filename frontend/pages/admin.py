@@ -27,7 +27,7 @@ from api.security import CsrfDep
 from api.settings import MIN_RETENTION_DAYS
 from frontend.pages.staff_common import render_staff
 from models.tables import Decision, DecisionItem, Role, Team, UserAccount
-from recommender.killswitch import KillSwitchError, kill_switch_on, set_kill_switch
+from recommender.decide.killswitch import KillSwitchError, kill_switch_on, set_kill_switch
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 

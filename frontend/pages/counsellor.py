@@ -22,8 +22,8 @@ from api.security import CsrfDep
 from frontend.pages.staff_common import render_staff
 from models.staff import CaseMode
 from models.tables import JobSeeker, UserAccount
-from recommender.caseload import ACCESS_PURPOSES, CaseAccessError, PurposeError, resolve_case
-from recommender.review import (
+from recommender.casework.caseload import ACCESS_PURPOSES, CaseAccessError, PurposeError, resolve_case
+from recommender.casework.review import (
     CASELOAD_SORTS,
     REASON_CODES,
     ReviewConflict,

@@ -18,8 +18,8 @@ from api.auth.deps import require_roles
 from api.deps import SettingsDep
 from frontend.pages.staff_common import render_staff
 from models.tables import Role, UserAccount
-from recommender.gates import REPORT_HTML, REPORT_JSON
-from recommender.registry import ModelRegistry
+from recommender.decide.registry import ModelRegistry
+from recommender.evaluate.gates import REPORT_HTML, REPORT_JSON
 
 router = APIRouter(prefix="/staff/data", include_in_schema=False)
 DataScientist = Annotated[UserAccount, require_roles(Role.data_scientist)]

@@ -10,7 +10,7 @@ from sqlmodel import Session, func, select
 
 from models.db import session_scope
 from models.tables import DecisionItem, JobSeeker, UserAccount
-from recommender.audit import verify_chain
+from recommender.records.chain import verify_chain
 from tests.api.staff_util import StaffWorld, build_world, cheap_argon2, csrf, events, logged_in  # noqa: F401  (fixture)
 from tests.factories import make_decision
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from api.cli import app
 from models.db import make_engine
 from models.migrate import upgrade
-from recommender.registry import ModelRegistry
+from recommender.decide.registry import ModelRegistry
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from api.routes.recommendations import EXAMPLE_PROFILE, RecommendationRequest
 from data.seed import DEMO_JOBCENTER_CODE
 from models.db import session_scope
 from models.tables import Event, JobSeeker
-from recommender.killswitch import set_kill_switch
+from recommender.decide.killswitch import set_kill_switch
 from tests.factories import make_jobcenter
 
 PERSON_LEVEL = re.compile(r"score|segment|prognos|employab|chance|probab", re.IGNORECASE)

@@ -6,16 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from data import wages
+from data import imported, wages
 from data.errors import ImportFileError
 from data.importers.wages import import_wages
 
 
 @pytest.fixture
 def var_dir(tmp_path: Path):  # type: ignore[no-untyped-def]
-    wages.use_var_dir(tmp_path)
+    imported.use_var_dir(tmp_path)
     yield tmp_path
-    wages.use_var_dir(Path("var"))
+    imported.use_var_dir(Path("var"))
 
 
 def test_imported_wages_take_precedence_and_sentinels_become_none(var_dir: Path) -> None:

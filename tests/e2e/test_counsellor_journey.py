@@ -29,7 +29,7 @@ def _prepare(url: str) -> dict[str, str]:
     from models.db import make_engine
     from models.migrate import upgrade
     from models.tables import JobSeeker
-    from recommender.journey import NOTICE_VERSION
+    from recommender.casework.journey import NOTICE_VERSION
     from tests.factories import assign_case, make_decision, make_jobcenter, make_team
 
     engine = make_engine(url)

@@ -1,4 +1,4 @@
-"""A tiny stand-in for ``recommender.decision_path`` so page tests do not depend on models or catalogue.
+"""A tiny stand-in for ``recommender.decide.decision_path`` so page tests do not depend on models or catalogue.
 
 It writes real ``Decision``/``DecisionItem`` rows (so plan, feedback and export work on them)
 with three items: two self-help items and one waiting for a counsellor's review; the views
@@ -15,7 +15,7 @@ from models.crud import create_snapshot
 from models.tables import Decision, DecisionItem, JobSeeker
 
 # The real views: only the ranking is faked, never how a decision is shown.
-from recommender.decision_path import DecisionView, ItemView, ObstacleView, decision_view, latest_decision_view
+from recommender.decide.decision_path import DecisionView, ItemView, ObstacleView, decision_view, latest_decision_view
 
 __all__ = ["DecisionView", "ItemView", "ObstacleView", "decision_view", "latest_decision_view", "recommend"]
 

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from recommender.journey import demo_jobcenter
+from recommender.casework.journey import demo_jobcenter
 
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -37,11 +37,11 @@ def post_form(client: TestClient, page: str, action: str, data: dict[str, Any] |
 @pytest.fixture
 def fake_path(monkeypatch: pytest.MonkeyPatch) -> Any:
     """Replace the decision path by the small fake (tests must not depend on models or catalogue)."""
-    import recommender
+    import recommender.decide
     from tests.frontend import fake_decision_path
 
-    monkeypatch.setitem(sys.modules, "recommender.decision_path", fake_decision_path)
-    monkeypatch.setattr(recommender, "decision_path", fake_decision_path, raising=False)
+    monkeypatch.setitem(sys.modules, "recommender.decide.decision_path", fake_decision_path)
+    monkeypatch.setattr(recommender.decide, "decision_path", fake_decision_path, raising=False)
     return fake_decision_path
 
 

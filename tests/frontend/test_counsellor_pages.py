@@ -241,7 +241,7 @@ def test_counsellor_text_is_inert_on_the_job_seekers_advice_page(app: FastAPI, w
                                                                   hostile: str) -> None:
     from models.db import session_scope
     from models.tables import JobSeeker, UserAccount
-    from recommender.journey import NOTICE_VERSION
+    from recommender.casework.journey import NOTICE_VERSION
     from tests.api.staff_util import logged_in
     from tests.factories import assign_case, make_decision
 

@@ -9,11 +9,11 @@ from fastapi import FastAPI
 
 from api.settings import Settings
 from data.catalogue import load_catalogue
-from recommender.model_report import write_report
-from recommender.registry import ModelRegistry
-from recommender.scenario import DEFAULT_SCENARIO, load_scenario
-from recommender.simulate import simulate
-from recommender.train import TrainConfig, fit
+from recommender.decide.registry import ModelRegistry
+from recommender.evaluate.model_report import write_report
+from recommender.learn.train import TrainConfig, fit
+from recommender.simulate.population import simulate
+from recommender.simulate.scenario import DEFAULT_SCENARIO, load_scenario
 from tests.api.staff_util import StaffWorld, build_world, cheap_argon2  # noqa: F401  (fixture)
 from tests.frontend.staff_pages_util import page_login
 

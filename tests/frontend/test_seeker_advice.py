@@ -284,7 +284,7 @@ def test_notes_marked_visible_by_the_counsellor_are_shown(seeker: TestClient, ap
 def test_account_without_a_case_can_start_one(seeded_client: TestClient, app: FastAPI) -> None:
     from api.auth import hash_password
     from models.tables import UserAccount
-    from recommender.journey import demo_jobcenter
+    from recommender.casework.journey import demo_jobcenter
 
     with db_session(app) as session:
         jobcenter = demo_jobcenter(session)

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from models.tables import Event, JobSeeker, ProfileSnapshot
-from recommender import journey
+from recommender.casework import journey
 from tests.frontend.seeker_util import (  # noqa: F401  (fixtures)
     db_session,
     fake_path,

@@ -19,7 +19,7 @@ from models.audit_store import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-# Serving code: everything that answers a request. Offline tooling (recommender.fairness, the CLI)
+# Serving code: everything that answers a request. Offline tooling (recommender.evaluate.fairness, the CLI)
 # may read the store; a request handler never.
 SERVING = [*sorted((ROOT / "api").rglob("*.py")), *sorted((ROOT / "frontend").rglob("*.py")),
            *[ROOT / "recommender" / f"{name}.py" for name in

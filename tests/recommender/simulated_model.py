@@ -6,9 +6,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from data.catalogue import Catalogue, load_catalogue
-from recommender.scenario import DEFAULT_SCENARIO, Scenario, load_scenario
-from recommender.simulate import SimulatedData, simulate
-from recommender.train import TrainConfig, TrainResult, fit
+from recommender.decide.ranker import TrainResult
+from recommender.learn.train import TrainConfig, fit
+from recommender.simulate.population import SimulatedData, simulate
+from recommender.simulate.scenario import DEFAULT_SCENARIO, Scenario, load_scenario
 
 STRONG_SCENARIO = Path(__file__).resolve().parent / "scenarios" / "strong.yaml"
 

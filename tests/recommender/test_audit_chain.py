@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from models.db import make_engine, session_scope
 from models.tables import Event
-from recommender.audit import (
+from recommender.records.chain import (
     GENESIS_HASH,
     AuditError,
     EventType,

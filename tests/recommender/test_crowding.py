@@ -10,7 +10,7 @@ from sqlmodel import Session
 from data.catalogue import load_catalogue
 from models.db import session_scope
 from models.tables import Decision, DecisionItem, utcnow
-from recommender.crowding import CROWDING_MODULES, crowding_report
+from recommender.evaluate.crowding import CROWDING_MODULES, crowding_report
 from tests.factories import make_job_seeker, make_jobcenter, make_snapshot
 
 

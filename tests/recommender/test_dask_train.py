@@ -12,19 +12,19 @@ from sklearn.metrics import roc_auc_score
 from data.catalogue import load_catalogue
 from models.db import make_engine
 from models.migrate import upgrade
-from recommender.features import ALLOWED_FEATURES
-from recommender.scenario import DEFAULT_SCENARIO, load_scenario
-from recommender.simulate import simulate
-from recommender.simulated_log import write_simulated_log
-from recommender.train import TrainConfig, fit
-from recommender.training_data import ExtractConfig, extract_training_data
+from recommender.decide.features import ALLOWED_FEATURES
+from recommender.learn.train import TrainConfig, fit
+from recommender.learn.training_data import ExtractConfig, extract_training_data
+from recommender.simulate.population import simulate
+from recommender.simulate.scenario import DEFAULT_SCENARIO, load_scenario
+from recommender.simulate.simulated_log import write_simulated_log
 
 pytestmark = [pytest.mark.dask, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[object]:
-    from recommender.dask_train import local_cluster
+    from recommender.learn.dask_train import local_cluster
 
     client = local_cluster(2)
     yield client
@@ -34,7 +34,7 @@ def client() -> Iterator[object]:
 
 
 def test_dask_training_matches_the_single_machine_model(client, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from recommender.dask_train import fit_dask
+    from recommender.learn.dask_train import fit_dask
 
     catalogue = load_catalogue()
     data = simulate(load_scenario(DEFAULT_SCENARIO, catalogue), catalogue, 6000, seed=42)

@@ -16,11 +16,11 @@ from models.crud import get_jobcenter_by_code
 from models.db import session_scope
 from models.schemas import Profile
 from models.tables import Decision, DecisionItem, Event, JobSeeker, ProfileSnapshot
-from recommender import decision_path
-from recommender.audit import verify_chain
-from recommender.decision_path import latest_decision_view, recommend
-from recommender.killswitch import set_kill_switch
-from recommender.ranker import ModuleScore
+from recommender.decide import decision_path
+from recommender.decide.decision_path import latest_decision_view, recommend
+from recommender.decide.killswitch import set_kill_switch
+from recommender.decide.ranker import ModuleScore
+from recommender.records.chain import verify_chain
 from tests.factories import make_jobcenter
 
 PROFILE = Profile.model_validate(
@@ -81,7 +81,7 @@ def seeded(engine: Engine) -> Engine:
 
 @pytest.fixture(autouse=True)
 def _plain_explanations(monkeypatch: pytest.MonkeyPatch) -> None:
-    from recommender.explain import Reason
+    from recommender.decide.reasons import Reason
 
     def fake_explain(model: Any, features: dict[str, float], module_id: str, *, top: int = 3) -> list[Reason]:
         return [Reason(feature="months_unemployed", contribution=0.2, text_de="Weil Sie lange suchen.",
@@ -217,8 +217,8 @@ def test_missing_answers_still_get_advice_and_a_hint(seeded: Engine) -> None:
 
 
 def test_stored_feature_vector_holds_only_allow_listed_names(seeded: Engine) -> None:
-    from recommender.features import ALLOWED_FEATURES
-    from recommender.protected import denied_names
+    from recommender.decide.features import ALLOWED_FEATURES
+    from recommender.records.protected import denied_names
 
     view = _recommend(seeded, FakeRegistry(FakeModel()))
     with Session(seeded) as session:
@@ -275,8 +275,8 @@ def test_broken_shadow_candidate_does_not_cost_the_person_their_advice(seeded: E
 
 
 def test_propensities_are_the_true_chance_of_being_shown() -> None:
-    from recommender.decision_path import MAX_ITEMS, _rank
-    from recommender.guardrails import GuardrailResult
+    from recommender.decide.decision_path import MAX_ITEMS, _rank
+    from recommender.decide.guardrails import GuardrailResult
 
     eligible = [f"m{i:02d}" for i in range(10)]
 
@@ -303,8 +303,8 @@ def test_propensities_are_the_true_chance_of_being_shown() -> None:
 
 
 def test_a_single_self_help_item_is_never_explored_and_has_propensity_one() -> None:
-    from recommender.decision_path import _rank
-    from recommender.guardrails import GuardrailResult
+    from recommender.decide.decision_path import _rank
+    from recommender.decide.guardrails import GuardrailResult
 
     guard = GuardrailResult(eligible=["a", "b"], needs_review=frozenset({"b"}), outcomes=[], missing_fields=[],
                             contradictory_fields=[])

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from data.catalogue import load_catalogue
 from models.schemas import Profile
-from recommender.baselines import rules_ranking
-from recommender.diagnostic import diagnose
-from recommender.features import MarketContext
-from recommender.guardrails import evaluate_guardrails
+from recommender.decide.baselines import rules_ranking
+from recommender.decide.diagnostic import diagnose
+from recommender.decide.features import MarketContext
+from recommender.decide.guardrails import evaluate_guardrails
 
 
 def test_diagnostic_names_obstacles_with_profile_evidence() -> None:

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from recommender.fairness import (
+from recommender.evaluate.fairness import (
     ALERT_RATIO,
     MIN_GROUP_SIZE,
     AuditData,
@@ -14,7 +14,7 @@ from recommender.fairness import (
     audit_data_from_logs,
     run_audit,
 )
-from recommender.training_data import LoggedData
+from recommender.learn.training_data import LoggedData
 
 
 def _people(exposure_b: float, *, n: int = 2000, small: int = 10, seed: int = 42) -> AuditData:

@@ -12,9 +12,9 @@ from api.cli import app
 from data.catalogue import load_catalogue
 from models.db import make_engine
 from models.migrate import upgrade
-from recommender.scenario import DEFAULT_SCENARIO, load_scenario
-from recommender.simulate import simulate
-from recommender.simulated_log import write_simulated_audit, write_simulated_log
+from recommender.simulate.population import simulate
+from recommender.simulate.scenario import DEFAULT_SCENARIO, load_scenario
+from recommender.simulate.simulated_log import write_simulated_audit, write_simulated_log
 
 pytestmark = pytest.mark.slow
 
@@ -76,7 +76,7 @@ def test_unknown_version_and_audit_store_equal_to_app_database_are_refused(env: 
 
 
 def test_main_commands_train_from_logs_and_compare_on_the_logs(env: dict[str, str]) -> None:
-    from recommender.registry import ModelRegistry
+    from recommender.decide.registry import ModelRegistry
 
     registry = ModelRegistry(Path(env["LOTSE_MODELS_DIR"]))
     before = set(registry.versions())

@@ -9,8 +9,7 @@ import pytest
 
 from data.catalogue import load_catalogue
 from models.schemas import Profile
-from recommender.errors import ProtectedAttributeError
-from recommender.features import (
+from recommender.decide.features import (
     ALLOWED_FEATURES,
     MarketContext,
     build_features,
@@ -18,8 +17,9 @@ from recommender.features import (
     encode_profile,
     features_from_columns,
 )
-from recommender.guardrails import evaluate_guardrails, missing_fields_message
-from recommender.protected import denied_names
+from recommender.decide.guardrails import evaluate_guardrails, missing_fields_message
+from recommender.errors import ProtectedAttributeError
+from recommender.records.protected import denied_names
 
 
 def test_allow_list_contains_no_protected_name() -> None:

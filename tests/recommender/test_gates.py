@@ -14,16 +14,16 @@ from data.catalogue import load_catalogue
 from models.db import session_scope
 from models.migrate import upgrade
 from models.tables import Event
+from recommender.decide.features import ALLOWED_FEATURES
+from recommender.decide.registry import ModelRegistry
 from recommender.errors import RecommenderError
-from recommender.features import ALLOWED_FEATURES
-from recommender.gates import GateEvidence, PromotionBlocked, failed_gates, promote_with_gates
-from recommender.model_report import build_model_report
-from recommender.proxies import probe_proxies
-from recommender.registry import ModelRegistry
-from recommender.scenario import DEFAULT_SCENARIO, load_scenario
-from recommender.simulate import simulate
-from recommender.train import TrainConfig, fit
-from recommender.twins import PROXY_COLUMN, booster_scorer, run_twins
+from recommender.evaluate.gates import GateEvidence, PromotionBlocked, failed_gates, promote_with_gates
+from recommender.evaluate.model_report import build_model_report
+from recommender.evaluate.proxies import probe_proxies
+from recommender.evaluate.twins import PROXY_COLUMN, booster_scorer, run_twins
+from recommender.learn.train import TrainConfig, fit
+from recommender.simulate.population import simulate
+from recommender.simulate.scenario import DEFAULT_SCENARIO, load_scenario
 from tests.recommender.test_proxies import clean_scenario
 from tests.recommender.unfair import train_unfair_candidate
 

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from models.tables import Decision, DecisionItem, Event, JobSeeker, ProfileSnapshot
-from recommender import journey
+from recommender.casework import journey
 from tests.factories import make_job_seeker, make_snapshot
 
 TODAY = date(2026, 11, 25)

@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from models.db import session_scope
 from models.tables import Event
-from recommender.killswitch import KillSwitchError, kill_switch_on, set_kill_switch
+from recommender.decide.killswitch import KillSwitchError, kill_switch_on, set_kill_switch
 
 
 def test_switching_on_and_off_is_persisted_and_logged(engine: Engine) -> None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from recommender.evaluate import evaluate_model, policy_value, predicted_uplift
-from recommender.features import ALLOWED_FEATURES
-from recommender.protected import denied_names
-from recommender.ranker import LoadedModel
-from recommender.train import TrainConfig, fit, ips_weights
+from recommender.decide.features import ALLOWED_FEATURES
+from recommender.decide.ranker import LoadedModel
+from recommender.evaluate.true_uplift import evaluate_model, policy_value, predicted_uplift
+from recommender.learn.train import TrainConfig, fit, ips_weights
+from recommender.records.protected import denied_names
 from tests.recommender import simulated_model as sm
 
 

@@ -7,8 +7,8 @@ from sqlalchemy.engine import Engine
 from data.market import MarketIndicators
 from models.db import session_scope
 from models.schemas import Profile
-from recommender import market_context
-from recommender.market_context import MAX_UNEMPLOYED_PER_VACANCY, market_context_for
+from recommender.decide import market_context
+from recommender.decide.market_context import MAX_UNEMPLOYED_PER_VACANCY, market_context_for
 
 
 def test_no_target_occupation_gives_defaults(engine: Engine) -> None:

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from models.db import session_scope
 from models.tables import DecisionItem, Jobcenter, utcnow
-from recommender.monitoring import GROUPING_REFUSED, MonitoringError, team_report
+from recommender.evaluate.monitoring import GROUPING_REFUSED, MonitoringError, team_report
 from tests.factories import make_decision, make_job_seeker, make_jobcenter, make_staff_user, make_team
 
 

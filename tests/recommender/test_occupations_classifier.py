@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from recommender.nlp.errors import ModelArtefactError
-from recommender.nlp.extract import extract_entities
-from recommender.occupations import ARTEFACT_DIR, TitleClassifier, suggest_occupations
+from recommender.occupations.classifier import ARTEFACT_DIR, TitleClassifier, suggest_occupations
+from recommender.occupations.errors import ModelArtefactError
+from recommender.occupations.extract import extract_entities
 
 # Written for Lotse: titles as job-seekers type them, with the code a counsellor would pick.
 TYPED_TITLES = [

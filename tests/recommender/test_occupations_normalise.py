@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from recommender.nlp.normalise import base_form, normalise_title, strip_gender_markers
+from recommender.occupations.normalise import base_form, normalise_title, strip_gender_markers
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from data.catalogue import load_catalogue
-from recommender.ope import (
+from recommender.evaluate.ope import (
     OPEError,
     compare,
     estimate_policy_value,
@@ -16,9 +16,9 @@ from recommender.ope import (
     exploration_report,
     greedy_choice,
 )
-from recommender.scenario import DEFAULT_SCENARIO, load_scenario
-from recommender.simulate import simulate
-from recommender.train import TrainConfig, fit
+from recommender.learn.train import TrainConfig, fit
+from recommender.simulate.population import simulate
+from recommender.simulate.scenario import DEFAULT_SCENARIO, load_scenario
 
 
 @pytest.fixture(scope="module")
@@ -72,13 +72,13 @@ def test_trained_model_policy_value_is_covered_on_held_out_simulated_log(world) 
 
 
 def _est(d):  # type: ignore[no-untyped-def]
-    from recommender.ope import Estimate
+    from recommender.evaluate.ope import Estimate
 
     return Estimate(**d)
 
 
 def test_clearly_worse_candidate_is_flagged_worse() -> None:
-    from recommender.ope import Estimate
+    from recommender.evaluate.ope import Estimate
 
     active = {"dr": Estimate("dr", 0.30, 0.28, 0.32, 1000, 900.0)}
     worse = {"dr": Estimate("dr", 0.20, 0.18, 0.22, 1000, 900.0)}
@@ -98,7 +98,7 @@ def test_mismatched_lengths_are_refused() -> None:
 
 
 def test_exploration_share_is_reported_and_warns_when_tiny() -> None:
-    from recommender.training_data import LoggedData
+    from recommender.learn.training_data import LoggedData
 
     n = 100
     logged = LoggedData([], np.zeros((n, 22), np.float32), np.zeros(n, np.int16), np.ones(n, np.float32),

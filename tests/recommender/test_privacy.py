@@ -13,9 +13,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, select
 
 from models.tables import Decision, DecisionItem, Event, Feedback, JobSeeker, Outcome, ProfileSnapshot
-from recommender import privacy
-from recommender.audit import verify_chain
-from recommender.journey import record_feedback, report_outcome
+from recommender.casework import data_rights as privacy
+from recommender.casework.journey import record_feedback, report_outcome
+from recommender.records.chain import verify_chain
 from tests.factories import make_job_seeker, make_snapshot
 
 

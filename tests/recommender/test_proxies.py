@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from data.catalogue import load_catalogue
-from recommender.features import ALLOWED_FEATURES
-from recommender.proxies import MAX_PROXY_AUC, ProxyProbeError, probe_proxies
-from recommender.scenario import DEFAULT_SCENARIO, Scenario, load_scenario
-from recommender.simulate import simulate
+from recommender.decide.features import ALLOWED_FEATURES
+from recommender.evaluate.proxies import MAX_PROXY_AUC, ProxyProbeError, probe_proxies
+from recommender.simulate.population import simulate
+from recommender.simulate.scenario import DEFAULT_SCENARIO, Scenario, load_scenario
 
 N = 3000
 

@@ -14,11 +14,11 @@ from sqlmodel import select
 from models.db import session_scope
 from models.migrate import upgrade
 from models.tables import Event
-from recommender.audit import verify_chain
+from recommender.decide.features import ALLOWED_FEATURES
+from recommender.decide.reasons import MAX_WORDS, explain
+from recommender.decide.registry import ModelRegistry
 from recommender.errors import ModelLoadError, RegistryError
-from recommender.explain import MAX_WORDS, explain
-from recommender.features import ALLOWED_FEATURES
-from recommender.registry import ModelRegistry
+from recommender.records.chain import verify_chain
 from tests.recommender import simulated_model as sm
 
 

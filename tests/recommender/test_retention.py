@@ -10,8 +10,8 @@ from sqlmodel import Session, select
 
 from models.db import session_scope
 from models.tables import Event, ProfileSnapshot, utcnow
-from recommender.audit import EventType, append_event, verify_chain
-from recommender.retention import TOMBSTONE, RetentionError, purge_expired_payloads
+from recommender.records.chain import EventType, append_event, verify_chain
+from recommender.records.retention import TOMBSTONE, RetentionError, purge_expired_payloads
 from tests.factories import make_job_seeker, make_snapshot
 
 

@@ -11,8 +11,7 @@ from sqlmodel import Session, select
 from models.db import session_scope
 from models.staff import case_works_without_ai, visible_case_notes
 from models.tables import DecisionItem, Event, JobSeeker, UserAccount
-from recommender.audit import verify_chain
-from recommender.review import (
+from recommender.casework.review import (
     CONFLICT_NOT_PENDING,
     EDIT_NOTHING,
     REASON_MISSING,
@@ -27,6 +26,7 @@ from recommender.review import (
     review_queue,
     set_case_mode,
 )
+from recommender.records.chain import verify_chain
 from tests.factories import assign_case, make_decision, make_job_seeker, make_jobcenter, make_staff_user, make_team
 
 
@@ -207,7 +207,7 @@ def test_caseload_filter_by_inactivity_shows_quiet_cases_only(engine: Engine, ca
 
 
 def test_review_queue_limit_keeps_the_longest_waiting(engine: Engine, case: dict) -> None:
-    from recommender.review import review_queue_size
+    from recommender.casework.review import review_queue_size
 
     with Session(engine) as session:
         user = session.get(UserAccount, case["counsellor"])

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from recommender.decide.features import ALLOWED_FEATURES
 from recommender.errors import ScenarioError
-from recommender.features import ALLOWED_FEATURES
-from recommender.scenario import HARD_SCENARIO, load_scenario
-from recommender.simulate import simulate
+from recommender.simulate.population import simulate
+from recommender.simulate.scenario import HARD_SCENARIO, load_scenario
 from tests.recommender import simulated_model as sm
 
 

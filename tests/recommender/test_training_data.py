@@ -11,11 +11,11 @@ from sqlalchemy.engine import Engine
 
 from data.catalogue import load_catalogue
 from models.tables import Decision, JobSeeker, Outcome
-from recommender.scenario import DEFAULT_SCENARIO, load_scenario
-from recommender.simulate import simulate
-from recommender.simulated_log import write_simulated_log
-from recommender.train import TrainConfig, fit
-from recommender.training_data import ExtractConfig, TrainingDataError, extract_training_data, partition_bounds
+from recommender.learn.train import TrainConfig, fit
+from recommender.learn.training_data import ExtractConfig, TrainingDataError, extract_training_data, partition_bounds
+from recommender.simulate.population import simulate
+from recommender.simulate.scenario import DEFAULT_SCENARIO, load_scenario
+from recommender.simulate.simulated_log import write_simulated_log
 
 N = 300
 

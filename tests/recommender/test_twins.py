@@ -8,10 +8,18 @@ import numpy as np
 import pytest
 
 from data.catalogue import load_catalogue
-from recommender.scenario import DEFAULT_SCENARIO, load_scenario
-from recommender.simulate import simulate
-from recommender.train import TrainConfig, fit
-from recommender.twins import MIN_JACCARD, MIN_TWINS, booster_scorer, jaccard_top_k, make_twins, model_scorer, run_twins
+from recommender.evaluate.twins import (
+    MIN_JACCARD,
+    MIN_TWINS,
+    booster_scorer,
+    jaccard_top_k,
+    make_twins,
+    model_scorer,
+    run_twins,
+)
+from recommender.learn.train import TrainConfig, fit
+from recommender.simulate.population import simulate
+from recommender.simulate.scenario import DEFAULT_SCENARIO, load_scenario
 from tests.recommender.unfair import train_unfair_candidate
 
 

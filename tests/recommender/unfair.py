@@ -2,7 +2,7 @@
 
 It mimics a careless data scientist who joined a "name origin" column and trained on biased
 historical outcomes (people with a non-German first name who got certain advice were logged as
-not finding work). ``recommender.train.fit`` would refuse the column, so it calls LightGBM
+not finding work). ``recommender.learn.train.fit`` would refuse the column, so it calls LightGBM
 directly - exactly what the gates must catch.
 """
 
@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import lightgbm as lgb
 import numpy as np
 
-from recommender.features import ALLOWED_FEATURES, MODULE_FEATURE
-from recommender.simulate import SimulatedData
-from recommender.twins import PROXY_COLUMN, _origin_of
+from recommender.decide.features import ALLOWED_FEATURES, MODULE_FEATURE
+from recommender.evaluate.twins import PROXY_COLUMN, _origin_of
+from recommender.simulate.population import SimulatedData
 
 BIASED_MODULES = 8  # the most often logged modules are "learned" to fail for non-German names
 

@@ -32,7 +32,7 @@ from frontend.pages.seeker.common import flash, render, see_other
 from frontend.pages.seeker.forms import FormTooLarge, read_form
 from models.crud import get_jobcenter_by_code
 from models.tables import Role, UserAccount
-from recommender.audit import EventType, append_event
+from recommender.records.chain import EventType, append_event
 
 router = APIRouter(include_in_schema=False)
 

@@ -20,8 +20,8 @@ from frontend.pages.seeker.common import decision_path, flash, registry_of, rend
 from frontend.pages.seeker.steps import STEPS
 from models.staff import visible_case_notes
 from models.tables import Decision, JobSeeker
-from recommender import journey
-from recommender.audit import EventType, append_event
+from recommender.casework import journey
+from recommender.records.chain import EventType, append_event
 
 router = APIRouter(include_in_schema=False)
 
@@ -42,7 +42,7 @@ MSG_NEW_ADVICE = _("Your advice has been updated.")
 
 def _feature_label(feature: str, locale: str) -> str | None:
     try:
-        from recommender.explanation import FEATURE_LABELS, feature_label
+        from recommender.decide.decision_explanation import FEATURE_LABELS, feature_label
     except ImportError:
         return None
     return feature_label(feature, locale) if feature in FEATURE_LABELS else None  # type: ignore[arg-type]
@@ -131,7 +131,7 @@ def read_explanation(request: Request, decision_id: str, job_seeker: SessionJobS
         raise HTTPException(status_code=404, detail="No such explanation.")
     locale = get_locale(request)
     try:
-        from recommender.explanation import explanation_view
+        from recommender.decide.decision_explanation import explanation_view
     except ImportError as exc:
         raise HTTPException(status_code=503, detail="Explanations are not available.") from exc
     explanation = explanation_view(session, decision=decision, locale=locale)  # type: ignore[arg-type]

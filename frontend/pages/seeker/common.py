@@ -49,7 +49,7 @@ def decision_path() -> ModuleType | None:
     installed; tests replace it with a small fake.
     """
     try:
-        from recommender import decision_path as module
+        from recommender.decide import decision_path as module
     except ImportError:
         return None
     return module

@@ -15,7 +15,8 @@ from frontend.pages.seeker.common import decision_path, flash, render, see_other
 from frontend.pages.seeker.forms import FormTooLarge, read_form
 from frontend.pages.seeker.onboarding import read_summary_rows
 from frontend.pages.seeker.plan import OUTCOME_LABELS
-from recommender import journey, privacy
+from recommender.casework import data_rights as privacy
+from recommender.casework import journey
 
 router = APIRouter(include_in_schema=False)
 

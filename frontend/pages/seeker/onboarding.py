@@ -31,7 +31,7 @@ from frontend.pages.seeker.forms import (
 )
 from frontend.pages.seeker.steps import STEP_SLUGS, STEPS, StepSpec, step_by_slug
 from models.schemas import Profile
-from recommender import journey
+from recommender.casework import journey
 
 router = APIRouter(include_in_schema=False)
 

@@ -18,7 +18,7 @@ from frontend.pages.seeker.advice import render_advice_page
 from frontend.pages.seeker.common import flash, render, see_other
 from frontend.pages.seeker.forms import MSG_FORM_TOO_LARGE, FormTooLarge, read_form
 from models.tables import JobSeeker
-from recommender import journey
+from recommender.casework import journey
 
 router = APIRouter(include_in_schema=False)
 

@@ -1,0 +1,411 @@
+"""What a job-seeker does with Lotse besides getting advice: notice, profile, plan, feedback, outcomes.
+
+Every step is a service function without web code, so the pages, the JSON API and the tests
+share one behaviour; each change is written together with its event in the caller's
+transaction (G11), so a failed request leaves neither the change nor the event.
+
+Profile answers are saved step by step as immutable snapshots: a person who loses their
+session, their connection or their patience keeps every answer they already sent.
+Free-text comments never enter the event log (it holds no personal payloads); they stay in
+``feedback`` where erasure and retention can reach them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlmodel import Session, select
+
+from data.catalogue import load_catalogue
+from data.kldb import get_occupation, occupations_at_level
+from data.regions import Region, get_region, search_regions
+from data.seed import DEMO_JOBCENTER_CODE, DEMO_JOBCENTER_NAME
+from models.crud import create_job_seeker, create_snapshot, get_jobcenter_by_code
+from models.schemas import Profile
+from models.tables import (
+    Decision,
+    DecisionItem,
+    Feedback,
+    Jobcenter,
+    JobSeeker,
+    Outcome,
+    ProfileSnapshot,
+    ReviewState,
+    utcnow,
+)
+from recommender.records.chain import EventType, append_event
+
+# Bump when the first-use notice changes in substance: everyone sees it again (G13).
+NOTICE_VERSION = "2026-11-25"
+ACTOR = "job_seeker"
+FEEDBACK_KINDS = ("helpful", "not_helpful", "not_possible")
+OUTCOME_KINDS = ("job_found", "training_started", "self_employed", "other")
+MAX_COMMENT_CHARS = 2000
+MAX_PLAN_DAYS_AHEAD = 366
+EARLIEST_OUTCOME = date(2000, 1, 1)
+MIN_TITLE_CONFIDENCE = 0.4
+_VISIBLE_STATES = frozenset({ReviewState.not_required, ReviewState.approved, ReviewState.edited})
+
+_UNKNOWN_ITEM = "No advice {item_id!r} for this person; only their own, visible advice can be used."
+_BAD_FEEDBACK = "Feedback kind {given!r} is not allowed; allowed: {allowed}."
+_BAD_OUTCOME = "Outcome kind {given!r} is not allowed; allowed: {allowed}."
+_COMMENT_TOO_LONG = "The comment has {given} characters; at most {allowed} are allowed."
+_DUE_DATE_RANGE = "Due date {given} is outside the allowed range {earliest} to {latest}."
+_OUTCOME_DATE_RANGE = "Outcome date {given} is outside the allowed range {earliest} to {latest}."
+_NOT_IN_PLAN = "Advice {item_id!r} is not in the plan, so it cannot be marked done."
+
+
+class JourneyError(ValueError):
+    """A job-seeker action that is not allowed; ``field`` names the form field it concerns."""
+
+    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.field = field
+        self.code = code
+
+
+# --- the case ---------------------------------------------------------------------------
+
+
+def demo_jobcenter(session: Session) -> Jobcenter:
+    """The Jobcenter anonymous trial cases belong to (created if a fresh database lacks it)."""
+    jobcenter = get_jobcenter_by_code(session=session, code=DEMO_JOBCENTER_CODE)
+    if jobcenter is None:
+        jobcenter = Jobcenter(code=DEMO_JOBCENTER_CODE, name=DEMO_JOBCENTER_NAME)
+        session.add(jobcenter)
+        session.flush()
+    return jobcenter
+
+
+def start_anonymous_case(session: Session, *, locale: str = "de") -> JobSeeker:
+    """A new pseudonymous case in the demo Jobcenter, for a first try without an account."""
+    jobcenter = demo_jobcenter(session)
+    assert jobcenter.id is not None
+    return create_job_seeker(session=session, jobcenter_id=jobcenter.id, locale=locale)
+
+
+def touch(session: Session, *, job_seeker: JobSeeker, locale: str | None = None) -> None:
+    job_seeker.last_activity_at = utcnow()
+    if locale and job_seeker.locale != locale:
+        job_seeker.locale = locale
+    session.add(job_seeker)
+
+
+# --- first-use notice (G13) ------------------------------------------------------------------
+
+
+def notice_needed(job_seeker: JobSeeker, *, version: str | None = None) -> bool:
+    """True until the person acknowledged the current notice text (a new version shows it again)."""
+    return job_seeker.notice_version_acknowledged != (version or NOTICE_VERSION)
+
+
+def acknowledge_notice(session: Session, *, job_seeker: JobSeeker, version: str | None = None,
+                       locale: str = "de") -> None:
+    """Record that the person read this version of the notice, with a logged event."""
+    version = version or NOTICE_VERSION
+    job_seeker.notice_version_acknowledged = version
+    session.add(job_seeker)
+    append_event(session, event_type=EventType.notice_acknowledged, actor_role=ACTOR,
+                 actor_id=job_seeker.pseudonym, case_pseudonym=job_seeker.pseudonym,
+                 outputs={"locale": locale}, ui_text_version=version)
+
+
+# --- profile answers ------------------------------------------------------------------------
+
+
+def latest_snapshot(session: Session, *, job_seeker: JobSeeker) -> ProfileSnapshot | None:
+    return session.exec(
+        select(ProfileSnapshot)
+        .where(ProfileSnapshot.job_seeker_id == job_seeker.id)
+        .order_by(ProfileSnapshot.id.desc())  # type: ignore[union-attr]
+        .limit(1)
+    ).first()
+
+
+def current_profile(session: Session, *, job_seeker: JobSeeker) -> Profile:
+    """The latest saved answers; an empty profile for a new (or erased) case."""
+    snapshot = latest_snapshot(session, job_seeker=job_seeker)
+    if snapshot is None or not _is_profile_payload(snapshot.payload):
+        return Profile()
+    return Profile.model_validate(snapshot.payload)
+
+
+def _is_profile_payload(payload: dict[str, Any]) -> bool:
+    try:
+        Profile.model_validate(payload)
+    except ValueError:
+        return False  # tombstoned or purged payload
+    return True
+
+
+def merge_answers(profile: Profile, answers: dict[str, Any]) -> dict[str, Any]:
+    """The profile with *answers* applied; ``constraints.x`` keys update the sub-object."""
+    merged = profile.model_dump(mode="json")
+    for key, value in answers.items():
+        target = merged
+        *parents, leaf = key.split(".")
+        for parent in parents:
+            target = target.setdefault(parent, {})
+        target[leaf] = value
+    return merged
+
+
+def save_answers(session: Session, *, job_seeker: JobSeeker, answers: dict[str, Any]) -> Profile:
+    """Validate *answers* merged into the saved profile and store a new snapshot if anything changed.
+
+    Raises
+    ------
+    pydantic.ValidationError
+        When an answer breaks the ``Profile`` schema bounds; nothing is saved then.
+    """
+    before = current_profile(session, job_seeker=job_seeker)
+    after = Profile.model_validate(merge_answers(before, answers))
+    if after != before or latest_snapshot(session, job_seeker=job_seeker) is None:
+        assert job_seeker.id is not None
+        create_snapshot(session=session, job_seeker_id=job_seeker.id, payload=after.model_dump(mode="json"))
+    touch(session, job_seeker=job_seeker)
+    return after
+
+
+# --- occupation and region from free text ---------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _occupation_names() -> list[tuple[str, str, str]]:
+    """(folded name, code, display name) for every official job title of every Berufsgattung."""
+    out: list[tuple[str, str, str]] = []
+    for occupation in occupations_at_level(5):
+        for name in (*occupation.example_titles, occupation.short_title):
+            out.append((_fold(name), occupation.code, name))
+    return out
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.casefold().replace("ß", "ss").split())
+
+
+def suggest_occupations(query: str, *, limit: int = 8) -> list[tuple[str, str]]:
+    """Official job titles matching *query*: (KldB code, title), word starts first, shortest first.
+
+    Free text is never refused: a person may type "Kassiererin" or "Lager"; the official
+    titles (``Kassierer/in``) are matched by prefix so gender forms do not get in the way.
+    """
+    folded = _fold(query)[:100]
+    if len(folded) < 2:
+        return []
+    starts, words, inside = [], [], []
+    for name, code, display in _occupation_names():
+        if name.startswith(folded):
+            starts.append((len(name), code, display))
+        elif f" {folded}" in name or f"-{folded}" in name:
+            words.append((len(name), code, display))
+        elif folded in name:
+            inside.append((len(name), code, display))
+    seen: set[str] = set()
+    out: list[tuple[str, str]] = []
+    for _length, code, display in sorted(starts) + sorted(words) + sorted(inside):
+        if display in seen:
+            continue
+        seen.add(display)
+        out.append((code, display))
+        if len(out) >= limit:
+            break
+    return out
+
+
+def match_occupation(text: str) -> str | None:
+    """The KldB code for a typed job title: an exact official title, else the best prefix match."""
+    if not text or not text.strip():
+        return None
+    stripped = text.strip()
+    if stripped.isdigit() and len(stripped) == 5 and get_occupation(stripped):
+        return stripped
+    # Gender forms: "Kassiererin" and "Kassierer" both match "Kassierer/in".
+    folded = _fold(stripped)
+    for name, code, _display in _occupation_names():
+        if name == folded or name.replace("/in", "") == folded or name.replace("/in", "in") == folded:
+            return code
+    hits = suggest_occupations(stripped.removesuffix("in") if folded.endswith("erin") else stripped, limit=1)
+    if hits:
+        return hits[0][0]
+    return _classify_title(stripped)
+
+
+def _classify_title(text: str) -> str | None:
+    """Typos and unusual wording: the trained title classifier, only when it is fairly sure."""
+    try:
+        from recommender.occupations.classifier import suggest_occupations as classify
+    except ImportError:
+        return None
+    best = classify(text[:200], k=1)
+    return best[0].code if best and best[0].confidence >= MIN_TITLE_CONFIDENCE else None
+
+
+def match_region(text: str) -> Region | None:
+    """The Kreis for a typed district name or AGS code; None when nothing (or several) fit."""
+    if not text or not text.strip():
+        return None
+    region = get_region(text.strip())
+    if region is not None:
+        return region
+    hits = search_regions(text, limit=2)
+    if len(hits) == 1:
+        return hits[0]
+    exact = [r for r in hits if _fold(r.name.split(",")[0]) == _fold(text)]
+    return exact[0] if exact else (hits[0] if hits else None)
+
+
+# --- advice items: plan, feedback -------------------------------------------------------------
+
+
+def own_item(session: Session, *, job_seeker: JobSeeker, item_id: str) -> DecisionItem:
+    """The person's own advice item that they may see; anything else is 'not found' (no IDOR)."""
+    item = session.get(DecisionItem, item_id)
+    decision = session.get(Decision, item.decision_id) if item else None
+    if item is None or decision is None or decision.job_seeker_id != job_seeker.id \
+            or ReviewState(item.review_state) not in _VISIBLE_STATES:
+        raise JourneyError(_UNKNOWN_ITEM.format(item_id=item_id), code="not_found")
+    return item
+
+
+def _log_item_event(session: Session, job_seeker: JobSeeker, item: DecisionItem, action: str,
+                    outputs: dict[str, Any] | None = None, event_type: EventType = EventType.client_feedback) -> None:
+    append_event(session, event_type=event_type, actor_role=ACTOR, actor_id=job_seeker.pseudonym,
+                 case_pseudonym=job_seeker.pseudonym, decision_id=item.decision_id, action=action,
+                 outputs={"item_id": item.id, "module_id": item.module_id, **(outputs or {})})
+
+
+def check_due_date(due: date | None, *, today: date | None = None) -> None:
+    if due is None:
+        return
+    today = today or date.today()
+    latest = today + timedelta(days=MAX_PLAN_DAYS_AHEAD)
+    if not today <= due <= latest:
+        raise JourneyError(_DUE_DATE_RANGE.format(given=due, earliest=today, latest=latest),
+                           field="due_date", code="due_date_range")
+
+
+def add_to_plan(session: Session, *, job_seeker: JobSeeker, item_id: str, due_date: date | None,
+                today: date | None = None) -> DecisionItem:
+    """Put an advice into the person's plan (or change its due date)."""
+    item = own_item(session, job_seeker=job_seeker, item_id=item_id)
+    check_due_date(due_date, today=today)
+    item.in_plan = True
+    item.due_date = due_date
+    session.add(item)
+    _log_item_event(session, job_seeker, item, "plan_added",
+                    {"due_date": due_date.isoformat() if due_date else None})
+    return item
+
+
+def remove_from_plan(session: Session, *, job_seeker: JobSeeker, item_id: str) -> DecisionItem:
+    item = own_item(session, job_seeker=job_seeker, item_id=item_id)
+    item.in_plan = False
+    item.due_date = None
+    item.done_at = None
+    session.add(item)
+    _log_item_event(session, job_seeker, item, "plan_removed")
+    return item
+
+
+def mark_done(session: Session, *, job_seeker: JobSeeker, item_id: str, done: bool = True) -> DecisionItem:
+    """Tick a plan step off (or un-tick it); only steps in the plan can be done."""
+    item = own_item(session, job_seeker=job_seeker, item_id=item_id)
+    if not item.in_plan:
+        raise JourneyError(_NOT_IN_PLAN.format(item_id=item_id), code="not_in_plan")
+    item.done_at = utcnow() if done else None
+    session.add(item)
+    _log_item_event(session, job_seeker, item, "step_done" if done else "step_reopened")
+    return item
+
+
+def plan_items(session: Session, *, job_seeker: JobSeeker) -> list[DecisionItem]:
+    """Every planned item across the person's decisions, open ones first, by due date."""
+    items = session.exec(
+        select(DecisionItem).join(Decision, Decision.id == DecisionItem.decision_id)  # type: ignore[arg-type]
+        .where(Decision.job_seeker_id == job_seeker.id, DecisionItem.in_plan == True)  # noqa: E712
+    ).all()
+    return sorted(items, key=lambda i: (i.done_at is not None, i.due_date or date.max, i.rank))
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    """One step of the person's plan, in their language."""
+
+    item_id: str
+    module_id: str
+    title: str
+    text: str
+    due_date: date | None
+    done: bool
+
+
+def plan_view(session: Session, *, job_seeker: JobSeeker, locale: str) -> list[PlanStep]:
+    """The plan as the person sees it: titles and texts from the catalogue, counsellor edits win."""
+    modules = {m.id: m for m in load_catalogue().modules}
+    out = []
+    for item in plan_items(session, job_seeker=job_seeker):
+        module = modules.get(item.module_id)
+        title = getattr(module.title, locale, module.title.de) if module else item.module_id
+        text = item.edited_text or (getattr(module.text, locale, module.text.de) if module else "")
+        out.append(PlanStep(item.id, item.module_id, title, text, item.due_date, item.done_at is not None))
+    return out
+
+
+def record_feedback(session: Session, *, job_seeker: JobSeeker, item_id: str, kind: str,
+                    comment: str | None = None) -> Feedback:
+    """Store the person's verdict on one advice; the comment stays out of the event log."""
+    if kind not in FEEDBACK_KINDS:
+        raise JourneyError(_BAD_FEEDBACK.format(given=kind, allowed=", ".join(FEEDBACK_KINDS)),
+                           field="kind", code="feedback_kind")
+    comment = (comment or "").strip() or None
+    if comment and len(comment) > MAX_COMMENT_CHARS:
+        raise JourneyError(_COMMENT_TOO_LONG.format(given=len(comment), allowed=MAX_COMMENT_CHARS),
+                           field="comment", code="comment_too_long")
+    item = own_item(session, job_seeker=job_seeker, item_id=item_id)
+    assert job_seeker.id is not None
+    feedback = Feedback(decision_item_id=item.id, job_seeker_id=job_seeker.id, kind=kind, comment=comment)
+    session.add(feedback)
+    session.flush()
+    _log_item_event(session, job_seeker, item, "feedback", {"kind": kind, "has_comment": comment is not None})
+    return feedback
+
+
+def latest_feedback(session: Session, *, job_seeker: JobSeeker) -> dict[str, Feedback]:
+    """The newest feedback per advice item of this person."""
+    rows = session.exec(
+        select(Feedback).where(Feedback.job_seeker_id == job_seeker.id).order_by(Feedback.id)  # type: ignore[arg-type]
+    ).all()
+    return {row.decision_item_id: row for row in rows}
+
+
+# --- outcomes ----------------------------------------------------------------------------------
+
+
+def report_outcome(session: Session, *, job_seeker: JobSeeker, kind: str, occurred_on: date,
+                   today: date | None = None) -> Outcome:
+    """'I found a job': an outcome the retraining reads, logged as ``client_outcome``."""
+    if kind not in OUTCOME_KINDS:
+        raise JourneyError(_BAD_OUTCOME.format(given=kind, allowed=", ".join(OUTCOME_KINDS)),
+                           field="kind", code="outcome_kind")
+    today = today or date.today()
+    if not EARLIEST_OUTCOME <= occurred_on <= today:
+        raise JourneyError(_OUTCOME_DATE_RANGE.format(given=occurred_on, earliest=EARLIEST_OUTCOME, latest=today),
+                           field="occurred_on", code="outcome_date_range")
+    assert job_seeker.id is not None
+    outcome = Outcome(job_seeker_id=job_seeker.id, kind=kind, occurred_on=occurred_on)
+    session.add(outcome)
+    session.flush()
+    append_event(session, event_type=EventType.client_outcome, actor_role=ACTOR, actor_id=job_seeker.pseudonym,
+                 case_pseudonym=job_seeker.pseudonym, action=kind,
+                 outputs={"outcome_id": outcome.id, "occurred_on": occurred_on.isoformat()})
+    return outcome
+
+
+def outcomes_of(session: Session, *, job_seeker: JobSeeker) -> list[Outcome]:
+    return list(session.exec(
+        select(Outcome).where(Outcome.job_seeker_id == job_seeker.id).order_by(Outcome.id)  # type: ignore[arg-type]
+    ).all())

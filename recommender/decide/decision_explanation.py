@@ -1,0 +1,156 @@
+"""The explanation of one decision, for the person it is about (G12; GDPR Art 13-15, AI Act Art 86).
+
+CJEU C-203/22 (Dun & Bradstreet Austria) asks for "the procedure and principles actually
+applied", concise and intelligible. So the page says, per advice item: the main reasons (from
+the model's own per-feature contributions, or the rule that applied), which of the person's
+answers were used, which legal rules were checked; and, for the whole decision: the model
+version, what the AI does and does not do, what the counsellor decides, and how to object.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel
+from sqlmodel import Session
+
+from models.hashing import sha256_hex
+from models.tables import Decision
+from recommender.decide.decision_path import UI_TEXT_VERSION, decision_view
+
+Locale = Literal["de", "en"]
+
+# Plain names of the model's inputs: the data used, never the internal codes (G12).
+FEATURE_LABELS: dict[str, tuple[str, str]] = {
+    "months_unemployed": ("wie lange Sie schon Arbeit suchen", "how long you have been looking for work"),
+    "school_level": ("Ihr Schulabschluss", "your school-leaving certificate"),
+    "vocational_level": ("Ihr Berufsabschluss", "your vocational qualification"),
+    "recognition_open": ("ob die Anerkennung Ihres Abschlusses offen ist",
+                         "whether recognition of your qualification is open"),
+    "german_level": ("Ihr Deutsch-Niveau", "your level of German"),
+    "applications_3m": ("Ihre Bewerbungen der letzten 3 Monate", "your applications in the last 3 months"),
+    "interviews_3m": ("Ihre Vorstellungsgespräche der letzten 3 Monate", "your interviews in the last 3 months"),
+    "interview_rate": ("wie oft eine Bewerbung zum Gespräch führt", "how often an application leads to an interview"),
+    "search_channel_count": ("wie viele Suchwege Sie nutzen", "how many ways of searching you use"),
+    "uses_job_boards": ("ob Sie Jobbörsen nutzen", "whether you use job boards"),
+    "uses_network": ("ob Sie Bekannte fragen", "whether you ask people you know"),
+    "uses_spontaneous": ("ob Sie sich initiativ bewerben", "whether you send speculative applications"),
+    "has_cv": ("ob Sie einen Lebenslauf haben", "whether you have a CV"),
+    "driving_licence": ("ob Sie einen Führerschein haben", "whether you have a driving licence"),
+    "has_car": ("ob Sie ein Auto haben", "whether you have a car"),
+    "max_commute_minutes": ("Ihre mögliche Fahrzeit zur Arbeit", "how long you can travel to work"),
+    "willing_to_relocate": ("ob Sie umziehen würden", "whether you would move"),
+    "target_occupations_count": ("wie viele Berufe Sie suchen", "how many jobs you look for"),
+    "salary_to_median": ("Ihr Gehaltswunsch im Vergleich zum üblichen Lohn",
+                         "your salary wish compared with the usual pay"),
+    "market_unemployed_per_vacancy": ("wie viele Suchende auf eine Stelle kommen (Ihr Beruf, Ihre Region)",
+                                      "how many job-seekers there are per vacancy (your job, your region)"),
+    "market_vacancy_trend": ("ob die Zahl der Stellen steigt oder sinkt", "whether the number of vacancies rises"),
+    "market_shortage_occupation": ("ob Ihr Beruf gesucht wird (Engpassberuf)",
+                                   "whether your job is in short supply"),
+}
+
+_OUTCOME_TEXT = {
+    "eligible": ("erfüllt", "met"),
+    "ineligible": ("nicht erfüllt", "not met"),
+    "needs_review": ("Ihre Ansprechperson entscheidet", "your counsellor decides"),
+    "filtered": ("passt nicht zu Ihren Angaben, daher nicht angeboten", "does not fit what you told us, not offered"),
+}
+
+_HOW_IT_WORKS = {
+    "de": [
+        "Lotse schlägt Ihnen Schritte für Ihre Jobsuche vor.",
+        "Ein Computer-Programm (KI) ordnet die Vorschläge. Es hat aus früheren Verläufen gelernt, was oft hilft.",
+        "Die KI nutzt nur Ihre Antworten zur Jobsuche und Zahlen zum Arbeitsmarkt.",
+        "Geschlecht, Alter, Herkunft, Religion, Gesundheit oder Familie nutzt die KI nie.",
+        "Die KI bewertet nicht Sie als Person. Sie entscheidet nicht über Geld oder Sanktionen.",
+        "Über Förderungen und Geld-Leistungen entscheidet immer Ihre Ansprechperson im Jobcenter.",
+        "Sie können der KI widersprechen. Dann bekommen Sie Tipps nach festen Regeln, ohne KI.",
+    ],
+    "en": [
+        "Lotse suggests steps for your job search.",
+        "A computer program (AI) orders the suggestions. It learned from past cases what often helps.",
+        "The AI uses only your answers about your job search and labour-market figures.",
+        "The AI never uses gender, age, origin, religion, health or family.",
+        "The AI does not rate you as a person. It does not decide on money or sanctions.",
+        "Your counsellor at the Jobcenter always decides on funding and benefits.",
+        "You can object to the AI. Then you get advice from fixed rules, without AI.",
+    ],
+}
+_RULES_MODE = {
+    "de": "Diese Tipps wurden ohne KI nach festen, offen gelegten Regeln geordnet.",
+    "en": "These tips were ordered without AI, by fixed and published rules.",
+}
+_OBJECT = {
+    "de": "Widerspruch: Unter „Meine Daten“ können Sie Tipps ohne KI wählen (Art. 21 DSGVO).",
+    "en": "Objection: under \u201cMy data\u201d you can choose advice without AI (GDPR Art 21).",
+}
+
+
+class RuleApplied(BaseModel):
+    rule_id: str
+    legal_basis: str | None
+    outcome: str
+
+
+class ItemExplanation(BaseModel):
+    module_id: str
+    rank: int
+    title: str
+    main_reasons: list[str]
+    data_used: list[str]
+    rules_applied: list[RuleApplied]
+
+
+class ExplanationView(BaseModel):
+    explanation_id: str
+    decision_id: str
+    locale: Locale
+    mode: str
+    model_version: str
+    how_it_works: list[str]
+    how_to_object: str
+    items: list[ItemExplanation]
+    ui_text_version: str
+
+
+def feature_label(feature: str, locale: Locale) -> str:
+    de, en = FEATURE_LABELS.get(feature, (feature, feature))
+    return de if locale == "de" else en
+
+
+def _rule(rule: dict[str, Any], locale: Locale) -> RuleApplied:
+    de, en = _OUTCOME_TEXT.get(rule.get("outcome", ""), (rule.get("outcome", ""),) * 2)
+    return RuleApplied(rule_id=rule["rule_id"], legal_basis=rule.get("legal_basis"),
+                       outcome=de if locale == "de" else en)
+
+
+def explanation_view(session: Session, *, decision: Decision, locale: Locale) -> ExplanationView:
+    """Everything the person may know about how their advice came about, in *locale*."""
+    view = decision_view(session, decision=decision, locale=locale, audience="job_seeker")
+    items = [
+        ItemExplanation(
+            module_id=item.module_id,
+            rank=item.rank,
+            title=item.title,
+            main_reasons=item.reasons,
+            data_used=[feature_label(f, locale) for f in item.data_used],
+            rules_applied=[_rule(r, locale) for r in item.rules_applied],
+        )
+        for item in view.items
+        if item.visible
+    ]
+    how = list(_HOW_IT_WORKS[locale])
+    if view.mode == "rules":
+        how.insert(0, _RULES_MODE[locale])
+    return ExplanationView(
+        explanation_id=sha256_hex({"decision": decision.id, "locale": locale, "ui": UI_TEXT_VERSION})[:16],
+        decision_id=decision.id,
+        locale=locale,
+        mode=view.mode,
+        model_version=view.model_version,
+        how_it_works=how,
+        how_to_object=_OBJECT[locale],
+        items=items,
+        ui_text_version=UI_TEXT_VERSION,
+    )

@@ -1,0 +1,50 @@
+"""The global AI kill switch (G9): persisted, logged, effective from the next request.
+
+When it is on, every decision comes from the transparent rules baseline and the model is
+never called. Turning it on or off needs a reason and is written to the event log together
+with the flag change, in one transaction.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from models.tables import SystemFlag, utcnow
+from recommender.records.chain import EventType, append_event
+
+KILL_SWITCH_KEY = "kill_switch"
+_REASON_REQUIRED = "Turning the kill switch on or off needs a reason."
+
+
+class KillSwitchError(ValueError):
+    """The switch cannot be changed as asked."""
+
+
+def kill_switch_on(session: Session) -> bool:
+    flag = session.get(SystemFlag, KILL_SWITCH_KEY)
+    return flag is not None and flag.value == "on"
+
+
+def set_kill_switch(session: Session, *, on: bool, actor_role: str, actor_id: str | int | None, reason: str) -> bool:
+    """Set the switch; return True if it changed. Logs kill_switch_on/off with actor and reason."""
+    if not reason or not reason.strip():
+        raise KillSwitchError(_REASON_REQUIRED)
+    if kill_switch_on(session) == on:
+        return False
+    flag = session.get(SystemFlag, KILL_SWITCH_KEY)
+    value = "on" if on else "off"
+    if flag is None:
+        flag = SystemFlag(key=KILL_SWITCH_KEY, value=value)
+    flag.value = value
+    flag.updated_at = utcnow()
+    flag.updated_by = None if actor_id is None else str(actor_id)
+    session.add(flag)
+    append_event(
+        session,
+        event_type=EventType.kill_switch_on if on else EventType.kill_switch_off,
+        actor_role=actor_role,
+        actor_id=actor_id,
+        action=value,
+        reason=reason.strip(),
+    )
+    return True

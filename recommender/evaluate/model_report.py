@@ -1,0 +1,319 @@
+"""One self-contained HTML report (plus JSON) per *model version*, for data scientists, works
+councils and data-protection officers; it is the evidence the promotion gates read.
+
+(``recommender.evaluate.evaluation_report`` writes the scenario evaluation report of ``lotse evaluate``; this one
+is stored beside the model, ``<models_dir>/<version>/report.html``, and linked from its card.)
+
+Why self-contained: the report is attached to a promotion decision and read offline, years
+later; the plots are PNGs embedded as base64 and nothing is loaded from anywhere. Sections:
+calibration curve, cumulative uplift (Qini-style) curve, policy value against baselines with
+confidence intervals, exposure of modules by protected group, feature importance, and the
+gate evidence (off-policy comparison, proxy probe, counterfactual twins). Every figure from
+simulated data is labelled SYNTHETIC.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from recommender.decide.baselines import rule_scores  # noqa: E402
+from recommender.decide.features import ALLOWED_FEATURES  # noqa: E402
+from recommender.decide.ranker import LoadedModel  # noqa: E402
+from recommender.decide.registry import ModelRegistry  # noqa: E402
+from recommender.evaluate.fairness import audit_data_from_simulation, run_audit  # noqa: E402
+from recommender.evaluate.gates import REPORT_HTML, REPORT_JSON, GateEvidence, check_gates, gates_as_json  # noqa: E402
+from recommender.evaluate.ope import Estimate, compare, evaluate_on_logs, evaluate_on_simulation  # noqa: E402
+from recommender.evaluate.proxies import probe_proxies  # noqa: E402
+from recommender.evaluate.true_uplift import predicted_uplift, reliability, top_k  # noqa: E402
+from recommender.evaluate.twins import model_scorer, run_twins  # noqa: E402
+from recommender.learn.training_data import LoggedData  # noqa: E402
+from recommender.simulate.population import SimulatedData  # noqa: E402
+
+
+@dataclass
+class ReportFigures:
+    """Everything a report shows, JSON-ready, plus the plots as PNG bytes."""
+
+    data: dict[str, Any]
+    plots: dict[str, bytes]
+
+
+def _png(fig: Any) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def _mean_ci(values: np.ndarray, rng: np.random.Generator, n_boot: int = 200) -> tuple[float, float, float]:
+    n = len(values)
+    weights = rng.poisson(1.0, size=(n_boot, n)).astype(np.float64)
+    boots = (weights @ values) / np.maximum(weights.sum(axis=1), 1)
+    return float(values.mean()), float(np.quantile(boots, 0.025)), float(np.quantile(boots, 0.975))
+
+
+def simulation_figures(model: LoadedModel, test: SimulatedData, *, seed: int = 42) -> ReportFigures:
+    """Calibration, uplift curve, policy values with CIs and feature importance on simulated test data."""
+    rng = np.random.default_rng(seed)
+    p_mod, p_none = predicted_uplift(model, test)
+    learned = p_mod - p_none[:, None]
+    n, m = test.eligible.shape
+    rows = np.arange(n)
+    rules = rule_scores(test.feature_dict(), test.module_ids) + rng.random((n, m)) * 1e-6
+    policies = {"learned": learned, "rules": rules,
+                "random": rng.random((n, m)), "oracle": test.tau.astype(np.float64)}
+    values: dict[str, dict[str, float]] = {}
+    for name, scores in policies.items():
+        idx, ok = top_k(scores, test.eligible, 1)
+        gain = np.where(ok[:, 0], test.tau[rows, idx[:, 0]], 0.0).astype(np.float64)
+        value, low, high = _mean_ci(gain, rng)
+        values[name] = {"value": value, "low": low, "high": high}
+    values["no_advice"] = {"value": 0.0, "low": 0.0, "high": 0.0}
+
+    all_p = np.column_stack([p_none, p_mod])
+    q_logged = all_p[rows, test.action]
+    curve = reliability(q_logged, test.outcome.astype(np.float64))
+
+    idx, ok = top_k(learned, test.eligible, 1)
+    predicted_gain = np.where(ok[:, 0], learned[rows, idx[:, 0]], -np.inf)
+    true_gain = np.where(ok[:, 0], test.tau[rows, idx[:, 0]], 0.0).astype(np.float64)
+    order = np.argsort(-predicted_gain, kind="stable")
+    cumulative = np.concatenate([[0.0], np.cumsum(true_gain[order])])
+    perfect = np.concatenate([[0.0], np.cumsum(np.sort(true_gain)[::-1])])
+    share = np.linspace(0, 1, n + 1)
+    random_line = share * true_gain.sum()
+    qini = float(np.trapezoid(cumulative - random_line, share) / max(n, 1))
+
+    totals: dict[str, float] = {}
+    for booster in getattr(model, "boosters", {"model": model.booster}).values():
+        for name, value in zip(booster.feature_name(), booster.feature_importance(importance_type="gain"),
+                               strict=True):
+            totals[name] = totals.get(name, 0.0) + float(value)
+    importance = sorted(totals.items(), key=lambda t: -t[1])
+
+    plots = {
+        "calibration": _plot_calibration(curve),
+        "uplift_curve": _plot_uplift(share, cumulative, perfect, random_line),
+        "policy_value": _plot_policy(values),
+        "feature_importance": _plot_importance(importance[:15]),
+    }
+    data = {"synthetic": True, "test_rows": n, "calibration": curve, "policy_value_top1_true_uplift": values,
+            "qini_coefficient": qini, "feature_importance_gain": dict(importance)}
+    return ReportFigures(data, plots)
+
+
+def _plot_calibration(curve: dict[str, list[float]]) -> bytes:
+    fig, ax = plt.subplots(figsize=(4.5, 4))
+    ax.plot([0, 1], [0, 1], ls="--", color="grey", label="perfect")
+    ax.plot(curve["predicted"], curve["observed"], marker="o", label="model")
+    ax.set(xlabel="predicted P(job within 6 months)", ylabel="observed share", title="Calibration (SYNTHETIC)")
+    ax.legend()
+    return _png(fig)
+
+
+def _plot_uplift(share: np.ndarray, model: np.ndarray, perfect: np.ndarray, random_line: np.ndarray) -> bytes:
+    step = max(1, len(share) // 400)
+    fig, ax = plt.subplots(figsize=(5, 4))
+    ax.plot(share[::step], perfect[::step], color="grey", ls=":", label="oracle order")
+    ax.plot(share[::step], model[::step], label="model order")
+    ax.plot(share[::step], random_line[::step], color="grey", ls="--", label="random order")
+    ax.set(xlabel="share of people advised (by predicted uplift)", ylabel="cumulative true uplift (people)",
+           title="Uplift curve, Qini-style (SYNTHETIC)")
+    ax.legend()
+    return _png(fig)
+
+
+def _plot_policy(values: dict[str, dict[str, float]]) -> bytes:
+    names = list(values)
+    mid = np.array([values[k]["value"] for k in names]) * 100
+    err = np.array([[values[k]["value"] - values[k]["low"], values[k]["high"] - values[k]["value"]]
+                    for k in names]).T * 100
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    ax.bar(names, mid, yerr=err, capsize=4, color=["#1f4e79" if k == "learned" else "#9fb4c8" for k in names])
+    ax.set(ylabel="mean true uplift of top-1 advice (pp)", title="Policy value vs baselines, 95% CI (SYNTHETIC)")
+    return _png(fig)
+
+
+def _plot_importance(importance: list[tuple[str, float]]) -> bytes:
+    fig, ax = plt.subplots(figsize=(5, 4.5))
+    labels = [k for k, _ in importance][::-1]
+    ax.barh(labels, [v for _, v in importance][::-1], color="#1f4e79")
+    ax.set(xlabel="total gain", title="Feature importance")
+    return _png(fig)
+
+
+def exposure_plot(fairness: dict[str, Any], *, top: int = 8) -> bytes | None:
+    """Exposure of the most shown modules by group, for each audited attribute (funded marked *)."""
+    attributes = {k: v for k, v in fairness.get("attributes", {}).items() if v.get("metrics")}
+    if not attributes:
+        return None
+    fig, axes = plt.subplots(1, len(attributes), figsize=(4.5 * len(attributes), 4), squeeze=False)
+    for ax, (attribute, result) in zip(axes[0], attributes.items(), strict=True):
+        exposures = {k: v for k, v in result["metrics"].items() if k.startswith("exposure:")}
+        best = sorted(exposures, key=lambda k: -(exposures[k].get("overall") or 0))[:top]
+        groups = list(result["groups"])
+        width = 0.8 / max(len(groups), 1)
+        for g, group in enumerate(groups):
+            ax.barh(np.arange(len(best)) + g * width, [(exposures[k]["by_group"].get(group) or 0) * 100 for k in best],
+                    height=width, label=group)
+        ax.set_yticks(np.arange(len(best)) + 0.4 - width / 2,
+                      [k.split(":", 1)[1] + (" *" if exposures[k].get("funded") else "") for k in best])
+        ax.set(xlabel="share shown (%)", title=f"Exposure by {attribute}")
+        ax.legend(fontsize=7)
+    return _png(fig)
+
+
+def _img(png: bytes | None, alt: str) -> str:
+    if png is None:
+        return "<p>Not available.</p>"
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
+
+
+def _pre(value: Any) -> str:
+    return f"<pre>{html.escape(json.dumps(value, indent=2, sort_keys=True, default=str))}</pre>"
+
+
+def render_html(version: str, data: dict[str, Any], plots: dict[str, bytes | None]) -> str:
+    gates = data.get("gates") or []
+    gate_rows = "".join(
+        f"<tr><td>{html.escape(g['gate'])}</td><td>{'passed' if g['passed'] else '<strong>FAILED</strong>'}</td>"
+        f"<td>{html.escape(g['detail'])}</td></tr>" for g in gates)
+    alerts = (data.get("fairness") or {}).get("alerts", [])
+    alert_items = "".join(f"<li>{html.escape(a['attribute'])}: {html.escape(a['metric'])} ratio "
+                          f"{a.get('ratio')} (CI {a.get('ratio_ci')})"
+                          f"{' - funded module' if a.get('funded') else ''}</li>"
+                          for a in alerts if a.get("kind") == "ratio")
+    banner = ("<p class=banner>SYNTHETIC: figures from simulated data describe a simulated world, not real "
+              "job-seekers.</p>" if data.get("synthetic", True) else "")
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Lotse model report {html.escape(version)}</title>
+<style>body{{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.4}}
+.banner{{background:#fff3cd;padding:.5rem 1rem;border-left:4px solid #b38600}}
+table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}}
+img{{max-width:100%}}pre{{background:#f6f6f6;padding:.5rem;overflow:auto;max-height:24rem}}</style></head>
+<body><h1>Model report: {html.escape(version)}</h1>{banner}
+<p>Generated {html.escape(data.get("generated_at", ""))}. The model recommends actions; it never scores people (G7).</p>
+<h2>Promotion gates</h2><table><tr><th>gate</th><th>result</th><th>detail</th></tr>{gate_rows}</table>
+<h2>Calibration</h2>{_img(plots.get("calibration"), "calibration curve")}
+<h2>Uplift curve</h2>{_img(plots.get("uplift_curve"), "uplift curve")}
+<p>Qini coefficient: {data.get("simulation", {}).get("qini_coefficient", "n/a")}</p>
+<h2>Policy value against baselines</h2>{_img(plots.get("policy_value"), "policy value with confidence intervals")}
+<h2>Exposure by protected group</h2>
+<p>Alerts (ratio below 0.8 - for review, not a verdict):</p><ul>{alert_items or "<li>none</li>"}</ul>
+{_img(plots.get("exposure"), "exposure of advice modules by group")}
+<h2>Feature importance</h2>{_img(plots.get("feature_importance"), "feature importance")}
+<h2>Off-policy comparison with the active model</h2>{_pre(data.get("ope_vs_active"))}
+<h2>Proxy probe</h2>{_pre(data.get("proxies"))}
+<h2>Counterfactual twins</h2>{_pre(data.get("twins"))}
+<h2>Training data (feedback-loop check)</h2>{_pre(data.get("training_data"))}
+</body></html>
+"""
+
+
+def write_report(directory: Path, version: str, data: dict[str, Any], plots: dict[str, bytes | None]) -> Path:
+    """Write ``report.json`` and ``report.html`` into the model's directory; return the HTML path."""
+    data = {"version": version, "generated_at": datetime.now(UTC).isoformat(timespec="seconds"), **data}
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / REPORT_JSON).write_text(json.dumps(data, indent=2, sort_keys=True, default=str), encoding="utf-8")
+    path = directory / REPORT_HTML
+    path.write_text(render_html(version, data, plots), encoding="utf-8")
+    return path
+
+
+def _estimates(raw: dict[str, dict[str, Any]]) -> dict[str, Estimate]:
+    return {k: Estimate(**v) for k, v in raw.items()}
+
+
+def build_model_report(registry: ModelRegistry, version: str, test: SimulatedData, *,
+                       logged: LoggedData | None = None, twins_n: int = 1000, n_boot: int = 200,
+                       seed: int = 42, progress: Any = None) -> tuple[Path, dict[str, Any]]:
+    """Compute every section for *version*, write report.json + report.html beside the model.
+
+    Parameters
+    ----------
+    registry : ModelRegistry
+    version : str
+        A stored model version (the candidate).
+    test : SimulatedData
+        Held-out simulated people with oracle and protected attributes (SYNTHETIC).
+    logged : LoggedData, optional
+        Logged decisions; adds the off-policy comparison on real logs and the feedback-loop check.
+    twins_n : int, default 1000
+    n_boot : int, default 200
+    seed : int, default 42
+    progress : callable, optional
+        ``progress(done, total, text)`` per section.
+
+    Returns
+    -------
+    (Path, dict)
+        The HTML path and the report data (with the gate results).
+    """
+    steps = 6
+
+    def tick(step: int, text: str) -> None:
+        if callable(progress):
+            progress(step, steps, text)
+
+    model = registry.load(version)
+    active_version = registry.active_version()
+    active = registry.load(active_version) if active_version and active_version != version else None
+    figures = simulation_figures(model, test, seed=seed)
+    tick(1, "calibration, uplift, policy value")
+    sim_ope = evaluate_on_simulation(model, test, n_boot=n_boot, seed=seed)
+    data: dict[str, Any] = {"synthetic": True, "simulation": figures.data, "ope_simulation": sim_ope,
+                            "active_version": active_version}
+    if active is not None:
+        active_sim = evaluate_on_simulation(active, test, n_boot=n_boot, seed=seed)
+        data["ope_vs_active"] = compare(_estimates(sim_ope["estimates"]), _estimates(active_sim["estimates"]))
+        data["ope_vs_active"]["data"] = "simulated"
+    else:
+        own = _estimates(sim_ope["estimates"])
+        data["ope_vs_active"] = {**compare(own, own), "data": "simulated", "note": "no other active model"}
+    if logged is not None:
+        candidate_logs = evaluate_on_logs(model, logged, n_boot=n_boot, seed=seed)
+        data["ope_logged"] = {k: v.as_dict() for k, v in candidate_logs.items()}
+        if active is not None:
+            data["ope_vs_active"] = {**compare(candidate_logs, evaluate_on_logs(active, logged, n_boot=n_boot,
+                                                                               seed=seed)), "data": "logged"}
+        data["synthetic"] = False
+        data["training_data"] = {"rows": logged.n, "exploration_share": logged.exploration_share(), **logged.stats}
+    tick(2, "off-policy evaluation")
+    p_mod, p_none = predicted_uplift(model, test)
+    all_p = np.column_stack([p_none, p_mod])
+    predicted = all_p[np.arange(test.n), test.action]
+    fairness = run_audit(audit_data_from_simulation(test, predicted=predicted), n_boot=n_boot, seed=seed)
+    data["fairness"] = fairness
+    tick(3, "fairness by group")
+    protected = {"gender": test.protected["gender"], "nationality_group": test.protected["citizenship_group"],
+                 "age_band": test.protected["age_band"]}
+    data["proxies"] = probe_proxies(test.features, list(ALLOWED_FEATURES), protected, seed=seed)
+    tick(4, "proxy probe")
+    data["twins"] = run_twins(model_scorer(model, test.module_ids), test, n=twins_n, model=model, seed=seed)
+    tick(5, "counterfactual twins")
+    directory = registry.root / version
+    html_path = directory / REPORT_HTML
+    feature_names = sorted(model.all_feature_names()) if hasattr(model, "all_feature_names") else model.feature_names
+    evidence = GateEvidence(version, list(feature_names), data["ope_vs_active"], data["proxies"],
+                            data["twins"], html_path)
+    plots = {**figures.plots, "exposure": exposure_plot(fairness)}
+    write_report(directory, version, data, plots)  # the report gate needs the file first
+    data["gates"] = gates_as_json(check_gates(evidence))
+    write_report(directory, version, data, plots)
+    registry.update_metrics(version, {"report_html": REPORT_HTML, "report_json": REPORT_JSON,
+                                      "fairness_alerts": len(fairness["alerts"])})
+    tick(6, "report written")
+    return html_path, data

@@ -1,1 +1,0 @@
-"""German language handling for occupations: gender forms, lemmas, head nouns, gazetteer."""
