@@ -177,7 +177,8 @@ def assign(
     reason: str = typer.Option(..., help="Why (written to the event log)."),
 ) -> None:
     """Assign a case to a counsellor (or move it); logged as case_reassigned."""
-    from recommender.casework.review import ReviewError, reassign_case
+    from recommender.casework.assignment import reassign_case
+    from recommender.casework.validation import ReviewError
 
     engine = open_engine(load_settings())
     try:

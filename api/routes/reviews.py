@@ -20,23 +20,13 @@ from api.errors import problem
 from api.security import CsrfDep
 from models.staff import CaseMode
 from models.tables import JobSeeker
+from recommender.casework.assignment import reassign_case, team_assignments
+from recommender.casework.case_mode import set_case_mode
 from recommender.casework.caseload import CASE_NOT_FOUND, log_denied
-from recommender.casework.review import (
-    ReviewConflict,
-    ReviewError,
-    ReviewNotFound,
-    add_counsellor_advice,
-    add_note,
-    case_decisions,
-    case_notes,
-    caseload_overview,
-    decision_detail,
-    reassign_case,
-    review_item,
-    review_queue,
-    set_case_mode,
-    team_assignments,
-)
+from recommender.casework.notes import add_note, case_notes
+from recommender.casework.queue import case_decisions, caseload_overview, decision_detail, review_queue
+from recommender.casework.review import add_counsellor_advice, review_item
+from recommender.casework.validation import ReviewConflict, ReviewError, ReviewNotFound
 
 router = APIRouter(tags=["cases"])
 

@@ -22,24 +22,19 @@ from api.security import CsrfDep
 from frontend.pages.staff_common import render_staff
 from models.staff import CaseMode
 from models.tables import JobSeeker, UserAccount
+from recommender.casework.case_mode import set_case_mode
 from recommender.casework.caseload import ACCESS_PURPOSES, CaseAccessError, PurposeError, resolve_case
-from recommender.casework.review import (
+from recommender.casework.notes import add_note, case_notes
+from recommender.casework.queue import (
     CASELOAD_SORTS,
-    REASON_CODES,
-    ReviewConflict,
-    ReviewError,
-    ReviewNotFound,
-    add_counsellor_advice,
-    add_note,
     case_decisions,
-    case_notes,
     caseload_overview,
     decision_detail,
-    review_item,
     review_queue,
     review_queue_size,
-    set_case_mode,
 )
+from recommender.casework.review import REASON_CODES, add_counsellor_advice, review_item
+from recommender.casework.validation import ReviewConflict, ReviewError, ReviewNotFound
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
 

@@ -15,8 +15,9 @@ from api.i18n import lazy_gettext as _
 from api.security import CsrfDep
 from frontend.pages.staff_common import render_staff
 from models.tables import JobSeeker
+from recommender.casework.assignment import reassign_case, team_assignments, team_members
 from recommender.casework.caseload import CASE_NOT_FOUND, log_denied
-from recommender.casework.review import ReviewError, reassign_case, team_assignments, team_members
+from recommender.casework.validation import ReviewError
 from recommender.evaluate.monitoring import GROUPINGS, MIN_GROUP_SIZE, MIN_TEAM_MEMBERS, MonitoringError, team_report
 
 router = APIRouter(prefix="/staff/team", include_in_schema=False)

@@ -11,21 +11,18 @@ from sqlmodel import Session, select
 from models.db import session_scope
 from models.staff import case_works_without_ai, visible_case_notes
 from models.tables import DecisionItem, Event, JobSeeker, UserAccount
+from recommender.casework.assignment import reassign_case
+from recommender.casework.case_mode import set_case_mode
+from recommender.casework.notes import add_note
+from recommender.casework.queue import caseload_overview, review_queue
 from recommender.casework.review import (
     CONFLICT_NOT_PENDING,
     EDIT_NOTHING,
     REASON_MISSING,
-    ReviewConflict,
-    ReviewError,
-    ReviewNotFound,
     add_counsellor_advice,
-    add_note,
-    caseload_overview,
-    reassign_case,
     review_item,
-    review_queue,
-    set_case_mode,
 )
+from recommender.casework.validation import ReviewConflict, ReviewError, ReviewNotFound
 from recommender.records.chain import verify_chain
 from tests.factories import assign_case, make_decision, make_job_seeker, make_jobcenter, make_staff_user, make_team
 
@@ -207,7 +204,7 @@ def test_caseload_filter_by_inactivity_shows_quiet_cases_only(engine: Engine, ca
 
 
 def test_review_queue_limit_keeps_the_longest_waiting(engine: Engine, case: dict) -> None:
-    from recommender.casework.review import review_queue_size
+    from recommender.casework.queue import review_queue_size
 
     with Session(engine) as session:
         user = session.get(UserAccount, case["counsellor"])

@@ -1,0 +1,46 @@
+"""Case mode: a counsellor switches the AI off (or on again) for one case (G9).
+
+With the AI off, Lotse makes no suggestions for the case; the switch is logged with the
+counsellor's reason so a later reader sees who decided it and why.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from models.staff import CaseMode
+from models.tables import JobSeeker, UserAccount, utcnow
+from recommender.casework.validation import ReviewError, clean_text
+from recommender.records.chain import EventType, append_event
+
+MODE_REASON_MISSING = "Please give a reason for switching the AI on or off for this case."
+
+
+def set_case_mode(
+    session: Session, *, job_seeker: JobSeeker, user: UserAccount, without_ai: bool, reason: str | None
+) -> bool:
+    """Switch "work without AI" for one case (G9); True if it changed. Logged with reason."""
+    why = clean_text(reason)
+    if not why:
+        raise ReviewError(MODE_REASON_MISSING)
+    assert job_seeker.id is not None
+    mode = session.get(CaseMode, job_seeker.id)
+    if mode is not None and mode.without_ai == without_ai:
+        return False
+    if mode is None:
+        mode = CaseMode(job_seeker_id=job_seeker.id)
+    mode.without_ai = without_ai
+    mode.changed_by = user.id
+    mode.changed_at = utcnow()
+    mode.reason = why[:500]
+    session.add(mode)
+    append_event(
+        session,
+        event_type=EventType.case_mode_changed,
+        actor_role=user.role,
+        actor_id=user.id,
+        case_pseudonym=job_seeker.pseudonym,
+        action="without_ai" if without_ai else "with_ai",
+        reason=why[:500],
+    )
+    return True
