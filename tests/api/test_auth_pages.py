@@ -6,6 +6,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from api.auth.login import LOGIN_FAILED
+from api.i18n import LOCALE_COOKIE, gettext
 from tests.api.staff_util import StaffWorld, build_world, cheap_argon2  # noqa: F401  (fixture)
 from tests.factories import TEST_PASSWORD
 from tests.frontend.seeker_util import post_form
@@ -32,10 +34,11 @@ def test_login_form_leads_to_the_role_start_page(app: FastAPI, world: StaffWorld
 
 
 def test_login_form_wrong_password_shows_generic_message(app: FastAPI, world: StaffWorld) -> None:
-    client = TestClient(app)
+    client = TestClient(app, cookies={LOCALE_COOKIE: "de"})
     response = _login(client, world.usernames["counsellor"], "wrong password 123")
     assert response.status_code == 401
-    assert "Benutzername, Passwort oder Code ist falsch." in response.text or "Username, password" in response.text
+    assert gettext(LOGIN_FAILED, "de") == "Benutzername, Passwort oder Code ist falsch."
+    assert gettext(LOGIN_FAILED, "de") in response.text
 
 
 def test_login_form_refuses_off_site_next(app: FastAPI, world: StaffWorld) -> None:

@@ -6,9 +6,13 @@ from html.parser import HTMLParser
 
 import pytest
 from fastapi import FastAPI
+from markupsafe import escape
 from sqlmodel import Session, select
 
+from api.i18n import LOCALE_COOKIE, gettext
+from frontend.pages.counsellor import _BAD_DATE, _DONE
 from models.tables import DecisionItem, Event
+from recommender.casework.review import CONFLICT_ALREADY_REVIEWED, REASON_MISSING
 from tests.api.staff_util import StaffWorld, build_world, cheap_argon2  # noqa: F401  (fixture)
 from tests.frontend.staff_pages_util import page_login, post_on_page
 
@@ -106,7 +110,8 @@ def test_approve_through_the_form_changes_state(app: FastAPI, world: StaffWorld)
     assert response.status_code == 303
     assert "done=approved" in response.headers["location"]
     assert _item(app, world.item_ids[0]).review_state == "approved"
-    assert "approved" in client.get(response.headers["location"]).text.lower() or True
+    client.cookies.set(LOCALE_COOKIE, "en")
+    assert gettext(_DONE["approved"], "en") in client.get(response.headers["location"]).text
 
 
 def test_reject_without_reason_is_refused_with_a_message(app: FastAPI, world: StaffWorld) -> None:
@@ -114,7 +119,7 @@ def test_reject_without_reason_is_refused_with_a_message(app: FastAPI, world: St
     response = post_on_page(client, _decision_page(world), _review_url(world), {
         "decision_id": world.decision_id, "action": "reject", "version": 1, "reason_code": "", "reason_text": ""})
     assert response.status_code == 422
-    assert "Please choose a reason from the list." in response.text or "Grund" in response.text
+    assert REASON_MISSING in response.text
     assert _item(app, world.item_ids[0]).review_state == "pending_review"
 
 
@@ -137,8 +142,10 @@ def test_second_approval_of_the_same_item_gets_a_clear_conflict(app: FastAPI, wo
         "decision_id": world.decision_id, "action": "reject", "version": 1, "reason_code": "not_eligible",
         "reason_text": "passt nicht"})
     assert late.status_code == 409
-    assert "reviewed this item first" in late.text or "zuerst" in late.text
-    assert _item(app, world.item_ids[0]).review_state == "approved"
+    item = _item(app, world.item_ids[0])
+    assert item.review_state == "approved"
+    when = item.reviewed_at.strftime("%d.%m.%Y %H:%M UTC")
+    assert CONFLICT_ALREADY_REVIEWED.format(state="approved", when=when) in late.text
 
 
 def test_edit_with_text_and_due_date(app: FastAPI, world: StaffWorld) -> None:
@@ -158,7 +165,7 @@ def test_bad_due_date_is_refused(app: FastAPI, world: StaffWorld) -> None:
         "decision_id": world.decision_id, "action": "edit", "version": 1, "reason_code": "due_date_changed",
         "reason_text": "x", "due_date": "32.13.2026"})
     assert response.status_code == 422
-    assert "is not a date" in response.text or "Datum" in response.text
+    assert escape(_BAD_DATE.format(given="32.13.2026")) in response.text
 
 
 def test_work_without_ai_toggle_needs_reason_and_is_logged(app: FastAPI, world: StaffWorld) -> None:

@@ -110,6 +110,6 @@ def test_seed_upserts_advice_module_rows_idempotently(sqlite_engine) -> None:  #
     with session_scope(sqlite_engine) as session:
         second = seed_advice_modules(session)
         rows = session.exec(select(AdviceModule)).all()
-    assert "23 module(s) added" in first or "module(s) added" in first
+    assert f"{len(load_catalogue().ids)} module(s) added, 0 updated" in first
     assert "0 module(s) added, 0 updated" in second
     assert {r.id for r in rows} == set(load_catalogue().ids)
