@@ -10,7 +10,7 @@ nested inside another dependency):
 
 Framework routes that cannot take dependencies (OpenAPI docs, static files) are listed in
 ``PUBLIC_ALLOW_LIST``. ``undeclared_routes(app)`` lists every route with no declaration; the
-test ``tests/api/test_authz_matrix.py`` fails on any, so a new route without a rule cannot
+test ``tests/api/auth/test_policy.py`` fails on any, so a new route without a rule cannot
 be merged unnoticed. See ``docs/security.md``.
 """
 

@@ -24,7 +24,7 @@ from recommender.evaluate.twins import PROXY_COLUMN, booster_scorer, run_twins
 from recommender.learn.train import TrainConfig, fit
 from recommender.simulate.population import simulate
 from recommender.simulate.scenario import DEFAULT_SCENARIO, load_scenario
-from tests.recommender.test_proxies import clean_scenario
+from tests.recommender.evaluate.test_proxies import clean_scenario
 from tests.recommender.unfair import train_unfair_candidate
 
 CONFIG = replace(TrainConfig.quick(), num_threads=1)

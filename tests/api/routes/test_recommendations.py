@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 import pytest
@@ -13,9 +14,10 @@ from sqlmodel import Session, select
 from api.routes.recommendations import EXAMPLE_PROFILE, RecommendationRequest
 from data.seed import DEMO_JOBCENTER_CODE
 from models.db import session_scope
-from models.tables import Event, JobSeeker
+from models.tables import Event, JobSeeker, UserAccount
 from recommender.decide.killswitch import set_kill_switch
-from tests.factories import make_jobcenter
+from tests.api.staff_util import StaffWorld, build_world, cheap_argon2, logged_in  # noqa: F401  (fixture)
+from tests.factories import make_decision, make_jobcenter
 
 PERSON_LEVEL = re.compile(r"score|segment|prognos|employab|chance|probab", re.IGNORECASE)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -234,3 +236,30 @@ def test_a_failed_commit_is_never_answered_as_saved(
         response = _post(fresh)
     assert response.status_code == 500
     assert "decision_id" not in response.text
+
+
+@pytest.fixture
+def world(app: FastAPI) -> StaffWorld:
+    return build_world(app)
+
+
+def _seeker_account_with_case(app: FastAPI, world: StaffWorld) -> str:
+    """Give the job-seeker account a case with one decision of its own; return the decision id."""
+    with session_scope(app.state.engine) as session:
+        account = session.get(UserAccount, world.users[world.usernames["job_seeker"]])
+        seeker = JobSeeker(jobcenter_id=account.jobcenter_id, user_id=account.id)
+        session.add(seeker)
+        session.flush()
+        return make_decision(session, job_seeker=seeker).id
+
+
+@pytest.mark.usefixtures("cheap_argon2")
+def test_job_seeker_cannot_read_another_persons_decision(app: FastAPI, world: StaffWorld) -> None:
+    own_decision = _seeker_account_with_case(app, world)
+    client = logged_in(app, world.usernames["job_seeker"])
+    assert client.get(f"/api/v1/decisions/{own_decision}").status_code == 200
+    for guessed in (world.decision_id, uuid.uuid4().hex):
+        assert client.get(f"/api/v1/decisions/{guessed}").status_code == 404
+        assert client.get(f"/api/v1/decisions/{guessed}/explanation").status_code == 404
+    export = client.get("/my-data/export.json")
+    assert world.own_case not in export.text and world.decision_id not in export.text
