@@ -139,11 +139,6 @@ def remember_locale(request: Request, locale: str) -> str:
     return chosen
 
 
-def translate_for(request: Request, message: str, **variables: Any) -> str:
-    """Translate an API error message into the request's locale."""
-    return gettext(message, get_locale(request), **variables)
-
-
 def format_date(value: date | datetime | None, locale: str, fmt: str = "medium") -> str:
     if value is None:
         return ""

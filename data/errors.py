@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-_UNKNOWN_KIND = "unknown import kind {kind!r}; allowed: {allowed}"
-
 
 @dataclass(frozen=True)
 class RowProblem:
@@ -34,6 +32,3 @@ class ImportFileError(ReferenceDataError):
         super().__init__(f"{len(problems)} problem(s), nothing was imported:\n{shown}{more}")
 
 
-class UnknownImportKindError(ReferenceDataError):
-    def __init__(self, kind: str, allowed: list[str]) -> None:
-        super().__init__(_UNKNOWN_KIND.format(kind=kind, allowed=", ".join(allowed)))

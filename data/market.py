@@ -93,5 +93,3 @@ def get_market_indicators(*, session: Session, kldb5: str, ags: str | None) -> M
     return None
 
 
-def has_illustrative_figures(session: Session) -> bool:
-    return session.exec(select(MarketIndicator.id).where(MarketIndicator.illustrative).limit(1)).first() is not None

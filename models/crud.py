@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.hashing import sha256_hex
-from models.tables import Jobcenter, JobSeeker, ProfileSnapshot
+from models.tables import Decision, Jobcenter, JobSeeker, ProfileSnapshot
 
 
 def get_jobcenter_by_code(*, session: Session, code: str) -> Jobcenter | None:
@@ -31,3 +31,13 @@ def create_snapshot(*, session: Session, job_seeker_id: int, payload: dict[str, 
     session.add(snapshot)
     session.flush()
     return snapshot
+
+
+def latest_decision(*, session: Session, job_seeker_id: int) -> Decision | None:
+    """The newest decision of the case; of two made in the same instant, the one with the larger id."""
+    statement = (
+        select(Decision)
+        .where(Decision.job_seeker_id == job_seeker_id)
+        .order_by(col(Decision.created_at).desc(), col(Decision.id).desc())
+    )
+    return session.exec(statement).first()

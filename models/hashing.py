@@ -1,7 +1,8 @@
 """Canonical JSON and SHA-256, shared by profile snapshots and the event-log chain.
 
 Canonical means: keys sorted, no insignificant whitespace, UTF-8, so the same content
-always gives the same hash on every machine and database.
+always gives the same hash on every machine and database. :func:`jsonable` turns stored values
+(dates, decimals, tuples) into plain JSON values for exports and API answers.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 
@@ -25,3 +27,16 @@ def canonical_json(value: Any) -> str:
 def sha256_hex(value: Any) -> str:
     """SHA-256 of the canonical JSON of *value*, as 64 hex characters."""
     return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+
+
+def jsonable(value: Any) -> Any:
+    """*value* with dates as ISO strings, decimals as floats, tuples as lists and every key a string."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value

@@ -47,5 +47,3 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def is_current(engine: Engine) -> bool:
-    return current_revision(engine) == head_revision()

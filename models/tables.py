@@ -25,6 +25,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """*moment* with a time zone: SQLite hands back naive datetimes, which Lotse always stores as UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def new_id() -> str:
     return uuid.uuid4().hex
 
@@ -47,6 +52,10 @@ class ReviewState(StrEnum):
     approved = "approved"
     edited = "edited"
     rejected = "rejected"
+
+
+# Items the job-seeker may see: no review needed, or a counsellor approved or edited them (G8).
+VISIBLE_STATES = frozenset({ReviewState.not_required, ReviewState.approved, ReviewState.edited})
 
 
 class Jobcenter(SQLModel, table=True):

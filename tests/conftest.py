@@ -22,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 from api.settings import Settings
 from models.db import make_engine
 from models.migrate import upgrade
+from tests.api.staff_util import StaffWorld, build_world
 
 POSTGRES_URL = os.environ.get("LOTSE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("LOTSE_REQUIRE_POSTGRES", "") not in ("", "0", "false")
@@ -101,3 +102,9 @@ def app(settings: Settings) -> FastAPI:
 def client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def world(app: FastAPI) -> StaffWorld:
+    """A Jobcenter with one account per role, cases and a decision (see tests/api/staff_util.py)."""
+    return build_world(app)

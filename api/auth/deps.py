@@ -50,7 +50,7 @@ def end_user_session(request: Request) -> None:
 
 
 def safe_next(target: str | None) -> str | None:
-    """Only local paths may be redirected to after login (no open redirect)."""
+    """*target* if it is a same-site path, else None: an open redirect would let a phishing link borrow our name."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
     return target

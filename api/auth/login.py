@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pyotp
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +23,7 @@ from sqlmodel import Session, func, select
 
 from api.auth.passwords import burn_verify_time, hash_password, needs_rehash, verify_password
 from models.staff import LoginThrottle
-from models.tables import UserAccount, utcnow
+from models.tables import UserAccount, as_utc, utcnow
 from recommender.records.chain import EventType, append_event
 
 MAX_FAILURES = 5
@@ -67,12 +67,6 @@ def _key(kind: str, value: str) -> str:
     return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _limits(username: str, client: str | None) -> list[_Limit]:
     limits = [_Limit(_key("user", normalise_username(username)), MAX_FAILURES)]
     if client:
@@ -86,7 +80,7 @@ def locked_until(session: Session, *, username: str, client: str | None) -> date
     ends = []
     for limit in _limits(username, client):
         row = session.get(LoginThrottle, limit.key)
-        until = _aware(row.locked_until) if row else None
+        until = as_utc(row.locked_until) if row and row.locked_until else None
         if until and until > now:
             ends.append(until)
     return max(ends) if ends else None
@@ -97,7 +91,8 @@ def _record_failure(session: Session, *, username: str, client: str | None) -> d
     lock_end = None
     for limit in _limits(username, client):
         row = _locked_row(session, limit.key, now)
-        if now - (_aware(row.window_started_at) or now) > timedelta(seconds=WINDOW_SECONDS):
+        started = as_utc(row.window_started_at) if row.window_started_at else now
+        if now - started > timedelta(seconds=WINDOW_SECONDS):
             row.window_started_at = now
             row.failures = 0
         row.failures += 1

@@ -29,7 +29,6 @@ from models.tables import Role
 
 ACCESS_ATTRIBUTE = "__lotse_access__"
 ALL_ROLES = frozenset(role.value for role in Role)
-STAFF_ROLES = frozenset({Role.counsellor.value, Role.team_lead.value, Role.data_scientist.value, Role.admin.value})
 
 # (method, path) of framework routes that take no dependencies; "*" matches any method.
 PUBLIC_ALLOW_LIST: frozenset[tuple[str, str]] = frozenset(
@@ -121,10 +120,6 @@ def _rules_of_dependant(dependant: Dependant | None) -> tuple[AccessRule, ...]:
         if isinstance(rule, AccessRule):
             found.append(rule)
     return tuple(found)
-
-
-def rules_of(route: APIRoute) -> tuple[AccessRule, ...]:
-    return _rules_of_dependant(route.dependant)
 
 
 def _allow_listed(path: str, methods: Iterable[str]) -> bool:

@@ -25,10 +25,6 @@ data_app = typer.Typer(
 _UNKNOWN_KIND = "unknown kind {kind!r}; allowed: {allowed}"
 
 
-class _DryRunRollback(Exception):
-    """Raised to leave the transaction without committing anything."""
-
-
 def _report(result: ImportResult) -> None:
     table = Table(title=f"{result.kind}: {result.file}")
     for column in ("rows in file", "added", "removed", "changed", "unchanged"):

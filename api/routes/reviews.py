@@ -18,6 +18,7 @@ from api.auth.deps import CounsellorUser, StaffCase, TeamLeadUser
 from api.deps import SessionDep
 from api.errors import problem
 from api.security import CsrfDep
+from models.hashing import jsonable
 from models.staff import CaseMode
 from models.tables import JobSeeker
 from recommender.casework.assignment import reassign_case, team_assignments
@@ -70,16 +71,6 @@ def review_problem(exc: Exception, request: Request) -> JSONResponse:
     return problem(status, str(exc), request=request)
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
-
-
 @router.get("/cases")
 def read_caseload(
     user: CounsellorUser,
@@ -95,13 +86,13 @@ def read_caseload(
                                  inactive_days=inactive_days)
     except ReviewError as exc:
         return problem(422, str(exc), request=request)
-    return {"cases": [_jsonable(row.__dict__) for row in rows]}
+    return {"cases": [jsonable(row.__dict__) for row in rows]}
 
 
 @router.get("/reviews/queue")
 def read_review_queue(user: CounsellorUser, session: SessionDep) -> dict[str, Any]:
     """Items waiting for this counsellor's review, the longest-waiting first."""
-    return {"items": [_jsonable(row.__dict__) for row in review_queue(session, user=user)]}
+    return {"items": [jsonable(row.__dict__) for row in review_queue(session, user=user)]}
 
 
 @router.get("/cases/{pseudonym}")
@@ -109,7 +100,7 @@ def read_case(case: StaffCase, session: SessionDep) -> dict[str, Any]:
     """One case: its decisions, notes and whether it is worked without AI."""
     assert case.id is not None
     mode = session.get(CaseMode, case.id)
-    return _jsonable({
+    return jsonable({
         "pseudonym": case.pseudonym,
         "objection_active": case.objection_active,
         "without_ai": bool(mode and mode.without_ai),
@@ -138,7 +129,7 @@ def read_case_decision(case: StaffCase, decision_id: str, session: SessionDep, r
         "mode_reason": decision.mode_reason, "model_version": decision.model_version,
         "feature_set_version": decision.feature_set_version, "catalogue_version": decision.catalogue_version,
     }
-    return _jsonable(detail)
+    return jsonable(detail)
 
 
 @router.post("/cases/{pseudonym}/items/{item_id}/review", responses={404: {}, 409: {}, 422: {}})
@@ -155,7 +146,7 @@ def submit_review(
         )
     except (ReviewError, ReviewConflict, ReviewNotFound) as exc:
         return review_problem(exc, request)
-    return _jsonable({"id": item.id, "review_state": item.review_state, "version": item.version,
+    return jsonable({"id": item.id, "review_state": item.review_state, "version": item.version,
                       "due_date": item.due_date, "edited_text": item.edited_text})
 
 
@@ -199,7 +190,7 @@ def update_case_mode(
 @router.get("/team/cases")
 def read_team_assignments(user: TeamLeadUser, session: SessionDep) -> dict[str, Any]:
     """Which counsellor of the team looks after which case (no case content)."""
-    return {"assignments": [_jsonable(row.__dict__) for row in team_assignments(session, team_lead=user)]}
+    return {"assignments": [jsonable(row.__dict__) for row in team_assignments(session, team_lead=user)]}
 
 
 @router.post("/team/cases/{pseudonym}/reassign")

@@ -6,7 +6,7 @@ import csv
 import io
 import re
 import unicodedata
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,5 +136,3 @@ def read_csv_table(
     return CsvTable(name, columns, rows)
 
 
-def iter_problems_sorted(problems: list[RowProblem]) -> Iterator[RowProblem]:
-    yield from sorted(problems, key=lambda p: (p.line, p.column))

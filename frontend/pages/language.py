@@ -8,19 +8,13 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from api.auth import PUBLIC
+from api.auth.deps import safe_next
 from api.i18n import LOCALE_COOKIE, remember_locale
 from api.security import CsrfDep
 
 router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
 
 _ONE_YEAR = 365 * 24 * 60 * 60
-
-
-def safe_next(target: str | None) -> str:
-    """Only same-site paths: an open redirect would let a phishing link borrow our name."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/"
-    return target
 
 
 @router.post("/language")
@@ -32,6 +26,6 @@ def change_language(
 ) -> RedirectResponse:
     """Switch the interface language and go back to the page the person was on."""
     chosen = remember_locale(request, locale)
-    response = RedirectResponse(safe_next(next), status_code=303)
+    response = RedirectResponse(safe_next(next) or "/", status_code=303)
     response.set_cookie(LOCALE_COOKIE, chosen, max_age=_ONE_YEAR, httponly=True, samesite="lax")
     return response

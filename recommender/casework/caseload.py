@@ -11,12 +11,12 @@ pseudonyms reveals nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
 from models.staff import CaseAccessGrant
-from models.tables import CaseAssignment, JobSeeker, Role, UserAccount, utcnow
+from models.tables import CaseAssignment, JobSeeker, Role, UserAccount, as_utc, utcnow
 from recommender.records.chain import EventType, append_event
 
 CASE_ROLES = frozenset({Role.counsellor, Role.team_lead})
@@ -48,10 +48,6 @@ class CaseAccess:
     basis: str  # "caseload" or a purpose key
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def validate_purpose(purpose: str, note: str | None) -> None:
     """Raise :class:`PurposeError` unless *purpose* is a known key (and 'other' has a note)."""
     if purpose not in ACCESS_PURPOSES:
@@ -76,7 +72,7 @@ def active_grant(*, session: Session, user_id: int, job_seeker_id: int) -> CaseA
         .order_by(col(CaseAccessGrant.expires_at).desc())
     )
     grant = session.exec(statement).first()
-    if grant is None or _aware(grant.expires_at) <= utcnow():
+    if grant is None or as_utc(grant.expires_at) <= utcnow():
         return None
     return grant
 

@@ -20,8 +20,6 @@ import io
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -31,6 +29,7 @@ from sqlmodel import Session, SQLModel
 from sqlmodel import select as select_rows
 
 from models.audit_store import erase_attributes
+from models.hashing import jsonable
 from models.tables import Decision, Event, JobSeeker, UserAccount, utcnow
 from recommender.records.chain import EventType, append_event
 
@@ -142,19 +141,7 @@ def _personal_rows(session: Session, job_seeker: JobSeeker,
 
 
 def _clean(record: dict[str, Any]) -> dict[str, Any]:
-    return {k: _jsonable(v) for k, v in record.items() if not any(s in k.lower() for s in _SECRET_COLUMNS)}
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
+    return {k: jsonable(v) for k, v in record.items() if not any(s in k.lower() for s in _SECRET_COLUMNS)}
 
 
 @dataclass
@@ -251,7 +238,7 @@ def _explanations(session: Session, job_seeker: JobSeeker, locale: str) -> list[
     out = []
     for decision in decisions:
         try:
-            out.append(_jsonable(explanation_view(session, decision=decision, locale=locale).model_dump()))
+            out.append(jsonable(explanation_view(session, decision=decision, locale=locale).model_dump()))
         except (KeyError, ValueError, TypeError):
             continue  # an erased decision has no explanation left to give
     return out

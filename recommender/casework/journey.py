@@ -26,6 +26,7 @@ from data.seed import DEMO_JOBCENTER_CODE, DEMO_JOBCENTER_NAME
 from models.crud import create_job_seeker, create_snapshot, get_jobcenter_by_code
 from models.schemas import Profile
 from models.tables import (
+    VISIBLE_STATES,
     Decision,
     DecisionItem,
     Feedback,
@@ -47,7 +48,6 @@ MAX_COMMENT_CHARS = 2000
 MAX_PLAN_DAYS_AHEAD = 366
 EARLIEST_OUTCOME = date(2000, 1, 1)
 MIN_TITLE_CONFIDENCE = 0.4
-_VISIBLE_STATES = frozenset({ReviewState.not_required, ReviewState.approved, ReviewState.edited})
 
 _UNKNOWN_ITEM = "No advice {item_id!r} for this person; only their own, visible advice can be used."
 _BAD_FEEDBACK = "Feedback kind {given!r} is not allowed; allowed: {allowed}."
@@ -266,7 +266,7 @@ def own_item(session: Session, *, job_seeker: JobSeeker, item_id: str) -> Decisi
     item = session.get(DecisionItem, item_id)
     decision = session.get(Decision, item.decision_id) if item else None
     if item is None or decision is None or decision.job_seeker_id != job_seeker.id \
-            or ReviewState(item.review_state) not in _VISIBLE_STATES:
+            or ReviewState(item.review_state) not in VISIBLE_STATES:
         raise JourneyError(_UNKNOWN_ITEM.format(item_id=item_id), code="not_found")
     return item
 

@@ -7,7 +7,7 @@ oldest waiting item comes first, the caseload sorts by activity, open reviews or
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func
@@ -22,6 +22,7 @@ from models.tables import (
     ProfileSnapshot,
     ReviewState,
     UserAccount,
+    as_utc,
     utcnow,
 )
 from recommender.casework.caseload import caseload_ids
@@ -29,9 +30,6 @@ from recommender.casework.validation import ReviewError, ReviewNotFound
 
 DECISION_NOT_FOUND = "No such decision in this case."
 
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 @dataclass(frozen=True)
 class CaseRow:
@@ -106,7 +104,7 @@ def caseload_overview(
         rows = [r for r in rows if r.open_reviews > 0]
     if inactive_days is not None:
         cutoff = utcnow() - timedelta(days=inactive_days)
-        rows = [r for r in rows if _aware(r.last_activity_at) <= cutoff]
+        rows = [r for r in rows if as_utc(r.last_activity_at) <= cutoff]
     if sort == "pseudonym":
         rows.sort(key=lambda r: r.pseudonym)
     elif sort == "open_reviews":

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
+from models.crud import latest_decision
 from models.hashing import sha256_hex
 from models.tables import Decision, DecisionItem, JobSeeker, ReviewState, UserAccount, new_id, utcnow
 from recommender.casework.caseload import log_denied
@@ -199,15 +200,6 @@ def review_item(
     return item
 
 
-def latest_decision(session: Session, *, job_seeker_id: int) -> Decision | None:
-    statement = (
-        select(Decision)
-        .where(Decision.job_seeker_id == job_seeker_id)
-        .order_by(col(Decision.created_at).desc(), col(Decision.id).desc())
-    )
-    return session.exec(statement).first()
-
-
 def add_counsellor_advice(
     session: Session, *, job_seeker: JobSeeker, author: UserAccount, text: str, due_date: date | None = None,
     today: date | None = None,
@@ -221,7 +213,7 @@ def add_counsellor_advice(
     if due_date is not None and due_date < (today or utcnow().date()):
         raise ReviewError(DUE_DATE_PAST.format(given=due_date.isoformat()))
     assert job_seeker.id is not None
-    decision = latest_decision(session, job_seeker_id=job_seeker.id)
+    decision = latest_decision(session=session, job_seeker_id=job_seeker.id)
     if decision is None:
         raise ReviewError(NO_DECISION_YET)
     last_rank = session.exec(select(func.max(DecisionItem.rank)).where(DecisionItem.decision_id == decision.id)).one()

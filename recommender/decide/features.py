@@ -51,8 +51,6 @@ ALLOWED_FEATURES: tuple[str, ...] = (
     "market_shortage_occupation",
 )
 MODULE_FEATURE = "module"
-# Sub-objects the model must never read (G3); only guardrails may.
-NEVER_FEATURE_PREFIXES = ("constraints.", "eligibility.")
 # An empty list here means "not answered", not "none".
 _EMPTY_IS_UNKNOWN = frozenset({"search_channels"})
 

@@ -14,13 +14,13 @@ bias, AI Act Art 14(4)(b)).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from statistics import median
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models.tables import CaseAssignment, Decision, DecisionItem, ReviewState, Role, UserAccount, utcnow
+from models.tables import CaseAssignment, Decision, DecisionItem, ReviewState, Role, UserAccount, as_utc, utcnow
 
 MIN_GROUP_SIZE = 5
 MIN_TEAM_MEMBERS = 5
@@ -77,10 +77,6 @@ class _Review:
     decided_at: datetime
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _team_member_ids(session: Session, team_id: int) -> list[int]:
     statement = select(UserAccount.id).where(
         UserAccount.team_id == team_id,
@@ -104,9 +100,9 @@ def _reviews(session: Session, member_ids: list[int], since: datetime) -> list[_
     out = []
     for item, decision in session.exec(statement).all():
         assert item.reviewed_at is not None
-        hours = (_aware(item.reviewed_at) - _aware(decision.created_at)).total_seconds() / 3600
+        hours = (as_utc(item.reviewed_at) - as_utc(decision.created_at)).total_seconds() / 3600
         out.append(_Review(item.module_id, decision.model_version, item.review_state, max(hours, 0.0),
-                           _aware(decision.created_at)))
+                           as_utc(decision.created_at)))
     return out
 
 

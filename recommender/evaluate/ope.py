@@ -31,7 +31,6 @@ from recommender.evaluate.true_uplift import top_k
 from recommender.learn.training_data import LoggedData
 from recommender.simulate.population import SimulatedData
 
-ESTIMATORS = ("ips", "snips", "dr")
 BOOTSTRAP_BLOCKS = 5000
 _BAD_PROPENSITY = "propensities must lie in (0, 1]; got {count} values outside (min {low}, max {high})"
 _LENGTHS = "reward, propensity and target_prob must have the same length; got {lengths}"

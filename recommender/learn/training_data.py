@@ -23,7 +23,7 @@ same partitions in parallel on Dask workers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,7 +33,7 @@ import pandas as pd
 from sqlalchemy import and_, false, select
 from sqlalchemy.engine import Engine
 
-from models.tables import Decision, DecisionItem, JobSeeker, Outcome
+from models.tables import Decision, DecisionItem, JobSeeker, Outcome, as_utc
 from recommender.decide.features import ALLOWED_FEATURES, FEATURE_SET_VERSION
 from recommender.simulate.population import SimulatedData
 
@@ -128,10 +128,6 @@ def _id_range(column: Any, lo: str | None, hi: str | None) -> Any:
     return and_(*conditions) if conditions else None
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 @dataclass(frozen=True)
 class ExtractConfig:
     """What counts as a training row; every default is documented in docs/data-science.md."""
@@ -145,12 +141,12 @@ class ExtractConfig:
     with_eligibility: bool = False
 
     def cutoff(self) -> datetime:
-        return _aware(self.as_of or datetime.now(UTC)) - timedelta(days=self.window_days)
+        return as_utc(self.as_of or datetime.now(UTC)) - timedelta(days=self.window_days)
 
     def oldest(self) -> datetime | None:
         if self.max_age_days is None:
             return None
-        return _aware(self.as_of or datetime.now(UTC)) - timedelta(days=self.max_age_days)
+        return as_utc(self.as_of or datetime.now(UTC)) - timedelta(days=self.max_age_days)
 
 
 def _decision_filter(config: ExtractConfig, lo: str | None, hi: str | None) -> list[Any]:
@@ -207,7 +203,7 @@ def _assemble(decisions: list[Any], items: list[Any], outcomes: list[Any], confi
     d = pd.DataFrame({
         "decision_id": [r[0] for r in kept], "job_seeker_id": [r[1] for r in kept],
         "pseudonym": [r[2] for r in kept],
-        "decided_at": pd.to_datetime([_aware(r[3]) for r in kept], utc=True),
+        "decided_at": pd.to_datetime([as_utc(r[3]) for r in kept], utc=True),
         "exploration": [bool(r[5]) for r in kept], "model_version": [r[6] for r in kept],
     })
     features = _feature_matrix([r[4] or {} for r in kept]) if kept else np.empty((0, len(ALLOWED_FEATURES)),
@@ -330,11 +326,6 @@ def _top1_propensity(rows: pd.DataFrame, epsilon: float) -> np.ndarray:
     return out
 
 
-def iter_partitions(engine: Engine, config: ExtractConfig, module_ids: list[str]) -> Iterator[dict[str, Any]]:
-    for lo, hi in partition_bounds(config.partitions):
-        yield read_partition(engine, lo, hi, config, module_ids)
-
-
 def combine(parts: list[dict[str, Any]], module_ids: list[str]) -> LoggedData:
     """Concatenate partitions (in id order) into one :class:`LoggedData`."""
     keys = [k for k in LoggedData.__dataclass_fields__ if k not in ("module_ids", "stats", "eligible")]
@@ -390,5 +381,5 @@ def extract_training_data(engine: Engine, module_ids: list[str], config: Extract
         skipped = data.stats["purged"]
         raise TrainingDataError(_NO_ROWS.format(decisions=data.stats["decisions_read"], skipped=skipped,
                                                 reasons=f"{skipped} purged by retention", window=config.window_days,
-                                                as_of=_aware(config.as_of or datetime.now(UTC))))
+                                                as_of=as_utc(config.as_of or datetime.now(UTC))))
     return data

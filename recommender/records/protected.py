@@ -35,8 +35,6 @@ _DENIED_STEMS: dict[str, tuple[str, ...]] = {
 _AGE_TOKEN = re.compile(r"(^|_)(age|ageband|agegroup)(_|$)")
 _NAME_TOKEN = re.compile(r"(^|_)name(_|$)")
 
-PROTECTED_CATEGORIES: tuple[str, ...] = tuple(_DENIED_STEMS)
-
 
 def _normalise(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue")

@@ -17,7 +17,6 @@ from models.tables import UserAccount, utcnow
 from tests.api.staff_util import (  # noqa: F401  (cheap_argon2 is a fixture)
     StaffWorld,
     api_login,
-    build_world,
     cheap_argon2,
     csrf,
     events,
@@ -26,11 +25,6 @@ from tests.api.staff_util import (  # noqa: F401  (cheap_argon2 is a fixture)
 from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.usefixtures("cheap_argon2")
-
-
-@pytest.fixture
-def world(app: FastAPI) -> StaffWorld:
-    return build_world(app)
 
 
 def test_stored_account_hash_is_argon2id(app: FastAPI, world: StaffWorld) -> None:

@@ -5,14 +5,9 @@ from __future__ import annotations
 import pytest
 from fastapi import FastAPI
 
-from tests.api.staff_util import StaffWorld, build_world, cheap_argon2, csrf, events, logged_in  # noqa: F401  (fixture)
+from tests.api.staff_util import StaffWorld, cheap_argon2, csrf, events, logged_in  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("cheap_argon2")
-
-
-@pytest.fixture
-def world(app: FastAPI) -> StaffWorld:
-    return build_world(app)
 
 
 def test_monitoring_refuses_grouping_by_person_and_suppresses_small_team(app: FastAPI, world: StaffWorld) -> None:

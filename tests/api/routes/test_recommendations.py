@@ -16,7 +16,7 @@ from data.seed import DEMO_JOBCENTER_CODE
 from models.db import session_scope
 from models.tables import Event, JobSeeker, UserAccount
 from recommender.decide.killswitch import set_kill_switch
-from tests.api.staff_util import StaffWorld, build_world, cheap_argon2, logged_in  # noqa: F401  (fixture)
+from tests.api.staff_util import StaffWorld, cheap_argon2, logged_in  # noqa: F401  (fixture)
 from tests.factories import make_decision, make_jobcenter
 
 PERSON_LEVEL = re.compile(r"score|segment|prognos|employab|chance|probab", re.IGNORECASE)
@@ -236,11 +236,6 @@ def test_a_failed_commit_is_never_answered_as_saved(
         response = _post(fresh)
     assert response.status_code == 500
     assert "decision_id" not in response.text
-
-
-@pytest.fixture
-def world(app: FastAPI) -> StaffWorld:
-    return build_world(app)
 
 
 def _seeker_account_with_case(app: FastAPI, world: StaffWorld) -> str:

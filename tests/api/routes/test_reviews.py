@@ -15,17 +15,12 @@ from recommender.casework.case_mode import MODE_REASON_MISSING
 from recommender.casework.caseload import CASE_NOT_FOUND
 from recommender.casework.validation import TEXT_MISSING
 from recommender.records.chain import verify_chain
-from tests.api.staff_util import StaffWorld, build_world, cheap_argon2, csrf, events, logged_in  # noqa: F401  (fixture)
+from tests.api.staff_util import StaffWorld, cheap_argon2, csrf, events, logged_in  # noqa: F401  (fixture)
 from tests.factories import make_decision
 
 SQL_INJECTIONS = ["' OR '1'='1", "1; DROP TABLE event;--", "\" OR 1=1 --", "%27%20OR%201%3D1", "') UNION SELECT 1--"]
 
 pytestmark = pytest.mark.usefixtures("cheap_argon2")
-
-
-@pytest.fixture
-def world(app: FastAPI) -> StaffWorld:
-    return build_world(app)
 
 
 def test_counsellor_guessing_a_colleague_case_gets_404_and_is_logged(app: FastAPI, world: StaffWorld) -> None:
@@ -164,8 +159,6 @@ def test_reassignment_by_team_lead_is_logged_and_moves_access(app: FastAPI, worl
     assert logged_in(app, "colleague").get(f"/api/v1/cases/{world.own_case}").status_code == 200
 
 
-
-
 def test_review_queue_lists_the_pending_items_of_the_own_caseload(app: FastAPI, world: StaffWorld) -> None:
     items = logged_in(app, world.usernames["counsellor"]).get("/api/v1/reviews/queue").json()["items"]
     with Session(app.state.engine) as session:
@@ -177,15 +170,18 @@ def test_review_queue_lists_the_pending_items_of_the_own_caseload(app: FastAPI, 
     assert world.own_case not in {row["pseudonym"] for row in theirs}
 
 
-def test_empty_note_is_refused_and_a_note_with_text_is_stored(app: FastAPI, world: StaffWorld) -> None:
+@pytest.mark.parametrize(("path", "text"), [("notes", "Termin am Montag"), ("advice", "Bewerbungsfoto machen")])
+def test_empty_text_is_refused_and_text_is_stored(app: FastAPI, world: StaffWorld, path: str, text: str) -> None:
+    """Notes and the counsellor's own advice: empty text answers 422 with the message, text is stored."""
     client = logged_in(app, world.usernames["counsellor"])
-    url = f"/api/v1/cases/{world.own_case}/notes"
+    url = f"/api/v1/cases/{world.own_case}/{path}"
     refused = client.post(url, headers={"X-CSRF-Token": csrf(client)}, json={"text": "   "})
     assert refused.status_code == 422 and refused.json()["detail"] == TEXT_MISSING
-    stored = client.post(url, headers={"X-CSRF-Token": csrf(client)}, json={"text": "Termin am Montag"})
-    assert stored.status_code == 201
-    notes = client.get(f"/api/v1/cases/{world.own_case}").json()["notes"]
-    assert [note["text"] for note in notes] == ["Termin am Montag"]
+    assert client.post(url, headers={"X-CSRF-Token": csrf(client)}, json={"text": text}).status_code == 201
+    if path == "notes":
+        assert [note["text"] for note in client.get(f"/api/v1/cases/{world.own_case}").json()["notes"]] == [text]
+    else:
+        assert len(events(app, "counsellor_advice_added")) == 1
 
 
 def test_case_mode_needs_a_reason_and_reports_whether_it_changed(app: FastAPI, world: StaffWorld) -> None:
@@ -198,13 +194,3 @@ def test_case_mode_needs_a_reason_and_reports_whether_it_changed(app: FastAPI, w
                                                                                            "changed": True}
     assert client.put(url, headers={"X-CSRF-Token": csrf(client)}, json=body).json()["changed"] is False
     assert len(events(app, "case_mode_changed")) == 1
-
-
-def test_counsellor_advice_is_added_and_empty_advice_refused(app: FastAPI, world: StaffWorld) -> None:
-    client = logged_in(app, world.usernames["counsellor"])
-    url = f"/api/v1/cases/{world.own_case}/advice"
-    refused = client.post(url, headers={"X-CSRF-Token": csrf(client)}, json={"text": ""})
-    assert refused.status_code == 422 and refused.json()["detail"] == TEXT_MISSING
-    added = client.post(url, headers={"X-CSRF-Token": csrf(client)}, json={"text": "Bewerbungsfoto machen"})
-    assert added.status_code == 201 and added.json()["module_id"].startswith("counsellor-")
-    assert len(events(app, "counsellor_advice_added")) == 1

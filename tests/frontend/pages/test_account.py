@@ -9,18 +9,13 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from tests.api.staff_util import StaffWorld, api_login, build_world, cheap_argon2  # noqa: F401  (fixture)
+from tests.api.staff_util import StaffWorld, api_login, cheap_argon2  # noqa: F401  (fixture)
 from tests.factories import TEST_PASSWORD
 from tests.frontend.staff_pages_util import page_login, post_on_page
 
 NEW = "ein ganz neues passwort"
 
 pytestmark = pytest.mark.usefixtures("cheap_argon2")
-
-
-@pytest.fixture
-def world(app: FastAPI) -> StaffWorld:
-    return build_world(app)
 
 
 def test_password_change_needs_current_password_and_matching_repeat(app: FastAPI, world: StaffWorld) -> None:

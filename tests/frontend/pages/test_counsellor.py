@@ -13,7 +13,7 @@ from api.i18n import LOCALE_COOKIE, gettext
 from frontend.pages.counsellor import _BAD_DATE, _DONE
 from models.tables import DecisionItem, Event
 from recommender.casework.review import CONFLICT_ALREADY_REVIEWED, REASON_MISSING
-from tests.api.staff_util import StaffWorld, build_world, cheap_argon2  # noqa: F401  (fixture)
+from tests.api.staff_util import StaffWorld, cheap_argon2  # noqa: F401  (fixture)
 from tests.frontend.staff_pages_util import page_login, post_on_page
 
 pytestmark = pytest.mark.usefixtures("cheap_argon2")
@@ -52,11 +52,6 @@ HOSTILE = [
     "javascript:alert(document.cookie)",
     "</textarea><svg onload=alert(1)>",
 ]
-
-
-@pytest.fixture
-def world(app: FastAPI) -> StaffWorld:
-    return build_world(app)
 
 
 def _item(app: FastAPI, item_id: str) -> DecisionItem:

@@ -8,16 +8,11 @@ from fastapi.testclient import TestClient
 
 from api.auth.login import LOGIN_FAILED
 from api.i18n import LOCALE_COOKIE, gettext
-from tests.api.staff_util import StaffWorld, build_world, cheap_argon2  # noqa: F401  (fixture)
+from tests.api.staff_util import StaffWorld, cheap_argon2  # noqa: F401  (fixture)
 from tests.factories import TEST_PASSWORD
 from tests.frontend.seeker_util import post_form
 
 pytestmark = pytest.mark.usefixtures("cheap_argon2")
-
-
-@pytest.fixture
-def world(app: FastAPI) -> StaffWorld:
-    return build_world(app)
 
 
 def _login(client: TestClient, username: str, password: str = TEST_PASSWORD, next_path: str = "") -> object:
