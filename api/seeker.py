@@ -1,6 +1,6 @@
 """The job-seeker behind a request: their own account or an anonymous trial session.
 
-A first visit may try Lotse without an account (ANCHORS.md: "late sign-up"); the signed
+A first visit may try Lotse without an account ("late sign-up", as in Bob Emploi since 2019); the signed
 session then holds only the random pseudonym of a new case in the default Jobcenter. A
 logged-in job-seeker is found through their account. Either way every job-seeker route is
 scoped to this one case by these dependencies, so no id in a URL can reach another case.

@@ -1,6 +1,6 @@
 """The core domain tables.
 
-Design notes that the law asks for (see ``../shared/design/GUARDRAILS.md``):
+Design notes that the law asks for (see ``docs/guardrails.md``):
 
 - People are pseudonymous: a ``JobSeeker`` has a random pseudonym, no name is needed.
 - Scores exist only per (decision, advice module) in ``DecisionItem``; no table carries a

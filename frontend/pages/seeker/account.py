@@ -1,8 +1,8 @@
 """Turn a trial case into an account (Jobcenter code + username + password), so answers survive the session.
 
-ANCHORS.md §5 "late sign-up": people try Lotse first and register only when it proved useful.
-The case keeps its pseudonym and everything saved; the password is hashed with argon2id by
-``api.auth`` and must pass its policy.
+People try Lotse first and register only when it proved useful (Bob Emploi shipped this "late
+sign-up" in 2019, bayesimpact/bob-emploi HISTORY.md). The case keeps its pseudonym and
+everything saved; the password is hashed with argon2id by ``api.auth`` and must pass its policy.
 """
 
 from __future__ import annotations
