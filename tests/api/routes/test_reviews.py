@@ -105,8 +105,10 @@ def test_sql_injection_in_query_parameters_changes_nothing(app: FastAPI, world: 
     lead = logged_in(app, world.usernames["team_lead"])
     assert counsellor.get("/api/v1/cases", params={"sort": hostile}).status_code == 422
     assert counsellor.get("/api/v1/cases", params={"open_reviews": hostile}).status_code == 422
-    assert counsellor.get("/staff/caseload", params={"sort": hostile}).status_code in (200, 422)
-    assert counsellor.get(f"/api/v1/cases/{hostile}").status_code in (404, 422)
+    # The page falls back to the default sort; only a value over the 20-character limit is refused.
+    page = counsellor.get("/staff/caseload", params={"sort": hostile})
+    assert page.status_code == (422 if len(hostile) > 20 else 200)
+    assert counsellor.get(f"/api/v1/cases/{hostile}").status_code == 404
     assert counsellor.get(f"/api/v1/cases/{world.own_case}", params={"purpose": hostile}).status_code == 422
     assert lead.get("/api/v1/monitoring/team", params={"group_by": hostile}).status_code == 422
     assert lead.get("/api/v1/monitoring/team", params={"days": hostile}).status_code == 422
