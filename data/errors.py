@@ -10,11 +10,13 @@ class RowProblem:
     """One thing wrong with an input file, located so a person can find and fix it."""
 
     file: str
-    line: int
+    line: int | None  # None for a JSON record, which ``column`` then locates by its JSON path
     column: str
     message: str
 
     def __str__(self) -> str:
+        if self.line is None:
+            return f"{self.file}, {self.column}: {self.message}"
         return f"{self.file}, line {self.line}, column {self.column!r}: {self.message}"
 
 

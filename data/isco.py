@@ -16,7 +16,7 @@ from pathlib import Path
 
 from data.errors import ImportFileError, RowProblem
 from data.imported import reference_dir, reloads_with_var_dir
-from data.importers.base import ImportDiff, ImportResult, read_csv_table
+from data.importers.base import ImportDiff, ImportResult, read_csv_table, sorted_problems
 from data.kldb import is_valid_kldb5
 
 ISCO_COLUMNS: dict[str, tuple[str, ...]] = {"kldb5": ("kldb", "kldb2010"), "isco08": ("isco", "isco_08")}
@@ -25,7 +25,8 @@ _UNKNOWN_KLDB5 = "{value!r} is not a 5-digit code of the KldB 2010 (revised 2020
 _BAD_ISCO = "{value!r} is not an ISCO-08 unit group; expected 4 digits, e.g. 5223"
 _BAD_RANK = "{value!r} is not a rank; expected a whole number >= 1"
 _DUPLICATE = "duplicate pair {kldb5} -> {isco}; first given on line {first}"
-_ISCO = re.compile(r"^\d{4}$")
+_ISCO = re.compile(r"[0-9]{4}")
+_RANK = re.compile(r"[1-9][0-9]{0,5}")
 
 
 def imported_isco_file() -> Path:
@@ -54,16 +55,16 @@ def isco_codes(kldb5: str) -> tuple[str, ...]:
 def import_isco(path: Path, *, dry_run: bool = False, encoding: str = "utf-8") -> ImportResult:
     """Validate a crosswalk file, diff it against the installed one, install it unless *dry_run*."""
     table = read_csv_table(path, required=ISCO_COLUMNS, optional=ISCO_OPTIONAL, encoding=encoding)
-    problems: list[RowProblem] = []
+    problems: list[RowProblem] = list(table.problems)
     pairs: dict[tuple[str, str], int] = {}
     first: dict[tuple[str, str], int] = {}
     for line, row in table.rows:
         kldb5, isco, rank = row["kldb5"], row["isco08"], row.get("rank", "") or "1"
         if not is_valid_kldb5(kldb5):
             problems.append(RowProblem(table.file, line, table.columns["kldb5"], _UNKNOWN_KLDB5.format(value=kldb5)))
-        if not _ISCO.match(isco):
+        if not _ISCO.fullmatch(isco):
             problems.append(RowProblem(table.file, line, table.columns["isco08"], _BAD_ISCO.format(value=isco)))
-        if not rank.isdigit() or int(rank) < 1:
+        if not _RANK.fullmatch(rank):
             column = table.columns.get("rank", "rank")
             problems.append(RowProblem(table.file, line, column, _BAD_RANK.format(value=rank)))
             rank = "1"
@@ -74,7 +75,7 @@ def import_isco(path: Path, *, dry_run: bool = False, encoding: str = "utf-8") -
         first.setdefault(key, line)
         pairs[key] = int(rank)
     if problems:
-        raise ImportFileError(problems)
+        raise ImportFileError(sorted_problems(problems))
     current = {(k, i) for k, codes in load_isco().items() for i in codes}
     added = sum(1 for key in pairs if key not in current)
     removed = sum(1 for key in current if key not in pairs)

@@ -9,105 +9,15 @@ import ``recommender``); places are mapped to Kreise by name, otherwise counted 
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from sqlmodel import Session, delete, select
 
-from data.errors import ImportFileError, RowProblem
-from data.importers.base import ImportDiff, read_text
+from data.importers.base import ImportDiff
+from data.importers.jobsuche_records import JobPosting
 from data.regions import find_region_by_place
 from models.market import NATIONAL_AGS, JobPostingCount
-
-_NOT_JSON = "not valid JSON: {error}"
-_NOT_JOBSUCHE = ("neither a Jobsuche v4 response (top-level 'stellenangebote') nor v6 ('ergebnisliste'); "
-                 "found keys: {keys}")
-_NOT_A_LIST = "'{key}' must be a list of postings; got {kind}"
-_NOT_AN_OBJECT = "each posting must be a JSON object; got {kind}"
-_NO_ID = "posting has no '{field}' (its reference number)"
-_NO_TEXT = "posting has neither an occupation ('{a}') nor a title ('{b}')"
-
-
-@dataclass(frozen=True)
-class JobPosting:
-    """The fields of one posting that Lotse uses."""
-
-    refnr: str
-    occupation_text: str  # beruf (v4) or the best occupation-like text of v6
-    title: str
-    places: tuple[str, ...]  # place names (ort), one per location
-    postcodes: tuple[str, ...]
-    version: str
-
-
-def _places_v4(record: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    location = record.get("arbeitsort") or {}
-    place = str(location.get("ort") or "").strip()
-    postcode = str(location.get("plz") or "").strip()
-    return ((place,) if place else ()), ((postcode,) if postcode else ())
-
-
-def _places_v6(record: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    places, postcodes = [], []
-    for location in record.get("stellenlokationen") or []:
-        address = (location or {}).get("adresse") or {}
-        if address.get("ort"):
-            places.append(str(address["ort"]).strip())
-        if address.get("plz"):
-            postcodes.append(str(address["plz"]).strip())
-    return tuple(places), tuple(postcodes)
-
-
-def parse_jobsuche(path: Path) -> list[JobPosting]:
-    """Read a saved v4 or v6 response; every fault is reported with its JSON path.
-
-    Raises
-    ------
-    ImportFileError
-        For invalid JSON (with line and column), an unknown shape, or postings without
-        reference number or any occupation text.
-    """
-    name = str(path)
-    text = read_text(path)
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        problem = RowProblem(name, exc.lineno, f"char {exc.colno}", _NOT_JSON.format(error=exc.msg))
-        raise ImportFileError([problem]) from None
-    keys = sorted(document) if isinstance(document, dict) else []
-    if isinstance(document, dict) and "stellenangebote" in document:
-        version, key, id_field, text_field, title_field = "v4", "stellenangebote", "refnr", "beruf", "titel"
-    elif isinstance(document, dict) and "ergebnisliste" in document:
-        version, key, id_field, text_field, title_field = ("v6", "ergebnisliste", "referenznummer", "beruf",
-                                                            "stellenangebotsTitel")
-    else:
-        raise ImportFileError([RowProblem(name, 1, "-", _NOT_JOBSUCHE.format(keys=", ".join(keys) or "none"))])
-    records = document[key]
-    if not isinstance(records, list):
-        raise ImportFileError([RowProblem(name, 1, key, _NOT_A_LIST.format(key=key, kind=type(records).__name__))])
-    problems: list[RowProblem] = []
-    postings: list[JobPosting] = []
-    for index, record in enumerate(records):
-        where = f"{key}[{index}]"
-        if not isinstance(record, dict):
-            problems.append(RowProblem(name, 0, where, _NOT_AN_OBJECT.format(kind=type(record).__name__)))
-            continue
-        refnr = str(record.get(id_field) or "").strip()
-        occupation = str(record.get(text_field) or record.get("hauptberuf") or "").strip()
-        title = str(record.get(title_field) or record.get("titel") or "").strip()
-        if not refnr:
-            problems.append(RowProblem(name, 0, where, _NO_ID.format(field=id_field)))
-        if not occupation and not title:
-            problems.append(RowProblem(name, 0, where, _NO_TEXT.format(a=text_field, b=title_field)))
-        places, postcodes = _places_v4(record) if version == "v4" else _places_v6(record)
-        postings.append(JobPosting(refnr, occupation or title, title, places, postcodes, version))
-    if problems:
-        raise ImportFileError(problems)
-    return postings
 
 
 def count_postings(

@@ -13,8 +13,9 @@ from api.cli.app import console, err_console, fail, load_settings, open_engine
 from data import imported
 from data.errors import ImportFileError
 from data.importers import KINDS, ImportResult, import_market, import_wages
+from data.importers.jobsuche_records import parse_jobsuche
 from data.isco import import_isco
-from data.jobsuche import count_postings, parse_jobsuche, replace_posting_counts
+from data.jobsuche import count_postings, replace_posting_counts
 from models.db import session_scope
 
 data_app = typer.Typer(

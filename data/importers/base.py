@@ -19,6 +19,9 @@ _NOT_UTF8 = (
 _MISSING_COLUMNS = "missing column(s) {missing}; found {found}; expected {expected}"
 _EMPTY_FILE = "the file is empty; expected a header row with {expected}"
 _FIELD_COUNT = "has {got} fields, the header has {want}"
+_NOT_CSV = "cannot be read as CSV ({error}); nothing after this line was read"
+_FIELD_TOO_LONG = ("a field is longer than {limit} characters (a missing closing quote?); "
+                   "nothing after this line was read")
 _NOT_FOUND = "file not found"
 
 
@@ -84,6 +87,7 @@ class CsvTable:
     file: str
     columns: dict[str, str]  # canonical name -> header as written in the file
     rows: list[tuple[int, dict[str, str]]]
+    problems: list[RowProblem]  # rows that could not be read; the caller adds its own and reports all
 
 
 def read_csv_table(
@@ -95,8 +99,9 @@ def read_csv_table(
 ) -> CsvTable:
     """Read *path*; map headers (case/umlaut-insensitive, with aliases) to canonical names.
 
-    Raises ImportFileError for a wrong encoding, an empty file, missing columns or rows whose
-    field count differs from the header's.
+    Raises ImportFileError for a wrong encoding, an empty file or missing columns. Rows whose
+    field count differs from the header's, or an overlong field, go to ``problems`` so the caller
+    reports them together with every other problem of the file.
     """
     text = read_text(path, encoding=encoding)
     name = str(path)
@@ -105,7 +110,10 @@ def read_csv_table(
         raise ImportFileError([RowProblem(name, 1, "-", _EMPTY_FILE.format(expected=", ".join(required)))])
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader)
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        raise ImportFileError([RowProblem(name, 1, "-", _csv_error(exc))]) from None
     folded = {fold_header(h): h for h in header if h.strip()}
     columns: dict[str, str] = {}
     for canonical, aliases in {**required, **optional}.items():
@@ -122,17 +130,38 @@ def read_csv_table(
     rows: list[tuple[int, dict[str, str]]] = []
     problems: list[RowProblem] = []
     width = len([h for h in header if h.strip()])
-    for record in reader:
-        if not any(cell.strip() for cell in record):
-            continue
-        values = record[:len(header)]
-        if len([v for v in record if v.strip()]) > width and len(record) > len(header):
-            problems.append(RowProblem(name, reader.line_num, "-", _FIELD_COUNT.format(got=len(record), want=width)))
-            continue
-        values += [""] * (len(header) - len(values))
-        rows.append((reader.line_num, {c: values[index[h]].strip() for c, h in columns.items()}))
-    if problems:
-        raise ImportFileError(problems)
-    return CsvTable(name, columns, rows)
+    try:
+        for record in reader:
+            if not any(cell.strip() for cell in record):
+                continue
+            values = record[:len(header)]
+            if len([v for v in record if v.strip()]) > width and len(record) > len(header):
+                problem = _FIELD_COUNT.format(got=len(record), want=width)
+                problems.append(RowProblem(name, reader.line_num, f"field {width + 1}", problem))
+                continue
+            values += [""] * (len(header) - len(values))
+            rows.append((reader.line_num, {c: values[index[h]].strip() for c, h in columns.items()}))
+    except csv.Error as exc:
+        line = reader.line_num
+        problems.append(RowProblem(name, line, _long_field_column(text, line, delimiter, header), _csv_error(exc)))
+    return CsvTable(name, columns, rows, problems)
 
 
+def _csv_error(exc: csv.Error) -> str:
+    if "field larger than field limit" in str(exc):
+        return _FIELD_TOO_LONG.format(limit=csv.field_size_limit())
+    return _NOT_CSV.format(error=exc)
+
+
+def _long_field_column(text: str, line: int, delimiter: str, header: list[str]) -> str:
+    """The header of the first overlong field on *line*, or ``-`` when it spans several lines."""
+    cells = text.split("\n")[line - 1].split(delimiter)
+    for position, cell in enumerate(cells):
+        if len(cell) > csv.field_size_limit():
+            return header[position].strip() if position < len(header) else f"field {position + 1}"
+    return "-"
+
+
+def sorted_problems(problems: list[RowProblem]) -> list[RowProblem]:
+    """Problems in file order, so a person fixes them top to bottom."""
+    return sorted(problems, key=lambda p: (p.line or 0, p.column))

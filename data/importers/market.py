@@ -29,7 +29,7 @@ from sqlmodel import Session, delete, select
 
 from data.errors import ImportFileError, RowProblem
 from data.illustrative_market import ILLUSTRATIVE_FILE
-from data.importers.base import ImportDiff, ImportResult, read_csv_table
+from data.importers.base import ImportDiff, ImportResult, read_csv_table, sorted_problems
 from data.kldb import get_occupation
 from data.market import ILLUSTRATIVE_SOURCE
 from data.regions import get_region
@@ -52,10 +52,13 @@ _BAD_REGION = "{value!r} is not a known Kreis AGS (5 digits, e.g. 09362) or DG f
 _BAD_KLDB_FORMAT = "{value!r} is not a KldB code; expected 3 or 5 digits, e.g. 621 or 62102"
 _UNKNOWN_KLDB = "KldB code {value!r} does not exist in the KldB 2010 (revised 2020)"
 _BAD_COUNT = "{value!r} is not a count; expected a whole number >= 0, '*' (suppressed) or '-' (none)"
+_COUNT_TOO_LARGE = "{value!r} is too large for a count; at most {limit:,} is stored"
 _BAD_FLAG = "{value!r} is not a flag; expected true or false"
 _DUPLICATE = "duplicate row for KldB {kldb} in region {ags}; first given on line {first}"
 _NATIONAL_NAMES = {"dg", "d", "de", "deutschland", "bund", "national", ""}
-_CODE_PREFIX = re.compile(r"^\s*(\d+)")
+_CODE_PREFIX = re.compile(r"^\s*([0-9]+)")
+_DIGITS = re.compile(r"[0-9]+")
+MAX_COUNT = 2**31 - 1  # the database column is a 32-bit integer on PostgreSQL
 
 
 @dataclass(frozen=True)
@@ -76,12 +79,13 @@ class MarketRow:
 
 
 def _count(value: str) -> int | None:
+    """The count a cell stands for; ``None`` unless it is ASCII digits (``1.234`` allowed), ``*`` or ``-``."""
     value = value.replace(".", "").replace(" ", "")
     if value == "*":
         return 1
-    if value in ("-", "0"):
+    if value == "-":
         return 0
-    return int(value) if value.isdigit() else None
+    return int(value) if _DIGITS.fullmatch(value) else None
 
 
 def _period(value: str) -> str | None:
@@ -101,7 +105,7 @@ def parse_market_file(path: Path, *, encoding: str = "utf-8") -> list[MarketRow]
         unless the whole file is valid.
     """
     table = read_csv_table(path, required=MARKET_COLUMNS, optional=MARKET_OPTIONAL, encoding=encoding)
-    problems: list[RowProblem] = []
+    problems: list[RowProblem] = list(table.problems)
     seen: dict[tuple[str, str], int] = {}
     out: list[MarketRow] = []
 
@@ -131,6 +135,9 @@ def parse_market_file(path: Path, *, encoding: str = "utf-8") -> list[MarketRow]
             counts[column] = _count(raw)
             if counts[column] is None:
                 bad(column, _BAD_COUNT.format(value=raw))
+            elif counts[column] > MAX_COUNT:  # type: ignore[operator]
+                bad(column, _COUNT_TOO_LARGE.format(value=raw, limit=MAX_COUNT))
+                counts[column] = None
         flag = row.get("illustrative", "").casefold()
         if flag not in ("", "true", "false", "1", "0", "ja", "nein"):
             bad("illustrative", _BAD_FLAG.format(value=row["illustrative"]))
@@ -143,7 +150,7 @@ def parse_market_file(path: Path, *, encoding: str = "utf-8") -> list[MarketRow]
             out.append(MarketRow(kldb, ags, period, counts["arbeitslose"], counts["gemeldete_arbeitsstellen"],
                                  counts["gemeldete_arbeitsstellen_vorjahr"], flag in ("true", "1", "ja")))
     if problems:
-        raise ImportFileError(problems)
+        raise ImportFileError(sorted_problems(problems))
     return out
 
 

@@ -10,36 +10,35 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import tempfile
 from pathlib import Path
 
 from data import wages
 from data.errors import ImportFileError, RowProblem
-from data.importers.base import ImportDiff, ImportResult, read_csv_table
+from data.importers.base import ImportDiff, ImportResult, read_csv_table, sorted_problems
 from data.kldb import is_valid_kldb5
 
 WAGE_COLUMNS: dict[str, tuple[str, ...]] = {"kldb5": ("kldb", "code"), "median_eur": ("median",)}
 WAGE_OPTIONAL: dict[str, tuple[str, ...]] = {"q25_eur": ("q25",), "q75_eur": ("q75",)}
 
 _UNKNOWN_KLDB5 = "{value!r} is not a 5-digit code of the KldB 2010 (revised 2020)"
-_BAD_EURO = "{value!r} is not an amount in EUR; expected a number, a negative sentinel or empty"
+_BAD_EURO = ("{value!r} is not an amount in EUR; expected a plain number (e.g. 3150 or 3150.5), "
+             "a negative sentinel or empty")
 _DUPLICATE = "duplicate KldB code {value}; first given on line {first}"
 
 
+_AMOUNT = re.compile(r"-?[0-9]{1,9}(?:\.[0-9]{1,4})?")  # plain decimal: no exponent, NaN, infinity or digit lookalikes
+
+
 def _is_amount(value: str) -> bool:
-    if value == "":
-        return True
-    try:
-        float(value)
-    except ValueError:
-        return False
-    return True
+    return value == "" or _AMOUNT.fullmatch(value) is not None
 
 
 def parse_wage_file(path: Path, *, encoding: str = "utf-8") -> dict[str, tuple[str, str, str]]:
     """Validate every row; return ``{kldb5: (median, q25, q75)}`` as written in the file."""
     table = read_csv_table(path, required=WAGE_COLUMNS, optional=WAGE_OPTIONAL, encoding=encoding)
-    problems: list[RowProblem] = []
+    problems: list[RowProblem] = list(table.problems)
     out: dict[str, tuple[str, str, str]] = {}
     first: dict[str, int] = {}
     for line, row in table.rows:
@@ -56,7 +55,7 @@ def parse_wage_file(path: Path, *, encoding: str = "utf-8") -> dict[str, tuple[s
                 problems.append(RowProblem(table.file, line, table.columns[column], message))
         out[code] = (row["median_eur"], row.get("q25_eur", ""), row.get("q75_eur", ""))
     if problems:
-        raise ImportFileError(problems)
+        raise ImportFileError(sorted_problems(problems))
     return out
 
 

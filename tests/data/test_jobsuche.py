@@ -10,7 +10,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from data.errors import ImportFileError
-from data.jobsuche import count_postings, parse_jobsuche, replace_posting_counts
+from data.importers.jobsuche_records import parse_jobsuche
+from data.jobsuche import count_postings, replace_posting_counts
 from models.db import session_scope
 from models.market import JobPostingCount
 
