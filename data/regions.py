@@ -67,14 +67,15 @@ def is_well_formed_ags(ags: str) -> bool:
     return isinstance(ags, str) and bool(_AGS.match(ags))
 
 
-def _fold(text: str) -> str:
+def fold_name(text: str) -> str:
+    """Case-, accent- and ß-insensitive form of a place name (``"Großmehring"`` -> ``"grossmehring"``)."""
     text = unicodedata.normalize("NFKD", text.casefold().replace("ß", "ss"))
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
 @lru_cache(maxsize=1)
 def _folded_names() -> list[tuple[str, Region]]:
-    return [(_fold(region.name), region) for region in load_regions().values()]
+    return [(fold_name(region.name), region) for region in load_regions().values()]
 
 
 def search_regions(query: str, limit: int = 10) -> list[Region]:
@@ -82,7 +83,7 @@ def search_regions(query: str, limit: int = 10) -> list[Region]:
 
     Accent- and case-insensitive, so ``"munchen"`` finds ``"München, Landeshauptstadt"``.
     """
-    folded = _fold(query.strip())
+    folded = fold_name(query.strip())
     if not folded:
         return []
     if folded.isdigit():
@@ -98,7 +99,7 @@ def find_region_by_place(place: str) -> Region | None:
     Prefers the kreisfreie Stadt over the Landkreis of the same name; ``None`` when the
     place is not itself a Kreis name (postings then count at national level only).
     """
-    folded = _fold(place.strip())
+    folded = fold_name(place.strip())
     if not folded:
         return None
     hits = [r for name, r in _folded_names() if name.split(",")[0].strip() == folded]

@@ -46,3 +46,20 @@ class JobPostingCount(SQLModel, table=True):
     postings: int
     source: str = Field(max_length=300)
     imported_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class ImportedJobPosting(SQLModel, table=True):
+    """One imported Jobsuche posting, keyed by its reference number so later pages add up.
+
+    ``job_posting_count`` is recomputed from these rows after every import. Postings hold no
+    personal data: the BA publishes them, and only the code, the Kreise and the source are kept.
+    """
+
+    __tablename__ = "job_posting"
+
+    refnr: str = Field(max_length=64, primary_key=True)
+    kldb5: str | None = Field(default=None, max_length=5)  # None: the occupation text was not classified
+    kreise: str = Field(default="", max_length=300)  # Kreis AGS, comma-separated; empty when not placed
+    version: str = Field(max_length=2)  # v4 or v6
+    source: str = Field(max_length=300)
+    imported_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))

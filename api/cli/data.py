@@ -11,11 +11,11 @@ from sqlmodel import Session
 
 from api.cli.app import console, err_console, fail, load_settings, open_engine
 from data import imported
-from data.errors import ImportFileError
+from data.errors import ImportFileError, RowProblem
 from data.importers import KINDS, ImportResult, import_market, import_wages
 from data.importers.jobsuche_records import parse_jobsuche
 from data.isco import import_isco
-from data.jobsuche import count_postings, replace_posting_counts
+from data.jobsuche import PostingImport, store_postings
 from models.db import session_scope
 
 data_app = typer.Typer(
@@ -24,6 +24,11 @@ data_app = typer.Typer(
 )
 
 _UNKNOWN_KIND = "unknown kind {kind!r}; allowed: {allowed}"
+EMPTY_JOBSUCHE = ("the file holds no postings; importing it changes nothing, or with --replace deletes every "
+                  "stored posting. Pass --allow-empty if that is what you want")
+_PLACED = "{placed} of {postings} postings placed in a Kreis; {not_placed} not placed"
+_NOT_PLACED = "{count} not placed: {reason}"
+_NOT_CLASSIFIED = "{count} postings without an occupation code (counted nowhere)"
 
 
 def _report(result: ImportResult) -> None:
@@ -34,7 +39,7 @@ def _report(result: ImportResult) -> None:
     table.add_row(str(result.rows), str(d.added), str(d.removed), str(d.changed), str(d.unchanged))
     console.print(table)
     for note in result.notes:
-        console.print(f"Note: {note}")
+        console.print(f"Note: {note}", soft_wrap=True)
     if result.applied:
         console.print(f"Imported {result.rows} rows ({d.summary()}).")
     else:
@@ -46,7 +51,10 @@ def import_file(
     file: Path = typer.Argument(..., help="The file to import (CSV, or JSON for jobsuche)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Validate and show the diff; change nothing."),
     encoding: str = typer.Option("utf-8", help="File encoding, e.g. latin-1 for older BA downloads."),
-    source: str | None = typer.Option(None, help="Source label stored with each row (market)."),
+    source: str | None = typer.Option(None, help="Source label stored with each row (market, jobsuche)."),
+    replace: bool = typer.Option(False, "--replace",
+                                 help="jobsuche: replace all stored postings (default: add, update by refnr)."),
+    allow_empty: bool = typer.Option(False, "--allow-empty", help="jobsuche: accept a file without postings."),
 ) -> None:
     """Validate FILE completely; on any problem print file, line and column and change nothing."""
     if kind not in KINDS:
@@ -60,7 +68,8 @@ def import_file(
             result = import_isco(file, dry_run=dry_run, encoding=encoding)
         else:
             engine = open_engine(settings)
-            result = _import_into_database(kind, file, engine, dry_run=dry_run, encoding=encoding, source=source)
+            result = _import_into_database(kind, file, engine, dry_run=dry_run, encoding=encoding, source=source,
+                                           replace=replace, allow_empty=allow_empty)
     except ImportFileError as exc:
         for problem in exc.problems[:50]:
             err_console.print(f"[red]{problem}[/]", highlight=False, soft_wrap=True)
@@ -71,10 +80,11 @@ def import_file(
 
 
 def _import_into_database(kind: str, file: Path, engine: Engine, *, dry_run: bool, encoding: str,
-                          source: str | None) -> ImportResult:
+                          source: str | None, replace: bool, allow_empty: bool) -> ImportResult:
     with session_scope(engine) as session:
         if kind == "jobsuche":
-            return _import_jobsuche(session, file, dry_run=dry_run, source=source)
+            return _import_jobsuche(session, file, dry_run=dry_run, source=source, replace=replace,
+                                    allow_empty=allow_empty)
         return import_market(session, file, dry_run=dry_run, encoding=encoding, source=source)
 
 
@@ -85,14 +95,24 @@ def _classify(text: str) -> str | None:
     return suggestions[0].code if suggestions else None
 
 
-def _import_jobsuche(session: Session, file: Path, *, dry_run: bool, source: str | None) -> ImportResult:
-    """Count postings by KldB (classified from the occupation text) and Kreis; replace the counts."""
+def _import_jobsuche(session: Session, file: Path, *, dry_run: bool, source: str | None, replace: bool,
+                     allow_empty: bool) -> ImportResult:
+    """Store the postings by reference number (classified from their text, placed in Kreise) and recount."""
     postings = parse_jobsuche(file)
-    counts = count_postings(postings, _classify)
+    if not postings and not allow_empty:
+        raise ImportFileError([RowProblem(str(file), None, "$", EMPTY_JOBSUCHE)])
     label = source or f"BA Jobsuche export ({file.name}, {postings[0].version if postings else 'empty'})"
-    diff = replace_posting_counts(session, counts, source=label, dry_run=dry_run)
-    notes = [f"{len(postings)} postings; occupations classified from their text by Lotse's title model"]
-    return ImportResult("jobsuche", str(file), len(counts), diff, applied=not dry_run, notes=notes)
+    stored = store_postings(session, postings, _classify, source=label, replace=replace, dry_run=dry_run)
+    return ImportResult("jobsuche", str(file), stored.postings, stored.diff, applied=not dry_run,
+                        notes=_placement_notes(stored))
+
+
+def _placement_notes(stored: PostingImport) -> list[str]:
+    notes = [_PLACED.format(placed=stored.placed, postings=stored.postings, not_placed=stored.postings - stored.placed)]
+    notes += [_NOT_PLACED.format(count=n, reason=reason) for reason, n in stored.not_placed.most_common()]
+    if stored.not_classified:
+        notes.append(_NOT_CLASSIFIED.format(count=stored.not_classified))
+    return notes
 
 
 def register(app: typer.Typer) -> None:

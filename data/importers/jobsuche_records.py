@@ -19,6 +19,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from data.errors import ImportFileError, RowProblem
 from data.importers.json_file import read_json
+from data.places import Location
 
 _NOT_JOBSUCHE = ("neither a Jobsuche v4 response (top-level 'stellenangebote') nor v6 ('ergebnisliste'); "
                  "found keys: {keys}")
@@ -93,9 +94,16 @@ class JobPosting:
     refnr: str
     occupation_text: str  # beruf, else the title
     title: str
-    places: tuple[str, ...]  # place names (ort), one per location that names one
-    postcodes: tuple[str, ...]  # postcodes (plz), one per location that gives one
+    locations: tuple[Location, ...]  # place name and postcode of each place of work
     version: str
+
+    @property
+    def places(self) -> tuple[str, ...]:
+        return tuple(location.place for location in self.locations if location.place)
+
+    @property
+    def postcodes(self) -> tuple[str, ...]:
+        return tuple(location.postcode for location in self.locations if location.postcode)
 
 
 @dataclass(frozen=True)
@@ -123,8 +131,7 @@ def _posting(record: V4Posting | V6Posting, version: str) -> JobPosting:
         refnr, title = record.referenznummer or "", record.stellenangebotsTitel or record.titel or ""
         locations = [loc.adresse for loc in record.stellenlokationen or [] if loc.adresse]
     occupation = record.beruf or record.hauptberuf or title
-    return JobPosting(refnr, occupation, title, tuple(a.ort for a in locations if a.ort),
-                      tuple(a.plz for a in locations if a.plz), version)
+    return JobPosting(refnr, occupation, title, tuple(Location(a.ort or "", a.plz or "") for a in locations), version)
 
 
 def parse_jobsuche(path: Path) -> list[JobPosting]:

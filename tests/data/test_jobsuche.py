@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from data.errors import ImportFileError
 from data.importers.jobsuche_records import parse_jobsuche
-from data.jobsuche import count_postings, replace_posting_counts
+from data.jobsuche import store_postings
 from models.db import session_scope
 from models.market import JobPostingCount
 
@@ -37,28 +37,29 @@ def test_v6_response_with_several_locations_is_read() -> None:
     assert postings[1].occupation_text == "Erzieherin in Teilzeit"  # no beruf field: the title is used
 
 
-def test_postings_count_per_kreis_and_nationally() -> None:
-    counts = count_postings(parse_jobsuche(FIXTURES / "jobsuche_v4.json"), _classify)
+def _counts(engine: Engine) -> dict[tuple[str, str], int]:
+    with Session(engine) as session:
+        return {(r.kldb5, r.ags): r.postings for r in session.exec(select(JobPostingCount))}
+
+
+def test_postings_count_per_kreis_and_nationally(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        store_postings(session, parse_jobsuche(FIXTURES / "jobsuche_v4.json"), _classify, source="test")
+    counts = _counts(engine)
     assert counts[("62102", "DG")] == 2 and counts[("62102", "09362")] == 1
     assert counts[("51312", "11000")] == 1
-    v6 = count_postings(parse_jobsuche(FIXTURES / "jobsuche_v6.json"), _classify)
-    assert v6[("52122", "09362")] == 1 and v6[("52122", "02000")] == 1 and v6[("52122", "DG")] == 1
+    with session_scope(engine) as session:
+        store_postings(session, parse_jobsuche(FIXTURES / "jobsuche_v6.json"), _classify, source="test")
+    counts = _counts(engine)
+    assert counts[("52122", "09362")] == 1 and counts[("52122", "02000")] == 1 and counts[("52122", "DG")] == 1
 
 
-def test_counts_replace_the_table_and_dry_run_changes_nothing(sqlite_engine: Engine) -> None:
-    from models.migrate import upgrade
-
-    upgrade(sqlite_engine)
-    counts = count_postings(parse_jobsuche(FIXTURES / "jobsuche_v4.json"), _classify)
-    with session_scope(sqlite_engine) as session:
-        diff = replace_posting_counts(session, counts, source="test", dry_run=True)
-    assert diff.added == len(counts)
-    with Session(sqlite_engine) as session:
-        assert session.exec(select(JobPostingCount)).all() == []
-    with session_scope(sqlite_engine) as session:
-        replace_posting_counts(session, counts, source="test")
-    with Session(sqlite_engine) as session:
-        assert len(session.exec(select(JobPostingCount)).all()) == len(counts)
+def test_dry_run_reports_the_diff_and_changes_nothing(engine: Engine) -> None:
+    postings = parse_jobsuche(FIXTURES / "jobsuche_v4.json")
+    with session_scope(engine) as session:
+        stored = store_postings(session, postings, _classify, source="test", dry_run=True)
+    assert stored.diff.added == 3 and stored.postings == 3
+    assert _counts(engine) == {}
 
 
 @pytest.mark.parametrize(
