@@ -5,11 +5,12 @@ Sub-commands live in one module per topic and are mounted here.
 
 from __future__ import annotations
 
-from api.cli import audit, core, data, fairness, recommender, users
+from api.cli import audit, backup, core, data, fairness, recommender, users
 from api.cli.app import app
 
 core.register(app)
 audit.register(app)
+backup.register(app)
 data.register(app)
 users.register(app)
 recommender.register(app)

@@ -17,6 +17,7 @@ from api.i18n import _, get_locale, gettext
 from api.security import CsrfDep
 from api.seeker import SESSION_SEEKER_KEY, SessionJobSeeker
 from recommender.casework import data_rights as privacy
+from recommender.casework.erasure_journal import erasure_journal
 
 router = APIRouter(prefix="/me", tags=["privacy"])
 
@@ -55,7 +56,8 @@ def erase_my_data(request: Request, body: ErasureRequest, job_seeker: SessionJob
     try:
         with audit_store(request.app.state.settings) as audit_engine:
             report = privacy.erase_personal_data(session, job_seeker=job_seeker, confirmation=body.confirmation,
-                                                 audit_engine=audit_engine)
+                                                 audit_engine=audit_engine,
+                                                 journal=erasure_journal(request.app.state.settings.var_dir))
     except privacy.PrivacyError:
         return problem(422, gettext(ERASURE_NOT_CONFIRMED, get_locale(request)), request=request)
     request.session.pop(SESSION_SEEKER_KEY, None)

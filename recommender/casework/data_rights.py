@@ -31,6 +31,7 @@ from sqlmodel import select as select_rows
 from models.audit_store import erase_attributes
 from models.hashing import jsonable
 from models.tables import Decision, Event, JobSeeker, UserAccount, utcnow
+from recommender.casework.erasure_journal import ErasureJournal
 from recommender.records.chain import EventType, append_event
 
 EXPORT_FORMAT_VERSION = "1"
@@ -253,8 +254,10 @@ class ErasureReport:
 
 def erase_personal_data(session: Session, *, job_seeker: JobSeeker, confirmation: str,
                         actor_role: str = "job_seeker", metadata: MetaData | None = None,
-                        audit_engine: Engine | None = None) -> ErasureReport:
+                        audit_engine: Engine | None = None, journal: ErasureJournal | None = None) -> ErasureReport:
     """Erase the person's payloads after an explicit confirmation; the case can no longer be opened.
+
+    The *journal* (kept outside backups) records the erasure so a later restore repeats it.
 
     Raises
     ------
@@ -292,6 +295,8 @@ def erase_personal_data(session: Session, *, job_seeker: JobSeeker, confirmation
     if audit_engine is not None and erase_attributes(audit_engine, case_pseudonym=job_seeker.pseudonym):
         changed["audit_attribute"] = 1  # the voluntary fairness answers, in their separate store
     job_seeker.erased_at = utcnow()
+    if journal is not None:
+        journal.record(job_seeker.pseudonym, job_seeker.erased_at)
     job_seeker.user_id = None
     job_seeker.objection_active = True  # never used for training again (G14c)
     session.add(job_seeker)

@@ -17,6 +17,7 @@ from frontend.pages.seeker.onboarding import read_summary_rows
 from frontend.pages.seeker.plan import OUTCOME_LABELS
 from recommender.casework import data_rights as privacy
 from recommender.casework import journey
+from recommender.casework.erasure_journal import erasure_journal
 
 router = APIRouter(include_in_schema=False)
 
@@ -110,7 +111,8 @@ async def delete_my_data(request: Request, job_seeker: SessionJobSeeker, session
                       status_code=422)
     with audit_store(request.app.state.settings) as audit_engine:
         privacy.erase_personal_data(session, job_seeker=job_seeker, confirmation=privacy.CONFIRMATION_WORD,
-                                    audit_engine=audit_engine)
+                                    audit_engine=audit_engine,
+                                    journal=erasure_journal(request.app.state.settings.var_dir))
     request.session.pop(SESSION_SEEKER_KEY, None)
     flash(request, MSG_ERASED)
     return see_other("/")
