@@ -9,6 +9,7 @@ values, which no record model accepts, so they are reported at their JSON path.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +22,11 @@ _NOT_JSON = "not valid JSON: {error}"
 _TOO_DEEP = "arrays/objects are nested more than {limit} levels deep; no Jobsuche response is"
 
 
-class HugeNumber(str):
-    """An integer literal too long to be a real value; kept as text so validation can name it."""
+@dataclass(frozen=True)
+class HugeNumber:
+    """An integer literal too long to be a real value; no field accepts it, so validation names its path."""
+
+    literal: str
 
 
 def _integer(literal: str) -> int | HugeNumber:

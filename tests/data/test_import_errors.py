@@ -78,6 +78,7 @@ def _v4_with(**fields: object) -> dict[str, object]:
         (_v4_with(arbeitsort="Regensburg"), "$.stellenangebote[0].arbeitsort"),
         (_v4_with(arbeitsort={"ort": ["Regensburg"]}), "$.stellenangebote[0].arbeitsort.ort"),
         (_v4_with(refnr=12345), "$.stellenangebote[0].refnr"),
+        (_v4_with(refnr=10**40), "$.stellenangebote[0].refnr"),
         (_v4_with(beruf=["Koch"]), "$.stellenangebote[0].beruf"),
         ({"stellenangebote": [{"x": 1}]}, "$.stellenangebote[0].refnr"),
         ({"ergebnisliste": [{"referenznummer": "1", "stellenangebotsTitel": "Koch", "stellenlokationen": "x"}]},
