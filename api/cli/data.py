@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -32,14 +33,14 @@ _NOT_CLASSIFIED = "{count} postings without an occupation code (counted nowhere)
 
 
 def _report(result: ImportResult) -> None:
-    table = Table(title=f"{result.kind}: {result.file}")
+    table = Table(title=escape(f"{result.kind}: {result.file}"))
     for column in ("rows in file", "added", "removed", "changed", "unchanged"):
         table.add_column(column, justify="right")
     d = result.diff
     table.add_row(str(result.rows), str(d.added), str(d.removed), str(d.changed), str(d.unchanged))
     console.print(table)
     for note in result.notes:
-        console.print(f"Note: {note}", soft_wrap=True)
+        console.print(f"Note: {note}", markup=False, soft_wrap=True)
     if result.applied:
         console.print(f"Imported {result.rows} rows ({d.summary()}).")
     else:
@@ -72,7 +73,7 @@ def import_file(
                                            replace=replace, allow_empty=allow_empty)
     except ImportFileError as exc:
         for problem in exc.problems[:50]:
-            err_console.print(f"[red]{problem}[/]", highlight=False, soft_wrap=True)
+            err_console.print(str(problem), style="red", markup=False, highlight=False, soft_wrap=True)
         raise fail(f"{len(exc.problems)} problem(s) in {file}; nothing was imported.") from None
     except (UnicodeDecodeError, LookupError) as exc:
         raise fail(f"cannot read {file} as {encoding}: {exc}") from None

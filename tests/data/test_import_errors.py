@@ -114,3 +114,11 @@ def test_jobsuche_wrong_types_exit_2_through_the_cli(cli_env: Path, tmp_path: Pa
     result = invoke_import("jobsuche", _write(tmp_path, "jobs.json", json.dumps(document)))
     assert result.exit_code == 2, result.output
     assert "jobs.json, $." in result.output and snapshot(cli_env) == before
+
+
+def test_text_that_looks_like_console_markup_is_reported_verbatim(cli_env: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "[bold]exports[red]"
+    folder.mkdir()
+    result = invoke_import("wages", _write(folder, "w.csv", "kldb5,median_eur\n62102,[/x]\n"))
+    assert result.exit_code == 2, result.output
+    assert "column 'median_eur': '[/x]' is not an amount" in result.output and "[bold]exports[red]" in result.output

@@ -33,7 +33,7 @@ VALID_JOBSUCHE = {"stellenangebote": [
 HOSTILE_TEXT = st.one_of(
     st.text(max_size=40),
     st.sampled_from(["", "\x00", "\ud800", "-1", "1e400", "NaN", "²", "١٢", "9" * 23, "\"", "a;b", "a,b", "\r\n",
-                     "x" * 131_073]),
+                     "[/x]", "[bold]", "x" * 131_073]),
 )
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | HOSTILE_TEXT,
