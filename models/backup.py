@@ -30,6 +30,8 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 NOT_A_BACKUP = "{file} is not a Lotse backup (no readable {manifest}): {error}"
 WRONG_KIND = "the backup holds a {found} {part} database, but {part} is configured as {expected}"
+WRONG_SCHEMA = ("the backup holds the {part} database of PostgreSQL schema {found!r}, but the configured one "
+                "works in {expected!r}; set its search_path to {found!r} to restore it")
 TOOL_MISSING = "{tool} is not installed; install the PostgreSQL client (Debian: postgresql-client)"
 TOOL_FAILED = "{tool} failed for the {part} database: {error}"
 _PARTS = ("app", "audit")
@@ -154,6 +156,9 @@ def restore_backup(file: Path, *, app: Engine, audit: Engine, models_dir: Path) 
             if manifest.databases.get(part) != _kind(engine):
                 raise BackupError(WRONG_KIND.format(found=manifest.databases.get(part), part=part,
                                                     expected=_kind(engine)))
+            if manifest.schemas.get(part) != _schema(engine):
+                raise BackupError(WRONG_SCHEMA.format(part=part, found=manifest.schemas.get(part),
+                                                      expected=_schema(engine)))
         for part, engine in engines.items():
             _load(engine, folder / part, part, manifest.schemas[part])
         _replace_folder(folder / "models", models_dir)
