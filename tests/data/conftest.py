@@ -10,7 +10,7 @@ import pytest
 from data import imported
 from models.db import make_engine
 from models.migrate import upgrade
-from tests.data.import_cli import fake_classify
+from tests.data.importers.import_cli import fake_classify
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Jobsuche exports (v4 and v6, shaped like real responses) count postings by KldB and Kreis."""
+"""Jobsuche exports (v4 and v6, shaped like real responses): pages add up by refnr, --replace replaces,
+empty files are refused, postings are counted by KldB and Kreis with a placed/not-placed report."""
 
 from __future__ import annotations
 
@@ -9,13 +10,17 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from api.cli.data import EMPTY_JOBSUCHE
 from data.errors import ImportFileError
 from data.importers.jobsuche_records import parse_jobsuche
 from data.jobsuche import store_postings
+from data.places import AMBIGUOUS_PLACE, NO_LOCATION
 from models.db import session_scope
-from models.market import JobPostingCount
+from models.market import ImportedJobPosting, JobPostingCount
+from tests.data.importers.import_cli import fake_classify, invoke_import, snapshot
 
 FIXTURES = Path(__file__).parent / "fixtures"
+PAGE_1, PAGE_2 = FIXTURES / "jobsuche_v4.json", FIXTURES / "jobsuche_v4_page2.json"
 _CODES = {"Verkäufer/in": "62102", "Fachkraft - Lagerlogistik": "51312", "Staplerfahrer (m/w/d)": "52122"}
 
 
@@ -84,3 +89,56 @@ def test_broken_json_is_reported_with_line_number(tmp_path: Path) -> None:
     with pytest.raises(ImportFileError) as caught:
         parse_jobsuche(path)
     assert caught.value.problems[0].line == 3
+
+
+def _stored(engine: Engine) -> list[str]:
+    with Session(engine) as session:
+        return sorted(p.refnr for p in session.exec(select(ImportedJobPosting)))
+
+
+def test_second_page_adds_to_the_first_and_reimport_changes_nothing(engine: Engine) -> None:
+    for page in (PAGE_1, PAGE_2):
+        with session_scope(engine) as session:
+            store_postings(session, parse_jobsuche(page), fake_classify, source="test")
+    assert len(_stored(engine)) == 9
+    counts = _counts(engine)
+    assert counts[("29302", "DG")] == 2 and counts[("29302", "09161")] == 1 and counts[("29302", "09176")] == 1
+    assert counts[("62102", "DG")] == 4 and counts[("62102", "09564")] == 1
+    with session_scope(engine) as session:
+        again = store_postings(session, parse_jobsuche(PAGE_1), fake_classify, source="test")
+    assert (again.diff.added, again.diff.removed, again.diff.changed, again.diff.unchanged) == (0, 0, 0, 3)
+    assert _counts(engine) == counts
+
+
+def test_replace_keeps_only_the_postings_of_the_file(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        store_postings(session, parse_jobsuche(PAGE_1), fake_classify, source="test")
+    with session_scope(engine) as session:
+        result = store_postings(session, parse_jobsuche(PAGE_2), fake_classify, source="test", replace=True)
+    assert result.diff.removed == 3 and result.diff.added == 6
+    assert _stored(engine) == sorted(p.refnr for p in parse_jobsuche(PAGE_2))
+    assert ("51312", "11000") not in _counts(engine)
+
+
+def test_import_reports_postings_placed_and_not_placed_with_reasons(cli_env: Path) -> None:
+    result = invoke_import("jobsuche", PAGE_2)
+    assert result.exit_code == 0, result.output
+    assert "4 of 6 postings placed in a Kreis; 2 not placed" in result.output
+    assert f"1 not placed: {AMBIGUOUS_PLACE}" in result.output and f"1 not placed: {NO_LOCATION}" in result.output
+    assert "1 postings without an occupation code" in result.output
+    assert "Imported 6 rows" in result.output  # rows are postings, not (code, Kreis) cells
+
+
+def test_empty_file_is_refused_unless_allowed(cli_env: Path, tmp_path: Path) -> None:
+    assert invoke_import("jobsuche", PAGE_1).exit_code == 0
+    before = snapshot(cli_env)
+    empty = tmp_path / "empty.json"
+    empty.write_text('{"stellenangebote": [], "maxErgebnisse": 0, "page": 3, "size": 25}', encoding="utf-8")
+    refused = invoke_import("jobsuche", empty, "--replace")
+    assert refused.exit_code == 2 and "empty.json, $: " in refused.output and "--allow-empty" in refused.output
+    assert EMPTY_JOBSUCHE[:40] in refused.output.replace("\n", " ")
+    assert snapshot(cli_env) == before
+    assert invoke_import("jobsuche", empty, "--allow-empty").exit_code == 0
+    assert snapshot(cli_env) == before
+    assert invoke_import("jobsuche", empty, "--allow-empty", "--replace").exit_code == 0
+    assert snapshot(cli_env) != before

@@ -14,7 +14,7 @@ from data.importers.jobsuche_records import parse_jobsuche
 from data.importers.market import import_market
 from models.db import session_scope
 from models.market import MarketIndicator
-from tests.data.import_cli import invoke_import, snapshot
+from tests.data.importers.import_cli import invoke_import, snapshot
 
 HEADER = "stichtag;region;kldb;arbeitslose;gemeldete_arbeitsstellen\n"
 LONG = "9" * 131_073

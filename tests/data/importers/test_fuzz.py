@@ -15,7 +15,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.data.import_cli import invoke_import, snapshot
+from tests.data.importers.import_cli import invoke_import, snapshot
 
 FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 LOCATED = re.compile(r"(line \d+, column .+?|, \$\S*): ")
