@@ -1,7 +1,8 @@
 """Every error leaves the API as RFC 9457 problem+json with a human message.
 
-The one place that maps exceptions to status codes; a last catch-all logs the traceback
-and tells the client nothing internal.
+The one place that maps exceptions to status codes: one handler per kind of domain error
+(``models/errors.py``), so routes raise and never map; a last catch-all logs the traceback
+and tells the client nothing internal. ``problem_responses`` documents the same shape in OpenAPI.
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.i18n import _, get_locale, gettext
+from models.errors import ConflictError, ForbiddenError, InvalidError, LotseError, NotFoundError
 from recommender.records.protected import protected_category
 
 logger = logging.getLogger(__name__)
@@ -34,6 +37,63 @@ _TITLES = {
     500: "Internal server error",
     503: "Service unavailable",
 }
+
+
+# The one mapping from a kind of domain error to its status code.
+KIND_STATUS: dict[type[LotseError], int] = {NotFoundError: 404, ConflictError: 409, InvalidError: 422,
+                                            ForbiddenError: 403}
+
+
+class FieldProblem(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """The RFC 9457 body every error answers with (``application/problem+json``)."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    request_id: str | None = None
+    errors: list[FieldProblem] | None = None
+
+
+_SCHEMA_REF = "#/components/schemas/{model}"
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses=`` entries saying each status answers with a :class:`Problem`."""
+    schema = {"$ref": _SCHEMA_REF.format(model=Problem.__name__)}
+    return {status: {"description": _TITLES.get(status, "Error"), "content": {PROBLEM_JSON: {"schema": schema}}}
+            for status in statuses}
+
+
+def _document_problem_schema(app: FastAPI) -> None:
+    """Add :class:`Problem` to the OpenAPI components that ``problem_responses`` refers to.
+
+    FastAPI registers a schema only for a response ``model``, and then documents it as
+    ``application/json``; errors are ``application/problem+json``, so the schema is added here.
+    """
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = build()
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            problem_schema = Problem.model_json_schema(ref_template=_SCHEMA_REF)
+            schemas.update(problem_schema.pop("$defs", {}))
+            schemas[Problem.__name__] = problem_schema
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def status_of(exc: LotseError) -> int:
+    """The status code of *exc*'s kind (the first kind in its class hierarchy); 500 for an internal fault."""
+    return next((KIND_STATUS[kind] for kind in type(exc).__mro__ if kind in KIND_STATUS), 500)
 
 
 def problem(status: int, detail: str, *, request: Request | None = None, **extra: Any) -> JSONResponse:
@@ -126,6 +186,11 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     return problem(422, detail, request=request, errors=fields)
 
 
+async def _domain_error(request: Request, exc: LotseError) -> JSONResponse:
+    # Messages are English msgids; those in the catalogue reach the person in their language.
+    return problem(status_of(exc), gettext(str(exc), get_locale(request)), request=request)
+
+
 async def _unhandled_error(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(500, "Something went wrong on our side. Please try again later.", request=request)
@@ -134,4 +199,7 @@ async def _unhandled_error(request: Request, exc: Exception) -> JSONResponse:
 def register_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    for kind in KIND_STATUS:
+        app.add_exception_handler(kind, _domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unhandled_error)
+    _document_problem_schema(app)

@@ -21,6 +21,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlmodel import Session, select
 
+from data.errors import ReferenceDataError
+from models.errors import InvalidError
 from models.schemas import Profile
 from models.tables import AdviceModule
 
@@ -71,7 +73,7 @@ _UNREADABLE = "{file}: cannot read the catalogue: {error}"
 _LOCATED = "{file}, line {line}: {message}"
 
 
-class CatalogueError(ValueError):
+class CatalogueError(ReferenceDataError, InvalidError):
     """A catalogue file that cannot be used; the message names the file and line of the fault."""
 
 

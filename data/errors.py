@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from models.errors import InvalidError, LotseError
+
 
 @dataclass(frozen=True)
 class RowProblem:
@@ -20,11 +22,11 @@ class RowProblem:
         return f"{self.file}, line {self.line}, column {self.column!r}: {self.message}"
 
 
-class ReferenceDataError(Exception):
+class ReferenceDataError(LotseError):
     """Base class of every error raised by ``data``."""
 
 
-class ImportFileError(ReferenceDataError):
+class ImportFileError(ReferenceDataError, InvalidError):
     """An import file cannot be used; ``problems`` names file, line and column of each fault."""
 
     def __init__(self, problems: list[RowProblem]) -> None:

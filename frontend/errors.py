@@ -1,7 +1,9 @@
 """Errors on HTML pages explain themselves in the person's language; the JSON API keeps problem+json.
 
 A person whose form expired (CSRF) or whose session ended must learn what happened and that
-the answers already sent are saved - not see a JSON error document.
+the answers already sent are saved - not see a JSON error document. Domain errors
+(``models/errors.py``) get the same status as on the API: staff pages name the exact reason
+(the message of the error), the job-seeker's pages the plain page for that status.
 """
 
 from __future__ import annotations
@@ -13,17 +15,23 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.errors import KIND_STATUS, status_of
+from api.i18n import get_locale, gettext
 from api.i18n import lazy_gettext as _
 from api.security.csrf import CSRF_FAILED
 from api.seeker import NO_CASE
+from frontend.pages.staff_common import render_staff
 from frontend.templating import templates
+from models.errors import ForbiddenError, LotseError, NotFoundError
 
 _API_PREFIXES = ("/api/", "/static/", "/health", "/docs", "/openapi.json")
 _SESSION_ENDED_PATH = "/?session=ended"
+_STAFF_PREFIX = "/staff/"
 _MESSAGES = {
     403: (_("This form has expired"),
           _("For your security, forms are only valid for a limited time. Nothing from this form was saved, "
             "but all answers you sent before are kept. Please open the page again and send the form once more.")),
+    409: (_("Changed in the meantime"), _("Someone changed this in the meantime. Please open the page again.")),
     404: (_("Page not found"), _("This page does not exist or is no longer available.")),
     405: (_("Page not found"), _("This page does not exist or is no longer available.")),
     413: (_("Too much text"), _("What you sent is far too long, so it was not saved. Please shorten your answers.")),
@@ -55,6 +63,7 @@ def install_page_errors(app: FastAPI) -> None:
     """Wrap the API's handlers: HTML pages get an explaining page, ``/api`` keeps problem+json."""
     api_http = app.exception_handlers[StarletteHTTPException]
     api_validation = app.exception_handlers[RequestValidationError]
+    api_domain = app.exception_handlers[NotFoundError]
 
     async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
         if not _wants_html(request) or exc.status_code in (301, 302, 303, 307, 308):
@@ -70,5 +79,17 @@ def install_page_errors(app: FastAPI) -> None:
             return await api_validation(request, exc)
         return _error_page(request, 422)
 
+    async def domain_error(request: Request, exc: LotseError) -> Any:
+        if not _wants_html(request):
+            return await api_domain(request, exc)
+        status = status_of(exc)
+        if request.url.path.startswith(_STAFF_PREFIX):
+            title = gettext(str(exc), get_locale(request))
+            return render_staff(request, "staff/message.html", getattr(request.state, "user", None),
+                                {"title": title}, status_code=status)
+        return _error_page(request, status, forbidden_other=isinstance(exc, ForbiddenError))
+
+    for kind in KIND_STATUS:
+        app.add_exception_handler(kind, domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]

@@ -12,12 +12,13 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from models.errors import LotseError
 from models.tables import Event
 
 APPEND_ONLY_MESSAGE = "The event log is append-only: events cannot be updated or deleted."
 
 
-class AppendOnlyError(RuntimeError):
+class AppendOnlyError(LotseError, RuntimeError):
     """Someone tried to change or remove a logged event."""
 
 

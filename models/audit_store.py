@@ -35,6 +35,7 @@ from sqlalchemy import Column, DateTime, MetaData, String, Table, delete, insert
 from sqlalchemy.engine import Engine
 
 from models.db import make_engine
+from models.errors import InvalidError
 
 DEFAULT_AUDIT_DATABASE_URL = "sqlite:///var/lotse_audit.db"
 
@@ -69,7 +70,7 @@ audit_attribute = Table(
 )
 
 
-class AuditStoreError(ValueError):
+class AuditStoreError(InvalidError):
     """An attribute or value the audit store does not collect, or a misconfigured store."""
 
 

@@ -17,6 +17,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session, create_engine
 
+from models.errors import InvalidError
+
 DEFAULT_DATABASE_URL = "sqlite:///var/lotse.db"
 
 _BAD_URL = (
@@ -26,7 +28,7 @@ _BAD_URL = (
 _UNSUPPORTED = "LOTSE_DATABASE_URL uses {backend!r}; Lotse supports only 'sqlite' and 'postgresql'."
 
 
-class DatabaseURLError(ValueError):
+class DatabaseURLError(InvalidError):
     """The configured database URL cannot be used."""
 
 

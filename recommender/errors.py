@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from models.errors import InvalidError, LotseError
+
 _PROTECTED_FEATURE = ("feature(s) {names} are protected attributes ({categories}) and can never be model "
                       "features (G2); allowed features: {allowed}")
 _NOT_ALLOWED_FEATURE = "feature(s) {names} are not on the allow-list; allowed: {allowed}"
@@ -18,15 +20,15 @@ _REASON_NEEDED = "a rollback needs a reason (it is logged)"
 _NO_CARD = "model {version!r} has no MODEL_CARD.md, so it cannot be promoted (G1)"
 
 
-class RecommenderError(Exception):
+class RecommenderError(LotseError):
     """Base class of every error raised by ``recommender``."""
 
 
-class ProtectedAttributeError(RecommenderError, ValueError):
+class ProtectedAttributeError(RecommenderError, InvalidError):
     """A protected attribute (or an unlisted feature) was about to enter the model (G2)."""
 
 
-class ScenarioError(RecommenderError, ValueError):
+class ScenarioError(RecommenderError, InvalidError):
     """A scenario file that cannot be used; the message names file and line."""
 
 
@@ -34,5 +36,5 @@ class ModelLoadError(RecommenderError):
     """A stored model cannot be used: missing file, hash mismatch, incompatible feature set."""
 
 
-class RegistryError(RecommenderError, ValueError):
+class RegistryError(RecommenderError, InvalidError):
     """A registry operation that is not allowed (unknown version, nothing to roll back to)."""

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from api.auth.login import find_user, normalise_username
 from api.auth.passwords import check_password_policy, hash_password
+from models.errors import InvalidError
 from models.tables import Jobcenter, Role, Team, UserAccount
 from recommender.records.chain import EventType, append_event
 
@@ -27,7 +28,7 @@ USER_UNKNOWN = "No account with username {username!r}."
 _USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 
 
-class AccountError(ValueError):
+class AccountError(InvalidError):
     """An account change that cannot be made; the message says what was given and what is allowed."""
 
 

@@ -18,7 +18,7 @@ from fastapi import Depends, HTTPException, Query, Request
 from api.auth.policy import ALL_ROLES, AccessRule, declare_access
 from api.deps import SessionDep
 from models.tables import JobSeeker, Role, UserAccount
-from recommender.casework.caseload import CASE_ROLES, CaseAccessError, PurposeError, resolve_case
+from recommender.casework.caseload import CASE_ROLES, resolve_case
 
 SESSION_USER_KEY = "user_id"
 SESSION_STAMP_KEY = "auth_stamp"
@@ -88,6 +88,7 @@ def get_current_user(request: Request, user: OptionalUser) -> UserAccount:
     """The logged-in account; 401 (API) or a redirect to the login page (HTML) otherwise."""
     if user is None:
         raise _login_required(request)
+    request.state.user = user  # the staff error page shows the signed-in person's menu
     return user
 
 
@@ -129,8 +130,9 @@ def case_for_staff(
 ) -> JobSeeker:
     """The case *pseudonym* if it is in the user's caseload or read with a purpose; else 404.
 
-    Every read is logged as ``case_accessed``; a refused one as ``access_denied`` (committed
-    even though the request fails, so guessing leaves a trace).
+    Every read is logged as ``case_accessed``; a refused one as ``access_denied``. Both are
+    committed here, before the route runs, so the trace stays even when the request then fails
+    (a refused read, or a review the route rejects): guessing and reading leave a trace.
     """
     route = request.scope.get("route")
     action = getattr(route, "name", None) or request.url.path
@@ -138,11 +140,8 @@ def case_for_staff(
         access = resolve_case(
             session=session, user=user, pseudonym=pseudonym, action=action, purpose=purpose, note=purpose_note
         )
-    except PurposeError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from None
-    except CaseAccessError as exc:
+    finally:
         session.commit()
-        raise HTTPException(status_code=404, detail=str(exc)) from None
     return access.job_seeker
 
 

@@ -84,6 +84,7 @@ def login(body: LoginIn, request: Request, session: SessionDep, _csrf: CsrfDep) 
             session, username=body.username, password=body.password, totp_code=body.totp_code,
             client=client_address(request),
         )
+    # Returned, not raised: the failed attempt the throttle counts must be committed, not rolled back.
     except LoginThrottled as exc:
         return throttled_response(exc, request)
     except LoginFailed as exc:
@@ -107,7 +108,7 @@ def change_password(body: PasswordChangeIn, request: Request, user: CurrentUser,
         return problem(422, WRONG_CURRENT_PASSWORD, request=request)
     try:
         reset_password(session, user=user, new_password=body.new_password, actor_role=user.role, actor_id=user.id)
-    except PasswordPolicyError as exc:
+    except PasswordPolicyError as exc:  # the kind handler's 422 plus each rule the password broke, per field
         return problem(422, str(exc), request=request, errors=[{"field": "new_password", "message": p}
                                                                 for p in exc.problems])
     start_user_session(request, user)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from api.auth.deps import TeamLeadUser
 from api.deps import SessionDep
 from api.errors import problem
-from recommender.evaluate.monitoring import MonitoringError, team_report
+from recommender.evaluate.monitoring import team_report
 
 router = APIRouter(prefix="/monitoring", tags=["monitoring"])
 NO_TEAM = "Your account belongs to no team, so there are no team statistics."
@@ -27,10 +27,7 @@ def read_team_statistics(
     """Approval, edit and rejection rates, time to review and volume by module or model version."""
     if user.team_id is None:
         return problem(404, NO_TEAM, request=request)
-    try:
-        report = team_report(session, team_id=user.team_id, group_by=group_by, days=days)
-    except MonitoringError as exc:
-        return problem(422, str(exc), request=request)
+    report = team_report(session, team_id=user.team_id, group_by=group_by, days=days)
     data = asdict(report)
     data["since"] = report.since.isoformat()
     return data

@@ -59,6 +59,8 @@ def erase_my_data(request: Request, body: ErasureRequest, job_seeker: SessionJob
                                                  audit_engine=audit_engine,
                                                  journal=erasure_journal(request.app.state.settings.var_dir))
     except privacy.PrivacyError:
+        # Not the kind handler's answer: the service's message is for operators (it may name tables);
+        # the person gets one instruction in their language.
         return problem(422, gettext(ERASURE_NOT_CONFIRMED, get_locale(request)), request=request)
     request.session.pop(SESSION_SEEKER_KEY, None)
     return {"erased": True, "pseudonym": report.pseudonym, "changed": report.changed, "kept": list(report.kept)}

@@ -62,7 +62,7 @@ def submit_password_change(
         return _render(request, user, error=gettext(_PASSWORDS_DIFFER, locale), status_code=422)
     try:
         reset_password(session, user=user, new_password=new_password, actor_role=user.role, actor_id=user.id)
-    except PasswordPolicyError as exc:
+    except PasswordPolicyError as exc:  # the form comes back naming each rule the password broke
         return _render(request, user, error=" ".join(gettext(p, locale) for p in exc.problems), status_code=422)
     start_user_session(request, user)
     return RedirectResponse("/staff/account?done=password", status_code=303)

@@ -76,7 +76,7 @@ def submit_create_user(
         user = create_user(session, username=username, password=password, role=role, jobcenter_id=admin.jobcenter_id,
                            team_id=int(team_id) if team_id.isdigit() else None, display_name=display_name,
                            actor_role=admin.role, actor_id=admin.id)
-    except AccountError as exc:
+    except AccountError as exc:  # the form comes back with the input kept and the reason
         context = _admin_context(request, session, admin, settings)
         context.update({"error": str(exc), "form": {"username": username, "display_name": display_name}})
         return render_staff(request, "staff/admin.html", admin, context, status_code=422)
@@ -137,7 +137,7 @@ def submit_kill_switch(
     turn_on = on == "yes"
     try:
         changed = set_kill_switch(session, on=turn_on, actor_role=admin.role, actor_id=admin.id, reason=reason)
-    except KillSwitchError as exc:
+    except KillSwitchError as exc:  # the admin page comes back with the reason, not an error page
         context = _admin_context(request, session, admin, settings)
         context["error"] = str(exc)
         return render_staff(request, "staff/admin.html", admin, context, status_code=422)

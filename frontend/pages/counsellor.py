@@ -117,6 +117,7 @@ def submit_cover(
     try:
         resolve_case(session=session, user=user, pseudonym=pseudonym.strip(), action="cover_request",
                      purpose=purpose, note=purpose_note)
+    # The cover form comes back with the input kept and the reason, not an error page.
     except PurposeError as exc:
         context["error"] = str(exc)
         return render_staff(request, "staff/cover.html", user, context, status_code=422)

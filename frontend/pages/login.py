@@ -50,6 +50,7 @@ def submit_login(
     try:
         user = authenticate(session, username=username, password=password, totp_code=totp_code or None,
                             client=client_address(request))
+    # The login form comes back with the message (not an error page); the failure must stay committed.
     except LoginThrottled as exc:
         message = gettext(_LOGIN_THROTTLED, locale, until=exc.until.strftime("%H:%M:%S"), seconds=exc.seconds)
         response = render_staff(request, "staff/login.html", None, {**context, "error": message}, status_code=429)

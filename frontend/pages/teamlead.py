@@ -41,7 +41,7 @@ def read_team_page(
     else:
         try:
             report = team_report(session, team_id=user.team_id, group_by=group_by, days=days)
-        except MonitoringError as exc:
+        except MonitoringError as exc:  # the page still shows its filters, with the reason in place of figures
             error = str(exc)
     context = {"report": report, "error": error, "group_by": group_by if group_by in GROUPINGS else "module",
                "days": days, "groupings": GROUPINGS, "min_group": MIN_GROUP_SIZE, "min_team": MIN_TEAM_MEMBERS}

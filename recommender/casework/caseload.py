@@ -15,8 +15,10 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
+from models.errors import InvalidError, NotFoundError
 from models.staff import CaseAccessGrant
 from models.tables import CaseAssignment, JobSeeker, Role, UserAccount, as_utc, utcnow
+from recommender.errors import RecommenderError
 from recommender.records.chain import EventType, append_event
 
 CASE_ROLES = frozenset({Role.counsellor, Role.team_lead})
@@ -34,11 +36,11 @@ PURPOSE_UNKNOWN = "Unknown purpose {given!r}; allowed: {allowed}."
 PURPOSE_NOTE_REQUIRED = "The purpose 'other' needs a short explanation."
 
 
-class CaseAccessError(LookupError):
+class CaseAccessError(RecommenderError, NotFoundError):
     """The case does not exist for this user (unknown, erased, other Jobcenter, or no purpose)."""
 
 
-class PurposeError(ValueError):
+class PurposeError(RecommenderError, InvalidError):
     """The purpose given for reading a colleague's case is not acceptable."""
 
 

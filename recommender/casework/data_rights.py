@@ -29,9 +29,11 @@ from sqlmodel import Session, SQLModel
 from sqlmodel import select as select_rows
 
 from models.audit_store import erase_attributes
+from models.errors import InvalidError
 from models.hashing import jsonable
 from models.tables import Decision, Event, JobSeeker, UserAccount, utcnow
 from recommender.casework.erasure_journal import ErasureJournal
+from recommender.errors import RecommenderError
 from recommender.records.chain import EventType, append_event
 
 EXPORT_FORMAT_VERSION = "1"
@@ -64,7 +66,7 @@ _UNPLANNED = ("Personal table(s) {tables} are neither erased nor listed as kept;
               "decide in recommender/casework/data_rights.py.")
 
 
-class PrivacyError(ValueError):
+class PrivacyError(RecommenderError, InvalidError):
     """A data-subject request that cannot be carried out as asked (nothing was changed)."""
 
 

@@ -24,6 +24,7 @@ from data.kldb import get_occupation, occupations_at_level
 from data.regions import Region, get_region, search_regions
 from data.seed import DEMO_JOBCENTER_CODE, DEMO_JOBCENTER_NAME
 from models.crud import create_job_seeker, create_snapshot, get_jobcenter_by_code
+from models.errors import InvalidError, NotFoundError
 from models.schemas import Profile
 from models.tables import (
     VISIBLE_STATES,
@@ -37,6 +38,7 @@ from models.tables import (
     ReviewState,
     utcnow,
 )
+from recommender.errors import RecommenderError
 from recommender.records.chain import EventType, append_event
 
 # Bump when the first-use notice changes in substance: everyone sees it again (G13).
@@ -58,13 +60,20 @@ _OUTCOME_DATE_RANGE = "Outcome date {given} is outside the allowed range {earlie
 _NOT_IN_PLAN = "Advice {item_id!r} is not in the plan, so it cannot be marked done."
 
 
-class JourneyError(ValueError):
+class JourneyError(RecommenderError):
     """A job-seeker action that is not allowed; ``field`` names the form field it concerns."""
 
-    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid") -> None:
+    def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.field = field
-        self.code = code
+
+
+class JourneyItemNotFound(JourneyError, NotFoundError):
+    """The advice is not the person's own visible advice, or not in their plan."""
+
+
+class JourneyInputError(JourneyError, InvalidError):
+    """A value in the person's form is outside what is allowed; ``field`` says which."""
 
 
 # --- the case ---------------------------------------------------------------------------
@@ -267,7 +276,7 @@ def own_item(session: Session, *, job_seeker: JobSeeker, item_id: str) -> Decisi
     decision = session.get(Decision, item.decision_id) if item else None
     if item is None or decision is None or decision.job_seeker_id != job_seeker.id \
             or ReviewState(item.review_state) not in VISIBLE_STATES:
-        raise JourneyError(_UNKNOWN_ITEM.format(item_id=item_id), code="not_found")
+        raise JourneyItemNotFound(_UNKNOWN_ITEM.format(item_id=item_id))
     return item
 
 
@@ -284,8 +293,8 @@ def check_due_date(due: date | None, *, today: date | None = None) -> None:
     today = today or date.today()
     latest = today + timedelta(days=MAX_PLAN_DAYS_AHEAD)
     if not today <= due <= latest:
-        raise JourneyError(_DUE_DATE_RANGE.format(given=due, earliest=today, latest=latest),
-                           field="due_date", code="due_date_range")
+        raise JourneyInputError(_DUE_DATE_RANGE.format(given=due, earliest=today, latest=latest),
+                                field="due_date")
 
 
 def add_to_plan(session: Session, *, job_seeker: JobSeeker, item_id: str, due_date: date | None,
@@ -315,7 +324,7 @@ def mark_done(session: Session, *, job_seeker: JobSeeker, item_id: str, done: bo
     """Tick a plan step off (or un-tick it); only steps in the plan can be done."""
     item = own_item(session, job_seeker=job_seeker, item_id=item_id)
     if not item.in_plan:
-        raise JourneyError(_NOT_IN_PLAN.format(item_id=item_id), code="not_in_plan")
+        raise JourneyItemNotFound(_NOT_IN_PLAN.format(item_id=item_id))
     item.done_at = utcnow() if done else None
     session.add(item)
     _log_item_event(session, job_seeker, item, "step_done" if done else "step_reopened")
@@ -359,12 +368,12 @@ def record_feedback(session: Session, *, job_seeker: JobSeeker, item_id: str, ki
                     comment: str | None = None) -> Feedback:
     """Store the person's verdict on one advice; the comment stays out of the event log."""
     if kind not in FEEDBACK_KINDS:
-        raise JourneyError(_BAD_FEEDBACK.format(given=kind, allowed=", ".join(FEEDBACK_KINDS)),
-                           field="kind", code="feedback_kind")
+        raise JourneyInputError(_BAD_FEEDBACK.format(given=kind, allowed=", ".join(FEEDBACK_KINDS)),
+                                field="kind")
     comment = (comment or "").strip() or None
     if comment and len(comment) > MAX_COMMENT_CHARS:
-        raise JourneyError(_COMMENT_TOO_LONG.format(given=len(comment), allowed=MAX_COMMENT_CHARS),
-                           field="comment", code="comment_too_long")
+        raise JourneyInputError(_COMMENT_TOO_LONG.format(given=len(comment), allowed=MAX_COMMENT_CHARS),
+                                field="comment")
     item = own_item(session, job_seeker=job_seeker, item_id=item_id)
     assert job_seeker.id is not None
     feedback = Feedback(decision_item_id=item.id, job_seeker_id=job_seeker.id, kind=kind, comment=comment)
@@ -389,12 +398,12 @@ def report_outcome(session: Session, *, job_seeker: JobSeeker, kind: str, occurr
                    today: date | None = None) -> Outcome:
     """'I found a job': an outcome the retraining reads, logged as ``client_outcome``."""
     if kind not in OUTCOME_KINDS:
-        raise JourneyError(_BAD_OUTCOME.format(given=kind, allowed=", ".join(OUTCOME_KINDS)),
-                           field="kind", code="outcome_kind")
+        raise JourneyInputError(_BAD_OUTCOME.format(given=kind, allowed=", ".join(OUTCOME_KINDS)),
+                                field="kind")
     today = today or date.today()
     if not EARLIEST_OUTCOME <= occurred_on <= today:
-        raise JourneyError(_OUTCOME_DATE_RANGE.format(given=occurred_on, earliest=EARLIEST_OUTCOME, latest=today),
-                           field="occurred_on", code="outcome_date_range")
+        raise JourneyInputError(_OUTCOME_DATE_RANGE.format(given=occurred_on, earliest=EARLIEST_OUTCOME, latest=today),
+                                field="occurred_on")
     assert job_seeker.id is not None
     outcome = Outcome(job_seeker_id=job_seeker.id, kind=kind, occurred_on=occurred_on)
     session.add(outcome)

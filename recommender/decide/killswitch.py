@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from models.errors import InvalidError
 from models.tables import SystemFlag, utcnow
+from recommender.errors import RecommenderError
 from recommender.records.chain import EventType, append_event
 
 KILL_SWITCH_KEY = "kill_switch"
 _REASON_REQUIRED = "Turning the kill switch on or off needs a reason."
 
 
-class KillSwitchError(ValueError):
+class KillSwitchError(RecommenderError, InvalidError):
     """The switch cannot be changed as asked."""
 
 

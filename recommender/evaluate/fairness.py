@@ -32,6 +32,8 @@ from fairlearn.metrics import MetricFrame
 
 from data.catalogue import Catalogue
 from models.audit_store import create_audit_schema, make_audit_engine, read_audit_attributes
+from models.errors import InvalidError
+from recommender.errors import RecommenderError
 from recommender.learn.training_data import LoggedData
 from recommender.simulate.population import SimulatedData
 
@@ -46,7 +48,7 @@ _NO_ATTRIBUTES = "no protected attributes to audit: the audit store holds no rep
 _LENGTH = "audit frame columns differ in length: {lengths}"
 
 
-class FairnessError(ValueError):
+class FairnessError(RecommenderError, InvalidError):
     """An audit that cannot be run on the data given (the message says why)."""
 
 

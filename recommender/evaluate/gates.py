@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from models.errors import ConflictError
 from recommender.decide.features import ALLOWED_FEATURES, MODULE_FEATURE
 from recommender.decide.registry import ModelRegistry
 from recommender.errors import RecommenderError
@@ -38,7 +39,7 @@ _BLOCKED = "model {version!r} is not promoted; failed gates: {gates}. Fix them, 
 _FORCE_REASON = "--force needs a written --reason (it is logged with the failed gates)"
 
 
-class PromotionBlocked(RecommenderError):
+class PromotionBlocked(RecommenderError, ConflictError):
     """The candidate failed one or more gates and no override was given."""
 
     def __init__(self, version: str, failed: list[GateResult]) -> None:

@@ -20,7 +20,9 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from models.errors import InvalidError
 from models.tables import CaseAssignment, Decision, DecisionItem, ReviewState, Role, UserAccount, as_utc, utcnow
+from recommender.errors import RecommenderError
 
 MIN_GROUP_SIZE = 5
 MIN_TEAM_MEMBERS = 5
@@ -40,7 +42,7 @@ TEAM_TOO_SMALL = (
 _REVIEWED = (ReviewState.approved.value, ReviewState.edited.value, ReviewState.rejected.value)
 
 
-class MonitoringError(ValueError):
+class MonitoringError(RecommenderError, InvalidError):
     """A statistics request that is not offered (e.g. grouping by person)."""
 
 

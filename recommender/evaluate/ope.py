@@ -26,7 +26,9 @@ from typing import Any
 
 import numpy as np
 
+from models.errors import InvalidError
 from recommender.decide.ranker import CONTROL_ID, LoadedModel
+from recommender.errors import RecommenderError
 from recommender.evaluate.true_uplift import top_k
 from recommender.learn.training_data import LoggedData
 from recommender.simulate.population import SimulatedData
@@ -36,7 +38,7 @@ _BAD_PROPENSITY = "propensities must lie in (0, 1]; got {count} values outside (
 _LENGTHS = "reward, propensity and target_prob must have the same length; got {lengths}"
 
 
-class OPEError(ValueError):
+class OPEError(RecommenderError, InvalidError):
     """Inputs an off-policy estimate cannot be computed from."""
 
 

@@ -19,6 +19,9 @@ import numpy as np
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold
 
+from models.errors import InvalidError
+from recommender.errors import RecommenderError
+
 MAX_PROXY_AUC = 0.65
 MIN_GROUP = 20
 _PARAMS = {"objective": "binary", "learning_rate": 0.1, "num_leaves": 15, "min_data_in_leaf": 50,
@@ -27,7 +30,7 @@ _ROUNDS = 60
 _SHAPE = "features has {rows} rows but {attribute!r} has {values} values"
 
 
-class ProxyProbeError(ValueError):
+class ProxyProbeError(RecommenderError, InvalidError):
     """Inputs the probe cannot use."""
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from recommender.errors import RecommenderError
 
-class ModelArtefactError(RuntimeError):
+
+class ModelArtefactError(RecommenderError, RuntimeError):
     """The occupation model's artefacts are missing or do not match their recorded hash."""

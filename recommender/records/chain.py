@@ -19,8 +19,10 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from models.errors import InvalidError
 from models.hashing import sha256_hex
 from models.tables import Event, utcnow
+from recommender.errors import RecommenderError
 from recommender.records.protected import find_protected_keys
 
 GENESIS_HASH = "0" * 64
@@ -95,7 +97,7 @@ _REASON_MISSING = "Event {event_type!r} needs a reason."
 _PROTECTED_IN_PAYLOAD = "Event payload contains protected attributes, which the log must never hold: {keys}."
 
 
-class AuditError(ValueError):
+class AuditError(RecommenderError, InvalidError):
     """An event that must not be written (unknown type, missing reason, protected data)."""
 
 

@@ -17,7 +17,9 @@ from sqlalchemy import Text, cast, func, select, update
 from sqlalchemy.sql.dml import Update
 from sqlmodel import Session, col
 
+from models.errors import InvalidError
 from models.tables import Decision, DecisionItem, Feedback, ProfileSnapshot, utcnow
+from recommender.errors import RecommenderError
 from recommender.records.chain import EventType, append_event
 
 MIN_RETENTION_DAYS = 180
@@ -28,7 +30,7 @@ _EMPTY_TEXT = json.dumps([])
 _TOO_SHORT = "Retention of {days} days is below the legal minimum of {minimum} days (AI Act Art 19, 26(6))."
 
 
-class RetentionError(ValueError):
+class RetentionError(RecommenderError, InvalidError):
     """A retention period that the law does not allow."""
 
 

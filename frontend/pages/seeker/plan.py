@@ -127,11 +127,10 @@ async def update_plan(request: Request, item_id: str, job_seeker: SessionJobSeek
             message = MSG_DONE if action == "done" else MSG_REOPENED
         else:
             raise _not_found()
-    except journey.JourneyError as exc:
-        if exc.code == "due_date_range":
-            return _back_with_errors(request, session, job_seeker, origin, item_id,
-                                     {"due_date": gettext(MSG_DUE_RANGE, locale)}, {"due_date": raw_due})
-        raise _not_found() from exc
+    except journey.JourneyInputError:
+        # Not an error page: the form comes back with the date the person typed and a hint.
+        return _back_with_errors(request, session, job_seeker, origin, item_id,
+                                 {"due_date": gettext(MSG_DUE_RANGE, locale)}, {"due_date": raw_due})
     flash(request, message)
     return see_other("/plan" if origin == "plan" or action != "add" else f"/advice#item-{item_id}")
 
@@ -154,15 +153,9 @@ async def send_feedback(request: Request, item_id: str, job_seeker: SessionJobSe
     if len(comment.strip()) > journey.MAX_COMMENT_CHARS:
         errors["comment"] = gettext(MSG_COMMENT_LONG, locale, max=journey.MAX_COMMENT_CHARS)
     if errors:
-        try:
-            journey.own_item(session, job_seeker=job_seeker, item_id=item_id)
-        except journey.JourneyError as exc:
-            raise _not_found() from exc
+        journey.own_item(session, job_seeker=job_seeker, item_id=item_id)
         return _back_with_errors(request, session, job_seeker, origin, item_id, errors, values)
-    try:
-        journey.record_feedback(session, job_seeker=job_seeker, item_id=item_id, kind=kind, comment=comment)
-    except journey.JourneyError as exc:
-        raise _not_found() from exc
+    journey.record_feedback(session, job_seeker=job_seeker, item_id=item_id, kind=kind, comment=comment)
     flash(request, MSG_FEEDBACK_SAVED)
     return see_other("/plan" if origin == "plan" else f"/advice#item-{item_id}")
 
@@ -196,7 +189,7 @@ async def report_outcome(request: Request, job_seeker: SessionJobSeeker, session
     if not errors and occurred is not None:
         try:
             journey.report_outcome(session, job_seeker=job_seeker, kind=kind, occurred_on=occurred)
-        except journey.JourneyError:
+        except journey.JourneyInputError:  # the form comes back with the person's input and a hint
             errors["occurred_on"] = gettext(MSG_OUTCOME_RANGE, locale)
     if errors:
         return render(request, "seeker/outcome.html", {
