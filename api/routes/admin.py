@@ -16,13 +16,21 @@ from api.auth.accounts import (
 )
 from api.auth.deps import AdminUser
 from api.deps import SessionDep, SettingsDep
-from api.errors import problem
+from api.errors import problem, problem_responses
+from api.routes.schemas import (
+    KillSwitchChange,
+    KillSwitchState,
+    RetentionSetting,
+    UserChange,
+    UserList,
+    UserWithPassword,
+)
 from api.security import CsrfDep
 from api.settings import MIN_RETENTION_DAYS
 from models.tables import UserAccount
 from recommender.decide.killswitch import kill_switch_on, set_kill_switch
 
-router = APIRouter(prefix="/admin", tags=["admin"])
+router = APIRouter(prefix="/admin", tags=["admin"], responses=problem_responses(401, 403, 422))
 USER_NOT_FOUND = "No account with id {given} in your Jobcenter."
 CANNOT_DISABLE_SELF = "You cannot disable your own account; ask another admin."
 
@@ -59,7 +67,7 @@ def _own_user(session: SessionDep, admin: UserAccount, user_id: int) -> UserAcco
     return user if user is not None and user.jobcenter_id == admin.jobcenter_id else None
 
 
-@router.get("/users")
+@router.get("/users", response_model=UserList)
 def read_users(admin: AdminUser, session: SessionDep) -> dict[str, Any]:
     """Accounts of the admin's Jobcenter (no password data, no case data)."""
     rows = session.exec(select(UserAccount).where(UserAccount.jobcenter_id == admin.jobcenter_id)
@@ -67,7 +75,7 @@ def read_users(admin: AdminUser, session: SessionDep) -> dict[str, Any]:
     return {"users": [user_summary(u) for u in rows]}
 
 
-@router.post("/users", status_code=201)
+@router.post("/users", status_code=201, response_model=UserWithPassword)
 def create_account(body: UserCreateIn, admin: AdminUser, session: SessionDep, request: Request, _csrf: CsrfDep) -> Any:
     """Create an account; a generated password is returned once."""
     password = body.password or generate_password()
@@ -77,7 +85,7 @@ def create_account(body: UserCreateIn, admin: AdminUser, session: SessionDep, re
     return {"user": user_summary(user), "password": None if body.password else password}
 
 
-@router.post("/users/{user_id}/disable")
+@router.post("/users/{user_id}/disable", response_model=UserChange, responses=problem_responses(404))
 def disable_account(user_id: int, body: DisableIn, admin: AdminUser, session: SessionDep, request: Request,
                     _csrf: CsrfDep) -> Any:
     """Disable an account; its sessions end at once."""
@@ -90,7 +98,8 @@ def disable_account(user_id: int, body: DisableIn, admin: AdminUser, session: Se
     return {"user": user_summary(user), "changed": changed}
 
 
-@router.post("/users/{user_id}/reset-password")
+@router.post("/users/{user_id}/reset-password", response_model=UserWithPassword,
+             responses=problem_responses(404))
 def reset_account_password(user_id: int, body: ResetIn, admin: AdminUser, session: SessionDep, request: Request,
                            _csrf: CsrfDep) -> Any:
     """Set a new password (generated if none given, returned once); ends the account's sessions."""
@@ -102,13 +111,13 @@ def reset_account_password(user_id: int, body: ResetIn, admin: AdminUser, sessio
     return {"user": user_summary(user), "password": None if body.new_password else password}
 
 
-@router.get("/kill-switch")
+@router.get("/kill-switch", response_model=KillSwitchState)
 def read_kill_switch(admin: AdminUser, session: SessionDep) -> dict[str, bool]:
     """Whether all advice currently comes from the rules baseline (AI off)."""
     return {"on": kill_switch_on(session)}
 
 
-@router.put("/kill-switch")
+@router.put("/kill-switch", response_model=KillSwitchChange)
 def update_kill_switch(body: KillSwitchIn, admin: AdminUser, session: SessionDep, request: Request,
                        _csrf: CsrfDep) -> Any:
     """Turn the AI off (on=true) or back on, with a reason; effective from the next request."""
@@ -116,7 +125,7 @@ def update_kill_switch(body: KillSwitchIn, admin: AdminUser, session: SessionDep
     return {"on": body.on, "changed": changed}
 
 
-@router.get("/retention")
+@router.get("/retention", response_model=RetentionSetting)
 def read_retention(admin: AdminUser, settings: SettingsDep) -> dict[str, int]:
     """How long decision logs are kept (set by LOTSE_LOG_RETENTION_DAYS; at least 180 days)."""
     return {"log_retention_days": settings.log_retention_days, "minimum_days": MIN_RETENTION_DAYS}

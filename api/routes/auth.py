@@ -14,8 +14,10 @@ from api.auth.login import LoginFailed, LoginThrottled, authenticate
 from api.auth.passwords import verify_password
 from api.auth.policy import PUBLIC
 from api.deps import SessionDep
-from api.errors import problem
+from api.errors import problem, problem_responses
+from api.routes.schemas import LoginOut, SessionOut, UserPublic
 from api.security import CsrfDep, csrf_token
+from models.errors import require_id
 from models.tables import UserAccount
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -34,19 +36,9 @@ class PasswordChangeIn(BaseModel):
     new_password: str = Field(min_length=1, max_length=256)
 
 
-class UserPublic(BaseModel):
-    id: int
-    username: str
-    role: str
-    display_name: str
-    team_id: int | None
-    jobcenter_id: int
-
-
 def user_public(user: UserAccount) -> UserPublic:
-    assert user.id is not None
     return UserPublic(
-        id=user.id,
+        id=require_id(user),
         username=user.username,
         role=user.role,
         display_name=user.display_name,
@@ -66,7 +58,7 @@ def throttled_response(exc: LoginThrottled, request: Request) -> JSONResponse:
     return response
 
 
-@router.get("/session", dependencies=[PUBLIC])
+@router.get("/session", dependencies=[PUBLIC], response_model=SessionOut)
 def read_session(request: Request, user: OptionalUser) -> dict[str, Any]:
     """Who is signed in, and the CSRF token scripts send as ``X-CSRF-Token``."""
     return {
@@ -76,7 +68,8 @@ def read_session(request: Request, user: OptionalUser) -> dict[str, Any]:
     }
 
 
-@router.post("/login", dependencies=[PUBLIC], responses={401: {}, 429: {}})
+@router.post("/login", dependencies=[PUBLIC], response_model=LoginOut,
+             responses=problem_responses(401, 403, 422, 429))
 def login(body: LoginIn, request: Request, session: SessionDep, _csrf: CsrfDep) -> Any:
     """Sign in with username, password and (if enrolled) a TOTP code."""
     try:
@@ -93,14 +86,14 @@ def login(body: LoginIn, request: Request, session: SessionDep, _csrf: CsrfDep) 
     return {"user": user_public(user).model_dump(), "csrf_token": csrf_token(request)}
 
 
-@router.post("/logout", dependencies=[PUBLIC], status_code=204)
+@router.post("/logout", dependencies=[PUBLIC], status_code=204, responses=problem_responses(403))
 def logout(request: Request, _csrf: CsrfDep) -> Response:
     """Sign out (harmless when nobody is signed in)."""
     end_user_session(request)
     return Response(status_code=204)
 
 
-@router.post("/password", status_code=204, responses={422: {}})
+@router.post("/password", status_code=204, responses=problem_responses(401, 403, 422))
 def change_password(body: PasswordChangeIn, request: Request, user: CurrentUser, session: SessionDep,
                     _csrf: CsrfDep) -> Response:
     """Change one's own password; other sessions of the account end, this one continues."""

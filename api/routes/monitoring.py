@@ -9,14 +9,15 @@ from fastapi import APIRouter, Query, Request
 
 from api.auth.deps import TeamLeadUser
 from api.deps import SessionDep
-from api.errors import problem
+from api.errors import problem, problem_responses
+from api.routes.schemas import TeamReportOut
 from recommender.evaluate.monitoring import team_report
 
-router = APIRouter(prefix="/monitoring", tags=["monitoring"])
+router = APIRouter(prefix="/monitoring", tags=["monitoring"], responses=problem_responses(401, 403, 404, 422))
 NO_TEAM = "Your account belongs to no team, so there are no team statistics."
 
 
-@router.get("/team", responses={422: {"description": "Grouping not offered (e.g. by person)"}})
+@router.get("/team", response_model=TeamReportOut)
 def read_team_statistics(
     user: TeamLeadUser,
     session: SessionDep,

@@ -9,7 +9,8 @@ from fastapi.responses import JSONResponse
 
 from api.auth.policy import PUBLIC
 from api.deps import SessionDep, SettingsDep
-from api.errors import problem
+from api.errors import problem, problem_responses
+from api.routes.schemas import OccupationOut, OccupationSuggestions
 from data.imported import use_var_dir
 from data.isco import isco_codes
 from data.kldb import LEVEL_NAMES, get_occupation, is_well_formed_kldb
@@ -18,7 +19,8 @@ from data.regions import get_region, is_well_formed_ags
 from data.wages import get_wage
 from recommender.occupations.classifier import suggest_occupations
 
-router = APIRouter(prefix="/occupations", tags=["occupations"], dependencies=[PUBLIC])
+router = APIRouter(prefix="/occupations", tags=["occupations"], dependencies=[PUBLIC],
+                   responses=problem_responses(422))
 
 QUERY_MAX = 200
 _BLANK_QUERY = "q: the query is blank; type at least one letter of a job title"
@@ -35,7 +37,7 @@ def field_problem(status: int, field: str, message: str, request: Request) -> JS
     return problem(status, message, request=request, errors=[{"field": field, "message": message}])
 
 
-@router.get("/suggest")
+@router.get("/suggest", response_model=OccupationSuggestions)
 def suggest_occupation_codes(request: Request, q: QueryText) -> Any:
     """Top 10 KldB 5-digit occupations for a typed job title (typo- and gender-form tolerant)."""
     if not q.strip():
@@ -59,7 +61,8 @@ def _wage_block(code: str) -> dict[str, Any] | None:
             "above_ceiling_eur": wage.censored_above, "source": wage.source}
 
 
-@router.get("/{kldb}")
+@router.get("/{kldb}", response_model=OccupationOut, response_model_exclude_unset=True,
+            responses=problem_responses(404))
 def read_occupation(request: Request, session: SessionDep, settings: SettingsDep, kldb: str,
                     ags: str | None = None) -> Any:
     """One KldB position: names, hierarchy, skill level, median wage and market indicators."""

@@ -12,14 +12,15 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import SessionDep, audit_store
-from api.errors import problem
+from api.errors import problem, problem_responses
 from api.i18n import _, get_locale, gettext
+from api.routes.schemas import ErasureOut, PersonalDataExport
 from api.security import CsrfDep
 from api.seeker import SESSION_SEEKER_KEY, SessionJobSeeker
 from recommender.casework import data_rights as privacy
 from recommender.casework.erasure_journal import erasure_journal
 
-router = APIRouter(prefix="/me", tags=["privacy"])
+router = APIRouter(prefix="/me", tags=["privacy"], responses=problem_responses(401, 403))
 
 ERASURE_NOT_CONFIRMED = _("To delete all your data, send the confirmation word DELETE. Nothing was deleted.")
 
@@ -35,13 +36,15 @@ class ObjectionState(BaseModel):
     changed: bool
 
 
-@router.get("/data")
+@router.get("/data", response_model=PersonalDataExport)
 def export_my_data(request: Request, job_seeker: SessionJobSeeker, session: SessionDep) -> dict[str, Any]:
     """Everything Lotse stores about your case, as JSON (logged as data_exported)."""
     return privacy.export_personal_data(session, job_seeker=job_seeker, locale=get_locale(request)).data
 
 
-@router.get("/data.csv")
+@router.get("/data.csv", response_class=Response,
+            responses={200: {"description": "CSV (section, row, field, value)",
+                             "content": {"text/csv": {"schema": {"type": "string"}}}}})
 def export_my_data_csv(request: Request, job_seeker: SessionJobSeeker, session: SessionDep) -> Response:
     """The same export as one CSV table (section, row, field, value)."""
     export = privacy.export_personal_data(session, job_seeker=job_seeker, locale=get_locale(request))
@@ -49,7 +52,7 @@ def export_my_data_csv(request: Request, job_seeker: SessionJobSeeker, session: 
                     headers={"Content-Disposition": 'attachment; filename="lotse-data.csv"'})
 
 
-@router.post("/erasure")
+@router.post("/erasure", response_model=ErasureOut, responses=problem_responses(422))
 def erase_my_data(request: Request, body: ErasureRequest, job_seeker: SessionJobSeeker, session: SessionDep,
                   _csrf: CsrfDep) -> Any:
     """Delete your answers, advice and feedback for good; the session ends."""

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Body, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import SessionDep, audit_store
+from api.errors import problem_responses
 from api.i18n import _, get_locale, gettext
 from api.seeker import NewOrSessionJobSeeker, SessionJobSeeker
 from models.audit_store import AUDIT_ATTRIBUTES, record_attributes
@@ -198,7 +199,9 @@ def decision_out(view: DecisionView, locale: str) -> DecisionOut:
     response_model=DecisionOut,
     status_code=201,
     responses={201: {"content": {"application/json": {"example": EXAMPLE_RESPONSE}}},
-               422: {"description": "Invalid profile; the body names each field and what is wrong."}},
+               **problem_responses(403, 503),
+               422: {**problem_responses(422)[422],
+                     "description": "Invalid profile; the body names each field and what is wrong."}},
 )
 def create_recommendation(
     request: Request,
@@ -240,7 +243,8 @@ def _own_decision(session: SessionDep, job_seeker: SessionJobSeeker, decision_id
     return decision
 
 
-@router.get("/decisions/{decision_id}", response_model=DecisionOut, responses={404: {"description": "Not yours"}})
+@router.get("/decisions/{decision_id}", response_model=DecisionOut,
+            responses=problem_responses(401, 403, 404, 422))
 def read_decision(request: Request, session: SessionDep, job_seeker: SessionJobSeeker, decision_id: str) -> DecisionOut:
     """One of the caller's own decisions, as the job-seeker may see it."""
     decision = _own_decision(session, job_seeker, decision_id)
@@ -249,7 +253,8 @@ def read_decision(request: Request, session: SessionDep, job_seeker: SessionJobS
     return decision_out(view, locale)
 
 
-@router.get("/decisions/{decision_id}/explanation", response_model=ExplanationView)
+@router.get("/decisions/{decision_id}/explanation", response_model=ExplanationView,
+            responses=problem_responses(401, 403, 404, 422))
 def read_explanation(
     request: Request,
     session: SessionDep,

@@ -7,10 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from api.auth.policy import PUBLIC
+from api.errors import problem_responses
 from api.routes.occupations import QUERY_MAX, field_problem
+from api.routes.schemas import RegionOut, RegionSuggestions
 from data.regions import Region, get_region, is_well_formed_ags, search_regions
 
-router = APIRouter(prefix="/regions", tags=["regions"], dependencies=[PUBLIC])
+router = APIRouter(prefix="/regions", tags=["regions"], dependencies=[PUBLIC], responses=problem_responses(422))
 
 _BLANK_QUERY = "q: the query is blank; type part of a Kreis name or the start of its AGS"
 _MALFORMED_AGS = "ags: {value!r} is not a Kreis code; expected 5 digits, e.g. 09362"
@@ -22,7 +24,7 @@ def _public(region: Region) -> dict[str, Any]:
             "nuts3": region.nuts3, "population": region.population}
 
 
-@router.get("/suggest")
+@router.get("/suggest", response_model=RegionSuggestions)
 def suggest_regions(
     request: Request, q: Annotated[str, Query(min_length=1, max_length=QUERY_MAX)]
 ) -> Any:
@@ -32,7 +34,7 @@ def suggest_regions(
     return {"query": q, "regions": [_public(r) for r in search_regions(q, limit=10)]}
 
 
-@router.get("/{ags}")
+@router.get("/{ags}", response_model=RegionOut, responses=problem_responses(404))
 def read_region(request: Request, ags: str) -> Any:
     """One Kreis by its 5-digit AGS."""
     if not is_well_formed_ags(ags):

@@ -10,14 +10,26 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
 from api.auth.deps import CounsellorUser, StaffCase, TeamLeadUser
 from api.deps import SessionDep
-from api.errors import problem
+from api.errors import problem, problem_responses
+from api.routes.schemas import (
+    CaseDecisionDetail,
+    Caseload,
+    CaseModeChange,
+    CaseOut,
+    CreatedAdvice,
+    CreatedNote,
+    Reassignment,
+    ReviewedItem,
+    ReviewQueue,
+    TeamAssignments,
+)
 from api.security import CsrfDep
+from models.errors import require_id
 from models.hashing import jsonable
 from models.staff import CaseMode
 from models.tables import JobSeeker
@@ -27,9 +39,10 @@ from recommender.casework.caseload import CASE_NOT_FOUND, log_denied
 from recommender.casework.notes import add_note, case_notes
 from recommender.casework.queue import case_decisions, caseload_overview, decision_detail, review_queue
 from recommender.casework.review import add_counsellor_advice, review_item
-from recommender.casework.validation import ReviewConflict, ReviewError, ReviewNotFound
 
-router = APIRouter(tags=["cases"])
+# Review errors reach the client through the handlers in api/errors.py (404, 409, 422 by kind);
+# the case-access trace is committed by ``StaffCase`` before a route can fail.
+router = APIRouter(tags=["cases"], responses=problem_responses(401, 403, 404, 422))
 
 
 class ReviewIn(BaseModel):
@@ -61,45 +74,31 @@ class ReassignIn(BaseModel):
     reason: str = Field(default="", max_length=500)
 
 
-def review_problem(exc: Exception, request: Request) -> JSONResponse:
-    """Map a review-service exception to problem+json.
-
-    The service raises before writing anything, so the request's session is still committed
-    (returning, not raising): the ``case_accessed`` / ``access_denied`` events stay logged.
-    """
-    status = 404 if isinstance(exc, ReviewNotFound) else 409 if isinstance(exc, ReviewConflict) else 422
-    return problem(status, str(exc), request=request)
-
-
-@router.get("/cases")
+@router.get("/cases", response_model=Caseload)
 def read_caseload(
     user: CounsellorUser,
     session: SessionDep,
-    request: Request,
     open_reviews: bool = False,
     inactive_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
     sort: Annotated[str, Query(max_length=20)] = "last_activity",
 ) -> Any:
     """The counsellor's cases (filters: open reviews, no activity for N days; sort: activity, open reviews)."""
-    try:
-        rows = caseload_overview(session, user=user, open_reviews_only=open_reviews, sort=sort,
-                                 inactive_days=inactive_days)
-    except ReviewError as exc:
-        return problem(422, str(exc), request=request)
+    rows = caseload_overview(session, user=user, open_reviews_only=open_reviews, sort=sort,
+                             inactive_days=inactive_days)
     return {"cases": [jsonable(row.__dict__) for row in rows]}
 
 
-@router.get("/reviews/queue")
+@router.get("/reviews/queue", response_model=ReviewQueue)
 def read_review_queue(user: CounsellorUser, session: SessionDep) -> dict[str, Any]:
     """Items waiting for this counsellor's review, the longest-waiting first."""
     return {"items": [jsonable(row.__dict__) for row in review_queue(session, user=user)]}
 
 
-@router.get("/cases/{pseudonym}")
+@router.get("/cases/{pseudonym}", response_model=CaseOut)
 def read_case(case: StaffCase, session: SessionDep) -> dict[str, Any]:
     """One case: its decisions, notes and whether it is worked without AI."""
-    assert case.id is not None
-    mode = session.get(CaseMode, case.id)
+    case_id = require_id(case)
+    mode = session.get(CaseMode, case_id)
     return jsonable({
         "pseudonym": case.pseudonym,
         "objection_active": case.objection_active,
@@ -107,22 +106,19 @@ def read_case(case: StaffCase, session: SessionDep) -> dict[str, Any]:
         "last_activity_at": case.last_activity_at,
         "decisions": [
             {"id": d.id, "created_at": d.created_at, "mode": d.mode, "model_version": d.model_version}
-            for d in case_decisions(session, job_seeker_id=case.id)
+            for d in case_decisions(session, job_seeker_id=case_id)
         ],
         "notes": [
             {"id": n.id, "text": n.text, "visible_to_job_seeker": n.visible_to_job_seeker, "created_at": n.created_at}
-            for n in case_notes(session, job_seeker_id=case.id)
+            for n in case_notes(session, job_seeker_id=case_id)
         ],
     })
 
 
-@router.get("/cases/{pseudonym}/decisions/{decision_id}")
-def read_case_decision(case: StaffCase, decision_id: str, session: SessionDep, request: Request) -> Any:
+@router.get("/cases/{pseudonym}/decisions/{decision_id}", response_model=CaseDecisionDetail)
+def read_case_decision(case: StaffCase, decision_id: str, session: SessionDep) -> Any:
     """A decision with profile snapshot, diagnostic, items (score, reasons, rules, legal basis), model."""
-    try:
-        detail = decision_detail(session, job_seeker=case, decision_id=decision_id)
-    except ReviewNotFound as exc:
-        return problem(404, str(exc), request=request)
+    detail = decision_detail(session, job_seeker=case, decision_id=decision_id)
     decision = detail.pop("decision")
     detail["decision"] = {
         "id": decision.id, "created_at": decision.created_at, "mode": decision.mode,
@@ -132,68 +128,56 @@ def read_case_decision(case: StaffCase, decision_id: str, session: SessionDep, r
     return jsonable(detail)
 
 
-@router.post("/cases/{pseudonym}/items/{item_id}/review", responses={404: {}, 409: {}, 422: {}})
+@router.post("/cases/{pseudonym}/items/{item_id}/review", response_model=ReviewedItem,
+             responses=problem_responses(409))
 def submit_review(
-    case: StaffCase, item_id: str, body: ReviewIn, user: CounsellorUser, session: SessionDep, request: Request,
-    _csrf: CsrfDep,
+    case: StaffCase, item_id: str, body: ReviewIn, user: CounsellorUser, session: SessionDep, _csrf: CsrfDep,
 ) -> Any:
     """Approve, edit or reject one item, with a reason (409 if someone else was faster)."""
-    try:
-        item = review_item(
-            session, job_seeker=case, item_id=item_id, reviewer=user, action=body.action,
-            reason_code=body.reason_code, reason_text=body.reason_text, expected_version=body.version,
-            edited_text=body.edited_text, due_date=body.due_date,
-        )
-    except (ReviewError, ReviewConflict, ReviewNotFound) as exc:
-        return review_problem(exc, request)
+    item = review_item(
+        session, job_seeker=case, item_id=item_id, reviewer=user, action=body.action,
+        reason_code=body.reason_code, reason_text=body.reason_text, expected_version=body.version,
+        edited_text=body.edited_text, due_date=body.due_date,
+    )
     return jsonable({"id": item.id, "review_state": item.review_state, "version": item.version,
                       "due_date": item.due_date, "edited_text": item.edited_text})
 
 
-@router.post("/cases/{pseudonym}/advice", status_code=201)
+@router.post("/cases/{pseudonym}/advice", status_code=201, response_model=CreatedAdvice)
 def create_counsellor_advice(
-    case: StaffCase, body: AdviceIn, user: CounsellorUser, session: SessionDep, request: Request, _csrf: CsrfDep
+    case: StaffCase, body: AdviceIn, user: CounsellorUser, session: SessionDep, _csrf: CsrfDep
 ) -> Any:
     """Add the counsellor's own advice to the case (shown to the job-seeker at once)."""
-    try:
-        item = add_counsellor_advice(session, job_seeker=case, author=user, text=body.text, due_date=body.due_date)
-    except ReviewError as exc:
-        return review_problem(exc, request)
+    item = add_counsellor_advice(session, job_seeker=case, author=user, text=body.text, due_date=body.due_date)
     return {"id": item.id, "module_id": item.module_id}
 
 
-@router.post("/cases/{pseudonym}/notes", status_code=201)
+@router.post("/cases/{pseudonym}/notes", status_code=201, response_model=CreatedNote)
 def create_note(
-    case: StaffCase, body: NoteIn, user: CounsellorUser, session: SessionDep, request: Request, _csrf: CsrfDep
+    case: StaffCase, body: NoteIn, user: CounsellorUser, session: SessionDep, _csrf: CsrfDep
 ) -> Any:
     """Add a note; the job-seeker sees it only if ``visible_to_job_seeker`` is true."""
-    try:
-        note = add_note(session, job_seeker=case, author=user, text=body.text,
-                        visible_to_job_seeker=body.visible_to_job_seeker)
-    except ReviewError as exc:
-        return review_problem(exc, request)
+    note = add_note(session, job_seeker=case, author=user, text=body.text,
+                    visible_to_job_seeker=body.visible_to_job_seeker)
     return {"id": note.id}
 
 
-@router.put("/cases/{pseudonym}/mode")
+@router.put("/cases/{pseudonym}/mode", response_model=CaseModeChange)
 def update_case_mode(
-    case: StaffCase, body: ModeIn, user: CounsellorUser, session: SessionDep, request: Request, _csrf: CsrfDep
+    case: StaffCase, body: ModeIn, user: CounsellorUser, session: SessionDep, _csrf: CsrfDep
 ) -> Any:
     """Switch "work without AI" on or off for this case (reason required, logged)."""
-    try:
-        changed = set_case_mode(session, job_seeker=case, user=user, without_ai=body.without_ai, reason=body.reason)
-    except ReviewError as exc:
-        return review_problem(exc, request)
+    changed = set_case_mode(session, job_seeker=case, user=user, without_ai=body.without_ai, reason=body.reason)
     return {"without_ai": body.without_ai, "changed": changed}
 
 
-@router.get("/team/cases")
+@router.get("/team/cases", response_model=TeamAssignments)
 def read_team_assignments(user: TeamLeadUser, session: SessionDep) -> dict[str, Any]:
     """Which counsellor of the team looks after which case (no case content)."""
     return {"assignments": [jsonable(row.__dict__) for row in team_assignments(session, team_lead=user)]}
 
 
-@router.post("/team/cases/{pseudonym}/reassign")
+@router.post("/team/cases/{pseudonym}/reassign", response_model=Reassignment)
 def reassign_team_case(
     pseudonym: str, body: ReassignIn, user: TeamLeadUser, session: SessionDep, request: Request, _csrf: CsrfDep
 ) -> Any:
@@ -203,9 +187,7 @@ def reassign_team_case(
         log_denied(session=session, user=user, pseudonym=pseudonym, action="reassign", why="unknown case")
         session.commit()
         return problem(404, CASE_NOT_FOUND, request=request)
-    try:
-        reassign_case(session, job_seeker=seeker, team_lead=user, new_counsellor_id=body.counsellor_id,
-                      reason=body.reason)
-    except ReviewError as exc:
-        return review_problem(exc, request)
+    # The refused attempt above is committed explicitly; a rejected reassignment below changes nothing.
+    reassign_case(session, job_seeker=seeker, team_lead=user, new_counsellor_id=body.counsellor_id,
+                  reason=body.reason)
     return {"pseudonym": pseudonym, "counsellor_id": body.counsellor_id}

@@ -5,19 +5,22 @@ Messages are module constants so tests (and the pages) can compare against them 
 
 from __future__ import annotations
 
+from models.errors import ConflictError, InvalidError, NotFoundError
+from recommender.errors import RecommenderError
+
 TEXT_MISSING = "Please enter the text."
 TEXT_TOO_LONG = "The text has {given} characters; at most {maximum} are allowed."
 
 
-class ReviewError(ValueError):
+class ReviewError(RecommenderError, InvalidError):
     """Bad input for a review action (answered 422; nothing changed)."""
 
 
-class ReviewConflict(Exception):
+class ReviewConflict(RecommenderError, ConflictError):
     """The item changed since the counsellor loaded it (answered 409; nothing changed)."""
 
 
-class ReviewNotFound(LookupError):
+class ReviewNotFound(RecommenderError, NotFoundError):
     """The item or decision is not part of this case (answered 404)."""
 
 def clean_text(text: str | None) -> str:

@@ -1,0 +1,94 @@
+"""api/errors.py and frontend/errors.py: each kind of domain error has one answer, on the API and on the pages."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi import APIRouter, FastAPI
+from fastapi.testclient import TestClient
+
+from api.errors import PROBLEM_JSON
+from models.errors import ConflictError, ForbiddenError, InvalidError, LotseError, NotFoundError
+
+MESSAGE = "Synthetic domain error raised by a test route."
+KINDS: list[tuple[type[LotseError], int]] = [(NotFoundError, 404), (ConflictError, 409), (InvalidError, 422),
+                                             (ForbiddenError, 403)]
+
+
+@pytest.fixture
+def kind_client(app: FastAPI) -> TestClient:
+    """The real app plus one route per kind that only raises it, under the API, the staff pages and the seeker pages."""
+    router = APIRouter()
+    for kind, _status in KINDS:
+        def raise_it(kind: type[LotseError] = kind) -> None:
+            raise kind(MESSAGE)
+        for prefix in ("/api/v1/test-errors", "/staff/test-errors", "/test-errors"):
+            router.add_api_route(f"{prefix}/{kind.__name__}", raise_it, methods=["GET"])
+    app.include_router(router)
+    return TestClient(app, raise_server_exceptions=False)
+
+
+@pytest.mark.parametrize(("kind", "status"), KINDS)
+def test_domain_error_answers_problem_json_with_its_status_on_the_api(kind_client: TestClient,
+                                                                    kind: type[LotseError], status: int) -> None:
+    response = kind_client.get(f"/api/v1/test-errors/{kind.__name__}")
+    assert response.status_code == status
+    assert response.headers["content-type"] == PROBLEM_JSON
+    body = response.json()
+    assert (body["status"], body["detail"], body["instance"]) == (status, MESSAGE,
+                                                                  f"/api/v1/test-errors/{kind.__name__}")
+
+
+@pytest.mark.parametrize(("kind", "status"), KINDS)
+def test_domain_error_shows_its_message_on_a_staff_page(kind_client: TestClient, kind: type[LotseError],
+                                                        status: int) -> None:
+    response = kind_client.get(f"/staff/test-errors/{kind.__name__}")
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("text/html")
+    assert MESSAGE in response.text
+
+
+@pytest.mark.parametrize(("kind", "status"), KINDS)
+def test_domain_error_shows_the_plain_error_page_to_a_job_seeker(kind_client: TestClient, kind: type[LotseError],
+                                                                 status: int) -> None:
+    response = kind_client.get(f"/test-errors/{kind.__name__}", headers={"Accept-Language": "en"})
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("text/html")
+    assert MESSAGE not in response.text  # internal wording never reaches a job-seeker's page
+    assert "Back" in response.text
+
+
+def test_internal_error_answers_500_without_detail(kind_client: TestClient, app: FastAPI) -> None:
+    def fail() -> None:
+        raise LotseError(MESSAGE)
+
+    app.add_api_route("/api/v1/test-errors/internal", fail)
+    response = kind_client.get("/api/v1/test-errors/internal")
+    assert response.status_code == 500
+    assert MESSAGE not in response.text
+
+
+def test_every_api_operation_documents_a_response_schema_and_its_problems(app: FastAPI) -> None:
+    document = app.openapi()
+    missing = []
+    for path, operations in document["paths"].items():
+        if not path.startswith("/api/v1"):
+            continue
+        for method, operation in operations.items():
+            name = f"{method.upper()} {path}"
+            responses = operation["responses"]
+            ok = [code for code in responses if code.startswith("2")]
+            if not ok:
+                missing.append(f"{name}: no 2xx response")
+            for code in ok:
+                content = responses[code].get("content")
+                if code != "204" and not (content and all(media.get("schema") for media in content.values())):
+                    missing.append(f"{name}: {code} has no schema")
+            problems = [code for code in responses if code.startswith("4")]
+            if not problems and name != "GET /api/v1/auth/session":  # public, no input: nothing can go wrong
+                missing.append(f"{name}: no 4xx documented")
+            for code in problems:
+                schema = responses[code].get("content", {}).get(PROBLEM_JSON, {}).get("schema")
+                if schema != {"$ref": "#/components/schemas/Problem"}:
+                    missing.append(f"{name}: {code} is not documented as problem+json")
+    assert missing == []
+    assert {"status", "detail"} <= set(document["components"]["schemas"]["Problem"]["properties"])
