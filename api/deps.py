@@ -13,6 +13,7 @@ from sqlmodel import Session
 from api.settings import Settings
 from models.audit_store import create_audit_schema, make_audit_engine
 from models.db import session_scope
+from models.errors import LotseError
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -27,10 +28,16 @@ def get_session(request: Request) -> Iterator[Session]:
     """One session per request: committed when the route returns, rolled back on error.
 
     Used with ``scope="function"``: the commit happens before the response is sent, so nobody is
-    told "saved" (e.g. a decision id) for something a failed commit then lost.
+    told "saved" (e.g. a decision id) for something a failed commit then lost. A domain error that
+    carries a trace (``commit_trace``, e.g. a refused case access) commits that trace first.
     """
     with session_scope(request.app.state.engine) as session:
-        yield session
+        try:
+            yield session
+        except LotseError as exc:
+            if exc.commit_trace:
+                session.commit()
+            raise
 
 
 @contextmanager

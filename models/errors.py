@@ -20,6 +20,10 @@ MISSING_ID = "{kind} has no id yet: it must be flushed to the database before it
 class LotseError(Exception):
     """Base class of every error Lotse raises on purpose."""
 
+    #: True when the raiser appended a trace to the caller's session (``access_denied``) that must be
+    #: committed although the request fails; the request's session commits it instead of rolling back.
+    commit_trace: bool = False
+
 
 class NotFoundError(LotseError, LookupError):
     """What was asked for does not exist for this person (answered 404)."""

@@ -130,18 +130,16 @@ def case_for_staff(
 ) -> JobSeeker:
     """The case *pseudonym* if it is in the user's caseload or read with a purpose; else 404.
 
-    Every read is logged as ``case_accessed``; a refused one as ``access_denied``. Both are
-    committed here, before the route runs, so the trace stays even when the request then fails
-    (a refused read, or a review the route rejects): guessing and reading leave a trace.
+    Every read is logged as ``case_accessed`` and committed here, before the route runs, so the
+    trace stays when the route then fails (e.g. a rejected review); a refused read is logged as
+    ``access_denied``, which :class:`CaseAccessError` commits (guessing leaves a trace).
     """
     route = request.scope.get("route")
     action = getattr(route, "name", None) or request.url.path
-    try:
-        access = resolve_case(
-            session=session, user=user, pseudonym=pseudonym, action=action, purpose=purpose, note=purpose_note
-        )
-    finally:
-        session.commit()
+    access = resolve_case(
+        session=session, user=user, pseudonym=pseudonym, action=action, purpose=purpose, note=purpose_note
+    )
+    session.commit()
     return access.job_seeker
 
 

@@ -39,6 +39,8 @@ PURPOSE_NOTE_REQUIRED = "The purpose 'other' needs a short explanation."
 class CaseAccessError(RecommenderError, NotFoundError):
     """The case does not exist for this user (unknown, erased, other Jobcenter, or no purpose)."""
 
+    commit_trace = True  # ``resolve_case`` logs ``access_denied`` before raising: guessing leaves a trace
+
 
 class PurposeError(RecommenderError, InvalidError):
     """The purpose given for reading a colleague's case is not acceptable."""

@@ -136,9 +136,10 @@ def review_item(
     code, text = validate_reason(action, reason_code, reason_text)
     try:
         item, decision = _item_of_case(session, job_seeker=job_seeker, item_id=item_id)
-    except ReviewNotFound:
+    except ReviewNotFound as exc:
         log_denied(session=session, user=reviewer, pseudonym=job_seeker.pseudonym, action=f"review:{item_id[:40]}",
                    why="item not in this case")
+        exc.commit_trace = True
         raise
     new_text = clean_text(edited_text) or None
     if action == "edit":
