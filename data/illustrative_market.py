@@ -31,7 +31,7 @@ import random
 from pathlib import Path
 
 from data.kldb import occupations_at_level
-from data.regions import get_region, load_regions
+from data.regions import load_regions
 
 ILLUSTRATIVE_FILE = Path(__file__).resolve().parent / "reference" / "market_illustrative.csv"
 PERIOD = "2025-06"
@@ -77,10 +77,10 @@ def generate_rows() -> list[list[str]]:
         national_ratio[group.code] = ratio
         national_unemployed[group.code] = unemployed
         emit("DG", group.code, unemployed, ratio)
-    population = sum(region.population for region in load_regions().values())
+    regions = load_regions()
+    population = sum(region.population for region in regions.values())
     for ags in SAMPLE_KREISE:
-        region = get_region(ags)
-        assert region is not None, ags
+        region = regions[ags]  # the sample Kreise are shipped; a KeyError names a wrong one
         for group in groups:
             scaled = national_unemployed[group.code] * region.population / population * rng.uniform(0.6, 1.4)
             emit(ags, group.code, round(scaled), national_ratio[group.code] * rng.uniform(0.7, 1.3))

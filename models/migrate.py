@@ -14,7 +14,10 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
+from models.errors import LotseError
+
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+NO_MIGRATIONS = "no migrations found in {path}"
 
 
 def alembic_config(engine: Engine) -> Config:
@@ -32,7 +35,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def head_revision() -> str:
     script = ScriptDirectory.from_config(alembic_config_for_scripts())
     head = script.get_current_head()
-    assert head is not None, "no migrations found"
+    if head is None:
+        raise LotseError(NO_MIGRATIONS.format(path=MIGRATIONS_DIR))
     return head
 
 

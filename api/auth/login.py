@@ -123,9 +123,7 @@ def _locked_row(session: Session, key: str, now: datetime) -> LoginThrottle:
             session.add(LoginThrottle(key=key, window_started_at=now, failures=0))
     except IntegrityError:
         pass
-    row = session.get(LoginThrottle, key, with_for_update=True, populate_existing=True)
-    assert row is not None
-    return row
+    return session.get_one(LoginThrottle, key, with_for_update=True, populate_existing=True)
 
 
 def _reset(session: Session, *, username: str) -> None:
@@ -171,14 +169,13 @@ def authenticate(
         ok = verify_password(user.password_hash, password) and user.is_active
         if ok and user.totp_secret:
             ok = _totp_ok(user.totp_secret, totp_code)
-    if not ok:
+    if not ok or user is None:
         lock_end = _record_failure(session, username=username, client=client)
         if user is not None:
             user.failed_logins += 1
             user.locked_until = lock_end or user.locked_until
             session.add(user)
         raise LoginFailed(LOGIN_FAILED)
-    assert user is not None
     _reset(session, username=username)
     user.failed_logins = 0
     user.locked_until = None

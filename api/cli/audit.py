@@ -28,11 +28,10 @@ def audit_verify(as_json: bool = typer.Option(False, "--json", help="Machine-rea
     if as_json:
         broken = report.broken.__dict__ if report.broken else None
         console.print_json(json.dumps({"ok": report.ok, "checked": report.checked, "broken": broken}))
-    elif report.ok:
+    elif report.broken is None:
         console.print(f"[green]OK[/]: {report.checked} events, chain intact.")
     else:
         b = report.broken
-        assert b is not None
         console.print(
             f"[bold red]BROKEN[/] at {b.table} id {b.event_id} (position {b.position}): {b.problem}\n"
             f"  expected {b.expected}\n  found    {b.found}"

@@ -26,6 +26,7 @@ from api.auth.accounts import (
 )
 from api.cli.app import console, fail, load_settings, open_engine, transaction
 from models.db import session_scope
+from models.errors import require_id
 from models.tables import JobSeeker, UserAccount
 
 users_app = typer.Typer(help="Staff and job-seeker accounts.", no_args_is_help=True)
@@ -58,9 +59,9 @@ def create(
     password, generated = _read_password(password_stdin, generate)
     with transaction(AccountError) as session:
         center = jobcenter_by_code(session, jobcenter)
-        assert center.id is not None
-        team_id = team_by_name(session, jobcenter_id=center.id, name=team).id if team else None
-        user = create_user(session, username=username, password=password, role=role, jobcenter_id=center.id,
+        center_id = require_id(center)
+        team_id = team_by_name(session, jobcenter_id=center_id, name=team).id if team else None
+        user = create_user(session, username=username, password=password, role=role, jobcenter_id=center_id,
                            team_id=team_id, display_name=display_name, actor_role=_CLI_ACTOR[0],
                            actor_id=_CLI_ACTOR[1])
         created = (user.username, user.role)
@@ -149,13 +150,13 @@ def demo() -> None:
     try:
         with session_scope(engine) as session:
             center = jobcenter_by_code(session, DEMO_JOBCENTER_CODE)
-            assert center.id is not None
-            team = team_by_name(session, jobcenter_id=center.id, name=DEMO_TEAM_NAME)
+            center_id = require_id(center)
+            team = team_by_name(session, jobcenter_id=center_id, name=DEMO_TEAM_NAME)
             for username, role, display_name in DEMO_ACCOUNTS:
                 if session.exec(select(UserAccount).where(UserAccount.username == username)).first():
                     continue
                 password = generate_password()
-                create_user(session, username=username, password=password, role=role, jobcenter_id=center.id,
+                create_user(session, username=username, password=password, role=role, jobcenter_id=center_id,
                             team_id=team.id if role in ("counsellor", "team_lead") else None,
                             display_name=display_name, actor_role=_CLI_ACTOR[0], actor_id=_CLI_ACTOR[1])
                 created.append((username, role, password))

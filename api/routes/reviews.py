@@ -11,11 +11,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
-from sqlmodel import select
 
 from api.auth.deps import CounsellorUser, StaffCase, TeamLeadUser
 from api.deps import SessionDep
-from api.errors import problem, problem_responses
+from api.errors import problem_responses
 from api.routes.schemas import (
     CaseDecisionDetail,
     Caseload,
@@ -32,10 +31,9 @@ from api.security import CsrfDep
 from models.errors import require_id
 from models.hashing import jsonable
 from models.staff import CaseMode
-from models.tables import JobSeeker
 from recommender.casework.assignment import reassign_case, team_assignments
 from recommender.casework.case_mode import set_case_mode
-from recommender.casework.caseload import CASE_NOT_FOUND, log_denied
+from recommender.casework.caseload import resolve_team_case
 from recommender.casework.notes import add_note, case_notes
 from recommender.casework.queue import case_decisions, caseload_overview, decision_detail, review_queue
 from recommender.casework.review import add_counsellor_advice, review_item
@@ -182,12 +180,7 @@ def reassign_team_case(
     pseudonym: str, body: ReassignIn, user: TeamLeadUser, session: SessionDep, request: Request, _csrf: CsrfDep
 ) -> Any:
     """Move a case within the team to another counsellor (reason required, logged)."""
-    seeker = session.exec(select(JobSeeker).where(JobSeeker.pseudonym == pseudonym)).first()
-    if seeker is None or seeker.erased_at is not None or seeker.jobcenter_id != user.jobcenter_id:
-        log_denied(session=session, user=user, pseudonym=pseudonym, action="reassign", why="unknown case")
-        session.commit()
-        return problem(404, CASE_NOT_FOUND, request=request)
-    # The refused attempt above is committed explicitly; a rejected reassignment below changes nothing.
+    seeker = resolve_team_case(session=session, team_lead=user, pseudonym=pseudonym, action="reassign")
     reassign_case(session, job_seeker=seeker, team_lead=user, new_counsellor_id=body.counsellor_id,
                   reason=body.reason)
     return {"pseudonym": pseudonym, "counsellor_id": body.counsellor_id}

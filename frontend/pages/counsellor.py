@@ -16,10 +16,12 @@ from sqlmodel import Session
 
 from api.auth.deps import CounsellorUser, StaffCase
 from api.deps import SessionDep
+from api.errors import status_of
 from api.i18n import get_locale, gettext
 from api.i18n import lazy_gettext as _
 from api.security import CsrfDep
 from frontend.pages.staff_common import render_staff
+from models.errors import require_id
 from models.staff import CaseMode
 from models.tables import JobSeeker, UserAccount
 from recommender.casework.case_mode import set_case_mode
@@ -128,14 +130,14 @@ def submit_cover(
 
 
 def _case_context(session: Session, case: JobSeeker) -> dict[str, Any]:
-    assert case.id is not None
-    mode = session.get(CaseMode, case.id)
+    case_id = require_id(case)
+    mode = session.get(CaseMode, case_id)
     return {
         "case": case,
         "without_ai": bool(mode and mode.without_ai),
         "mode": mode,
-        "decisions": case_decisions(session, job_seeker_id=case.id),
-        "notes": case_notes(session, job_seeker_id=case.id),
+        "decisions": case_decisions(session, job_seeker_id=case_id),
+        "notes": case_notes(session, job_seeker_id=case_id),
     }
 
 
@@ -173,10 +175,7 @@ def _render_decision(request: Request, user: UserAccount, session: Session, case
 def read_decision_page(request: Request, case: StaffCase, decision_id: str, user: CounsellorUser,
                        session: SessionDep, done: str | None = None) -> Response:
     """A decision: profile snapshot, diagnostic, each item with score, reasons, rules, model version."""
-    try:
-        return _render_decision(request, user, session, case, decision_id, done=done)
-    except ReviewNotFound as exc:
-        return render_staff(request, "staff/message.html", user, {"title": str(exc)}, status_code=404)
+    return _render_decision(request, user, session, case, decision_id, done=done)
 
 
 @router.post("/cases/{pseudonym}/items/{item_id}/review", response_class=HTMLResponse)
@@ -202,14 +201,13 @@ def submit_review_form(
         item = review_item(session, job_seeker=case, item_id=item_id, reviewer=user, action=action,
                            reason_code=reason_code, reason_text=reason_text, expected_version=version,
                            edited_text=edited_text or None, due_date=_parse_date(due_date))
-    except ReviewNotFound as exc:
-        return render_staff(request, "staff/message.html", user, {"title": str(exc)}, status_code=404)
     except (ReviewError, ReviewConflict) as exc:
-        status = 409 if isinstance(exc, ReviewConflict) else 422
+        # Not the kind handler's page: the decision comes back with the counsellor's input and the reason.
+        status = status_of(exc)
         try:
             return _render_decision(request, user, session, case, decision_id, error=str(exc), error_item=item_id,
                                     status_code=status, form=form)
-        except ReviewNotFound:
+        except ReviewNotFound:  # the form named no decision of this case: the reason alone, same status
             return render_staff(request, "staff/message.html", user, {"title": str(exc)}, status_code=status)
     target = f"/staff/cases/{case.pseudonym}/decisions/{item.decision_id}?done={item.review_state}#item-{item.id}"
     return RedirectResponse(target, status_code=303)
@@ -223,7 +221,7 @@ def submit_advice_form(
     """Add the counsellor's own advice."""
     try:
         add_counsellor_advice(session, job_seeker=case, author=user, text=text, due_date=_parse_date(due_date))
-    except ReviewError as exc:
+    except ReviewError as exc:  # the case page comes back with the input kept and the reason
         return _render_case(request, user, session, case, error=str(exc), status_code=422,
                             form={"advice_text": text, "advice_due": due_date})
     return _back_to_case(case, "advice")
@@ -237,7 +235,7 @@ def submit_note_form(
     """Add a note (shown to the job-seeker only if ticked)."""
     try:
         add_note(session, job_seeker=case, author=user, text=text, visible_to_job_seeker=visible == "yes")
-    except ReviewError as exc:
+    except ReviewError as exc:  # the case page comes back with the input kept and the reason
         return _render_case(request, user, session, case, error=str(exc), status_code=422, form={"note_text": text})
     return _back_to_case(case, "note")
 
@@ -250,6 +248,6 @@ def submit_mode_form(
     """Switch "work without AI" for this case (reason required)."""
     try:
         changed = set_case_mode(session, job_seeker=case, user=user, without_ai=without_ai == "yes", reason=reason)
-    except ReviewError as exc:
+    except ReviewError as exc:  # the case page comes back with the input kept and the reason
         return _render_case(request, user, session, case, error=str(exc), status_code=422)
     return _back_to_case(case, "mode" if changed else "mode_unchanged")

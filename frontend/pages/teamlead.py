@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import select
 
 from api.auth.deps import TeamLeadUser
 from api.deps import SessionDep
@@ -14,9 +13,8 @@ from api.i18n import get_locale, gettext
 from api.i18n import lazy_gettext as _
 from api.security import CsrfDep
 from frontend.pages.staff_common import render_staff
-from models.tables import JobSeeker
 from recommender.casework.assignment import reassign_case, team_assignments, team_members
-from recommender.casework.caseload import CASE_NOT_FOUND, log_denied
+from recommender.casework.caseload import resolve_team_case
 from recommender.casework.validation import ReviewError
 from recommender.evaluate.monitoring import GROUPINGS, MIN_GROUP_SIZE, MIN_TEAM_MEMBERS, MonitoringError, team_report
 
@@ -65,13 +63,10 @@ def submit_reassign(
     counsellor_id: Annotated[int, Form()] = 0, reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """Move a case to another counsellor of the team (reason required, logged)."""
-    seeker = session.exec(select(JobSeeker).where(JobSeeker.pseudonym == pseudonym)).first()
-    if seeker is None or seeker.erased_at is not None or seeker.jobcenter_id != user.jobcenter_id:
-        log_denied(session=session, user=user, pseudonym=pseudonym, action="reassign", why="unknown case")
-        return render_staff(request, "staff/message.html", user, {"title": CASE_NOT_FOUND}, status_code=404)
+    seeker = resolve_team_case(session=session, team_lead=user, pseudonym=pseudonym, action="reassign")
     try:
         reassign_case(session, job_seeker=seeker, team_lead=user, new_counsellor_id=counsellor_id, reason=reason)
-    except ReviewError as exc:
+    except ReviewError as exc:  # the assignments page comes back with the reason, not an error page
         context = {"rows": team_assignments(session, team_lead=user),
                    "members": team_members(session, team_id=user.team_id), "error": str(exc)}
         return render_staff(request, "staff/team_cases.html", user, context, status_code=422)

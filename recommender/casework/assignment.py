@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from models.errors import require_id
 from models.tables import CaseAssignment, JobSeeker, Role, UserAccount, utcnow
 from recommender.casework.validation import ReviewError, clean_text
 from recommender.records.chain import EventType, append_event
@@ -44,8 +45,8 @@ def reassign_case(
         or target.team_id != team_lead.team_id
     ):
         raise ReviewError(REASSIGN_TARGET_INVALID)
-    assert job_seeker.id is not None
-    current_id = current_counsellor_id(session, job_seeker_id=job_seeker.id)
+    job_seeker_id = require_id(job_seeker)
+    current_id = current_counsellor_id(session, job_seeker_id=job_seeker_id)
     if current_id == new_counsellor_id:
         raise ReviewError(REASSIGN_SAME)
     if current_id is not None:
@@ -54,12 +55,12 @@ def reassign_case(
             raise ReviewError(REASSIGN_OUTSIDE_TEAM)
     now = utcnow()
     for row in session.exec(
-        select(CaseAssignment).where(CaseAssignment.job_seeker_id == job_seeker.id,
+        select(CaseAssignment).where(CaseAssignment.job_seeker_id == job_seeker_id,
                                      col(CaseAssignment.ended_at).is_(None))
     ).all():
         row.ended_at = now
         session.add(row)
-    assignment = CaseAssignment(job_seeker_id=job_seeker.id, counsellor_id=new_counsellor_id, assigned_at=now)
+    assignment = CaseAssignment(job_seeker_id=job_seeker_id, counsellor_id=new_counsellor_id, assigned_at=now)
     session.add(assignment)
     session.flush()
     append_event(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
+from models.errors import require_id
 from models.staff import CaseMode
 from models.tables import JobSeeker, UserAccount, utcnow
 from recommender.casework.validation import ReviewError, clean_text
@@ -23,12 +24,12 @@ def set_case_mode(
     why = clean_text(reason)
     if not why:
         raise ReviewError(MODE_REASON_MISSING)
-    assert job_seeker.id is not None
-    mode = session.get(CaseMode, job_seeker.id)
+    job_seeker_id = require_id(job_seeker)
+    mode = session.get(CaseMode, job_seeker_id)
     if mode is not None and mode.without_ai == without_ai:
         return False
     if mode is None:
-        mode = CaseMode(job_seeker_id=job_seeker.id)
+        mode = CaseMode(job_seeker_id=job_seeker_id)
     mode.without_ai = without_ai
     mode.changed_by = user.id
     mode.changed_at = utcnow()

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
-from models.errors import InvalidError, NotFoundError
+from models.errors import InvalidError, NotFoundError, require_id
 from models.staff import CaseAccessGrant
 from models.tables import CaseAssignment, JobSeeker, Role, UserAccount, as_utc, utcnow
 from recommender.errors import RecommenderError
@@ -120,7 +120,7 @@ def resolve_case(
     PurposeError
         A purpose was given but is not acceptable (nothing is logged or granted).
     """
-    assert user.id is not None
+    user_id = require_id(user)
     if purpose:
         validate_purpose(purpose, note)
     seeker = session.exec(select(JobSeeker).where(JobSeeker.pseudonym == pseudonym)).first()
@@ -131,14 +131,13 @@ def resolve_case(
     elif seeker.jobcenter_id != user.jobcenter_id:
         why = "case of another Jobcenter"
     else:
-        assert seeker.id is not None
         basis = _access_basis(session=session, user=user, seeker=seeker, purpose=purpose, note=note)
         if basis is not None:
             append_event(
                 session,
                 event_type=EventType.case_accessed,
                 actor_role=user.role,
-                actor_id=user.id,
+                actor_id=user_id,
                 case_pseudonym=seeker.pseudonym,
                 action=action[:64],
                 reason=basis if basis == "caseload" else f"{basis}: {note or ACCESS_PURPOSES.get(basis, basis)}",
@@ -150,20 +149,36 @@ def resolve_case(
     raise CaseAccessError(CASE_NOT_FOUND)
 
 
+def resolve_team_case(*, session: Session, team_lead: UserAccount, pseudonym: str, action: str) -> JobSeeker:
+    """A case of the team lead's Jobcenter (to reassign); an unknown, erased or foreign one is logged and refused.
+
+    Raises
+    ------
+    CaseAccessError
+        Answered exactly like a case that does not exist (``access_denied`` is appended first).
+    """
+    seeker = session.exec(select(JobSeeker).where(JobSeeker.pseudonym == pseudonym)).first()
+    if seeker is None or seeker.erased_at is not None or seeker.jobcenter_id != team_lead.jobcenter_id:
+        log_denied(session=session, user=team_lead, pseudonym=pseudonym, action=action, why="unknown case")
+        raise CaseAccessError(CASE_NOT_FOUND)
+    return seeker
+
+
 def _access_basis(
     *, session: Session, user: UserAccount, seeker: JobSeeker, purpose: str | None, note: str | None
 ) -> str | None:
-    assert user.id is not None and seeker.id is not None
-    if is_assigned(session=session, user_id=user.id, job_seeker_id=seeker.id):
+    user_id = require_id(user)
+    seeker_id = require_id(seeker)
+    if is_assigned(session=session, user_id=user_id, job_seeker_id=seeker_id):
         return "caseload"
-    grant = active_grant(session=session, user_id=user.id, job_seeker_id=seeker.id)
+    grant = active_grant(session=session, user_id=user_id, job_seeker_id=seeker_id)
     if grant is not None and not purpose:
         return grant.purpose
     if purpose:
         session.add(
             CaseAccessGrant(
-                user_id=user.id,
-                job_seeker_id=seeker.id,
+                user_id=user_id,
+                job_seeker_id=seeker_id,
                 purpose=purpose,
                 note=(note or "").strip()[:500] or None,
                 expires_at=utcnow() + timedelta(hours=GRANT_HOURS),

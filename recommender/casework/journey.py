@@ -24,7 +24,7 @@ from data.kldb import get_occupation, occupations_at_level
 from data.regions import Region, get_region, search_regions
 from data.seed import DEMO_JOBCENTER_CODE, DEMO_JOBCENTER_NAME
 from models.crud import create_job_seeker, create_snapshot, get_jobcenter_by_code
-from models.errors import InvalidError, NotFoundError
+from models.errors import InvalidError, NotFoundError, require_id
 from models.schemas import Profile
 from models.tables import (
     VISIBLE_STATES,
@@ -92,8 +92,8 @@ def demo_jobcenter(session: Session) -> Jobcenter:
 def start_anonymous_case(session: Session, *, locale: str = "de") -> JobSeeker:
     """A new pseudonymous case in the demo Jobcenter, for a first try without an account."""
     jobcenter = demo_jobcenter(session)
-    assert jobcenter.id is not None
-    return create_job_seeker(session=session, jobcenter_id=jobcenter.id, locale=locale)
+    jobcenter_id = require_id(jobcenter)
+    return create_job_seeker(session=session, jobcenter_id=jobcenter_id, locale=locale)
 
 
 def touch(session: Session, *, job_seeker: JobSeeker, locale: str | None = None) -> None:
@@ -173,8 +173,8 @@ def save_answers(session: Session, *, job_seeker: JobSeeker, answers: dict[str, 
     before = current_profile(session, job_seeker=job_seeker)
     after = Profile.model_validate(merge_answers(before, answers))
     if after != before or latest_snapshot(session, job_seeker=job_seeker) is None:
-        assert job_seeker.id is not None
-        create_snapshot(session=session, job_seeker_id=job_seeker.id, payload=after.model_dump(mode="json"))
+        job_seeker_id = require_id(job_seeker)
+        create_snapshot(session=session, job_seeker_id=job_seeker_id, payload=after.model_dump(mode="json"))
     touch(session, job_seeker=job_seeker)
     return after
 
@@ -375,8 +375,8 @@ def record_feedback(session: Session, *, job_seeker: JobSeeker, item_id: str, ki
         raise JourneyInputError(_COMMENT_TOO_LONG.format(given=len(comment), allowed=MAX_COMMENT_CHARS),
                                 field="comment")
     item = own_item(session, job_seeker=job_seeker, item_id=item_id)
-    assert job_seeker.id is not None
-    feedback = Feedback(decision_item_id=item.id, job_seeker_id=job_seeker.id, kind=kind, comment=comment)
+    job_seeker_id = require_id(job_seeker)
+    feedback = Feedback(decision_item_id=item.id, job_seeker_id=job_seeker_id, kind=kind, comment=comment)
     session.add(feedback)
     session.flush()
     _log_item_event(session, job_seeker, item, "feedback", {"kind": kind, "has_comment": comment is not None})
@@ -404,8 +404,8 @@ def report_outcome(session: Session, *, job_seeker: JobSeeker, kind: str, occurr
     if not EARLIEST_OUTCOME <= occurred_on <= today:
         raise JourneyInputError(_OUTCOME_DATE_RANGE.format(given=occurred_on, earliest=EARLIEST_OUTCOME, latest=today),
                                 field="occurred_on")
-    assert job_seeker.id is not None
-    outcome = Outcome(job_seeker_id=job_seeker.id, kind=kind, occurred_on=occurred_on)
+    job_seeker_id = require_id(job_seeker)
+    outcome = Outcome(job_seeker_id=job_seeker_id, kind=kind, occurred_on=occurred_on)
     session.add(outcome)
     session.flush()
     append_event(session, event_type=EventType.client_outcome, actor_role=ACTOR, actor_id=job_seeker.pseudonym,

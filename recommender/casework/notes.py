@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from models.errors import require_id
 from models.staff import CaseNote
 from models.tables import JobSeeker, UserAccount
 from recommender.casework.validation import checked_text
@@ -16,8 +17,9 @@ def add_note(
 ) -> CaseNote:
     """Store a note on the case; :class:`ReviewError` if the text is empty or too long."""
     body = checked_text(text, maximum=MAX_NOTE_TEXT)
-    assert job_seeker.id is not None and author.id is not None
-    note = CaseNote(job_seeker_id=job_seeker.id, author_id=author.id, text=body,
+    job_seeker_id = require_id(job_seeker)
+    author_id = require_id(author)
+    note = CaseNote(job_seeker_id=job_seeker_id, author_id=author_id, text=body,
                     visible_to_job_seeker=visible_to_job_seeker)
     session.add(note)
     session.flush()

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from models.errors import require_id
 from models.staff import CaseMode
 from models.tables import (
     AdviceModule,
@@ -64,8 +65,8 @@ def caseload_overview(
     """
     if sort not in CASELOAD_SORTS:
         raise ReviewError(SORT_UNKNOWN.format(given=str(sort)[:40]))
-    assert user.id is not None
-    ids = caseload_ids(session=session, user_id=user.id)
+    user_id = require_id(user)
+    ids = caseload_ids(session=session, user_id=user_id)
     if not ids:
         return []
     seekers = session.exec(
@@ -127,8 +128,8 @@ class QueueRow:
 
 def review_queue(session: Session, *, user: UserAccount, limit: int | None = None) -> list[QueueRow]:
     """Pending items in the user's caseload, the longest-waiting first (at most *limit*)."""
-    assert user.id is not None
-    ids = caseload_ids(session=session, user_id=user.id)
+    user_id = require_id(user)
+    ids = caseload_ids(session=session, user_id=user_id)
     if not ids:
         return []
     # Only the columns the queue shows: loading whole rows would decode every JSON column.
@@ -159,8 +160,8 @@ def review_queue(session: Session, *, user: UserAccount, limit: int | None = Non
 
 def review_queue_size(session: Session, *, user: UserAccount) -> int:
     """How many items in the user's caseload wait for review."""
-    assert user.id is not None
-    ids = caseload_ids(session=session, user_id=user.id)
+    user_id = require_id(user)
+    ids = caseload_ids(session=session, user_id=user_id)
     if not ids:
         return 0
     statement = (

@@ -21,6 +21,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from models.crud import latest_decision
+from models.errors import require_id
 from models.hashing import sha256_hex
 from models.tables import Decision, DecisionItem, JobSeeker, ReviewState, UserAccount, new_id, utcnow
 from recommender.casework.caseload import log_denied
@@ -213,8 +214,8 @@ def add_counsellor_advice(
     body = checked_text(text, maximum=MAX_ADVICE_TEXT)
     if due_date is not None and due_date < (today or utcnow().date()):
         raise ReviewError(DUE_DATE_PAST.format(given=due_date.isoformat()))
-    assert job_seeker.id is not None
-    decision = latest_decision(session=session, job_seeker_id=job_seeker.id)
+    job_seeker_id = require_id(job_seeker)
+    decision = latest_decision(session=session, job_seeker_id=job_seeker_id)
     if decision is None:
         raise ReviewError(NO_DECISION_YET)
     last_rank = session.exec(select(func.max(DecisionItem.rank)).where(DecisionItem.decision_id == decision.id)).one()

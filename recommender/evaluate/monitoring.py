@@ -101,7 +101,8 @@ def _reviews(session: Session, member_ids: list[int], since: datetime) -> list[_
     )
     out = []
     for item, decision in session.exec(statement).all():
-        assert item.reviewed_at is not None
+        if item.reviewed_at is None:  # excluded by the query; the check narrows the type
+            continue
         hours = (as_utc(item.reviewed_at) - as_utc(decision.created_at)).total_seconds() / 3600
         out.append(_Review(item.module_id, decision.model_version, item.review_state, max(hours, 0.0),
                            as_utc(decision.created_at)))

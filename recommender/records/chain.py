@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from models.errors import InvalidError
+from models.errors import InvalidError, require_id
 from models.hashing import sha256_hex
 from models.tables import Event, utcnow
 from recommender.errors import RecommenderError
@@ -224,19 +224,19 @@ def verify_chain(session: Session, *, batch_size: int = 5000) -> ChainReport:
             return ChainReport(checked=position, broken=None)
         for event in rows:
             position += 1
-            assert event.id is not None
+            event_id = require_id(event)
             if event.prev_hash != expected_prev:
                 return ChainReport(
                     checked=position,
-                    broken=BrokenLink("event", event.id, position, "prev_hash does not link to the previous event",
+                    broken=BrokenLink("event", event_id, position, "prev_hash does not link to the previous event",
                                       expected_prev, event.prev_hash),
                 )
             actual = compute_hash(event)
             if actual != event.hash:
                 return ChainReport(
                     checked=position,
-                    broken=BrokenLink("event", event.id, position, "content does not match its hash",
+                    broken=BrokenLink("event", event_id, position, "content does not match its hash",
                                       actual, event.hash),
                 )
             expected_prev = event.hash
-            last_id = event.id
+            last_id = event_id
