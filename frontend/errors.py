@@ -85,7 +85,7 @@ def install_page_errors(app: FastAPI) -> None:
         status = status_of(exc)
         if request.url.path.startswith(_STAFF_PREFIX):
             title = gettext(str(exc), get_locale(request))
-            return render_staff(request, "staff/message.html", getattr(request.state, "user", None),
+            return render_staff(request, "staff/message.html", getattr(request.state, "signed_in", None),
                                 {"title": title}, status_code=status)
         return _error_page(request, status, forbidden_other=isinstance(exc, ForbiddenError))
 

@@ -10,6 +10,7 @@ server-side.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -75,6 +76,14 @@ def get_optional_user(request: Request, session: SessionDep) -> UserAccount | No
 OptionalUser = Annotated[UserAccount | None, Depends(get_optional_user)]
 
 
+@dataclass(frozen=True)
+class SignedIn:
+    """Who is signed in, as the staff menu shows it; outlives the request's database session."""
+
+    username: str
+    role: str
+
+
 def _login_required(request: Request) -> HTTPException:
     if _is_api(request):
         return HTTPException(status_code=401, detail=NOT_AUTHENTICATED)
@@ -88,7 +97,8 @@ def get_current_user(request: Request, user: OptionalUser) -> UserAccount:
     """The logged-in account; 401 (API) or a redirect to the login page (HTML) otherwise."""
     if user is None:
         raise _login_required(request)
-    request.state.user = user  # the staff error page shows the signed-in person's menu
+    # A copy of what the staff error page shows: the error handler runs after the session is closed.
+    request.state.signed_in = SignedIn(username=user.username, role=user.role)
     return user
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from api.auth.deps import SignedIn
 from api.i18n import get_locale, gettext
 from api.i18n import lazy_gettext as _
 from frontend.templating import templates
@@ -38,7 +39,7 @@ def role_home(user: UserAccount) -> str:
 
 
 def render_staff(
-    request: Request, template: str, user: UserAccount | None, context: dict[str, Any] | None = None,
+    request: Request, template: str, user: UserAccount | SignedIn | None, context: dict[str, Any] | None = None,
     *, status_code: int = 200,
 ) -> HTMLResponse:
     locale = get_locale(request)

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import html
+import uuid
+
 import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 
 from api.errors import PROBLEM_JSON
 from models.errors import ConflictError, ForbiddenError, InvalidError, LotseError, NotFoundError
+from recommender.casework.caseload import CASE_NOT_FOUND
+from recommender.casework.queue import DECISION_NOT_FOUND
+from recommender.casework.review import REASON_MISSING
+from tests.api.staff_util import StaffWorld, build_world, cheap_argon2, csrf, events, logged_in  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.usefixtures("cheap_argon2")
 
 MESSAGE = "Synthetic domain error raised by a test route."
 KINDS: list[tuple[type[LotseError], int]] = [(NotFoundError, 404), (ConflictError, 409), (InvalidError, 422),
@@ -92,3 +101,45 @@ def test_every_api_operation_documents_a_response_schema_and_its_problems(app: F
                     missing.append(f"{name}: {code} is not documented as problem+json")
     assert missing == []
     assert {"status", "detail"} <= set(document["components"]["schemas"]["Problem"]["properties"])
+
+
+# --- real routes: the kinds reach people unchanged, and traces survive the failed request -----------------
+
+
+@pytest.fixture
+def world(app: FastAPI) -> StaffWorld:
+    return build_world(app)
+
+
+def test_rejected_review_answers_422_and_keeps_the_read_logged(app: FastAPI, world: StaffWorld) -> None:
+    client = logged_in(app, world.usernames["counsellor"])
+    response = client.post(f"/api/v1/cases/{world.own_case}/items/{world.item_ids[0]}/review",
+                           headers={"X-CSRF-Token": csrf(client)}, json={"action": "approve", "version": 1})
+    assert response.status_code == 422
+    assert response.json()["detail"] == REASON_MISSING
+    assert [e.case_pseudonym for e in events(app, "case_accessed")] == [world.own_case]
+
+
+@pytest.mark.parametrize("where", ["api", "page"])
+def test_reassigning_an_unknown_case_answers_404_and_is_logged(app: FastAPI, world: StaffWorld, where: str) -> None:
+    lead = logged_in(app, world.usernames["team_lead"])
+    unknown = uuid.uuid4().hex
+    if where == "api":
+        response = lead.post(f"/api/v1/team/cases/{unknown}/reassign", headers={"X-CSRF-Token": csrf(lead)},
+                             json={"counsellor_id": world.users["colleague"], "reason": "Elternzeit"})
+        assert response.json()["detail"] == CASE_NOT_FOUND
+    else:
+        response = lead.post(f"/staff/team/cases/{unknown}/reassign",
+                             data={"counsellor_id": world.users["colleague"], "reason": "Elternzeit",
+                                   "csrf_token": csrf(lead)})
+        assert CASE_NOT_FOUND in html.unescape(response.text)
+    assert response.status_code == 404
+    assert [e.case_pseudonym for e in events(app, "access_denied")] == [unknown]
+
+
+def test_unknown_decision_page_names_the_reason_with_404(app: FastAPI, world: StaffWorld) -> None:
+    client = logged_in(app, world.usernames["counsellor"])
+    response = client.get(f"/staff/cases/{world.own_case}/decisions/{uuid.uuid4().hex}")
+    assert response.status_code == 404
+    assert DECISION_NOT_FOUND in response.text
+    assert world.usernames["counsellor"] in response.text  # the staff menu stays, naming who is signed in
