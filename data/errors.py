@@ -1,4 +1,7 @@
-"""Domain errors of the reference-data layer; messages are module constants tests can import."""
+"""Domain errors of the reference-data layer; messages are module constants tests can import.
+
+Each derives from ``ReferenceDataError`` and from its kind in ``models/errors.py``.
+"""
 
 from __future__ import annotations
 

@@ -35,7 +35,7 @@ from sqlalchemy import Column, DateTime, MetaData, String, Table, delete, insert
 from sqlalchemy.engine import Engine
 
 from models.db import make_engine
-from models.errors import InvalidError
+from models.errors import LotseError
 
 DEFAULT_AUDIT_DATABASE_URL = "sqlite:///var/lotse_audit.db"
 
@@ -70,8 +70,8 @@ audit_attribute = Table(
 )
 
 
-class AuditStoreError(InvalidError):
-    """An attribute or value the audit store does not collect, or a misconfigured store."""
+class AuditStoreError(LotseError, ValueError):
+    """An attribute or value the audit store does not collect, or a misconfigured store (an internal fault)."""
 
 
 def make_audit_engine(url: str = DEFAULT_AUDIT_DATABASE_URL, *, app_url: str | None = None) -> Engine:

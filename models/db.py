@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlmodel import Session, create_engine
 
-from models.errors import InvalidError
+from models.errors import LotseError
 
 DEFAULT_DATABASE_URL = "sqlite:///var/lotse.db"
 
@@ -28,7 +28,7 @@ _BAD_URL = (
 _UNSUPPORTED = "LOTSE_DATABASE_URL uses {backend!r}; Lotse supports only 'sqlite' and 'postgresql'."
 
 
-class DatabaseURLError(InvalidError):
+class DatabaseURLError(LotseError, ValueError):
     """The configured database URL cannot be used."""
 
 

@@ -1,4 +1,10 @@
-"""Domain errors of the recommender; messages are module constants tests can import."""
+"""Domain errors of the recommender; messages are module constants tests can import.
+
+Each derives from ``RecommenderError`` and, when a person can act on it, from one kind in
+``models/errors.py`` (not found, conflict, invalid, forbidden), which decides the HTTP answer;
+one without a kind (``ModelLoadError``) is an internal fault. Errors of later stages (review,
+journey, monitoring, ...) live in their stage and follow the same rule.
+"""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from api.auth.policy import PUBLIC
 from api.errors import problem_responses
 from api.routes.occupations import QUERY_MAX, field_problem
-from api.routes.schemas import RegionOut, RegionSuggestions
+from api.routes.schemas import RegionSuggestions
 from data.regions import Region, get_region, is_well_formed_ags, search_regions
 
 router = APIRouter(prefix="/regions", tags=["regions"], dependencies=[PUBLIC], responses=problem_responses(422))
@@ -19,11 +19,6 @@ _MALFORMED_AGS = "ags: {value!r} is not a Kreis code; expected 5 digits, e.g. 09
 _UNKNOWN_AGS = "ags: {value!r} is not a known Kreis"
 
 
-def _public(region: Region) -> dict[str, Any]:
-    return {"ags": region.ags, "name": region.name, "kind": region.kind, "bundesland": region.bundesland,
-            "nuts3": region.nuts3, "population": region.population}
-
-
 @router.get("/suggest", response_model=RegionSuggestions)
 def suggest_regions(
     request: Request, q: Annotated[str, Query(min_length=1, max_length=QUERY_MAX)]
@@ -31,10 +26,10 @@ def suggest_regions(
     """Up to 10 Kreise whose name starts with or contains *q*, or whose AGS starts with it."""
     if not q.strip():
         return field_problem(422, "q", _BLANK_QUERY, request)
-    return {"query": q, "regions": [_public(r) for r in search_regions(q, limit=10)]}
+    return {"query": q, "regions": search_regions(q, limit=10)}
 
 
-@router.get("/{ags}", response_model=RegionOut, responses=problem_responses(404))
+@router.get("/{ags}", response_model=Region, responses=problem_responses(404))
 def read_region(request: Request, ags: str) -> Any:
     """One Kreis by its 5-digit AGS."""
     if not is_well_formed_ags(ags):
@@ -42,4 +37,4 @@ def read_region(request: Request, ags: str) -> Any:
     region = get_region(ags)
     if region is None:
         return field_problem(404, "ags", _UNKNOWN_AGS.format(value=ags), request)
-    return _public(region)
+    return region

@@ -10,6 +10,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from data.regions import Region
+from recommender.evaluate.monitoring import GroupStats
+
 Timestamp = str  # ISO 8601, as written by the route (``datetime.isoformat()``)
 
 
@@ -81,16 +84,6 @@ class RetentionSetting(BaseModel):
 # --- monitoring ------------------------------------------------------------------------
 
 
-class GroupStatsOut(BaseModel):
-    key: str
-    suppressed: bool = Field(description="Too few reviews in the group to show figures without identifying people.")
-    reviews: int | None = None
-    approval_rate: float | None = None
-    edit_rate: float | None = None
-    rejection_rate: float | None = None
-    median_hours_to_review: float | None = None
-
-
 class TeamReportOut(BaseModel):
     team_id: int
     group_by: str
@@ -99,7 +92,7 @@ class TeamReportOut(BaseModel):
     message: str | None = None
     total_reviews: int | None = None
     pending_reviews: int | None = None
-    groups: list[GroupStatsOut]
+    groups: list[GroupStats]
     alerts: list[dict[str, Any]]
 
 
@@ -163,18 +156,9 @@ class OccupationOut(BaseModel):
     source: str
 
 
-class RegionOut(BaseModel):
-    ags: str
-    name: str
-    kind: str
-    bundesland: str
-    nuts3: str
-    population: int
-
-
 class RegionSuggestions(BaseModel):
     query: str
-    regions: list[RegionOut]
+    regions: list[Region]
 
 
 # --- privacy ---------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from models.errors import InvalidError, require_id
+from models.errors import require_id
 from models.hashing import sha256_hex
 from models.tables import Event, utcnow
 from recommender.errors import RecommenderError
@@ -97,8 +97,11 @@ _REASON_MISSING = "Event {event_type!r} needs a reason."
 _PROTECTED_IN_PAYLOAD = "Event payload contains protected attributes, which the log must never hold: {keys}."
 
 
-class AuditError(RecommenderError, InvalidError):
-    """An event that must not be written (unknown type, missing reason, protected data)."""
+class AuditError(RecommenderError, ValueError):
+    """An event that must not be written (unknown type, missing reason, protected data).
+
+    A fault in the calling code, not in what a person sent: answered 500, never with this message.
+    """
 
 
 def _iso(moment: datetime) -> str:
