@@ -14,7 +14,7 @@ from models.errors import ConflictError, ForbiddenError, InvalidError, LotseErro
 from recommender.casework.caseload import CASE_NOT_FOUND
 from recommender.casework.queue import DECISION_NOT_FOUND
 from recommender.casework.review import REASON_MISSING
-from tests.api.staff_util import StaffWorld, build_world, cheap_argon2, csrf, events, logged_in  # noqa: F401  (fixture)
+from tests.api.staff_util import StaffWorld, cheap_argon2, csrf, events, logged_in  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("cheap_argon2")
 
@@ -104,11 +104,6 @@ def test_every_api_operation_documents_a_response_schema_and_its_problems(app: F
 
 
 # --- real routes: the kinds reach people unchanged, and traces survive the failed request -----------------
-
-
-@pytest.fixture
-def world(app: FastAPI) -> StaffWorld:
-    return build_world(app)
 
 
 def test_rejected_review_answers_422_and_keeps_the_read_logged(app: FastAPI, world: StaffWorld) -> None:
