@@ -25,6 +25,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from models.db import is_sqlite
+from models.errors import InvalidError
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -37,7 +38,7 @@ TOOL_FAILED = "{tool} failed for the {part} database: {error}"
 _PARTS = ("app", "audit")
 
 
-class BackupError(Exception):
+class BackupError(InvalidError):
     """A backup or restore that cannot be done; the message says what to do."""
 
 
