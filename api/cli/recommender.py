@@ -15,20 +15,24 @@ from rich.table import Table
 from api.cli.app import console, fail, load_settings, open_engine
 from api.cli.fairness import evaluate_on_logged, promote_through_gates, train_from_logs
 from data.catalogue import CatalogueError, load_catalogue
-from models.db import session_scope
+from models.audit_store import AuditStoreError, make_audit_engine
+from models.db import make_engine, session_scope
+from models.migrate import upgrade
 from recommender.decide.registry import ModelRegistry
-from recommender.errors import ModelLoadError, RegistryError, ScenarioError
+from recommender.errors import ModelLoadError, RecommenderError, RegistryError, ScenarioError
 from recommender.evaluate.evaluation_report import write_report
 from recommender.evaluate.experiment import run
 from recommender.learn.train import TrainConfig
 from recommender.records.chain import AuditError
 from recommender.simulate.population import simulate
 from recommender.simulate.scenario import DEFAULT_SCENARIO, load_scenario
+from recommender.simulate.simulated_log import write_training_log
 
 models_app = typer.Typer(help="Stored models: list, show, promote, roll back.", no_args_is_help=True)
 QUICK_ROWS = 60_000
 FULL_ROWS = 1_000_000
 SYSTEM_ACTOR = "system:first-start"
+PRODUCTION_REFUSED = "`lotse simulate log` writes SYNTHETIC people; it is refused when LOTSE_ENVIRONMENT=production"
 
 
 def _progress() -> Progress:
@@ -70,13 +74,21 @@ def _log(action: str, fn) -> None:  # type: ignore[no-untyped-def]
         ) from None
 
 
+simulate_app = typer.Typer(help="SYNTHETIC data: a simulated population (default) or a training log (`log`).",
+                           invoke_without_command=True)
+
+
+@simulate_app.callback()
 def simulate_command(
+    context: typer.Context,
     scenario: Path = typer.Option(DEFAULT_SCENARIO, "--scenario", help="Scenario YAML file (docs/scenarios.md)."),
     rows: int = typer.Option(100_000, min=1, help="Number of simulated people."),
     seed: int = typer.Option(42, help="Random seed (same seed, same data)."),
     out: Path | None = typer.Option(None, help="Write the SYNTHETIC data as .npz (protected attributes separately)."),
 ) -> None:
     """Generate a SYNTHETIC population with logged advice, outcomes and the oracle."""
+    if context.invoked_subcommand is not None:
+        return
     try:
         catalogue = load_catalogue()
         world = load_scenario(scenario, catalogue)
@@ -112,6 +124,45 @@ def simulate_command(
         audit_file = out.with_name(out.stem + ".protected-audit-only.npz")
         np.savez_compressed(audit_file, **data.protected, synthetic=np.array(True))
         console.print(f"Wrote {out} and (audit only) {audit_file}.")
+
+
+@simulate_app.command("log")
+def simulate_log_command(
+    rows: int = typer.Option(20_000, "--rows", "--size", min=100, help="Simulated people (one decision each)."),
+    scenario: Path = typer.Option(DEFAULT_SCENARIO, "--scenario", help="Scenario YAML file (docs/scenarios.md)."),
+    seed: int = typer.Option(42, help="Random seed (same seed, same log)."),
+    database: str | None = typer.Option(None, "--database", help="App database URL (default LOTSE_DATABASE_URL)."),
+    audit_database: str | None = typer.Option(
+        None, "--audit-database", help="Audit store URL for the self-reports (default LOTSE_AUDIT_DATABASE_URL)."),
+    report_share: float = typer.Option(0.8, min=0.0, max=1.0, help="Share of people who volunteer a self-report."),
+    spread_days: int = typer.Option(60, min=1, help="Decisions are spread over this many days."),
+) -> None:
+    """Write a SYNTHETIC training log (decisions, shown items, outcomes) plus audit self-reports."""
+    settings = load_settings()
+    if settings.environment == "production":
+        raise fail(PRODUCTION_REFUSED)
+    try:
+        catalogue = load_catalogue()
+        engine = make_engine(database or settings.database_url)
+        audit_engine = make_audit_engine(audit_database or settings.audit_database_url,
+                                         app_url=database or settings.database_url)
+        upgrade(engine)
+        with _progress() as progress:
+            summary = write_training_log(engine, audit_engine, scenario, catalogue, rows=rows, seed=seed,
+                                         report_share=report_share, spread_days=spread_days,
+                                         progress=_callback(progress, "simulated log"))
+    except (ScenarioError, CatalogueError, AuditStoreError, RecommenderError) as exc:
+        raise fail(str(exc)) from None
+    table = Table(title=f"SYNTHETIC training log, scenario {summary.scenario!r}, seed {summary.seed}")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_row("people (one decision each)", f"{summary.people:,}")
+    table.add_row("shown advice items", f"{summary.shown_items:,}")
+    table.add_row("found work within 6 months", f"{summary.outcome_rate:.1%}")
+    table.add_row("people with a self-report (audit store)", f"{summary.self_reports:,}")
+    table.add_row("decisions from", f"{summary.first_decision:%Y-%m-%d} to {summary.last_decision:%Y-%m-%d}")
+    console.print(table)
+    console.print("Next: `lotse ds train-from-logs`, then `lotse evaluate --candidate VERSION` (docs/data-science.md).")
 
 
 def train_command(
@@ -327,7 +378,7 @@ def models_rollback(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("simulate")(simulate_command)
+    app.add_typer(simulate_app, name="simulate")
     app.command("train")(train_command)
     app.command("evaluate")(evaluate_command)
     app.add_typer(models_app, name="models")

@@ -7,12 +7,23 @@ snapshot marked ``{"synthetic": true}``, one decision with the simulated feature
 logged advice (one item, with its logged propensity) and, if the simulated person found work,
 a ``job_found`` outcome inside the outcome window. Protected attributes go to the separate
 audit store only (:func:`write_simulated_audit`), never to the app database.
+
+Random streams: the log (ids, dates, approvals) and the audit self-reports (who volunteers)
+each draw from their own stream derived from the seed (:func:`stream`), independent of the
+stream :func:`recommender.simulate.population.simulate` used for the same seed. Sharing it
+would tie "reports a self-report" to the first attribute drawn (gender): with one stream
+every simulated woman reported and only some men did.
+
+``lotse simulate log`` (:func:`write_training_log`) is the documented way to get such a log
+(docs/data-science.md).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,13 +35,23 @@ from models.audit_store import create_audit_schema, record_many
 from models.hashing import sha256_hex
 from models.tables import Decision, DecisionItem, Jobcenter, JobSeeker, Outcome, ProfileSnapshot
 from recommender.decide.features import ALLOWED_FEATURES, FEATURE_SET_VERSION
-from recommender.simulate.population import SimulatedData
+from recommender.errors import RecommenderError
+from recommender.simulate.population import SimulatedData, simulate
+from recommender.simulate.scenario import load_scenario
 
 SYNTHETIC_JOBCENTER = "sim-synthetic"
 _PAYLOAD = {"synthetic": True, "note": "simulated person, no real data"}
 _PAYLOAD_HASH = sha256_hex(_PAYLOAD)
 
 Progress = Callable[[int, int, str], None]
+_STREAMS = {"log": 1, "audit": 2}
+ALREADY_WRITTEN = ("this database already holds the simulated log of seed {seed}; use another --seed or a fresh "
+                   "database")
+
+
+def stream(seed: int, purpose: str) -> np.random.Generator:
+    """A generator for *purpose* ("log" or "audit") that is independent of ``default_rng(seed)``."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(_STREAMS[purpose],)))
 
 
 def _ids(rng: np.random.Generator, n: int) -> list[str]:
@@ -57,7 +78,7 @@ def write_simulated_log(engine: Engine, data: SimulatedData, catalogue: Catalogu
     approval_rate : float
         Share of items needing review that a (simulated) counsellor approved.
     """
-    rng = np.random.default_rng(seed)
+    rng = stream(seed, "log")
     latest = decided_at or datetime.now(UTC) - timedelta(days=300)
     review = {m.id for m in catalogue.modules if m.needs_counsellor_approval}
     n = data.n
@@ -126,7 +147,7 @@ def write_simulated_audit(audit_engine: Engine, data: SimulatedData, pseudonyms:
                           report_share: float = 1.0, seed: int = 42) -> int:
     """Store the simulated protected attributes in the audit store (a *report_share* volunteers)."""
     create_audit_schema(audit_engine)
-    rng = np.random.default_rng(seed)
+    rng = stream(seed, "audit")
     reports = rng.random(len(pseudonyms)) < report_share
     gender = data.protected.get("gender")
     age = data.protected.get("age_band")
@@ -137,3 +158,47 @@ def write_simulated_audit(audit_engine: Engine, data: SimulatedData, pseudonyms:
              "nationality_group": None if nationality is None else str(nationality[i])}
             for i in range(len(pseudonyms)) if reports[i])
     return record_many(audit_engine, rows, consent_version="synthetic")
+
+
+@dataclass(frozen=True)
+class TrainingLogSummary:
+    """What ``lotse simulate log`` wrote (everything SYNTHETIC)."""
+
+    scenario: str
+    seed: int
+    people: int
+    shown_items: int
+    outcome_rate: float
+    self_reports: int
+    first_decision: datetime
+    last_decision: datetime
+    synthetic: bool = True
+
+
+def write_training_log(engine: Engine, audit_engine: Engine, scenario_path: Path, catalogue: Catalogue, *,
+                       rows: int, seed: int, report_share: float = 0.8, spread_days: int = 60,
+                       progress: Progress | None = None) -> TrainingLogSummary:
+    """Simulate *rows* people of a scenario and write them as a SYNTHETIC training log plus self-reports.
+
+    The log can be trained on (``lotse ds train-from-logs``), evaluated (``lotse evaluate
+    --candidate``) and audited (``lotse audit ...``) exactly like a real one; every row says it
+    is synthetic. Decisions end 300 days ago so the 182-day outcome window has closed.
+
+    Raises
+    ------
+    RecommenderError
+        The log of this seed is already in the database (writing it twice would clash).
+    """
+    data = simulate(load_scenario(scenario_path, catalogue), catalogue, rows, seed=seed, progress=progress)
+    first = f"sim-{stream(seed, 'log').bytes(16).hex()}"
+    with engine.connect() as connection:
+        if connection.execute(select(JobSeeker.id).where(JobSeeker.pseudonym == first)).first() is not None:
+            raise RecommenderError(ALREADY_WRITTEN.format(seed=seed))
+    latest = datetime.now(UTC) - timedelta(days=300)
+    pseudonyms = write_simulated_log(engine, data, catalogue, decided_at=latest, spread_days=spread_days, seed=seed,
+                                     progress=progress)
+    reports = write_simulated_audit(audit_engine, data, pseudonyms, report_share=report_share, seed=seed)
+    return TrainingLogSummary(scenario=data.scenario, seed=seed, people=data.n,
+                              shown_items=int((data.action > 0).sum()), outcome_rate=float(data.outcome.mean()),
+                              self_reports=reports, first_decision=latest - timedelta(days=spread_days),
+                              last_decision=latest)
