@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     default_locale: Literal["de", "en"] = "de"
     # Share of decisions whose self-help items are shuffled to learn off-policy (G16).
     exploration_rate: float = Field(default=0.1, ge=0.0, le=0.5)
+    # Outcome window: "found work within this many days of the decision" (training, evaluation, audits).
+    outcome_window_days: int = Field(default=182, ge=30, le=730)
     # Separate store for voluntarily reported protected attributes (G3); serving never reads it.
     audit_database_url: str = "sqlite:///var/lotse_audit.db"
     # Production gate (G21): each is "YYYY-MM-DD reference", confirmed by the operator.

@@ -5,7 +5,16 @@ Sub-commands live in one module per topic and are mounted here.
 
 from __future__ import annotations
 
-from api.cli import audit, backup, core, data, fairness, recommender, users
+from api.cli import (
+    audit,
+    backup,
+    core,
+    data,
+    ds,
+    fairness,  # noqa: F401 - importing it adds `lotse audit fairness|proxies|twins`
+    recommender,
+    users,
+)
 from api.cli.app import app
 
 core.register(app)
@@ -14,6 +23,6 @@ backup.register(app)
 data.register(app)
 users.register(app)
 recommender.register(app)
-fairness.register(app)
+ds.register(app)
 
 __all__ = ["app"]

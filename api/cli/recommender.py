@@ -13,7 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from api.cli.app import console, fail, load_settings, open_engine
-from api.cli.fairness import evaluate_on_logged, promote_through_gates, train_from_logs
+from api.cli.ds import evaluate_on_logged, promote_through_gates, train_from_logs
 from data.catalogue import CatalogueError, load_catalogue
 from models.audit_store import AuditStoreError, make_audit_engine
 from models.db import make_engine, session_scope
@@ -184,12 +184,13 @@ def train_command(
     dask_scheduler: str | None = typer.Option(
         None, "--dask-scheduler", help="With --from-logs: Dask scheduler (tcp://host:8786), 'local' = 2 workers."
     ),
-    window_days: int = typer.Option(182, min=1, help="With --from-logs: job found within this many days."),
+    window_days: int | None = typer.Option(
+        None, min=1, help="With --from-logs: job found within this many days (default LOTSE_OUTCOME_WINDOW_DAYS)."),
 ) -> None:
     """Train the uplift model (on SYNTHETIC simulated data until Lotse has logged outcomes)."""
     if from_logs or dask_scheduler:
-        train_from_logs(window_days=window_days, partitions=16, dask_scheduler=dask_scheduler, quick=quick,
-                        actor=actor, as_json=False)
+        train_from_logs(window_days=window_days, partitions=16, dask_scheduler=dask_scheduler, split_at=None,
+                        quick=quick, actor=actor, as_json=False)
         return
     registry = _registry()
     if if_missing:
@@ -271,7 +272,7 @@ def evaluate_command(
 ) -> None:
     """Generate -> train -> evaluate on a scenario (SYNTHETIC), or --candidate V --against active on the logs."""
     if candidate is not None:
-        evaluate_on_logged(candidate=candidate, against=against, window_days=182, n_boot=200, as_json=False)
+        evaluate_on_logged(candidate=candidate, against=against, window_days=None, n_boot=200, as_json=False)
         return
     try:
         with _progress() as progress:

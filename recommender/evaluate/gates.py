@@ -1,14 +1,18 @@
 """Promotion gates (G1, G2, G4, G5, G16): what a candidate must show before it serves anyone.
 
-A candidate is promoted only if
+Each gate reads the stored result of the command that produced its evidence
+(``recommender.evaluate.evidence``), for exactly this model version, and cites it: data source
+(real log or simulated), data hash, command and date. A candidate is promoted only if
 
-1. ``policy_value``: its off-policy value is not worse than the active model's beyond the
-   confidence interval (``recommender.evaluate.ope.compare``);
-2. ``proxy_auc``: no protected attribute can be predicted from its features with AUC > 0.65;
-3. ``twins``: counterfactual twins keep their top-5 (mean Jaccard >= 0.9) and explanations
-   never mention protected attributes;
+1. ``policy_value``: ``lotse evaluate --candidate V`` on decisions V never saw (the time split)
+   gives a paired difference candidate - active whose 95 % lower bound is at least
+   ``-POLICY_VALUE_MARGIN`` (one percentage point of P(job within the window));
+2. ``proxy_auc``: ``lotse audit proxies`` on a log with every feature V reads: no protected
+   attribute predicted with AUC > 0.65, and every attribute actually measured;
+3. ``twins``: ``lotse audit twins V``: counterfactual twins keep their top-5 (mean Jaccard >= 0.9)
+   and explanations never mention protected attributes;
 4. ``feature_allow_list``: every feature is on the allow-list, none on the deny-list;
-5. ``report``: the HTML + JSON report exists (a works council and the DPO read it).
+5. ``report``: ``lotse ds report V`` wrote the HTML + JSON report (a works council and the DPO read it).
 
 Evidence that is missing counts as a failed gate: "not measured" is not "fine". A data
 scientist may override with ``force`` and a written reason; the override and the failed
@@ -17,7 +21,6 @@ gates are written into the ``model_promoted`` event of the hash-chained log.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -28,12 +31,15 @@ from models.errors import ConflictError
 from recommender.decide.features import ALLOWED_FEATURES, MODULE_FEATURE
 from recommender.decide.registry import ModelRegistry
 from recommender.errors import RecommenderError
+from recommender.evaluate.evidence import Evidence, EvidenceStore
+from recommender.evaluate.logged_comparison import ACTIVE, LoggedEvaluation
 from recommender.evaluate.proxies import MAX_PROXY_AUC
 from recommender.evaluate.twins import MIN_JACCARD
 from recommender.records.protected import denied_names
 
 REPORT_HTML = "report.html"
 REPORT_JSON = "report.json"
+POLICY_VALUE_MARGIN = 0.01  # candidate may be at most 1 point of P(job) worse than active, at the 95 % bound
 GATES = ("policy_value", "proxy_auc", "twins", "feature_allow_list", "report")
 _BLOCKED = "model {version!r} is not promoted; failed gates: {gates}. Fix them, or use --force --reason \"...\"."
 _FORCE_REASON = "--force needs a written --reason (it is logged with the failed gates)"
@@ -60,64 +66,85 @@ class GateEvidence:
 
     version: str
     feature_names: list[str]
-    ope: dict[str, Any] | None = None  # recommender.evaluate.ope.compare(...)
-    proxies: dict[str, Any] | None = None  # recommender.evaluate.proxies.probe_proxies(...)
-    twins: dict[str, Any] | None = None  # recommender.evaluate.twins.run_twins(...)
+    policy_value: Evidence | None = None
+    proxies: Evidence | None = None
+    twins: Evidence | None = None
+    report: Evidence | None = None
     report_path: Path | None = None
 
 
+def _policy_value(evidence: GateEvidence) -> GateResult:
+    found = evidence.policy_value
+    if found is None:
+        return GateResult("policy_value", False, f"not measured: run `lotse evaluate --candidate {evidence.version}`")
+    result = LoggedEvaluation.model_validate(found.result)
+    if not result.held_out:
+        return GateResult("policy_value", False, f"not held-out: {result.held_out_note} ({found.cite()})")
+    d = result.difference(ACTIVE)
+    against = "itself (no other active model)" if result.against == evidence.version else result.against
+    detail = (f"DR candidate - active ({against}) {d.value:+.4f} [{d.low:+.4f}, {d.high:+.4f}], lower bound must "
+              f"be >= -{POLICY_VALUE_MARGIN}; {result.decisions:,} held-out decisions ({found.cite()})")
+    return GateResult("policy_value", d.low >= -POLICY_VALUE_MARGIN, detail)
+
+
+def _proxy_auc(evidence: GateEvidence) -> GateResult:
+    found = evidence.proxies
+    if found is None:
+        return GateResult("proxy_auc", False, "not measured: run `lotse audit proxies`")
+    names = [n for n in evidence.feature_names if n != MODULE_FEATURE]
+    unprobed = sorted(set(names) - set(found.result.get("features", [])))
+    if unprobed:
+        return GateResult("proxy_auc", False, f"features not probed: {', '.join(unprobed)} ({found.cite()})")
+    aucs = {k: v.get("auc") for k, v in found.result["attributes"].items()}
+    missing = [k for k, v in aucs.items() if v is None]
+    bad = {k: v for k, v in aucs.items() if v is not None and v > MAX_PROXY_AUC}
+    parts = [f"{k} AUC {v:.3f}" for k, v in aucs.items() if v is not None] + [f"{k} not measured" for k in missing]
+    detail = f"{', '.join(parts) or 'no attribute probed'} (max {MAX_PROXY_AUC}; {found.cite()})"
+    return GateResult("proxy_auc", bool(aucs) and not bad and not missing, detail)
+
+
+def _twins(evidence: GateEvidence) -> GateResult:
+    found = evidence.twins
+    if found is None:
+        return GateResult("twins", False, f"not measured: run `lotse audit twins {evidence.version}`")
+    twins = found.result
+    ok = twins["min_mean_jaccard"] >= MIN_JACCARD and twins.get("explanations_clean") is not False
+    detail = f"min mean top-5 Jaccard {twins['min_mean_jaccard']:.3f} (min {MIN_JACCARD}; {found.cite()})"
+    if twins.get("explanations_clean") is False:
+        detail += "; explanations mention protected attributes"
+    return GateResult("twins", bool(ok), detail)
+
+
 def check_gates(evidence: GateEvidence) -> list[GateResult]:
-    """Every gate with its outcome and a one-line reason, in :data:`GATES` order."""
-    results = []
-    ope = evidence.ope
-    if ope is None:
-        results.append(GateResult("policy_value", False, "no off-policy comparison with the active model"))
-    else:
-        c, a = ope["candidate"], ope["active"]
-        detail = (f"{ope['estimator']}: candidate {c['value']:.4f} [{c['low']:.4f}, {c['high']:.4f}] vs active "
-                  f"{a['value']:.4f}")
-        results.append(GateResult("policy_value", bool(ope["not_worse"]), detail))
-    proxies = evidence.proxies
-    if proxies is None:
-        results.append(GateResult("proxy_auc", False, "proxy probe not run"))
-    else:
-        aucs = {k: v.get("auc") for k, v in proxies["attributes"].items()}
-        bad = {k: v for k, v in aucs.items() if v is not None and v > MAX_PROXY_AUC}
-        detail = ", ".join(f"{k} AUC {v:.3f}" for k, v in aucs.items() if v is not None) or "no groups to probe"
-        results.append(GateResult("proxy_auc", not bad, f"{detail} (max {MAX_PROXY_AUC})"))
-    twins = evidence.twins
-    if twins is None:
-        results.append(GateResult("twins", False, "twin test not run"))
-    else:
-        ok = twins["min_mean_jaccard"] >= MIN_JACCARD and twins.get("explanations_clean") is not False
-        detail = f"min mean top-5 Jaccard {twins['min_mean_jaccard']:.3f} (min {MIN_JACCARD})"
-        if twins.get("explanations_clean") is False:
-            detail += "; explanations mention protected attributes"
-        results.append(GateResult("twins", bool(ok), detail))
+    """Every gate with its outcome and a one-line reason citing its evidence, in :data:`GATES` order."""
     names = [n for n in evidence.feature_names if n != MODULE_FEATURE]
     denied = denied_names(names)
     unlisted = [n for n in names if n not in ALLOWED_FEATURES and n not in denied]
     problems = ([f"deny-listed: {', '.join(denied)}"] if denied else []) + (
         [f"not on the allow-list: {', '.join(unlisted)}"] if unlisted else [])
-    results.append(GateResult("feature_allow_list", not problems, "; ".join(problems) or f"{len(names)} features ok"))
-    exists = evidence.report_path is not None and evidence.report_path.exists()
-    detail = str(evidence.report_path) if exists else "no report; run `lotse ds report`"
-    results.append(GateResult("report", exists, detail))
-    return results
+    features = GateResult("feature_allow_list", not problems, "; ".join(problems) or f"{len(names)} features ok")
+    exists = evidence.report is not None and evidence.report_path is not None and evidence.report_path.exists()
+    report = GateResult("report", exists, f"{evidence.report_path} ({evidence.report.cite()})" if exists and
+                        evidence.report else f"no report: run `lotse ds report {evidence.version}`")
+    return [_policy_value(evidence), _proxy_auc(evidence), _twins(evidence), features, report]
 
 
 def failed_gates(evidence: GateEvidence) -> list[GateResult]:
     return [g for g in check_gates(evidence) if not g.passed]
 
 
+def evidence_store(registry: ModelRegistry) -> EvidenceStore:
+    """The evidence of every version lives beside the models: ``<models_dir>/evidence``."""
+    return EvidenceStore(registry.root / "evidence")
+
+
 def evidence_from_registry(registry: ModelRegistry, version: str) -> GateEvidence:
-    """Gate evidence of a stored version: its features and the sections of its report.json."""
+    """Gate evidence of a stored version: its features and the stored results of the commands."""
     meta = registry.meta(version)
-    path = registry.root / version / REPORT_JSON
-    report: dict[str, Any] = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    html = registry.root / version / REPORT_HTML
-    return GateEvidence(version, list(meta.get("features", [])), report.get("ope_vs_active"),
-                        report.get("proxies"), report.get("twins"), html)
+    store = evidence_store(registry)
+    return GateEvidence(version, list(meta.get("features", [])), store.load("policy_value", version),
+                        store.load("proxy_auc", None), store.load("twins", version), store.load("report", version),
+                        registry.root / version / REPORT_HTML)
 
 
 def promote_with_gates(registry: ModelRegistry, version: str, *, session: Session, actor: str, force: bool = False,

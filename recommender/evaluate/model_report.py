@@ -30,16 +30,21 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from recommender.decide.baselines import rule_scores  # noqa: E402
-from recommender.decide.features import ALLOWED_FEATURES  # noqa: E402
 from recommender.decide.ranker import LoadedModel  # noqa: E402
 from recommender.decide.registry import ModelRegistry  # noqa: E402
+from recommender.evaluate.evidence import Evidence, simulated_data_hash  # noqa: E402
 from recommender.evaluate.fairness import audit_data_from_simulation, run_audit  # noqa: E402
-from recommender.evaluate.gates import REPORT_HTML, REPORT_JSON, GateEvidence, check_gates, gates_as_json  # noqa: E402
-from recommender.evaluate.ope import Estimate, compare, evaluate_on_logs, evaluate_on_simulation  # noqa: E402
-from recommender.evaluate.proxies import probe_proxies  # noqa: E402
+from recommender.evaluate.gates import (  # noqa: E402
+    REPORT_HTML,
+    REPORT_JSON,
+    check_gates,
+    evidence_from_registry,
+    evidence_store,
+    gates_as_json,
+)
+from recommender.evaluate.logged_comparison import LoggedEvaluation  # noqa: E402
 from recommender.evaluate.true_uplift import predicted_uplift, reliability, top_k  # noqa: E402
-from recommender.evaluate.twins import model_scorer, run_twins  # noqa: E402
-from recommender.learn.training_data import LoggedData  # noqa: E402
+from recommender.learn.provenance import SIMULATED  # noqa: E402
 from recommender.simulate.population import SimulatedData  # noqa: E402
 
 
@@ -115,23 +120,25 @@ def simulation_figures(model: LoadedModel, test: SimulatedData, *, seed: int = 4
     return ReportFigures(data, plots)
 
 
-def _plot_calibration(curve: dict[str, list[float]]) -> bytes:
+def _plot_calibration(curve: dict[str, list[float]], label: str = "SIMULATED") -> bytes:
     fig, ax = plt.subplots(figsize=(4.5, 4))
     ax.plot([0, 1], [0, 1], ls="--", color="grey", label="perfect")
     ax.plot(curve["predicted"], curve["observed"], marker="o", label="model")
-    ax.set(xlabel="predicted P(job within 6 months)", ylabel="observed share", title="Calibration (SYNTHETIC)")
+    ax.set(xlabel="predicted P(job within the window)", ylabel="observed share", title=f"Calibration ({label})")
     ax.legend()
     return _png(fig)
 
 
-def _plot_uplift(share: np.ndarray, model: np.ndarray, perfect: np.ndarray, random_line: np.ndarray) -> bytes:
+def _plot_uplift(share: np.ndarray, model: np.ndarray, perfect: np.ndarray | None, random_line: np.ndarray,
+                 label: str = "SIMULATED", ylabel: str = "cumulative true uplift (people)") -> bytes:
     step = max(1, len(share) // 400)
     fig, ax = plt.subplots(figsize=(5, 4))
-    ax.plot(share[::step], perfect[::step], color="grey", ls=":", label="oracle order")
+    if perfect is not None:
+        ax.plot(share[::step], perfect[::step], color="grey", ls=":", label="oracle order")
     ax.plot(share[::step], model[::step], label="model order")
     ax.plot(share[::step], random_line[::step], color="grey", ls="--", label="random order")
-    ax.set(xlabel="share of people advised (by predicted uplift)", ylabel="cumulative true uplift (people)",
-           title="Uplift curve, Qini-style (SYNTHETIC)")
+    ax.set(xlabel="share of people advised (by predicted uplift)", ylabel=ylabel,
+           title=f"Uplift curve, Qini-style ({label})")
     ax.legend()
     return _png(fig)
 
@@ -143,7 +150,7 @@ def _plot_policy(values: dict[str, dict[str, float]]) -> bytes:
                     for k in names]).T * 100
     fig, ax = plt.subplots(figsize=(5, 3.5))
     ax.bar(names, mid, yerr=err, capsize=4, color=["#1f4e79" if k == "learned" else "#9fb4c8" for k in names])
-    ax.set(ylabel="mean true uplift of top-1 advice (pp)", title="Policy value vs baselines, 95% CI (SYNTHETIC)")
+    ax.set(ylabel="mean true uplift of top-1 advice (pp)", title="Policy value vs baselines, 95% CI (SIMULATED)")
     return _png(fig)
 
 
@@ -196,8 +203,15 @@ def render_html(version: str, data: dict[str, Any], plots: dict[str, bytes | Non
                           f"{a.get('ratio')} (CI {a.get('ratio_ci')})"
                           f"{' - funded module' if a.get('funded') else ''}</li>"
                           for a in alerts if a.get("kind") == "ratio")
-    banner = ("<p class=banner>SYNTHETIC: figures from simulated data describe a simulated world, not real "
+    sources = data.get("data_sources") or {}
+    source_items = "".join(f"<li>{html.escape(k.replace('_', ' '))}: {html.escape(str(v or 'not measured'))}</li>"
+                           for k, v in sources.items())
+    banner = ("<p class=banner>SIMULATED: sections marked (SIMULATED) describe a simulated world, not real "
               "job-seekers.</p>" if data.get("synthetic", True) else "")
+    held_out = data.get("held_out") or {}
+    diff_rows = "".join(f"<tr><td>candidate - {html.escape(d['baseline'])}</td><td>{d['value']:+.4f}</td>"
+                        f"<td>[{d['low']:+.4f}, {d['high']:+.4f}]</td></tr>" for d in held_out.get("differences", []))
+    qini = (data.get("simulation") or {}).get("qini_coefficient")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Lotse model report {html.escape(version)}</title>
 <style>body{{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.4}}
@@ -206,18 +220,25 @@ table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:.25rem .5r
 img{{max-width:100%}}pre{{background:#f6f6f6;padding:.5rem;overflow:auto;max-height:24rem}}</style></head>
 <body><h1>Model report: {html.escape(version)}</h1>{banner}
 <p>Generated {html.escape(data.get("generated_at", ""))}. The model recommends actions; it never scores people (G7).</p>
-<h2>Promotion gates</h2><table><tr><th>gate</th><th>result</th><th>detail</th></tr>{gate_rows}</table>
-<h2>Calibration</h2>{_img(plots.get("calibration"), "calibration curve")}
-<h2>Uplift curve</h2>{_img(plots.get("uplift_curve"), "uplift curve")}
-<p>Qini coefficient: {data.get("simulation", {}).get("qini_coefficient", "n/a")}</p>
-<h2>Policy value against baselines</h2>{_img(plots.get("policy_value"), "policy value with confidence intervals")}
-<h2>Exposure by protected group</h2>
+<h2>Data sources</h2><ul>{source_items}</ul>
+<h2>Promotion gates</h2><p>Each gate cites the stored result of the command that produced its evidence.</p>
+<table><tr><th>gate</th><th>result</th><th>evidence</th></tr>{gate_rows}</table>
+<h2>Held-out logged decisions (lotse evaluate --candidate)</h2>
+<p>{html.escape(held_out.get("source", "not measured: run `lotse evaluate --candidate " + version + "`"))}</p>
+<table><tr><th>paired difference (DR, P(job); 0.01 = 1 point)</th><th>value</th><th>95% CI</th></tr>{diff_rows}</table>
+{_img(plots.get("held_out_calibration"), "calibration on held-out logged decisions")}
+{_img(plots.get("held_out_uplift"), "uplift curve on held-out logged decisions")}
+<h2>Calibration (SIMULATED)</h2>{_img(plots.get("calibration"), "calibration curve")}
+<h2>Uplift curve (SIMULATED)</h2>{_img(plots.get("uplift_curve"), "uplift curve")}
+<p>Qini coefficient (SIMULATED; mean true extra P(job) per person from ordering by the model, in points):
+{"n/a" if qini is None else f"{100 * qini:+.2f}"}</p>
+<h2>Policy value against baselines (SIMULATED)</h2>{_img(plots.get("policy_value"), "policy value with CIs")}
+<h2>Exposure by protected group (SIMULATED)</h2>
 <p>Alerts (ratio below 0.8 - for review, not a verdict):</p><ul>{alert_items or "<li>none</li>"}</ul>
 {_img(plots.get("exposure"), "exposure of advice modules by group")}
 <h2>Feature importance</h2>{_img(plots.get("feature_importance"), "feature importance")}
-<h2>Off-policy comparison with the active model</h2>{_pre(data.get("ope_vs_active"))}
-<h2>Proxy probe</h2>{_pre(data.get("proxies"))}
-<h2>Counterfactual twins</h2>{_pre(data.get("twins"))}
+<h2>Proxy probe (lotse audit proxies)</h2>{_pre(data.get("proxies"))}
+<h2>Counterfactual twins (lotse audit twins, SIMULATED people)</h2>{_pre(data.get("twins"))}
 <h2>Training data (feedback-loop check)</h2>{_pre(data.get("training_data"))}
 </body></html>
 """
@@ -233,87 +254,73 @@ def write_report(directory: Path, version: str, data: dict[str, Any], plots: dic
     return path
 
 
-def _estimates(raw: dict[str, dict[str, Any]]) -> dict[str, Estimate]:
-    return {k: Estimate(**v) for k, v in raw.items()}
+def _held_out_section(found: Evidence | None) -> tuple[dict[str, Any] | None, dict[str, bytes]]:
+    """The stored ``lotse evaluate --candidate`` result: paired differences, calibration and uplift curve."""
+    if found is None:
+        return None, {}
+    result = LoggedEvaluation.model_validate(found.result)
+    label = f"held-out {result.data_source} log, {result.decisions:,} decisions"
+    curve = result.uplift_curve
+    plots = {"held_out_calibration": _plot_calibration(result.calibration, label),
+             "held_out_uplift": _plot_uplift(np.array(curve.share), np.array(curve.model), None,
+                                             np.array(curve.random), label, "cumulative estimated gain (people)")}
+    return {"source": found.cite(), **found.result}, plots
 
 
-def build_model_report(registry: ModelRegistry, version: str, test: SimulatedData, *,
-                       logged: LoggedData | None = None, twins_n: int = 1000, n_boot: int = 200,
-                       seed: int = 42, progress: Any = None) -> tuple[Path, dict[str, Any]]:
-    """Compute every section for *version*, write report.json + report.html beside the model.
+def _cited(found: Evidence | None) -> dict[str, Any] | None:
+    return None if found is None else {"source": found.cite(), **found.result}
 
-    Parameters
-    ----------
-    registry : ModelRegistry
-    version : str
-        A stored model version (the candidate).
-    test : SimulatedData
-        Held-out simulated people with oracle and protected attributes (SYNTHETIC).
-    logged : LoggedData, optional
-        Logged decisions; adds the off-policy comparison on real logs and the feedback-loop check.
-    twins_n : int, default 1000
-    n_boot : int, default 200
-    seed : int, default 42
-    progress : callable, optional
-        ``progress(done, total, text)`` per section.
+
+def build_model_report(registry: ModelRegistry, version: str, test: SimulatedData, *, scenario: Path,
+                       n_boot: int = 200, seed: int = 42, progress: Any = None) -> tuple[Path, dict[str, Any]]:
+    """Write report.json + report.html beside the model: simulated sections plus the stored gate evidence.
+
+    The simulated sections (calibration, uplift curve and policy value against the oracle, exposure
+    by group) come from *test*, a SIMULATED population, and say so. The gate sections are the
+    stored results of ``lotse evaluate --candidate``, ``lotse audit proxies`` and ``lotse audit
+    twins`` for this version, each citing its data source and hash; the report computes none of
+    them itself. Writing the report stores the ``report`` gate's evidence.
 
     Returns
     -------
     (Path, dict)
         The HTML path and the report data (with the gate results).
     """
-    steps = 6
+    steps = 4
 
     def tick(step: int, text: str) -> None:
         if callable(progress):
             progress(step, steps, text)
 
     model = registry.load(version)
-    active_version = registry.active_version()
-    active = registry.load(active_version) if active_version and active_version != version else None
+    store = evidence_store(registry)
     figures = simulation_figures(model, test, seed=seed)
-    tick(1, "calibration, uplift, policy value")
-    sim_ope = evaluate_on_simulation(model, test, n_boot=n_boot, seed=seed)
-    data: dict[str, Any] = {"synthetic": True, "simulation": figures.data, "ope_simulation": sim_ope,
-                            "active_version": active_version}
-    if active is not None:
-        active_sim = evaluate_on_simulation(active, test, n_boot=n_boot, seed=seed)
-        data["ope_vs_active"] = compare(_estimates(sim_ope["estimates"]), _estimates(active_sim["estimates"]))
-        data["ope_vs_active"]["data"] = "simulated"
-    else:
-        own = _estimates(sim_ope["estimates"])
-        data["ope_vs_active"] = {**compare(own, own), "data": "simulated", "note": "no other active model"}
-    if logged is not None:
-        candidate_logs = evaluate_on_logs(model, logged, n_boot=n_boot, seed=seed)
-        data["ope_logged"] = {k: v.as_dict() for k, v in candidate_logs.items()}
-        if active is not None:
-            data["ope_vs_active"] = {**compare(candidate_logs, evaluate_on_logs(active, logged, n_boot=n_boot,
-                                                                               seed=seed)), "data": "logged"}
-        data["synthetic"] = False
-        data["training_data"] = {"rows": logged.n, "exploration_share": logged.exploration_share(), **logged.stats}
-    tick(2, "off-policy evaluation")
+    tick(1, "simulated calibration, uplift, policy value")
     p_mod, p_none = predicted_uplift(model, test)
     all_p = np.column_stack([p_none, p_mod])
     predicted = all_p[np.arange(test.n), test.action]
     fairness = run_audit(audit_data_from_simulation(test, predicted=predicted), n_boot=n_boot, seed=seed)
-    data["fairness"] = fairness
-    tick(3, "fairness by group")
-    protected = {"gender": test.protected["gender"], "nationality_group": test.protected["citizenship_group"],
-                 "age_band": test.protected["age_band"]}
-    data["proxies"] = probe_proxies(test.features, list(ALLOWED_FEATURES), protected, seed=seed)
-    tick(4, "proxy probe")
-    data["twins"] = run_twins(model_scorer(model, test.module_ids), test, n=twins_n, model=model, seed=seed)
-    tick(5, "counterfactual twins")
+    tick(2, "simulated fairness by group")
+    evidence = evidence_from_registry(registry, version)
+    held_out, held_out_plots = _held_out_section(evidence.policy_value)
+    data: dict[str, Any] = {
+        "data_sources": {"simulation": f"simulated ({test.n:,} people, scenario {test.scenario})",
+                         "fairness": f"simulated ({test.n:,} people)",
+                         "held_out": held_out["source"] if held_out else None},
+        "synthetic": True, "simulation": figures.data, "fairness": fairness, "held_out": held_out,
+        "proxies": _cited(evidence.proxies), "twins": _cited(evidence.twins),
+        "training_data": registry.meta(version).get("metrics", {}).get("training_data")}
+    tick(3, "stored gate evidence")
     directory = registry.root / version
-    html_path = directory / REPORT_HTML
-    feature_names = sorted(model.all_feature_names()) if hasattr(model, "all_feature_names") else model.feature_names
-    evidence = GateEvidence(version, list(feature_names), data["ope_vs_active"], data["proxies"],
-                            data["twins"], html_path)
-    plots = {**figures.plots, "exposure": exposure_plot(fairness)}
-    write_report(directory, version, data, plots)  # the report gate needs the file first
-    data["gates"] = gates_as_json(check_gates(evidence))
+    plots = {**figures.plots, **held_out_plots, "exposure": exposure_plot(fairness)}
     write_report(directory, version, data, plots)
+    store.save(Evidence(kind="report", model_version=version, data_source=SIMULATED,
+                        data_hash=simulated_data_hash(scenario, test.n, test.seed),
+                        result={"html": REPORT_HTML, "json": REPORT_JSON}))
+    evidence = evidence_from_registry(registry, version)
+    data["gates"] = gates_as_json(check_gates(evidence))
+    html_path = write_report(directory, version, data, plots)
     registry.update_metrics(version, {"report_html": REPORT_HTML, "report_json": REPORT_JSON,
                                       "fairness_alerts": len(fairness["alerts"])})
-    tick(6, "report written")
+    tick(4, "report written")
     return html_path, data

@@ -57,7 +57,7 @@ class Estimate:
         return asdict(self)
 
 
-def _poisson_bootstrap(terms: dict[str, np.ndarray], n_boot: int, rng: np.random.Generator,
+def poisson_bootstrap(terms: dict[str, np.ndarray], n_boot: int, rng: np.random.Generator,
                        blocks: int = BOOTSTRAP_BLOCKS) -> dict[str, np.ndarray]:
     """Bootstrap sums of each term vector with shared Poisson(1) resampling weights.
 
@@ -122,7 +122,7 @@ def estimate_policy_value(reward: np.ndarray, propensity: np.ndarray, target_pro
         dr_terms = np.asarray(q_target, dtype=np.float64) + w * (y - np.asarray(q_logged, dtype=np.float64))
         terms["dr"] = dr_terms
         point["dr"] = float(dr_terms.mean())
-    sums = _poisson_bootstrap(terms, n_boot, np.random.default_rng(seed))
+    sums = poisson_bootstrap(terms, n_boot, np.random.default_rng(seed))
     size = np.maximum(sums["one"], 1.0)
     boots = {"ips": sums["wy"] / size, "snips": sums["wy"] / np.maximum(sums["w"], 1e-12)}
     if "dr" in terms:
@@ -138,7 +138,7 @@ def greedy_choice(uplift: np.ndarray, eligible: np.ndarray) -> np.ndarray:
     return np.where(ok[:, 0], idx[:, 0] + 1, 0).astype(np.int16)
 
 
-def _model_table(model: LoadedModel, data: SimulatedData, *, chunk: int = 100_000,
+def model_table(model: LoadedModel, data: SimulatedData, *, chunk: int = 100_000,
                  num_threads: int = 2) -> np.ndarray:
     """Predicted P(job) for (no advice, module 1..M): shape (n, M + 1), in chunks."""
     columns = [model.module_codes[CONTROL_ID], *(model.module_codes[m] for m in data.module_ids)]
@@ -152,7 +152,7 @@ def _model_table(model: LoadedModel, data: SimulatedData, *, chunk: int = 100_00
 def evaluate_on_simulation(model: LoadedModel, data: SimulatedData, *, n_boot: int = 200,
                            seed: int = 42) -> dict[str, Any]:
     """The model's top-1 policy on simulated logged data: estimates, their CIs and the true value."""
-    table = _model_table(model, data)
+    table = model_table(model, data)
     chosen = greedy_choice(table[:, 1:] - table[:, :1], data.eligible)
     rows = np.arange(data.n)
     estimates = estimate_policy_value(data.outcome, data.propensity, (data.action == chosen).astype(np.float64),
@@ -173,14 +173,12 @@ def _decision_groups(decision_id: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return group, np.flatnonzero(change)
 
 
-def evaluate_on_logs(model: LoadedModel, logged: LoggedData, *, eligible: np.ndarray | None = None,
-                     n_boot: int = 200, seed: int = 42) -> dict[str, Estimate]:
-    """Top-1 policy value of *model* on logged decisions (rank-1 advice, its logged propensity).
+def decision_rows(logged: LoggedData, eligible: np.ndarray | None = None) -> tuple[SimulatedData, np.ndarray]:
+    """One row per logged decision (its rank-1 advice) and that advice's logged top-1 propensity.
 
-    The candidate chooses among the modules the decision could show: *eligible* (decisions x
-    modules) when given, else the eligibility rebuilt from the logged guardrails
-    (``ExtractConfig.with_eligibility``), else the modules the decision did show. Its choice matches the log
-    where the logging policy put the same module first.
+    The modules each decision could show: *eligible* (decisions x modules) when given, else the
+    eligibility rebuilt from the logged guardrails (``ExtractConfig.with_eligibility``), else the
+    modules the decision did show.
     """
     group, first = _decision_groups(logged.decision_id)
     n_dec, m = len(first), len(logged.module_ids)
@@ -191,15 +189,26 @@ def evaluate_on_logs(model: LoadedModel, logged: LoggedData, *, eligible: np.nda
         shown = logged.action > 0
         eligible[group[shown], logged.action[shown] - 1] = True
     head = logged.as_training_data()
-    head_rows = SimulatedData(head.scenario, 0, head.module_ids, logged.features[first], eligible,
-                              logged.action[first], logged.propensity[first], logged.outcome[first],
-                              head.p0[first], np.broadcast_to(np.float32(np.nan), (n_dec, m)), {}, False)
-    table = _model_table(model, head_rows)
-    chosen = greedy_choice(table[:, 1:] - table[:, :1], eligible)
-    rows = np.arange(n_dec)
-    logged_action = logged.action[first]
-    propensity = np.nan_to_num(logged.top1_propensity[first], nan=1.0)
-    return estimate_policy_value(logged.outcome[first], np.clip(propensity, 1e-6, 1.0),
+    rows = SimulatedData(head.scenario, 0, head.module_ids, logged.features[first], eligible,
+                         logged.action[first], logged.propensity[first], logged.outcome[first],
+                         head.p0[first], np.broadcast_to(np.float32(np.nan), (n_dec, m)), {}, False)
+    propensity = np.clip(np.nan_to_num(logged.top1_propensity[first], nan=1.0), 1e-6, 1.0)
+    return rows, propensity
+
+
+def evaluate_on_logs(model: LoadedModel, logged: LoggedData, *, eligible: np.ndarray | None = None,
+                     n_boot: int = 200, seed: int = 42) -> dict[str, Estimate]:
+    """Top-1 policy value of *model* on logged decisions (rank-1 advice, its logged propensity).
+
+    The candidate chooses among the modules the decision could show (:func:`decision_rows`); its
+    choice matches the log where the logging policy put the same module first.
+    """
+    head_rows, propensity = decision_rows(logged, eligible)
+    table = model_table(model, head_rows)
+    chosen = greedy_choice(table[:, 1:] - table[:, :1], head_rows.eligible)
+    rows = np.arange(head_rows.n)
+    logged_action = head_rows.action
+    return estimate_policy_value(head_rows.outcome, propensity,
                                  (logged_action == chosen).astype(np.float64), q_logged=table[rows, logged_action],
                                  q_target=table[rows, chosen], n_boot=n_boot, seed=seed)
 

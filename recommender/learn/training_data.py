@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, false, select
+from sqlalchemy import and_, false, func, select
 from sqlalchemy.engine import Engine
 
 from models.tables import Decision, DecisionItem, JobSeeker, Outcome, as_utc
@@ -139,6 +139,9 @@ class ExtractConfig:
     partitions: int = DEFAULT_PARTITIONS
     # Also rebuild which modules each decision could offer, from its logged guardrails (for OPE).
     with_eligibility: bool = False
+    # The time split (``recommender.learn.time_split``): train on decisions before, evaluate from.
+    decided_before: datetime | None = None
+    decided_from: datetime | None = None
 
     def cutoff(self) -> datetime:
         return as_utc(self.as_of or datetime.now(UTC)) - timedelta(days=self.window_days)
@@ -159,10 +162,23 @@ def _decision_filter(config: ExtractConfig, lo: str | None, hi: str | None) -> l
     oldest = config.oldest()
     if oldest is not None:
         conditions.append(Decision.created_at >= oldest)
+    if config.decided_before is not None:
+        conditions.append(Decision.created_at < config.decided_before)
+    if config.decided_from is not None:
+        conditions.append(Decision.created_at >= config.decided_from)
     id_range = _id_range(Decision.id, lo, hi)
     if id_range is not None:
         conditions.append(id_range)
     return conditions
+
+
+def decision_time_range(engine: Engine, config: ExtractConfig) -> tuple[datetime, datetime] | None:
+    """First and last decision time that *config* would read (None if it reads nothing)."""
+    query = (select(func.min(Decision.created_at), func.max(Decision.created_at))
+             .join(JobSeeker, JobSeeker.id == Decision.job_seeker_id).where(*_decision_filter(config, None, None)))
+    with engine.connect() as connection:
+        first, last = connection.execute(query).one()
+    return None if first is None else (_aware(first), _aware(last))
 
 
 def read_partition(engine: Engine, lo: str | None, hi: str | None, config: ExtractConfig,

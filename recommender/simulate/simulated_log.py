@@ -40,11 +40,13 @@ from recommender.simulate.population import SimulatedData, simulate
 from recommender.simulate.scenario import load_scenario
 
 SYNTHETIC_JOBCENTER = "sim-synthetic"
+PSEUDONYM_PREFIX = "sim-"  # every simulated person's pseudonym starts so (``recommender.learn.provenance``)
 _PAYLOAD = {"synthetic": True, "note": "simulated person, no real data"}
 _PAYLOAD_HASH = sha256_hex(_PAYLOAD)
 
 Progress = Callable[[int, int, str], None]
 _STREAMS = {"log": 1, "audit": 2}
+DISABILITY_SHARE = 0.09
 ALREADY_WRITTEN = ("this database already holds the simulated log of seed {seed}; use another --seed or a fresh "
                    "database")
 
@@ -88,7 +90,7 @@ def write_simulated_log(engine: Engine, data: SimulatedData, catalogue: Catalogu
             jc = connection.execute(insert(Jobcenter).values(
                 code=SYNTHETIC_JOBCENTER, name="SYNTHETIC simulated Jobcenter (no real people)",
                 created_at=datetime.now(UTC)).returning(Jobcenter.id)).scalar_one()
-    pseudonyms = [f"sim-{v}" for v in _ids(rng, n)]
+    pseudonyms = [f"{PSEUDONYM_PREFIX}{v}" for v in _ids(rng, n)]
     decision_ids = _ids(rng, n)
     offsets = rng.integers(0, max(spread_days, 1) * 86400, size=n)
     found_after = rng.integers(1, 170, size=n)
@@ -145,17 +147,24 @@ def write_simulated_log(engine: Engine, data: SimulatedData, catalogue: Catalogu
 
 def write_simulated_audit(audit_engine: Engine, data: SimulatedData, pseudonyms: list[str], *,
                           report_share: float = 1.0, seed: int = 42) -> int:
-    """Store the simulated protected attributes in the audit store (a *report_share* volunteers)."""
+    """Store the simulated protected attributes in the audit store (a *report_share* volunteers).
+
+    The simulated world has no disability; a reported disability (share :data:`DISABILITY_SHARE`)
+    is drawn independently of everything else, so the proxy probe can measure it and finds
+    nothing (AUC about 0.5), as it should in this world.
+    """
     create_audit_schema(audit_engine)
     rng = stream(seed, "audit")
     reports = rng.random(len(pseudonyms)) < report_share
+    disability = np.where(rng.random(len(pseudonyms)) < DISABILITY_SHARE, "yes", "no")
     gender = data.protected.get("gender")
     age = data.protected.get("age_band")
     nationality = data.protected.get("citizenship_group")
     rows = ({"case_pseudonym": pseudonyms[i],
              "gender": None if gender is None else str(gender[i]),
              "age_band": None if age is None else str(age[i]),
-             "nationality_group": None if nationality is None else str(nationality[i])}
+             "nationality_group": None if nationality is None else str(nationality[i]),
+             "disability": str(disability[i])}
             for i in range(len(pseudonyms)) if reports[i])
     return record_many(audit_engine, rows, consent_version="synthetic")
 
@@ -190,7 +199,7 @@ def write_training_log(engine: Engine, audit_engine: Engine, scenario_path: Path
         The log of this seed is already in the database (writing it twice would clash).
     """
     data = simulate(load_scenario(scenario_path, catalogue), catalogue, rows, seed=seed, progress=progress)
-    first = f"sim-{stream(seed, 'log').bytes(16).hex()}"
+    first = f"{PSEUDONYM_PREFIX}{stream(seed, 'log').bytes(16).hex()}"
     with engine.connect() as connection:
         if connection.execute(select(JobSeeker.id).where(JobSeeker.pseudonym == first)).first() is not None:
             raise RecommenderError(ALREADY_WRITTEN.format(seed=seed))

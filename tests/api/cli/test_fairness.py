@@ -46,7 +46,7 @@ def test_train_audit_evaluate_and_gates_from_the_command_line(env: dict[str, str
     fairness = _run(env, "audit", "fairness", "--n-boot", "50", "--json")
     assert fairness.exit_code == 0, fairness.output
     result = json.loads(fairness.output)
-    assert set(result["attributes"]) == {"gender", "age_band", "nationality_group"}
+    assert set(result["attributes"]) == {"gender", "age_band", "nationality_group", "disability"}
     assert Path(env["LOTSE_VAR_DIR"], "reports", "fairness.html").exists()
 
     # The default simulated world plants German level as a proxy for nationality (G4).
@@ -57,12 +57,14 @@ def test_train_audit_evaluate_and_gates_from_the_command_line(env: dict[str, str
     evaluated = _run(env, "ds", "evaluate-logged", "--candidate", version, "--against", version, "--n-boot", "50",
                      "--json")
     assert evaluated.exit_code == 0, evaluated.output
-    assert json.loads(evaluated.output)["comparison"]["not_worse"] is True
+    assert json.loads(evaluated.output)["held_out"] is True
 
     gates = _run(env, "ds", "gates", version, "--json")
     assert gates.exit_code == 7
-    failed = {g["gate"] for g in json.loads(gates.output)["gates"] if not g["passed"]}
-    assert {"report", "policy_value", "proxy_auc", "twins"} == failed
+    found = {g["gate"]: g for g in json.loads(gates.output)["gates"]}
+    assert {"report", "proxy_auc", "twins"} == {name for name, g in found.items() if not g["passed"]}
+    assert "simulated data" in found["policy_value"]["detail"] and "lotse evaluate" in found["policy_value"]["detail"]
+    assert "nationality_group AUC" in found["proxy_auc"]["detail"] and "simulated" in found["proxy_auc"]["detail"]
 
     blocked = _run(env, "models", "promote", version)
     assert blocked.exit_code == 7 and "failed gates" in blocked.output
@@ -85,4 +87,4 @@ def test_main_commands_train_from_logs_and_compare_on_the_logs(env: dict[str, st
     (version,) = set(registry.versions()) - before
     compared = _run(env, "evaluate", "--candidate", version, "--against", version)
     assert compared.exit_code == 0, compared.output
-    assert "Policy value on logged data" in compared.output
+    assert "logged decisions (simulated data" in compared.output
