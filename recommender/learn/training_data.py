@@ -10,6 +10,11 @@ Outcome window: the label is "a ``job_found`` outcome dated within ``window_days
 ``as_of`` are left out (their label is not known yet), so a fresh log never teaches the model
 that advice does not work.
 
+Rejected advice: an item a counsellor rejected (``review_state = "rejected"``) was never given to
+the person, so it is not a training row; a decision left with no given item is a "no advice" row.
+Unit of outcome: the outcome belongs to the person and the decision (found work within the
+window), so every given item of a decision carries that decision's outcome.
+
 Who never enters: people whose data was erased (``erased_at`` set, G14b) and people who
 objected (``objection_active``, GDPR Art 21, G14c) - all of their decisions, also the ones
 from before the objection. Decisions whose feature vector was purged by the retention job
@@ -39,6 +44,7 @@ from recommender.simulate.population import SimulatedData
 
 OUTCOME_WINDOW_DAYS = 182
 OUTCOME_KIND = "job_found"
+REJECTED = "rejected"  # a counsellor rejected the item: the advice was not given, so it is no training row
 DEFAULT_PARTITIONS = 16
 _TOMBSTONE_KEY = "purged"
 _NO_ROWS = ("no usable logged decisions: {decisions} decisions read, {skipped} skipped ({reasons}); "
@@ -211,7 +217,7 @@ def _feature_matrix(payloads: list[dict[str, Any]]) -> np.ndarray:
 
 def _assemble(decisions: list[Any], items: list[Any], outcomes: list[Any], config: ExtractConfig,
               module_ids: list[str]) -> dict[str, Any]:
-    stats = {"decisions_read": len(decisions), "purged": 0, "unknown_module_items": 0}
+    stats = {"decisions_read": len(decisions), "purged": 0, "unknown_module_items": 0, "rejected_items": 0}
     kept = [row for row in decisions if not (isinstance(row[4], dict) and row[4].get(_TOMBSTONE_KEY))]
     stats["purged"] = len(decisions) - len(kept)
     if not kept:
@@ -232,8 +238,10 @@ def _assemble(decisions: list[Any], items: list[Any], outcomes: list[Any], confi
                                    columns=["decision_id", "module_id", "rank", "propensity", "uplift", "review_state"])
     known = np.fromiter((m in codes for m in it["module_id"]), dtype=bool, count=len(it))
     stats["unknown_module_items"] = int((~known).sum())
+    given = (it["review_state"] != REJECTED).to_numpy(bool)
+    stats["rejected_items"] = int((known & ~given).sum())
     kept_ids = set(d["decision_id"])
-    it = it[known & np.fromiter((x in kept_ids for x in it["decision_id"]), dtype=bool, count=len(it))]
+    it = it[known & given & np.fromiter((x in kept_ids for x in it["decision_id"]), dtype=bool, count=len(it))]
     shown = set(it["decision_id"])
     no_items = np.fromiter((x not in shown for x in d["decision_id"]), dtype=bool, count=len(d))
     empty = d.loc[no_items, ["decision_id"]].assign(
@@ -345,7 +353,7 @@ def _top1_propensity(rows: pd.DataFrame, epsilon: float) -> np.ndarray:
 def combine(parts: list[dict[str, Any]], module_ids: list[str]) -> LoggedData:
     """Concatenate partitions (in id order) into one :class:`LoggedData`."""
     keys = [k for k in LoggedData.__dataclass_fields__ if k not in ("module_ids", "stats", "eligible")]
-    stats: dict[str, Any] = {"decisions_read": 0, "purged": 0, "unknown_module_items": 0}
+    stats: dict[str, Any] = {"decisions_read": 0, "purged": 0, "unknown_module_items": 0, "rejected_items": 0}
     for part in parts:
         for key, value in part["stats"].items():
             stats[key] += value

@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 
 from data.catalogue import load_catalogue
-from models.tables import Decision, JobSeeker, Outcome
+from models.tables import Decision, DecisionItem, JobSeeker, Outcome
 from recommender.learn.train import TrainConfig, fit
 from recommender.learn.training_data import ExtractConfig, TrainingDataError, extract_training_data, partition_bounds
 from recommender.simulate.population import simulate
@@ -32,13 +32,22 @@ def test_round_trip_gives_one_row_per_logged_person_and_trains_a_model(engine: E
     catalogue, data, _ = logged
     rows = extract_training_data(engine, catalogue.ids, ExtractConfig(partitions=4))
     assert rows.n == N
-    assert np.bincount(rows.action, minlength=len(catalogue.ids) + 1).tolist() == \
-        np.bincount(data.action, minlength=len(catalogue.ids) + 1).tolist()
+    assert (rows.action > 0).sum() == (data.action > 0).sum() - rows.stats["rejected_items"]
     assert rows.outcome.sum() == data.outcome.sum()
     assert 0.0 < rows.exploration_share() < 0.3
     result = fit(rows.as_training_data(), TrainConfig(num_boost_round=20, min_data_in_leaf=20, num_threads=1))
     assert result.meta["data"]["synthetic"] is False
     assert len(result.model.score(dict.fromkeys(result.model.feature_names, 1.0), catalogue.ids[:3])) == 3
+
+
+def test_rejected_advice_is_not_trained_on_as_given(engine: Engine, logged) -> None:  # type: ignore[no-untyped-def]
+    catalogue, _, _ = logged
+    with engine.connect() as connection:
+        rejected = connection.execute(select(func.count()).select_from(DecisionItem)
+                                      .where(DecisionItem.review_state == "rejected")).scalar_one()
+    rows = extract_training_data(engine, catalogue.ids, ExtractConfig(partitions=2))
+    assert rejected > 0 and rows.stats["rejected_items"] == rejected
+    assert "rejected" not in set(rows.review_state) and rows.n_decisions == N
 
 
 def test_erased_and_objecting_people_are_excluded(engine: Engine, logged) -> None:  # type: ignore[no-untyped-def]
