@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +35,7 @@ from data.catalogue import load_catalogue
 from recommender.decide.features import ALLOWED_FEATURES
 from recommender.evaluate.evidence import Evidence, simulated_data_hash
 from recommender.evaluate.fairness import FairnessError, audit_data_from_logs, funded_modules, run_audit
-from recommender.evaluate.model_report import exposure_plot, render_html
+from recommender.evaluate.fairness_report import render_fairness_html
 from recommender.evaluate.proxies import probe_proxies
 from recommender.evaluate.twins import model_scorer, run_twins
 from recommender.learn.provenance import SIMULATED, data_hash, data_source
@@ -52,14 +53,19 @@ def audit_fairness(
     n_boot: int = typer.Option(200, min=20, help="Bootstrap resamples for the CIs."),
     out: Path | None = typer.Option(None, help="Directory for fairness.json + fairness.html (default <var>/reports)."),
     fail_on_alert: bool = typer.Option(False, "--fail-on-alert", help=f"Exit {EXIT_ALERT} if any alert."),
+    model: str = typer.Option("active", "--model", help="Audit this version's rankings (default: the active one)."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Exposure, acceptance, outcome and calibration per voluntarily reported group (G6)."""
+    """Exposure (the model's own top-5, among the eligible), acceptance, outcome, calibration per group (G6)."""
     settings = load_settings()
+    registry = registry_of(settings)
+    ranker = load_version(registry, model) if model != "active" or registry.active_version() else None
     with progress_bars() as task:
-        logged = extract_logged(settings, extract_config(settings, window_days), task("reading the log"))
+        logged = extract_logged(settings, extract_config(settings, window_days, eligibility=True),
+                                task("reading the log"))
     reports = audit_reports(settings, set(logged.pseudonym.astype(str)))
-    data = audit_data_from_logs(logged, reports, funded=funded_modules(load_catalogue()))
+    catalogue = load_catalogue()
+    data = audit_data_from_logs(logged, reports, funded=funded_modules(catalogue), model=ranker)
     try:
         result = run_audit(data, n_boot=n_boot)
     except FairnessError as exc:
@@ -67,7 +73,11 @@ def audit_fairness(
     directory = out or settings.var_dir / "reports"
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "fairness.json").write_text(json.dumps(result, indent=2, sort_keys=True), encoding="utf-8")
-    page = render_html("fairness audit", {"fairness": result, "synthetic": False}, {"exposure": exposure_plot(result)})
+    result["data_source"] = data_source(logged)
+    result["model_version"] = ranker.version if ranker else None
+    labels = {m.id: m.title.en for m in catalogue.modules}
+    page = render_fairness_html(result, generated_at=datetime.now(UTC), data_source=result["data_source"],
+                                model=result["model_version"], labels=labels)
     (directory / "fairness.html").write_text(page, encoding="utf-8")
     emit(result, as_json)
     if not as_json:
@@ -78,7 +88,9 @@ def audit_fairness(
             table.add_row(alert["attribute"], alert["metric"], str(alert.get("ratio", alert.get("difference"))),
                           str(alert.get("ratio_ci", "")), "yes" if alert.get("funded") else "")
         console.print(table)
-        console.print(f"{result['people']:,} people audited; report: {directory / 'fairness.html'}")
+        ranked = f"rankings of model {ranker.version}" if ranker else "what the log showed (no model active)"
+        console.print(f"{result['people_with_report']:,} of {result['people']:,} people with a self-report audited "
+                      f"on {data_source(logged)} data, {ranked}; report: {directory / 'fairness.html'}")
     if fail_on_alert and result["alerts"]:
         raise typer.Exit(EXIT_ALERT)
 

@@ -2,9 +2,14 @@
 
 What is compared between groups, and why:
 
-- *exposure* of each advice module: the share of people in the group who were shown it. For
-  the costly, funded modules (those needing a counsellor's approval, e.g. a training voucher)
-  a gap means one group is steered away from public money;
+- *exposure* of each advice module: the share of people in the group whom the audited model
+  puts in its top :data:`RANKED_TOP_K` (computed from the candidate's own rankings, so every
+  model gets its own audit). For the costly, funded modules (those needing a counsellor's
+  approval, e.g. a training voucher) a gap means one group is steered away from public money;
+- *eligibility* and *exposure if eligible*: a module the rules do not allow for a person (a
+  German course for a German citizen) is a need-based difference, not a ranking difference.
+  With eligibility known, alerts are raised only on exposure among the eligible (the ranking);
+  eligibility differences are reported beside it, without an alert;
 - *acceptance*: the share of review items a counsellor approved or edited (G8);
 - *outcome rate*: the share who found work within the outcome window;
 - *calibration*: mean predicted minus observed job-finding rate: a model that is too
@@ -23,7 +28,7 @@ The audit runs offline and reads protected attributes only from the separate aud
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -34,10 +39,15 @@ from data.catalogue import Catalogue
 from models.audit_store import create_audit_schema, make_audit_engine, read_audit_attributes
 from models.errors import InvalidError
 from recommender.errors import RecommenderError
+from recommender.decide.ranker import LoadedModel
+from recommender.evaluate.ope import decision_groups, decision_rows, model_table
+from recommender.evaluate.true_uplift import top_k
+from recommender.learn.provenance import SIMULATED, data_source
 from recommender.learn.training_data import LoggedData
 from recommender.simulate.population import SimulatedData
 
 MIN_GROUP_SIZE = 20
+RANKED_TOP_K = 5  # exposure = in the audited model's top 5 among the eligible modules
 ALERT_RATIO = 0.8
 CALIBRATION_ALERT = 0.05  # |predicted - observed| gap between groups, probability points
 BLOCKS = 250  # random blocks per group that MetricFrame sums over (see _metric_frame)
@@ -65,6 +75,7 @@ class AuditData:
     accepted: np.ndarray | None = None  # (n,) of those, approved or edited
     funded: frozenset[str] = frozenset()  # modules needing approval (costly, funded)
     synthetic: bool = False
+    eligible: np.ndarray | None = None  # (n, M) bool: the rules allow this module for the person
 
     def __post_init__(self) -> None:
         lengths = {len(self.groups), len(self.exposure), len(self.outcome)}
@@ -100,6 +111,11 @@ def _metric_columns(data: AuditData, rows: np.ndarray) -> tuple[list[str], np.nd
             names.append(f"exposure:{module}")
             nums.append(data.exposure[rows, j].astype(np.float64))
             dens.append(ones)
+        if data.eligible is not None:
+            eligible = data.eligible[rows, j].astype(np.float64)
+            names += [f"eligible:{module}", f"exposure_if_eligible:{module}"]
+            nums += [eligible, (data.exposure[rows, j] & data.eligible[rows, j]).astype(np.float64)]
+            dens += [ones, eligible]
     if data.predicted is not None:
         names.append("calibration_gap")
         nums.append(data.predicted[rows].astype(np.float64) - data.outcome[rows])
@@ -189,6 +205,8 @@ def audit_attribute(data: AuditData, attribute: str, *, n_boot: int = 200, seed:
     levels = list(shown)
     values, diff_boot, ratio_boot = _bootstrap(num, den, group_labels, levels, n_boot, seed)
     overall_exposure = dict(zip(data.module_ids, data.exposure.mean(axis=0), strict=True))
+    overall_if_eligible = {} if data.eligible is None else dict(zip(data.module_ids, (
+        (data.exposure & data.eligible).sum(axis=0) / np.maximum(data.eligible.sum(axis=0), 1)), strict=True))
     out: dict[str, dict[str, Any]] = {}
     alerts = []
     for k, name in enumerate(names):
@@ -200,12 +218,16 @@ def audit_attribute(data: AuditData, attribute: str, *, n_boot: int = 200, seed:
             "ratio": _num(ratio[name]),
             "ratio_ci": _interval(ratio_boot[:, k]),
         }
-        if name.startswith("exposure:"):
-            module = name.split(":", 1)[1]
+        kind, _, module = name.partition(":")
+        if kind == "exposure":
             entry["funded"] = module in data.funded
             entry["overall"] = _num(overall_exposure[module])
+        if kind == "exposure_if_eligible":
+            entry["funded"] = module in data.funded
+            entry["overall"] = _num(overall_if_eligible[module])
         out[name] = entry
-        alert = _alert(name, entry)
+        need_based = kind == "eligible" or (kind == "exposure" and data.eligible is not None)
+        alert = None if need_based else _alert(name, entry)
         if alert:
             alerts.append({"attribute": attribute, "metric": name, **alert})
     return AttributeAudit(attribute, shown, suppressed, out, alerts)
@@ -217,7 +239,7 @@ def _alert(name: str, entry: dict[str, Any]) -> dict[str, Any] | None:
         if gap is not None and gap > CALIBRATION_ALERT:
             return {"kind": "calibration", "difference": gap, "line": CALIBRATION_ALERT}
         return None
-    if name.startswith("exposure:") and (entry.get("overall") or 0) < MIN_EXPOSURE:
+    if name.startswith("exposure") and (entry.get("overall") or 0) < MIN_EXPOSURE:
         return None
     ratio = entry["ratio"]
     if ratio is None or ratio >= ALERT_RATIO:
@@ -259,6 +281,8 @@ def run_audit(data: AuditData, *, attributes: tuple[str, ...] = ATTRIBUTES, n_bo
         alerts.extend(audit.alerts)
     return {
         "people": int(len(data.groups)),
+        "people_with_report": int(data.groups[list(reported)].notna().any(axis=1).sum()),
+        "top_k": RANKED_TOP_K if data.eligible is not None else None,
         "synthetic": data.synthetic,
         "min_group_size": MIN_GROUP_SIZE,
         "alert_ratio": ALERT_RATIO,
@@ -273,6 +297,22 @@ def run_audit(data: AuditData, *, attributes: tuple[str, ...] = ATTRIBUTES, n_bo
 
 def funded_modules(catalogue: Catalogue) -> frozenset[str]:
     return frozenset(m.id for m in catalogue.modules if m.needs_counsellor_approval)
+
+
+def ranked_exposure(model: LoadedModel, rows: SimulatedData, k: int = RANKED_TOP_K) -> np.ndarray:
+    """(n, M) bool: the module is in *model*'s top *k* among the modules eligible for the row."""
+    table = model_table(model, rows)
+    idx, ok = top_k(table[:, 1:] - table[:, :1], rows.eligible, k)
+    exposure = np.zeros(rows.eligible.shape, dtype=bool)
+    exposure[np.repeat(np.arange(rows.n), idx.shape[1])[ok.ravel()], idx.ravel()[ok.ravel()]] = True
+    return exposure
+
+
+def audit_data_from_model(model: LoadedModel, data: SimulatedData, *, catalogue: Catalogue | None = None,
+                          predicted: np.ndarray | None = None) -> AuditData:
+    """Audit frame of simulated people ranked by *model* (SYNTHETIC): its top-k, their eligibility."""
+    return replace(audit_data_from_simulation(data, catalogue=catalogue, predicted=predicted),
+                   exposure=ranked_exposure(model, data), eligible=np.asarray(data.eligible, dtype=bool))
 
 
 def audit_data_from_simulation(data: SimulatedData, *, catalogue: Catalogue | None = None,
@@ -291,11 +331,14 @@ def audit_data_from_simulation(data: SimulatedData, *, catalogue: Catalogue | No
 
 
 def audit_data_from_logs(logged: LoggedData, attributes: dict[str, dict[str, str]], *,
-                         funded: frozenset[str] = frozenset(), predicted: np.ndarray | None = None) -> AuditData:
+                         funded: frozenset[str] = frozenset(), predicted: np.ndarray | None = None,
+                         model: LoadedModel | None = None) -> AuditData:
     """Per-person audit frame from logged rows plus audit-store reports keyed by pseudonym.
 
-    A person is exposed to a module if any of their decisions showed it; their outcome is
-    whether any decision's window saw a job found; acceptance counts their review items.
+    With *model*, a person is exposed to a module if the model ranks it in its top-k for any of
+    their decisions, among the modules the logged guardrails allowed (needs
+    ``ExtractConfig.with_eligibility``); without, if any of their decisions showed it. Their
+    outcome is whether any decision's window saw a job found; acceptance counts their review items.
     """
     people, person = np.unique(logged.pseudonym.astype(str), return_inverse=True)
     n, m = len(people), len(logged.module_ids)
@@ -314,8 +357,15 @@ def audit_data_from_logs(logged: LoggedData, attributes: dict[str, dict[str, str
             np.bincount(person, minlength=n), 1)
     groups = pd.DataFrame([{a: attributes.get(p, {}).get(a) for a in ATTRIBUTES} for p in people],
                           columns=list(ATTRIBUTES))
+    eligible = None
+    if model is not None:
+        rows, _ = decision_rows(logged)
+        first_person = person[decision_groups(logged.decision_id)[1]]
+        exposure, eligible = np.zeros((n, m), dtype=bool), np.zeros((n, m), dtype=bool)
+        np.logical_or.at(exposure, first_person, ranked_exposure(model, rows))
+        np.logical_or.at(eligible, first_person, np.asarray(rows.eligible, dtype=bool))
     return AuditData(groups, list(logged.module_ids), exposure, outcome, per_person_pred, reviewed, accepted,
-                     funded=funded, synthetic=False)
+                     funded=funded, synthetic=data_source(logged) == SIMULATED, eligible=eligible)
 
 
 def load_audit_reports(audit_database_url: str, pseudonyms: set[str], *, app_database_url: str | None = None

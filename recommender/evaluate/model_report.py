@@ -33,7 +33,7 @@ from recommender.decide.baselines import rule_scores  # noqa: E402
 from recommender.decide.ranker import LoadedModel  # noqa: E402
 from recommender.decide.registry import ModelRegistry  # noqa: E402
 from recommender.evaluate.evidence import Evidence, simulated_data_hash  # noqa: E402
-from recommender.evaluate.fairness import audit_data_from_simulation, run_audit  # noqa: E402
+from recommender.evaluate.fairness import audit_data_from_model, run_audit  # noqa: E402
 from recommender.evaluate.gates import (  # noqa: E402
     REPORT_HTML,
     REPORT_JSON,
@@ -299,7 +299,7 @@ def build_model_report(registry: ModelRegistry, version: str, test: SimulatedDat
     p_mod, p_none = predicted_uplift(model, test)
     all_p = np.column_stack([p_none, p_mod])
     predicted = all_p[np.arange(test.n), test.action]
-    fairness = run_audit(audit_data_from_simulation(test, predicted=predicted), n_boot=n_boot, seed=seed)
+    fairness = run_audit(audit_data_from_model(model, test, predicted=predicted), n_boot=n_boot, seed=seed)
     tick(2, "simulated fairness by group")
     evidence = evidence_from_registry(registry, version)
     held_out, held_out_plots = _held_out_section(evidence.policy_value)

@@ -165,7 +165,7 @@ def evaluate_on_simulation(model: LoadedModel, data: SimulatedData, *, n_boot: i
             "logging_value": float(data.outcome.mean()), "synthetic": True}
 
 
-def _decision_groups(decision_id: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def decision_groups(decision_id: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Row -> decision index, and the first row of each decision (rows are sorted by decision)."""
     change = np.ones(len(decision_id), dtype=bool)
     change[1:] = decision_id[1:] != decision_id[:-1]
@@ -180,7 +180,7 @@ def decision_rows(logged: LoggedData, eligible: np.ndarray | None = None) -> tup
     eligibility rebuilt from the logged guardrails (``ExtractConfig.with_eligibility``), else the
     modules the decision did show.
     """
-    group, first = _decision_groups(logged.decision_id)
+    group, first = decision_groups(logged.decision_id)
     n_dec, m = len(first), len(logged.module_ids)
     if eligible is None and logged.eligible is not None:
         eligible = logged.eligible[first]

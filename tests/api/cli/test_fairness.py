@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,10 @@ def test_train_audit_evaluate_and_gates_from_the_command_line(env: dict[str, str
     assert fairness.exit_code == 0, fairness.output
     result = json.loads(fairness.output)
     assert set(result["attributes"]) == {"gender", "age_band", "nationality_group", "disability"}
-    assert Path(env["LOTSE_VAR_DIR"], "reports", "fairness.html").exists()
+    page = Path(env["LOTSE_VAR_DIR"], "reports", "fairness.html").read_text(encoding="utf-8")
+    assert f"{result['people_with_report']:,} of {result['people']:,} people volunteered" in page
+    assert f"{datetime.now(UTC):%Y-%m-%d}" in page and "SIMULATED" in page and "Generated ." not in page
+    assert 2000 < result["people_with_report"] < result["people"] == 3000
 
     # The default simulated world plants German level as a proxy for nationality (G4).
     proxies = _run(env, "audit", "proxies", "--json")
