@@ -12,6 +12,7 @@ from api.cli import (
     data,
     ds,
     fairness,  # noqa: F401 - importing it adds `lotse audit fairness|proxies|twins`
+    outcomes,
     recommender,
     users,
 )
@@ -24,5 +25,6 @@ data.register(app)
 users.register(app)
 recommender.register(app)
 ds.register(app)
+outcomes.register(app)
 
 __all__ = ["app"]
