@@ -34,8 +34,10 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_retention_days: int = MIN_RETENTION_DAYS
     default_locale: Literal["de", "en"] = "de"
-    # Share of decisions whose self-help items are shuffled to learn off-policy (G16).
-    exploration_rate: float = Field(default=0.1, ge=0.0, le=0.5)
+    # Share of decisions that show a random subset of the eligible self-help items (G16).
+    exploration_rate: float = Field(default=0.1, ge=0.0, le=0.45)
+    # Share of decisions that follow the rules baseline as a randomised control group (G16, G18).
+    control_share: float = Field(default=0.05, ge=0.0, le=0.05)
     # Outcome window: "found work within this many days of the decision" (training, evaluation, audits).
     outcome_window_days: int = Field(default=182, ge=30, le=730)
     # Separate store for voluntarily reported protected attributes (G3); serving never reads it.

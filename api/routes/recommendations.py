@@ -222,6 +222,7 @@ def create_recommendation(
         actor_id=job_seeker.pseudonym,
         locale=locale,  # type: ignore[arg-type]
         exploration_rate=request.app.state.settings.exploration_rate,
+        control_share=request.app.state.settings.control_share,
     )
     if body.audit is not None:
         # The decision is committed first, so voluntary answers never outlive a lost decision.

@@ -66,6 +66,8 @@ _HOW_IT_WORKS = {
         "Die KI bewertet nicht Sie als Person. Sie entscheidet nicht über Geld oder Sanktionen.",
         "Über Förderungen und Geld-Leistungen entscheidet immer Ihre Ansprechperson im Jobcenter.",
         "Sie können der KI widersprechen. Dann bekommen Sie Tipps nach festen Regeln, ohne KI.",
+        "Lotse will lernen, was wirklich hilft. Darum wählt manchmal der Zufall Ihre Selbsthilfe-Tipps aus.",
+        "Manchmal gelten zum Vergleich auch nur die festen Regeln. Förderungen und Leistungen betrifft das nie.",
     ],
     "en": [
         "Lotse suggests steps for your job search.",
@@ -75,7 +77,13 @@ _HOW_IT_WORKS = {
         "The AI does not rate you as a person. It does not decide on money or sanctions.",
         "Your counsellor at the Jobcenter always decides on funding and benefits.",
         "You can object to the AI. Then you get advice from fixed rules, without AI.",
+        "Lotse wants to learn what really helps. So sometimes chance picks your self-help tips.",
+        "Sometimes only the fixed rules apply, for comparison. This never affects funding or benefits.",
     ],
+}
+_RANDOMISED = {
+    "de": "Bei diesen Vorschlägen hat der Zufall mitbestimmt. Mehr dazu steht unten.",
+    "en": "Chance helped choose these suggestions. More about this below.",
 }
 _RULES_MODE = {
     "de": "Diese Tipps wurden ohne KI nach festen, offen gelegten Regeln geordnet.",
@@ -143,6 +151,8 @@ def explanation_view(session: Session, *, decision: Decision, locale: Locale) ->
     how = list(_HOW_IT_WORKS[locale])
     if view.mode == "rules":
         how.insert(0, _RULES_MODE[locale])
+    if decision.exploration:
+        how.insert(0, _RANDOMISED[locale])
     return ExplanationView(
         explanation_id=sha256_hex({"decision": decision.id, "locale": locale, "ui": UI_TEXT_VERSION})[:16],
         decision_id=decision.id,

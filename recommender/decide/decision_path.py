@@ -35,6 +35,7 @@ from models.staff import case_works_without_ai
 from models.tables import Decision, DecisionItem, JobSeeker, ProfileSnapshot, ReviewState, new_id
 from recommender.decide.baselines import rules_ranking
 from recommender.decide.diagnostic import Obstacle, diagnose
+from recommender.decide.exploration import MAX_ITEMS, ExplorationConfig, ShownChoice, choose_shown, rules_only
 from recommender.decide.features import FEATURE_SET_VERSION, build_features
 from recommender.decide.guardrails import GuardrailResult, evaluate_guardrails
 from recommender.decide.killswitch import kill_switch_on
@@ -48,8 +49,7 @@ from recommender.records.chain import EventType, append_event
 logger = logging.getLogger(__name__)
 
 RULES_VERSION = "rules"
-UI_TEXT_VERSION = "2026-11-25"
-MAX_ITEMS = 8
+UI_TEXT_VERSION = "2026-12-06"
 EXPLAINED_ITEMS = 5
 Locale = Literal["de", "en"]
 COUNSELLOR_TIP = {"de": "Tipp Ihrer Ansprechperson", "en": "A tip from your counsellor"}
@@ -159,41 +159,17 @@ def _rank(
     profile: Profile,
     catalogue: Catalogue,
     market: Any,
-    exploration_rate: float,
+    exploration: ExplorationConfig,
     rng: random.Random,
-) -> tuple[list[str], dict[str, tuple[float, float]], dict[str, float], bool]:
-    """Order eligible modules; return (order, scores, propensities, explored)."""
+) -> tuple[ShownChoice, dict[str, tuple[float, float]]]:
+    """Rank the eligible modules and draw what is shown (``recommender.decide.exploration``)."""
     eligible = list(guard.eligible)
-    if not eligible:
-        return [], {}, {}, False
-    if model is None:
-        order = rules_ranking(profile, eligible, market, catalogue)
-        return order[:MAX_ITEMS], {}, {m: 1.0 for m in order[:MAX_ITEMS]}, False
+    rules_order = rules_ranking(profile, eligible, market, catalogue) if eligible else []
+    if model is None or not eligible:
+        return rules_only(rules_order), {}
     scores = {s.module_id: (s.score, s.uplift) for s in model.score(features, eligible)}
     greedy = sorted(eligible, key=lambda m: scores[m][1], reverse=True)
-    shown = min(MAX_ITEMS, len(greedy))
-    # Exploration (G16): with probability epsilon, shuffle only self-help modules; review items
-    # (funded measures, benefits) keep their place, so nobody is denied an entitlement by chance.
-    self_help = [m for m in greedy if m not in guard.needs_review]
-    epsilon = exploration_rate if len(self_help) > 1 else 0.0  # one self-help item cannot be shuffled
-    explored = epsilon > 0 and rng.random() < epsilon
-    order = list(greedy)
-    if explored:
-        slots = iter(rng.sample(self_help, len(self_help)))
-        order = [m if m in guard.needs_review else next(slots) for m in greedy]
-    order = order[:shown]
-    greedy_top = set(greedy[:shown])
-    # Under a shuffle a self-help module lands in one of the self-help places among the shown ones.
-    self_help_places = sum(1 for m in greedy[:shown] if m not in guard.needs_review)
-    share = self_help_places / len(self_help) if self_help else 0.0
-    propensities = {}
-    for module in order:
-        if module in guard.needs_review:
-            propensities[module] = 1.0
-        else:
-            in_greedy = 1.0 if module in greedy_top else 0.0
-            propensities[module] = round((1 - epsilon) * in_greedy + epsilon * share, 6)
-    return order, scores, propensities, explored
+    return choose_shown(greedy, rules_order, set(guard.needs_review), exploration, rng), scores
 
 
 def recommend(
@@ -206,6 +182,7 @@ def recommend(
     actor_id: str | int | None,
     locale: Locale = "de",
     exploration_rate: float = 0.0,
+    control_share: float = 0.0,
     rng: random.Random | None = None,
     catalogue: Catalogue | None = None,
 ) -> DecisionView:
@@ -214,7 +191,9 @@ def recommend(
     Parameters
     ----------
     exploration_rate : float, default=0.0
-        Share of decisions whose self-help items are shuffled (logged propensities, G16).
+        Share of decisions that show a random subset of the eligible self-help modules (G16).
+    control_share : float, default=0.0
+        Share of decisions that follow the rules baseline as a randomised control (G16, G18).
     """
     catalogue = catalogue or load_catalogue()
     rng = rng or random.Random()
@@ -225,10 +204,11 @@ def recommend(
     guard = evaluate_guardrails(profile, catalogue, market)
     obstacles = diagnose(profile, market, features=features)
     model, mode_reason = _choose_model(session, job_seeker, registry)
-    order, scores, propensities, explored = _rank(
+    choice, scores = _rank(
         model=model, features=features, guard=guard, profile=profile, catalogue=catalogue, market=market,
-        exploration_rate=exploration_rate, rng=rng,
+        exploration=ExplorationConfig(exploration_rate, control_share), rng=rng,
     )
+    order, propensities, explored = choice.order, choice.shown_probability, choice.arm in ("explore", "control")
     shadow = _shadow_ranking(registry, features, guard.eligible) if model is not None else None
     guardrails = [o.as_log() for o in guard.outcomes]
     decision = Decision(
@@ -279,6 +259,7 @@ def recommend(
             "mode": decision.mode,
             "mode_reason": mode_reason,
             "exploration": explored,
+            "shown_policy": choice.as_log(),
             "catalogue_version": catalogue.version,
             "items": [
                 {"module_id": m, "rank": r, "propensity": propensities[m],

@@ -18,6 +18,7 @@ from models.schemas import Profile
 from models.tables import Decision, DecisionItem, Event, JobSeeker, ProfileSnapshot
 from recommender.decide import decision_path
 from recommender.decide.decision_path import latest_decision_view, recommend
+from recommender.decide.exploration import POLICY_VERSION
 from recommender.decide.killswitch import set_kill_switch
 from recommender.decide.ranker import ModuleScore
 from recommender.records.chain import verify_chain
@@ -201,6 +202,28 @@ def test_exploration_shuffles_only_self_help_and_logs_propensities(seeded: Engin
         items = session.exec(select(DecisionItem).where(DecisionItem.decision_id == decision.id)).all()
         assert all(0 < i.propensity <= 1 for i in items)
         assert any(i.propensity < 1 for i in items if i.review_state == "not_required")
+        policy = session.exec(select(Event).where(Event.decision_id == decision.id)).one().outputs["shown_policy"]
+    eligible = {r["module_id"] for r in decision.guardrails if r["outcome"] not in ("ineligible", "blocked")}
+    logged = {p["module_id"]: p["probability"] for p in policy["shown_probability"]}
+    assert policy["arm"] == "explore" and policy["rate"] == 0.5 and policy["policy_version"] == POLICY_VERSION
+    assert {i.module_id for i in items} <= set(logged) and len(logged) >= len(items)
+    assert all(logged[i.module_id] == pytest.approx(i.propensity) for i in items) and eligible
+
+
+def test_a_randomised_control_share_follows_the_rules_baseline(seeded: Engine) -> None:
+    control = _recommend(seeded, FakeRegistry(FakeModel()), control_share=0.05, rng=_AlwaysExplore())
+    rules = _recommend(seeded, FakeRegistry(None))
+    assert [i.module_id for i in control.items] == [i.module_id for i in rules.items]
+    with Session(seeded) as session:
+        event = session.exec(select(Event).where(Event.decision_id == control.decision_id)).one()
+    assert event.outputs["shown_policy"]["arm"] == "control" and control.mode == "model"
+    from recommender.decide.decision_explanation import explanation_view
+
+    with Session(seeded) as session:
+        decision = session.get(Decision, control.decision_id)
+        assert decision is not None
+        how = explanation_view(session, decision=decision, locale="en").how_it_works
+    assert how[0].startswith("Chance helped choose") and any("chance picks" in line for line in how)
 
 
 class _AlwaysExplore(random.Random):
@@ -274,41 +297,3 @@ def test_broken_shadow_candidate_does_not_cost_the_person_their_advice(seeded: E
         assert "shadow" not in event.outputs
 
 
-def test_propensities_are_the_true_chance_of_being_shown() -> None:
-    from recommender.decide.decision_path import MAX_ITEMS, _rank
-    from recommender.decide.guardrails import GuardrailResult
-
-    eligible = [f"m{i:02d}" for i in range(10)]
-
-    class Ranked(FakeModel):
-        def score(self, features: dict[str, float], module_ids: list[str]) -> list[ModuleScore]:
-            return [ModuleScore(module_id=m, score=0.3, uplift=-int(m[1:])) for m in module_ids]
-
-    guard = GuardrailResult(eligible=eligible, needs_review=frozenset({"m00", "m01"}), outcomes=[],
-                            missing_fields=[], contradictory_fields=[])
-    common = dict(model=Ranked(), features={}, guard=guard, profile=PROFILE, catalogue=None, market=None,
-                  exploration_rate=0.5)
-    order, _, greedy_p, explored = _rank(**common, rng=random.Random(1))  # type: ignore[arg-type]
-    assert not explored or order != eligible[:MAX_ITEMS]
-    # 8 shown, 2 of them review items: 6 self-help places for 8 self-help modules.
-    expected_top = 0.5 + 0.5 * 6 / 8
-    assert greedy_p["m00"] == greedy_p["m01"] == 1.0
-    order, _, explored_p, explored = _rank(**common, rng=_AlwaysExplore(1))  # type: ignore[arg-type]
-    assert explored
-    for module, p in explored_p.items():
-        if module in ("m00", "m01"):
-            assert p == 1.0
-        else:
-            assert p == pytest.approx(expected_top if module in eligible[:MAX_ITEMS] else 0.5 * 6 / 8)
-
-
-def test_a_single_self_help_item_is_never_explored_and_has_propensity_one() -> None:
-    from recommender.decide.decision_path import _rank
-    from recommender.decide.guardrails import GuardrailResult
-
-    guard = GuardrailResult(eligible=["a", "b"], needs_review=frozenset({"b"}), outcomes=[], missing_fields=[],
-                            contradictory_fields=[])
-    order, _, propensities, explored = _rank(model=FakeModel(), features={}, guard=guard, profile=PROFILE,  # type: ignore[arg-type]
-                                             catalogue=None, market=None, exploration_rate=0.5,
-                                             rng=_AlwaysExplore(1))
-    assert not explored and propensities == {"a": 1.0, "b": 1.0}
