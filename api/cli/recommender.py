@@ -55,6 +55,15 @@ def _callback(progress: Progress, label: str):  # type: ignore[no-untyped-def]
     return update
 
 
+def _print_figures(title: str, rows: list[tuple[str, str]]) -> None:
+    table = Table(title=title)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for name, value in rows:
+        table.add_row(name, value)
+    console.print(table)
+
+
 def _registry() -> ModelRegistry:
     return ModelRegistry(load_settings().models_dir)
 
@@ -98,15 +107,12 @@ def simulate_command(
     with _progress() as progress:
         data = simulate(world, catalogue, rows, seed=seed, progress=_callback(progress, "simulate"))
     seconds = time.perf_counter() - started
-    table = Table(title=f"SYNTHETIC scenario {world.name!r}: {rows:,} people in {seconds:.1f} s")
-    table.add_column("figure")
-    table.add_column("value", justify="right")
-    table.add_row("found work within 6 months", f"{data.outcome.mean():.1%}")
-    table.add_row("no-advice share (control arm)", f"{(data.action == 0).mean():.1%}")
-    table.add_row("eligible modules per person", f"{data.eligible.sum(axis=1).mean():.1f}")
     best = np.where(data.eligible, data.tau, -np.inf).max(axis=1)
-    table.add_row("oracle: best module's true uplift", f"{100 * best[np.isfinite(best)].mean():.2f} points")
-    console.print(table)
+    _print_figures(f"SYNTHETIC scenario {world.name!r}: {rows:,} people in {seconds:.1f} s", [
+        ("found work within 6 months", f"{data.outcome.mean():.1%}"),
+        ("no-advice share (control arm)", f"{(data.action == 0).mean():.1%}"),
+        ("eligible modules per person", f"{data.eligible.sum(axis=1).mean():.1f}"),
+        ("oracle: best module's true uplift", f"{100 * best[np.isfinite(best)].mean():.2f} points")])
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(
@@ -153,15 +159,12 @@ def simulate_log_command(
                                          progress=_callback(progress, "simulated log"))
     except (ScenarioError, CatalogueError, AuditStoreError, RecommenderError) as exc:
         raise fail(str(exc)) from None
-    table = Table(title=f"SYNTHETIC training log, scenario {summary.scenario!r}, seed {summary.seed}")
-    table.add_column("figure")
-    table.add_column("value", justify="right")
-    table.add_row("people (one decision each)", f"{summary.people:,}")
-    table.add_row("shown advice items", f"{summary.shown_items:,}")
-    table.add_row("found work within 6 months", f"{summary.outcome_rate:.1%}")
-    table.add_row("people with a self-report (audit store)", f"{summary.self_reports:,}")
-    table.add_row("decisions from", f"{summary.first_decision:%Y-%m-%d} to {summary.last_decision:%Y-%m-%d}")
-    console.print(table)
+    _print_figures(f"SYNTHETIC training log, scenario {summary.scenario!r}, seed {summary.seed}", [
+        ("people (one decision each)", f"{summary.people:,}"),
+        ("shown advice items", f"{summary.shown_items:,}"),
+        ("found work within 6 months", f"{summary.outcome_rate:.1%}"),
+        ("people with a self-report (audit store)", f"{summary.self_reports:,}"),
+        ("decisions from", f"{summary.first_decision:%Y-%m-%d} to {summary.last_decision:%Y-%m-%d}")])
     console.print("Next: `lotse ds train-from-logs`, then `lotse evaluate --candidate VERSION` (docs/data-science.md).")
 
 

@@ -81,7 +81,7 @@ def _policy_value(evidence: GateEvidence) -> GateResult:
     if not result.held_out:
         return GateResult("policy_value", False, f"not held-out: {result.held_out_note} ({found.cite()})")
     d = result.difference(ACTIVE)
-    against = "itself (no other active model)" if result.against == evidence.version else result.against
+    against = "itself, no other active model" if result.against == evidence.version else result.against
     detail = (f"DR candidate - active ({against}) {d.value:+.4f} [{d.low:+.4f}, {d.high:+.4f}], lower bound must "
               f"be >= -{POLICY_VALUE_MARGIN}; {result.decisions:,} held-out decisions ({found.cite()})")
     return GateResult("policy_value", d.low >= -POLICY_VALUE_MARGIN, detail)
