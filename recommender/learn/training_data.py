@@ -184,7 +184,7 @@ def decision_time_range(engine: Engine, config: ExtractConfig) -> tuple[datetime
              .join(JobSeeker, JobSeeker.id == Decision.job_seeker_id).where(*_decision_filter(config, None, None)))
     with engine.connect() as connection:
         first, last = connection.execute(query).one()
-    return None if first is None else (_aware(first), _aware(last))
+    return None if first is None else (as_utc(first), as_utc(last))
 
 
 def read_partition(engine: Engine, lo: str | None, hi: str | None, config: ExtractConfig,
