@@ -167,7 +167,9 @@ def _bootstrap(num: np.ndarray, den: np.ndarray, labels: np.ndarray, levels: lis
         weights = rng.poisson(1.0, size=(n_boot, len(rows))).astype(np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
             values[:, g, :] = (weights @ num[rows]) / (weights @ den[rows])
-    with np.errstate(invalid="ignore", divide="ignore"):
+    # A module nobody in a group is eligible for has no rate there (NaN), in every replicate.
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
         difference = np.nanmax(values, axis=1) - np.nanmin(values, axis=1)
         ratio = np.nanmin(values, axis=1) / np.nanmax(values, axis=1)
     return values, difference, ratio
