@@ -24,15 +24,18 @@ import numpy as np  # noqa: E402
 COLOURS = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#7f7f7f")
 
 
-def _png(fig: Any) -> str:
+def _png(fig: Any) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
     plt.close(fig)
-    return base64.b64encode(buffer.getvalue()).decode()
+    return buffer.getvalue()
 
 
-def exposure_chart(attribute: str, result: dict[str, Any], labels: dict[str, str]) -> str | None:
-    """Horizontal bars per module and group with 95 % interval whiskers; base64 PNG (None if no metric)."""
+def exposure_chart(attribute: str, result: dict[str, Any], labels: dict[str, str]) -> bytes | None:
+    """Horizontal bars per module and group with 95 % interval whiskers; PNG (None if no metric).
+
+    Used by this page and by the model report (``recommender.evaluate.model_report``).
+    """
     metrics = result.get("metrics", {})
     kind = "exposure_if_eligible" if any(k.startswith("exposure_if_eligible:") for k in metrics) else "exposure"
     names = sorted((k for k in metrics if k.startswith(f"{kind}:")), key=lambda k: labels.get(k.split(":")[1], k))
@@ -89,7 +92,8 @@ def render_fairness_html(result: dict[str, Any], *, generated_at: datetime, data
         groups = ", ".join(f"{html.escape(g)} ({n:,})" for g, n in r["groups"].items())
         suppressed = ", ".join(r.get("suppressed", [])) or "none"
         image = (f'<img alt="advice by {html.escape(attribute)} with 95% intervals" src="data:image/png;base64,'
-                 f'{chart}">' if chart else "<p>Fewer than two groups large enough to compare.</p>")
+                 f'{base64.b64encode(chart).decode()}">' if chart
+                 else "<p>Fewer than two groups large enough to compare.</p>")
         sections.append(f"<h2>{html.escape(attribute.replace('_', ' ').capitalize())}</h2>"
                         f"<p>Groups: {groups}. Suppressed (fewer than {result['min_group_size']}): "
                         f"{html.escape(suppressed)}.</p>{image}")

@@ -34,6 +34,7 @@ from recommender.decide.ranker import LoadedModel  # noqa: E402
 from recommender.decide.registry import ModelRegistry  # noqa: E402
 from recommender.evaluate.evidence import Evidence, simulated_data_hash  # noqa: E402
 from recommender.evaluate.fairness import audit_data_from_model, run_audit  # noqa: E402
+from recommender.evaluate.fairness_report import exposure_chart  # noqa: E402
 from recommender.evaluate.gates import (  # noqa: E402
     REPORT_HTML,
     REPORT_JSON,
@@ -162,27 +163,6 @@ def _plot_importance(importance: list[tuple[str, float]]) -> bytes:
     return _png(fig)
 
 
-def exposure_plot(fairness: dict[str, Any], *, top: int = 8) -> bytes | None:
-    """Exposure of the most shown modules by group, for each audited attribute (funded marked *)."""
-    attributes = {k: v for k, v in fairness.get("attributes", {}).items() if v.get("metrics")}
-    if not attributes:
-        return None
-    fig, axes = plt.subplots(1, len(attributes), figsize=(4.5 * len(attributes), 4), squeeze=False)
-    for ax, (attribute, result) in zip(axes[0], attributes.items(), strict=True):
-        exposures = {k: v for k, v in result["metrics"].items() if k.startswith("exposure:")}
-        best = sorted(exposures, key=lambda k: -(exposures[k].get("overall") or 0))[:top]
-        groups = list(result["groups"])
-        width = 0.8 / max(len(groups), 1)
-        for g, group in enumerate(groups):
-            ax.barh(np.arange(len(best)) + g * width, [(exposures[k]["by_group"].get(group) or 0) * 100 for k in best],
-                    height=width, label=group)
-        ax.set_yticks(np.arange(len(best)) + 0.4 - width / 2,
-                      [k.split(":", 1)[1] + (" *" if exposures[k].get("funded") else "") for k in best])
-        ax.set(xlabel="share shown (%)", title=f"Exposure by {attribute}")
-        ax.legend(fontsize=7)
-    return _png(fig)
-
-
 def _img(png: bytes | None, alt: str) -> str:
     if png is None:
         return "<p>Not available.</p>"
@@ -235,7 +215,8 @@ img{{max-width:100%}}pre{{background:#f6f6f6;padding:.5rem;overflow:auto;max-hei
 <h2>Policy value against baselines (SIMULATED)</h2>{_img(plots.get("policy_value"), "policy value with CIs")}
 <h2>Exposure by protected group (SIMULATED)</h2>
 <p>Alerts (ratio below 0.8 - for review, not a verdict):</p><ul>{alert_items or "<li>none</li>"}</ul>
-{_img(plots.get("exposure"), "exposure of advice modules by group")}
+{"".join(_img(png, "advice modules by " + key.split(":", 1)[1]) for key, png in plots.items()
+          if key.startswith("exposure:"))}
 <h2>Feature importance</h2>{_img(plots.get("feature_importance"), "feature importance")}
 <h2>Proxy probe (lotse audit proxies)</h2>{_pre(data.get("proxies"))}
 <h2>Counterfactual twins (lotse audit twins, SIMULATED people)</h2>{_pre(data.get("twins"))}
@@ -312,7 +293,9 @@ def build_model_report(registry: ModelRegistry, version: str, test: SimulatedDat
         "training_data": registry.meta(version).get("metrics", {}).get("training_data")}
     tick(3, "stored gate evidence")
     directory = registry.root / version
-    plots = {**figures.plots, **held_out_plots, "exposure": exposure_plot(fairness)}
+    labels = {m: m.replace("_", " ") for m in test.module_ids}
+    exposure = {f"exposure:{a}": exposure_chart(a, r, labels) for a, r in fairness["attributes"].items()}
+    plots = {**figures.plots, **held_out_plots, **exposure}
     write_report(directory, version, data, plots)
     store.save(Evidence(kind="report", model_version=version, data_source=SIMULATED,
                         data_hash=simulated_data_hash(scenario, test.n, test.seed),
