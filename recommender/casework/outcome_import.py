@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from models.errors import InvalidError
 from models.tables import JobSeeker, Outcome
 from recommender.casework.journey import EARLIEST_OUTCOME, OUTCOME_KINDS
 from recommender.errors import RecommenderError
@@ -39,7 +40,7 @@ UNKNOWN_CASE = "line {line}: no case with pseudonym {given!r}"
 FAILED = "nothing imported; fix these lines:\n{errors}"
 
 
-class OutcomeImportError(RecommenderError):
+class OutcomeImportError(RecommenderError, InvalidError):
     """The file has wrong lines; the message lists each with its number."""
 
 

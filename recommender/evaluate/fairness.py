@@ -38,8 +38,8 @@ from fairlearn.metrics import MetricFrame
 from data.catalogue import Catalogue
 from models.audit_store import create_audit_schema, make_audit_engine, read_audit_attributes
 from models.errors import InvalidError
-from recommender.errors import RecommenderError
 from recommender.decide.ranker import LoadedModel
+from recommender.errors import RecommenderError
 from recommender.evaluate.ope import decision_groups, decision_rows, model_table
 from recommender.evaluate.true_uplift import top_k
 from recommender.learn.provenance import SIMULATED, data_source

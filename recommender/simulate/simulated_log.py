@@ -32,6 +32,7 @@ from sqlalchemy.engine import Engine
 
 from data.catalogue import Catalogue
 from models.audit_store import create_audit_schema, record_many
+from models.errors import ConflictError
 from models.hashing import sha256_hex
 from models.tables import Decision, DecisionItem, Jobcenter, JobSeeker, Outcome, ProfileSnapshot
 from recommender.decide.features import ALLOWED_FEATURES, FEATURE_SET_VERSION
@@ -169,6 +170,10 @@ def write_simulated_audit(audit_engine: Engine, data: SimulatedData, pseudonyms:
     return record_many(audit_engine, rows, consent_version="synthetic")
 
 
+class SimulatedLogExists(RecommenderError, ConflictError):
+    """The simulated log of this seed is already in the database."""
+
+
 @dataclass(frozen=True)
 class TrainingLogSummary:
     """What ``lotse simulate log`` wrote (everything SYNTHETIC)."""
@@ -195,14 +200,14 @@ def write_training_log(engine: Engine, audit_engine: Engine, scenario_path: Path
 
     Raises
     ------
-    RecommenderError
+    SimulatedLogExists
         The log of this seed is already in the database (writing it twice would clash).
     """
     data = simulate(load_scenario(scenario_path, catalogue), catalogue, rows, seed=seed, progress=progress)
     first = f"{PSEUDONYM_PREFIX}{stream(seed, 'log').bytes(16).hex()}"
     with engine.connect() as connection:
         if connection.execute(select(JobSeeker.id).where(JobSeeker.pseudonym == first)).first() is not None:
-            raise RecommenderError(ALREADY_WRITTEN.format(seed=seed))
+            raise SimulatedLogExists(ALREADY_WRITTEN.format(seed=seed))
     latest = datetime.now(UTC) - timedelta(days=300)
     pseudonyms = write_simulated_log(engine, data, catalogue, decided_at=latest, spread_days=spread_days, seed=seed,
                                      progress=progress)
