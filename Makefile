@@ -58,8 +58,9 @@ e2e-deps: node_modules/.package-lock.json ## install axe-core from package-lock.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 
-lint: install ## ruff
+lint: install ## ruff and mypy
 	$(BIN)/ruff check .
+	$(BIN)/mypy  # settings and cache dir (.mypy_cache) in pyproject.toml [tool.mypy]
 
 format: install ## ruff format + fixes
 	$(BIN)/ruff check --fix .
@@ -80,5 +81,5 @@ lock: ## re-resolve requirements.lock from pyproject.toml (needs the registry)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
 
 clean: ## remove caches (keeps var/ and .venv)
-	rm -rf .pytest_cache .ruff_cache bench/reports
+	rm -rf .pytest_cache .ruff_cache .mypy_cache bench/reports
 	find . -name __pycache__ -not -path './.venv/*' -prune -exec rm -rf {} +

@@ -197,6 +197,7 @@ async def _unhandled_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 def register_error_handlers(app: FastAPI) -> None:
+    # Starlette types a handler as taking any Exception; ours take the one class they are registered for.
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     for kind in KIND_STATUS:

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeGuard, get_args
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _babel_format_date
@@ -29,8 +29,9 @@ from babel.numbers import format_decimal as _babel_format_decimal
 from babel.support import NullTranslations, Translations
 from starlette.requests import Request
 
-LOCALES: tuple[str, ...] = ("de", "en")
-DEFAULT_LOCALE = "de"
+LocaleCode = Literal["de", "en"]
+LOCALES: tuple[LocaleCode, ...] = get_args(LocaleCode)
+DEFAULT_LOCALE: LocaleCode = "de"
 LOCALE_NAMES = {"de": "Deutsch", "en": "English"}
 LOCALE_COOKIE = "lotse_locale"
 LOCALE_SESSION_KEY = "locale"
@@ -77,19 +78,23 @@ def lazy_gettext(message: str) -> str:
 _ = lazy_gettext
 
 
-def normalise_locale(value: str | None) -> str | None:
+def _offered(value: str) -> TypeGuard[LocaleCode]:
+    return value in LOCALES
+
+
+def normalise_locale(value: str | None) -> LocaleCode | None:
     """``"en-GB"`` -> ``"en"``; ``None`` for anything Lotse does not offer."""
     if not value:
         return None
     base = value.strip().replace("_", "-").split("-")[0].lower()
-    return base if base in LOCALES else None
+    return base if _offered(base) else None
 
 
-def parse_accept_language(header: str | None) -> str | None:
+def parse_accept_language(header: str | None) -> LocaleCode | None:
     """The best offered locale in an ``Accept-Language`` header, honouring q-values."""
     if not header:
         return None
-    choices: list[tuple[float, int, str]] = []
+    choices: list[tuple[float, int, LocaleCode]] = []
     for position, part in enumerate(header.split(",")):
         piece = part.strip()
         if not piece:
@@ -107,7 +112,7 @@ def parse_accept_language(header: str | None) -> str | None:
     return min(choices)[2] if choices else None
 
 
-def get_locale(request: Request) -> str:
+def get_locale(request: Request) -> LocaleCode:
     """The locale for this request (cached on ``request.state``)."""
     cached = getattr(request.state, "locale", None)
     if cached:
@@ -125,13 +130,13 @@ def get_locale(request: Request) -> str:
     return chosen
 
 
-def _configured_default(request: Request) -> str:
+def _configured_default(request: Request) -> LocaleCode:
     settings = getattr(getattr(request, "app", None), "state", None)
     configured = getattr(getattr(settings, "settings", None), "default_locale", None)
     return normalise_locale(configured) or DEFAULT_LOCALE
 
 
-def remember_locale(request: Request, locale: str) -> str:
+def remember_locale(request: Request, locale: str) -> LocaleCode:
     """Store the person's explicit choice in the session; returns the normalised locale."""
     chosen = normalise_locale(locale) or DEFAULT_LOCALE
     request.session[LOCALE_SESSION_KEY] = chosen

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from api.auth.deps import OptionalUser
 from api.auth.policy import AccessRule, declare_access
@@ -31,7 +31,7 @@ def _from_account(session: Session, user: UserAccount) -> JobSeeker | None:
     if user.role != Role.job_seeker:
         raise HTTPException(status_code=403, detail=STAFF_NOT_SEEKER)
     return session.exec(
-        select(JobSeeker).where(JobSeeker.user_id == user.id, JobSeeker.erased_at.is_(None))  # type: ignore[union-attr]
+        select(JobSeeker).where(JobSeeker.user_id == user.id, col(JobSeeker.erased_at).is_(None))
     ).first()
 
 

@@ -90,9 +90,9 @@ def _profile_rule_fields() -> dict[str, Any]:
     """Every profile path a rule may name, with the literal values it may take (None: free)."""
     fields: dict[str, Any] = {}
     for name, info in Profile.model_fields.items():
-        if name in ("constraints", "eligibility"):
-            sub_model = info.annotation
-            for sub_name, sub_info in sub_model.model_fields.items():  # type: ignore[union-attr]
+        sub_model = info.annotation
+        if name in ("constraints", "eligibility") and sub_model is not None:
+            for sub_name, sub_info in sub_model.model_fields.items():
                 fields[f"{name}.{sub_name}"] = sub_info.annotation
         else:
             fields[name] = info.annotation
@@ -341,9 +341,10 @@ def seed_advice_modules(session: Session) -> str:
     existing = {row.id: row for row in session.exec(select(AdviceModule)).all()}
     added = updated = retired = 0
     for module in catalogue.modules:
-        values = {"catalogue_version": catalogue.version, "title_de": module.title.de, "title_en": module.title.en,
-                  "obstacle": module.obstacle, "needs_counsellor_approval": module.needs_counsellor_approval,
-                  "legal_basis": module.legal_basis, "active": True}
+        values: dict[str, Any] = {
+            "catalogue_version": catalogue.version, "title_de": module.title.de, "title_en": module.title.en,
+            "obstacle": module.obstacle, "needs_counsellor_approval": module.needs_counsellor_approval,
+            "legal_basis": module.legal_basis, "active": True}
         row = existing.get(module.id)
         if row is None:
             session.add(AdviceModule(id=module.id, **values))

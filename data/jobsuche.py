@@ -48,7 +48,7 @@ def store_postings(session: Session, postings: list[JobPosting], classify: Calla
     removed = sum(1 for refnr in current if refnr not in new) if replace else 0
     if not dry_run and (new or replace):
         if replace:
-            session.exec(delete(ImportedJobPosting))  # type: ignore[call-overload]
+            session.exec(delete(ImportedJobPosting))
             session.flush()
         for row in new.values():
             session.merge(row)
@@ -79,6 +79,6 @@ def posting_counts(rows: list[ImportedJobPosting]) -> Counter[tuple[str, str]]:
 def recount_postings(session: Session, *, source: str) -> None:
     """Rebuild ``job_posting_count`` from every stored posting, inside the caller's transaction."""
     counts = posting_counts(list(session.exec(select(ImportedJobPosting)).all()))
-    session.exec(delete(JobPostingCount))  # type: ignore[call-overload]
+    session.exec(delete(JobPostingCount))
     session.add_all(JobPostingCount(kldb5=k, ags=a, postings=n, source=source) for (k, a), n in counts.items())
     session.flush()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.market import NATIONAL_AGS, MarketIndicator
 
@@ -83,7 +83,7 @@ def get_market_indicators(*, session: Session, kldb5: str, ags: str | None) -> M
     codes = [kldb5, kldb5[:3]] if len(kldb5) == 5 else [kldb5[:3]]
     regions = [ags, NATIONAL_AGS] if ags else [NATIONAL_AGS]
     candidates = session.exec(
-        select(MarketIndicator).where(MarketIndicator.kldb.in_(codes), MarketIndicator.ags.in_(regions))  # type: ignore[attr-defined]
+        select(MarketIndicator).where(col(MarketIndicator.kldb).in_(codes), col(MarketIndicator.ags).in_(regions))
     ).all()
     found = {(row.kldb, row.ags): row for row in candidates}
     for region in regions:

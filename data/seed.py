@@ -24,7 +24,8 @@ def _seed_demo_jobcenter(session: Session) -> str:
     jobcenter = Jobcenter(code=DEMO_JOBCENTER_CODE, name=DEMO_JOBCENTER_NAME)
     session.add(jobcenter)
     session.flush()
-    session.add(Team(jobcenter_id=jobcenter.id, name=DEMO_TEAM_NAME))
+    # The flush gave the jobcenter its id; SQLModel types every primary key as optional.
+    session.add(Team(jobcenter_id=jobcenter.id, name=DEMO_TEAM_NAME))  # type: ignore[arg-type]
     return f"Created Jobcenter '{DEMO_JOBCENTER_NAME}' with '{DEMO_TEAM_NAME}'."
 
 

@@ -61,13 +61,14 @@ def _error_page(request: Request, status: int, forbidden_other: bool = False) ->
 
 def install_page_errors(app: FastAPI) -> None:
     """Wrap the API's handlers: HTML pages get an explaining page, ``/api`` keeps problem+json."""
+    # The API's handlers are coroutines; Starlette's map types each as sync or async (hence the misc ignores).
     api_http = app.exception_handlers[StarletteHTTPException]
     api_validation = app.exception_handlers[RequestValidationError]
     api_domain = app.exception_handlers[NotFoundError]
 
     async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
         if not _wants_html(request) or exc.status_code in (301, 302, 303, 307, 308):
-            return await api_http(request, exc)
+            return await api_http(request, exc)  # type: ignore[misc]
         if exc.status_code == 401 and exc.detail == NO_CASE:
             # The trial session ended (or the case was deleted): start again, nothing is shown.
             return RedirectResponse(_SESSION_ENDED_PATH, status_code=303)
@@ -76,12 +77,12 @@ def install_page_errors(app: FastAPI) -> None:
 
     async def validation_error(request: Request, exc: RequestValidationError) -> Any:
         if not _wants_html(request):
-            return await api_validation(request, exc)
+            return await api_validation(request, exc)  # type: ignore[misc]
         return _error_page(request, 422)
 
     async def domain_error(request: Request, exc: LotseError) -> Any:
         if not _wants_html(request):
-            return await api_domain(request, exc)
+            return await api_domain(request, exc)  # type: ignore[misc]
         status = status_of(exc)
         if request.url.path.startswith(_STAFF_PREFIX):
             title = gettext(str(exc), get_locale(request))
@@ -89,6 +90,7 @@ def install_page_errors(app: FastAPI) -> None:
                                 {"title": title}, status_code=status)
         return _error_page(request, status, forbidden_other=isinstance(exc, ForbiddenError))
 
+    # Starlette types a handler as taking any Exception; ours take the one class they are registered for.
     for kind in KIND_STATUS:
         app.add_exception_handler(kind, domain_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]

@@ -63,6 +63,7 @@ _env = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+# The i18n extension adds this method at run time, so Environment's type does not declare it.
 _env.install_gettext_callables(_ctx_gettext, _ctx_ngettext, newstyle=True)  # type: ignore[attr-defined]
 
 templates = Jinja2Templates(env=_env, context_processors=[_page_context])

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from typing import Literal, get_args
 
 from sqlalchemy import Column, DateTime, MetaData, String, Table, delete, insert, select, update
 from sqlalchemy.engine import Engine
@@ -40,12 +41,17 @@ from models.errors import LotseError
 DEFAULT_AUDIT_DATABASE_URL = "sqlite:///var/lotse_audit.db"
 
 # The categories a person may report voluntarily, with the values each may take. "unknown"
-# is never stored: not answering is the absence of a value (NULL).
+# is never stored: not answering is the absence of a value (NULL). The Literal types let the
+# API schema and the type checker see the same values the store accepts.
+Gender = Literal["female", "male", "diverse"]
+AgeBand = Literal["under_25", "25_49", "50_plus"]
+NationalityGroup = Literal["german", "non_german"]
+Disability = Literal["yes", "no"]
 AUDIT_ATTRIBUTES: dict[str, tuple[str, ...]] = {
-    "gender": ("female", "male", "diverse"),
-    "age_band": ("under_25", "25_49", "50_plus"),
-    "nationality_group": ("german", "non_german"),
-    "disability": ("yes", "no"),
+    "gender": get_args(Gender),
+    "age_band": get_args(AgeBand),
+    "nationality_group": get_args(NationalityGroup),
+    "disability": get_args(Disability),
 }
 READ_FUNCTIONS: tuple[str, ...] = ("read_audit_attributes", "count_audit_records")
 

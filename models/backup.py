@@ -86,6 +86,7 @@ def _dump(engine: Engine, target: Path, part: str) -> None:
             source = connection.connection.dbapi_connection
             copy = sqlite3.connect(target)
             try:
+                # Typed as the generic, optional DBAPI connection; on SQLite an open one is a sqlite3.Connection.
                 source.backup(copy)  # type: ignore[union-attr]
             finally:
                 copy.close()
@@ -98,6 +99,7 @@ def _load(engine: Engine, source: Path, part: str, schema: str) -> None:
         backup = sqlite3.connect(source)
         try:
             with engine.connect() as connection:
+                # Typed as the generic DBAPI connection; on SQLite it is the sqlite3.Connection backup() needs.
                 backup.backup(connection.connection.dbapi_connection)  # type: ignore[arg-type]
         finally:
             backup.close()

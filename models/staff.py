@@ -14,26 +14,27 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import DateTime
-from sqlmodel import Field, Session, SQLModel, select
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.tables import utcnow
 
 
-def _ts(**kwargs: object) -> object:
-    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), **kwargs)  # type: ignore[arg-type]
+def _ts(**kwargs: Any) -> Any:
+    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), **kwargs)
 
 
 class LoginThrottle(SQLModel, table=True):
     __tablename__ = "login_throttle"
 
     key: str = Field(primary_key=True, max_length=64)
-    window_started_at: datetime = _ts()  # type: ignore[assignment]
+    window_started_at: datetime = _ts()
     failures: int = 0
     locked_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
     lockouts: int = 0
-    updated_at: datetime = _ts()  # type: ignore[assignment]
+    updated_at: datetime = _ts()
 
 
 class CaseAccessGrant(SQLModel, table=True):
@@ -44,7 +45,7 @@ class CaseAccessGrant(SQLModel, table=True):
     job_seeker_id: int = Field(foreign_key="job_seeker.id", index=True)
     purpose: str = Field(max_length=32)
     note: str | None = Field(default=None, max_length=500)
-    granted_at: datetime = _ts()  # type: ignore[assignment]
+    granted_at: datetime = _ts()
     expires_at: datetime = Field(sa_type=DateTime(timezone=True))
 
 
@@ -56,7 +57,7 @@ class CaseNote(SQLModel, table=True):
     author_id: int = Field(foreign_key="user_account.id", index=True)
     text: str = Field(max_length=4000)
     visible_to_job_seeker: bool = False
-    created_at: datetime = _ts()  # type: ignore[assignment]
+    created_at: datetime = _ts()
 
 
 class CaseMode(SQLModel, table=True):
@@ -65,7 +66,7 @@ class CaseMode(SQLModel, table=True):
     job_seeker_id: int = Field(primary_key=True, foreign_key="job_seeker.id")
     without_ai: bool = False
     changed_by: int | None = Field(default=None, foreign_key="user_account.id")
-    changed_at: datetime = _ts()  # type: ignore[assignment]
+    changed_at: datetime = _ts()
     reason: str | None = Field(default=None, max_length=500)
 
 
@@ -80,6 +81,6 @@ def visible_case_notes(*, session: Session, job_seeker_id: int) -> list[CaseNote
     statement = (
         select(CaseNote)
         .where(CaseNote.job_seeker_id == job_seeker_id, CaseNote.visible_to_job_seeker == True)  # noqa: E712
-        .order_by(CaseNote.created_at, CaseNote.id)  # type: ignore[arg-type]
+        .order_by(col(CaseNote.created_at), col(CaseNote.id))
     )
     return list(session.exec(statement).all())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import numpy as np
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlmodel import Session
 
 from api.cli.app import console, fail, load_settings, open_engine
 from api.cli.ds import evaluate_on_logged, promote_through_gates, train_from_logs
@@ -46,7 +48,7 @@ def _progress() -> Progress:
     )
 
 
-def _callback(progress: Progress, label: str):  # type: ignore[no-untyped-def]
+def _callback(progress: Progress, label: str) -> Callable[[int, int, str], None]:
     task = progress.add_task(label, total=None)
 
     def update(done: int, total: int, text: str) -> None:
@@ -68,7 +70,7 @@ def _registry() -> ModelRegistry:
     return ModelRegistry(load_settings().models_dir)
 
 
-def _log(action: str, fn) -> None:  # type: ignore[no-untyped-def]
+def _log(action: str, fn: Callable[[Session], None]) -> None:
     """Run *fn(session)* in a transaction; registry changes are only made if the event is logged."""
     settings = load_settings()
     try:
@@ -128,7 +130,8 @@ def simulate_command(
             synthetic=np.array(True),
         )
         audit_file = out.with_name(out.stem + ".protected-audit-only.npz")
-        np.savez_compressed(audit_file, **data.protected, synthetic=np.array(True))
+        # numpy's stub types **kwds as if a key could be its bool allow_pickle, which none of ours is.
+        np.savez_compressed(audit_file, **data.protected, synthetic=np.array(True))  # type: ignore[arg-type]
         console.print(f"Wrote {out} and (audit only) {audit_file}.")
 
 
@@ -241,7 +244,7 @@ def train_command(
     should_promote = promote if promote is not None else registry.active_version() is None
     reason = "first start: no active model" if if_missing else "promoted at training"
 
-    def log(session) -> None:  # type: ignore[no-untyped-def]
+    def log(session: Session) -> None:
         registry.log_trained(version, session=session, actor=actor if not if_missing else SYSTEM_ACTOR)
         if should_promote:
             registry.promote(version, session=session, actor=actor if not if_missing else SYSTEM_ACTOR, reason=reason)

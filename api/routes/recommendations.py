@@ -16,7 +16,7 @@ from api.deps import SessionDep, audit_store
 from api.errors import problem_responses
 from api.i18n import _, get_locale, gettext
 from api.seeker import NewOrSessionJobSeeker, SessionJobSeeker
-from models.audit_store import AUDIT_ATTRIBUTES, record_attributes
+from models.audit_store import AgeBand, Disability, Gender, NationalityGroup, record_attributes
 from models.schemas import Profile
 from models.tables import Decision
 from recommender.decide.decision_explanation import ExplanationView, explanation_view
@@ -70,10 +70,10 @@ class VoluntaryAuditRecord(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    gender: Literal[AUDIT_ATTRIBUTES["gender"]] | None = None  # type: ignore[valid-type]
-    age_band: Literal[AUDIT_ATTRIBUTES["age_band"]] | None = None  # type: ignore[valid-type]
-    nationality_group: Literal[AUDIT_ATTRIBUTES["nationality_group"]] | None = None  # type: ignore[valid-type]
-    disability: Literal[AUDIT_ATTRIBUTES["disability"]] | None = None  # type: ignore[valid-type]
+    gender: Gender | None = None
+    age_band: AgeBand | None = None
+    nationality_group: NationalityGroup | None = None
+    disability: Disability | None = None
 
 
 class RecommendationRequest(BaseModel):
@@ -164,7 +164,7 @@ def _item_out(item: ItemView, locale: str) -> ItemOut:
         # A pending suggestion's module would already tell what it is (e.g. childcare support).
         module_id=None if pending else item.module_id,
         rank=item.rank,
-        review_state=item.review_state,  # type: ignore[arg-type]
+        review_state=item.review_state,
         pending_review=pending,
         title=gettext(PENDING_TEXT, locale) if pending else item.title,
         text=None if pending else item.text,
@@ -181,7 +181,7 @@ def decision_out(view: DecisionView, locale: str) -> DecisionOut:
     return DecisionOut(
         decision_id=view.decision_id,
         created_at=view.created_at,
-        mode=view.mode,  # type: ignore[arg-type]
+        mode=view.mode,
         mode_notice=gettext(notice, locale) if notice else None,
         model_version=view.model_version,
         feature_set_version=view.feature_set_version,
@@ -220,7 +220,7 @@ def create_recommendation(
         registry=request.app.state.registry,
         actor_role="job_seeker",
         actor_id=job_seeker.pseudonym,
-        locale=locale,  # type: ignore[arg-type]
+        locale=locale,
         exploration_rate=request.app.state.settings.exploration_rate,
         control_share=request.app.state.settings.control_share,
     )
@@ -250,7 +250,7 @@ def read_decision(request: Request, session: SessionDep, job_seeker: SessionJobS
     """One of the caller's own decisions, as the job-seeker may see it."""
     decision = _own_decision(session, job_seeker, decision_id)
     locale = get_locale(request)
-    view = decision_view(session, decision=decision, locale=locale, audience="job_seeker")  # type: ignore[arg-type]
+    view = decision_view(session, decision=decision, locale=locale, audience="job_seeker")
     return decision_out(view, locale)
 
 
@@ -265,7 +265,7 @@ def read_explanation(
 ) -> ExplanationView:
     """Why this advice: reasons, data used, rules applied, model version, how Lotse works (GDPR Art 13-15)."""
     decision = _own_decision(session, job_seeker, decision_id)
-    explanation = explanation_view(session, decision=decision, locale=lang or get_locale(request))  # type: ignore[arg-type]
+    explanation = explanation_view(session, decision=decision, locale=lang or get_locale(request))
     append_event(
         session,
         event_type=EventType.explanation_shown,

@@ -126,16 +126,16 @@ def parse_market_file(path: Path, *, encoding: str = "utf-8") -> list[MarketRow]
             bad("kldb", _BAD_KLDB_FORMAT.format(value=row["kldb"]))
         elif get_occupation(kldb) is None:
             bad("kldb", _UNKNOWN_KLDB.format(value=kldb))
-        counts = {}
+        counts: dict[str, int | None] = {}
         for column in ("arbeitslose", "gemeldete_arbeitsstellen", "gemeldete_arbeitsstellen_vorjahr"):
             raw = row.get(column, "")
             if column not in row or (raw == "" and column.endswith("vorjahr")):
                 counts[column] = None
                 continue
-            counts[column] = _count(raw)
-            if counts[column] is None:
+            counts[column] = count = _count(raw)
+            if count is None:
                 bad(column, _BAD_COUNT.format(value=raw))
-            elif counts[column] > MAX_COUNT:  # type: ignore[operator]
+            elif count > MAX_COUNT:
                 bad(column, _COUNT_TOO_LARGE.format(value=raw, limit=MAX_COUNT))
                 counts[column] = None
         flag = row.get("illustrative", "").casefold()
@@ -168,7 +168,7 @@ def diff_market(session: Session, rows: list[MarketRow]) -> ImportDiff:
 
 def replace_market_rows(session: Session, rows: list[MarketRow], *, source: str) -> None:
     """Swap the whole table for *rows* inside the caller's transaction."""
-    session.exec(delete(MarketIndicator))  # type: ignore[call-overload]
+    session.exec(delete(MarketIndicator))
     session.add_all(
         MarketIndicator(kldb=r.kldb, ags=r.ags, period=r.period, unemployed=r.unemployed, vacancies=r.vacancies,
                         vacancies_year_ago=r.vacancies_year_ago, illustrative=r.illustrative, source=source)

@@ -21,11 +21,11 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import MetaData, Table, delete, func, select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col
 from sqlmodel import select as select_rows
 
 from models.audit_store import erase_attributes
@@ -35,6 +35,9 @@ from models.tables import Decision, Event, JobSeeker, UserAccount, utcnow
 from recommender.casework.erasure_journal import ErasureJournal
 from recommender.errors import RecommenderError
 from recommender.records.chain import EventType, append_event
+
+if TYPE_CHECKING:
+    from recommender.decide.decision_explanation import Locale
 
 EXPORT_FORMAT_VERSION = "1"
 ROOT_TABLE = "job_seeker"
@@ -186,7 +189,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def export_personal_data(session: Session, *, job_seeker: JobSeeker, locale: str = "de",
+def export_personal_data(session: Session, *, job_seeker: JobSeeker, locale: Locale = "de",
                          actor_role: str = "job_seeker", log: bool = True,
                          metadata: MetaData | None = None, include_explanations: bool = True) -> Export:
     """Collect every stored row about the person, the decision-log entries and the explanations.
@@ -197,7 +200,7 @@ def export_personal_data(session: Session, *, job_seeker: JobSeeker, locale: str
     tables = {name: [_clean(r) for r in records] for name, records in
               _personal_rows(session, job_seeker, metadata).items()}
     events = session.exec(
-        select_rows(Event).where(Event.case_pseudonym == job_seeker.pseudonym).order_by(Event.id)  # type: ignore[arg-type]
+        select_rows(Event).where(Event.case_pseudonym == job_seeker.pseudonym).order_by(col(Event.id))
     ).all()
     event_rows = [_clean(e.model_dump()) for e in events]
     data: dict[str, Any] = {
@@ -223,12 +226,12 @@ def personal_data_counts(session: Session, *, job_seeker: JobSeeker,
     """How many rows of each kind are stored about the person, and how many log events (an overview)."""
     counts = {name: len(rows) for name, rows in sorted(_personal_rows(session, job_seeker, metadata).items())}
     events = session.execute(
-        select(func.count()).select_from(Event).where(Event.case_pseudonym == job_seeker.pseudonym)  # type: ignore[arg-type]
+        select(func.count()).select_from(Event).where(col(Event.case_pseudonym) == job_seeker.pseudonym)
     ).scalar_one()
     return counts, int(events)
 
 
-def _explanations(session: Session, job_seeker: JobSeeker, locale: str) -> list[dict[str, Any]]:
+def _explanations(session: Session, job_seeker: JobSeeker, locale: Locale) -> list[dict[str, Any]]:
     """The plain-language explanation of each decision, as the person would see it."""
     try:
         from recommender.decide.decision_explanation import explanation_view
@@ -236,7 +239,7 @@ def _explanations(session: Session, job_seeker: JobSeeker, locale: str) -> list[
         return []
     decisions = session.exec(
         select_rows(Decision).where(Decision.job_seeker_id == job_seeker.id)
-        .order_by(Decision.created_at)  # type: ignore[arg-type]
+        .order_by(col(Decision.created_at))
     ).all()
     out = []
     for decision in decisions:

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from data.catalogue import load_catalogue
 from data.kldb import get_occupation, occupations_at_level
@@ -129,7 +129,7 @@ def latest_snapshot(session: Session, *, job_seeker: JobSeeker) -> ProfileSnapsh
     return session.exec(
         select(ProfileSnapshot)
         .where(ProfileSnapshot.job_seeker_id == job_seeker.id)
-        .order_by(ProfileSnapshot.id.desc())  # type: ignore[union-attr]
+        .order_by(col(ProfileSnapshot.id).desc())
         .limit(1)
     ).first()
 
@@ -334,7 +334,7 @@ def mark_done(session: Session, *, job_seeker: JobSeeker, item_id: str, done: bo
 def plan_items(session: Session, *, job_seeker: JobSeeker) -> list[DecisionItem]:
     """Every planned item across the person's decisions, open ones first, by due date."""
     items = session.exec(
-        select(DecisionItem).join(Decision, Decision.id == DecisionItem.decision_id)  # type: ignore[arg-type]
+        select(DecisionItem).join(Decision, col(Decision.id) == DecisionItem.decision_id)
         .where(Decision.job_seeker_id == job_seeker.id, DecisionItem.in_plan == True)  # noqa: E712
     ).all()
     return sorted(items, key=lambda i: (i.done_at is not None, i.due_date or date.max, i.rank))
@@ -359,7 +359,8 @@ def plan_view(session: Session, *, job_seeker: JobSeeker, locale: str) -> list[P
     for item in plan_items(session, job_seeker=job_seeker):
         module = modules.get(item.module_id)
         title = getattr(module.title, locale, module.title.de) if module else item.module_id
-        text = item.edited_text or (getattr(module.text, locale, module.text.de) if module else "")
+        text: str = getattr(module.text, locale, module.text.de) if module else ""
+        text = item.edited_text or text
         out.append(PlanStep(item.id, item.module_id, title, text, item.due_date, item.done_at is not None))
     return out
 
@@ -386,7 +387,7 @@ def record_feedback(session: Session, *, job_seeker: JobSeeker, item_id: str, ki
 def latest_feedback(session: Session, *, job_seeker: JobSeeker) -> dict[str, Feedback]:
     """The newest feedback per advice item of this person."""
     rows = session.exec(
-        select(Feedback).where(Feedback.job_seeker_id == job_seeker.id).order_by(Feedback.id)  # type: ignore[arg-type]
+        select(Feedback).where(Feedback.job_seeker_id == job_seeker.id).order_by(col(Feedback.id))
     ).all()
     return {row.decision_item_id: row for row in rows}
 
@@ -416,5 +417,5 @@ def report_outcome(session: Session, *, job_seeker: JobSeeker, kind: str, occurr
 
 def outcomes_of(session: Session, *, job_seeker: JobSeeker) -> list[Outcome]:
     return list(session.exec(
-        select(Outcome).where(Outcome.job_seeker_id == job_seeker.id).order_by(Outcome.id)  # type: ignore[arg-type]
+        select(Outcome).where(Outcome.job_seeker_id == job_seeker.id).order_by(col(Outcome.id))
     ).all())

@@ -72,23 +72,24 @@ def caseload_overview(
     seekers = session.exec(
         select(JobSeeker).where(col(JobSeeker.id).in_(ids), col(JobSeeker.erased_at).is_(None))
     ).all()
-    pending = dict(
+    # Keyed by job_seeker_id; a row's own id is typed optional, so lookups may use None.
+    pending: dict[int | None, int] = dict(
         session.exec(
-            select(Decision.job_seeker_id, func.count(DecisionItem.id))
+            select(Decision.job_seeker_id, func.count(col(DecisionItem.id)))
             .join(DecisionItem, col(DecisionItem.decision_id) == col(Decision.id))
             .where(col(Decision.job_seeker_id).in_(ids),
                    DecisionItem.review_state == ReviewState.pending_review.value)
-            .group_by(Decision.job_seeker_id)
+            .group_by(col(Decision.job_seeker_id))
         ).all()
     )
-    latest = dict(
+    latest: dict[int | None, datetime] = dict(
         session.exec(
             select(Decision.job_seeker_id, func.max(Decision.created_at))
             .where(col(Decision.job_seeker_id).in_(ids))
-            .group_by(Decision.job_seeker_id)
+            .group_by(col(Decision.job_seeker_id))
         ).all()
     )
-    modes = {m.job_seeker_id: m.without_ai for m in session.exec(
+    modes: dict[int | None, bool] = {m.job_seeker_id: m.without_ai for m in session.exec(
         select(CaseMode).where(col(CaseMode.job_seeker_id).in_(ids))).all()}
     rows = [
         CaseRow(
@@ -134,7 +135,9 @@ def review_queue(session: Session, *, user: UserAccount, limit: int | None = Non
         return []
     # Only the columns the queue shows: loading whole rows would decode every JSON column.
     statement = (
-        select(JobSeeker.pseudonym, Decision.id, DecisionItem.id, DecisionItem.module_id, Decision.created_at)
+        # sqlmodel's select() declares typed overloads for up to four columns only; five work at run time.
+        select(  # type: ignore[call-overload]
+            JobSeeker.pseudonym, Decision.id, DecisionItem.id, DecisionItem.module_id, Decision.created_at)
         .join(Decision, col(Decision.id) == col(DecisionItem.decision_id))
         .join(JobSeeker, col(JobSeeker.id) == col(Decision.job_seeker_id))
         .where(col(Decision.job_seeker_id).in_(ids), DecisionItem.review_state == ReviewState.pending_review.value,

@@ -174,6 +174,7 @@ def review_item(
         .values(**values)
     )
     result = session.execute(statement)
+    # An UPDATE gives a CursorResult, which has rowcount; SQLAlchemy types Session.execute as Result.
     if result.rowcount != 1:  # type: ignore[attr-defined]
         session.refresh(item)
         when = item.reviewed_at.strftime("%d.%m.%Y %H:%M UTC") if item.reviewed_at else "?"

@@ -26,7 +26,7 @@ from types import SimpleNamespace
 from typing import Any, Literal
 
 from sqlalchemy import insert
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from data.catalogue import Catalogue, load_catalogue
 from models.crud import create_snapshot
@@ -115,6 +115,7 @@ def _choose_model(
         return None, "kill_switch"
     if job_seeker.objection_active:
         return None, "objection"
+    # A stored row has its id; SQLModel types every primary key as optional.
     if case_works_without_ai(session=session, job_seeker_id=job_seeker.id):  # type: ignore[arg-type]
         return None, "counsellor_without_ai"
     if registry is None:
@@ -213,7 +214,7 @@ def recommend(
     guardrails = [o.as_log() for o in guard.outcomes]
     decision = Decision(
         job_seeker_id=job_seeker.id,
-        snapshot_id=snapshot.id,  # type: ignore[arg-type]
+        snapshot_id=snapshot.id,  # type: ignore[arg-type]  # stored, so set; SQLModel types it optional
         mode="model" if model else "rules",
         mode_reason=mode_reason,
         model_version=model.version if model else RULES_VERSION,
@@ -327,7 +328,7 @@ def decision_view(
     catalogue = catalogue or load_catalogue()
     if items is None:
         items = session.exec(
-            select(DecisionItem).where(DecisionItem.decision_id == decision.id).order_by(DecisionItem.rank)
+            select(DecisionItem).where(DecisionItem.decision_id == decision.id).order_by(col(DecisionItem.rank))
         ).all()
     views = []
     for item in items:
@@ -403,7 +404,7 @@ def latest_decision(session: Session, *, job_seeker: JobSeeker) -> Decision | No
     return session.exec(
         select(Decision)
         .where(Decision.job_seeker_id == job_seeker.id)
-        .order_by(Decision.created_at.desc())  # type: ignore[attr-defined]
+        .order_by(col(Decision.created_at).desc())
         .limit(1)
     ).first()
 

@@ -160,7 +160,7 @@ def contradictory_fields(columns: Mapping[str, np.ndarray]) -> list[str]:
         found += ["applications_last_3_months", "interviews_last_3_months"]
     recognition = columns["recognition_status"][0]
     foreign = columns["foreign_qualification"][0]
-    not_applicable = literal_values("recognition_status").index("not_applicable")  # type: ignore[union-attr]
+    not_applicable = (literal_values("recognition_status") or ()).index("not_applicable")
     if foreign == 0.0 and not np.isnan(recognition) and recognition != not_applicable:
         found += ["foreign_qualification", "recognition_status"]
     return found

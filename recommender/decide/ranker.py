@@ -124,7 +124,7 @@ class LoadedModel:
         """
         if not self._relative:  # models before per-module uplift boosters
             return self.calibrate(base + effect)
-        group = none_margin + group_offset
+        group = np.asarray(none_margin + group_offset)
         uplift = self.calibrate(group + effect) - self.calibrate(group)
         return np.clip(p_none + uplift, 0.0, 1.0)
 

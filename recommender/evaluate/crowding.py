@@ -64,8 +64,8 @@ def crowding_report(
     """
     rows = session.exec(
         select(Decision.job_seeker_id, ProfileSnapshot.payload, DecisionItem.module_id, DecisionItem.rank)
-        .join(ProfileSnapshot, ProfileSnapshot.id == Decision.snapshot_id)  # type: ignore[arg-type]
-        .join(DecisionItem, DecisionItem.decision_id == Decision.id)  # type: ignore[arg-type]
+        .join(ProfileSnapshot, col(ProfileSnapshot.id) == Decision.snapshot_id)
+        .join(DecisionItem, col(DecisionItem.decision_id) == Decision.id)
         .where(col(Decision.created_at) >= since)
     ).all()
     people: dict[tuple[str, str], set[int]] = defaultdict(set)

@@ -99,7 +99,8 @@ def _effect_booster(config: TrainConfig, x: np.ndarray, y: np.ndarray, w: np.nda
     names = list(ALLOWED_FEATURES)
     train = lgb.Dataset(x[~valid], y[~valid], weight=w[~valid], init_score=base[~valid], feature_name=names,
                         params={"max_bin": 63})
-    valid_sets, callbacks = [], []
+    valid_sets: list[lgb.Dataset] = []
+    callbacks: list[Callable[..., Any]] = []
     if valid.sum() >= config.min_rows_per_action // 2:
         valid_sets = [lgb.Dataset(x[valid], y[valid], weight=w[valid], init_score=base[valid], reference=train)]
         callbacks = [lgb.early_stopping(config.effect_early_stopping_rounds, verbose=False)]
@@ -182,7 +183,7 @@ def fit_dask(client: Client, database_url: str, module_ids: list[str], *, extrac
     frame = frame.assign(weight=(raw_weight / mean_weight).clip(1.0 / config.weight_clip, config.weight_clip))
     frame = frame.persist()
     train = frame[~frame["is_valid"]]
-    base_params = {
+    base_params: dict[str, Any] = {
         "objective": "binary", "learning_rate": config.baseline_learning_rate, "num_leaves": config.baseline_leaves,
         "min_child_samples": min(200, config.effect_min_data_in_leaf), "reg_lambda": 1.0, "colsample_bytree": 0.9,
         "random_state": config.seed, "deterministic": True, "force_row_wise": True, "verbose": -1, "max_bin": 63,

@@ -149,7 +149,8 @@ def _subset(full: lgb.Dataset, rows: np.ndarray, init_margin: np.ndarray) -> lgb
     The subset must be constructed before its init score is set: LightGBM 4 silently ignores
     an init score given to an unconstructed subset.
     """
-    subset = full.subset(rows)
+    # LightGBM types subset() as taking a list; it takes any index array (and copies it to int32 anyway).
+    subset = full.subset(rows)  # type: ignore[arg-type]
     subset.construct()
     subset.set_init_score(init_margin[rows])
     return subset
@@ -200,14 +201,15 @@ def fit(data: SimulatedData, config: TrainConfig | None = None, *, progress: Pro
     # One binned dataset for everything: the per-action boosters train on subsets that share its bins.
     full = lgb.Dataset(x, y, weight=weight, feature_name=names, params={"max_bin": 63}, free_raw_data=False)
     full.construct()
-    base_train = full.subset(train_rows)
-    base_valid = full.subset(valid_rows)
+    # LightGBM types subset() as taking a list; it takes any index array (and copies it to int32 anyway).
+    base_train = full.subset(train_rows)  # type: ignore[arg-type]
+    base_valid = full.subset(valid_rows)  # type: ignore[arg-type]
     baseline = lgb.train(base_params, base_train, num_boost_round=config.baseline_rounds, valid_sets=[base_valid],
                          callbacks=[lgb.early_stopping(config.early_stopping_rounds, verbose=False)])
     check_feature_names(baseline.feature_name())
     texts = {BASELINE: baseline.model_to_string(num_iteration=baseline.best_iteration or None)}
-    base_margin = baseline.predict(x, raw_score=True, num_iteration=baseline.best_iteration or None,
-                                   num_threads=config.num_threads)
+    base_margin = np.asarray(baseline.predict(x, raw_score=True, num_iteration=baseline.best_iteration or None,
+                                              num_threads=config.num_threads))
     if progress is not None:
         progress(1, total, "baseline")
 
@@ -246,7 +248,7 @@ def fit(data: SimulatedData, config: TrainConfig | None = None, *, progress: Pro
             # How much heterogeneity a module's few thousand rows can support is chosen on its
             # held-out rows: too little and every person gets the module's mean, too much is noise.
             held_out = valid_rows[action[valid_rows] == code]
-            callbacks = []
+            callbacks: list[Callable[..., Any]] = []
             valid_sets = []
             if len(held_out) >= config.min_rows_per_action // 2:
                 valid_sets = [_subset(full, held_out, start)]

@@ -28,7 +28,7 @@ same partitions in parallel on Dask workers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import and_, false, func, select
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from models.tables import Decision, DecisionItem, JobSeeker, Outcome, as_utc
 from recommender.decide.features import ALLOWED_FEATURES, FEATURE_SET_VERSION
@@ -160,7 +161,7 @@ class ExtractConfig:
 
 def _decision_filter(config: ExtractConfig, lo: str | None, hi: str | None) -> list[Any]:
     conditions: list[Any] = [
-        JobSeeker.erased_at.is_(None),  # type: ignore[union-attr]
+        col(JobSeeker.erased_at).is_(None),
         JobSeeker.objection_active == false(),
         Decision.created_at <= config.cutoff(),
         Decision.feature_set_version == FEATURE_SET_VERSION,
@@ -191,18 +192,19 @@ def read_partition(engine: Engine, lo: str | None, hi: str | None, config: Extra
                    module_ids: list[str]) -> dict[str, Any]:
     """Read one partition of the log into plain numpy columns (picklable, for Dask workers too)."""
     conditions = _decision_filter(config, lo, hi)
-    decision_q = (select(Decision.id, Decision.job_seeker_id, JobSeeker.pseudonym, Decision.created_at,
-                         Decision.features, Decision.exploration, Decision.model_version, Decision.mode,
-                         *((Decision.guardrails,) if config.with_eligibility else ()))
-                  .join(JobSeeker, JobSeeker.id == Decision.job_seeker_id).where(*conditions))
-    item_q = (select(DecisionItem.decision_id, DecisionItem.module_id, DecisionItem.rank, DecisionItem.propensity,
-                     DecisionItem.uplift, DecisionItem.review_state)
-              .join(Decision, Decision.id == DecisionItem.decision_id)
-              .join(JobSeeker, JobSeeker.id == Decision.job_seeker_id).where(*conditions))
-    outcome_q = (select(Outcome.job_seeker_id, Outcome.occurred_on).distinct()
-                 .join(Decision, Decision.job_seeker_id == Outcome.job_seeker_id)
-                 .join(JobSeeker, JobSeeker.id == Decision.job_seeker_id)
-                 .where(Outcome.kind == OUTCOME_KIND, *conditions))
+    decision_q = (select(col(Decision.id), col(Decision.job_seeker_id), col(JobSeeker.pseudonym),
+                         col(Decision.created_at), col(Decision.features), col(Decision.exploration),
+                         col(Decision.model_version), col(Decision.mode),
+                         *((col(Decision.guardrails),) if config.with_eligibility else ()))
+                  .join(JobSeeker, col(JobSeeker.id) == Decision.job_seeker_id).where(*conditions))
+    item_q = (select(col(DecisionItem.decision_id), col(DecisionItem.module_id), col(DecisionItem.rank),
+                     col(DecisionItem.propensity), col(DecisionItem.uplift), col(DecisionItem.review_state))
+              .join(Decision, col(Decision.id) == DecisionItem.decision_id)
+              .join(JobSeeker, col(JobSeeker.id) == Decision.job_seeker_id).where(*conditions))
+    outcome_q = (select(col(Outcome.job_seeker_id), col(Outcome.occurred_on)).distinct()
+                 .join(Decision, col(Decision.job_seeker_id) == Outcome.job_seeker_id)
+                 .join(JobSeeker, col(JobSeeker.id) == Decision.job_seeker_id)
+                 .where(col(Outcome.kind) == OUTCOME_KIND, *conditions))
     with engine.connect() as connection:
         decisions = connection.execute(decision_q).all()
         items = connection.execute(item_q).all()
@@ -215,7 +217,7 @@ def _feature_matrix(payloads: list[dict[str, Any]]) -> np.ndarray:
     return frame.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float32, na_value=np.nan)
 
 
-def _assemble(decisions: list[Any], items: list[Any], outcomes: list[Any], config: ExtractConfig,
+def _assemble(decisions: Sequence[Any], items: Sequence[Any], outcomes: Sequence[Any], config: ExtractConfig,
               module_ids: list[str]) -> dict[str, Any]:
     stats = {"decisions_read": len(decisions), "purged": 0, "unknown_module_items": 0, "rejected_items": 0}
     kept = [row for row in decisions if not (isinstance(row[4], dict) and row[4].get(_TOMBSTONE_KEY))]
@@ -306,7 +308,7 @@ def _eligibility(guardrails: list[Any], module_ids: list[str]) -> np.ndarray:
     return out
 
 
-def _outcome_in_window(rows: pd.DataFrame, outcomes: list[Any], window_days: int) -> np.ndarray:
+def _outcome_in_window(rows: pd.DataFrame, outcomes: Sequence[Any], window_days: int) -> np.ndarray:
     if not len(rows) or not outcomes:
         return np.zeros(len(rows), dtype=np.int8)
     found = pd.DataFrame(outcomes, columns=["job_seeker_id", "occurred_on"])

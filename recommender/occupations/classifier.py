@@ -27,7 +27,7 @@ import hashlib
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -280,7 +280,8 @@ class TitleClassifier(BaseEstimator):
             arrays[f"{head}_shape"] = np.array(coef.shape)
             arrays[f"{head}_intercept"], arrays[f"{head}_index"] = intercept, index
         path = directory / "occupations.npz"
-        np.savez_compressed(path, **arrays)
+        # numpy's stub types **kwds as if a key could be its bool allow_pickle, which none of ours is.
+        np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
         meta = {"format": 4, "sha256": _sha256(path), "C": self.C, "weights": self.weights_,
                 "word_weight": self.word_weight, "prune": self.prune, "temperature": self.temperature,
                 "n_codes": len(self.codes_), "synonym_weight": SYNONYM_WEIGHT, "n_synonyms": len(self.synonyms_),
@@ -352,7 +353,9 @@ def _unpack(packed: np.ndarray) -> list[str]:
     return packed.tobytes().decode("utf-8").split("\n") if packed.size else []
 
 
-def _restore(factory, vocab: list[str], idf: np.ndarray) -> TfidfVectorizer:  # type: ignore[no-untyped-def]
+def _restore(
+    factory: Callable[[dict[str, int]], TfidfVectorizer], vocab: list[str], idf: np.ndarray
+) -> TfidfVectorizer:
     vectorizer = factory({term: i for i, term in enumerate(vocab)})
     vectorizer.idf_ = idf
     return vectorizer

@@ -87,11 +87,11 @@ def _patterns() -> list[dict[str, object]]:
         patterns.append({"label": "OCCUPATION", "id": codes[0], "pattern": [{"NORM": word} for word in words]})
     for skill, phrases in SKILLS.items():
         for phrase in phrases:
-            words = [base_form(word) for word in phrase.split()]
-            if len(words) == 1:  # also "Excel-Kenntnisse", "SAP-Erfahrung" (one token)
-                pattern: list[dict[str, object]] = [{"NORM": {"REGEX": f"^{re.escape(words[0])}(-[\\w-]+)?$"}}]
+            forms = [base_form(word) for word in phrase.split()]
+            if len(forms) == 1:  # also "Excel-Kenntnisse", "SAP-Erfahrung" (one token)
+                pattern: list[dict[str, object]] = [{"NORM": {"REGEX": f"^{re.escape(forms[0])}(-[\\w-]+)?$"}}]
             else:
-                pattern = [{"NORM": word} for word in words]
+                pattern = [{"NORM": word} for word in forms]
             patterns.append({"label": "SKILL", "id": skill, "pattern": pattern})
     return patterns
 
@@ -104,6 +104,7 @@ def extraction_pipeline() -> Language:
     nlp.add_pipe("lotse_fold_norms")
     ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True})
     nlp.initialize()
+    # spaCy types add_pipe as returning any pipe callable; "entity_ruler" gives an EntityRuler.
     ruler.add_patterns(_patterns())  # type: ignore[attr-defined]
     return nlp
 

@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.errors import require_id
 from models.hashing import sha256_hex
@@ -127,7 +127,7 @@ def _lock_chain(session: Session) -> None:
 
 def head_hash(session: Session) -> str:
     """The hash the next event links to; only that column is read (the events' payloads are large)."""
-    newest = session.exec(select(Event.hash).order_by(Event.id.desc()).limit(1)).first()  # type: ignore[union-attr]
+    newest = session.exec(select(Event.hash).order_by(col(Event.id).desc()).limit(1)).first()
     return newest or GENESIS_HASH
 
 
@@ -221,7 +221,7 @@ def verify_chain(session: Session, *, batch_size: int = 5000) -> ChainReport:
     last_id = 0
     while True:
         rows = session.exec(
-            select(Event).where(Event.id > last_id).order_by(Event.id).limit(batch_size)  # type: ignore[arg-type]
+            select(Event).where(col(Event.id) > last_id).order_by(col(Event.id)).limit(batch_size)
         ).all()
         if not rows:
             return ChainReport(checked=position, broken=None)

@@ -65,7 +65,7 @@ def purge_expired_payloads(
         .values(features=TOMBSTONE, diagnostic=[]),
         # Reasons are derived from the profile; review texts may name personal circumstances.
         "items": update(DecisionItem)
-        .where(col(DecisionItem.decision_id).in_(select(Decision.id).where(col(Decision.created_at) < cutoff)),
+        .where(col(DecisionItem.decision_id).in_(select(col(Decision.id)).where(col(Decision.created_at) < cutoff)),
                cast(DecisionItem.reasons, Text) != _EMPTY_TEXT)
         .values(reasons=[], review_reason=None, edited_text=None),
         "comments": update(Feedback)
@@ -77,6 +77,7 @@ def purge_expired_payloads(
         if dry_run:
             counts[name] = _count_matching(session, statement)
         else:
+            # An UPDATE gives a CursorResult, which has rowcount; SQLAlchemy types Session.execute as Result.
             counts[name] = session.execute(statement).rowcount or 0  # type: ignore[attr-defined]
     report = PurgeReport(cutoff=cutoff, dry_run=dry_run, **counts)
     if not dry_run and report.total:
@@ -91,5 +92,7 @@ def purge_expired_payloads(
 
 
 def _count_matching(session: Session, statement: Update) -> int:
-    query = select(func.count()).select_from(statement.table).where(statement.whereclause)  # type: ignore[arg-type]
+    query = select(func.count()).select_from(statement.table)
+    if statement.whereclause is not None:
+        query = query.where(statement.whereclause)
     return int(session.execute(query).scalar_one())

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
+from sqlmodel import col
 
 from data.catalogue import Catalogue
 from models.audit_store import create_audit_schema, record_many
@@ -86,11 +87,11 @@ def write_simulated_log(engine: Engine, data: SimulatedData, catalogue: Catalogu
     review = {m.id for m in catalogue.modules if m.needs_counsellor_approval}
     n = data.n
     with engine.begin() as connection:
-        jc = connection.execute(select(Jobcenter.id).where(Jobcenter.code == SYNTHETIC_JOBCENTER)).scalar()
+        jc = connection.execute(select(col(Jobcenter.id)).where(col(Jobcenter.code) == SYNTHETIC_JOBCENTER)).scalar()
         if jc is None:
             jc = connection.execute(insert(Jobcenter).values(
                 code=SYNTHETIC_JOBCENTER, name="SYNTHETIC simulated Jobcenter (no real people)",
-                created_at=datetime.now(UTC)).returning(Jobcenter.id)).scalar_one()
+                created_at=datetime.now(UTC)).returning(col(Jobcenter.id))).scalar_one()
     pseudonyms = [f"{PSEUDONYM_PREFIX}{v}" for v in _ids(rng, n)]
     decision_ids = _ids(rng, n)
     offsets = rng.integers(0, max(spread_days, 1) * 86400, size=n)
@@ -109,10 +110,10 @@ def write_simulated_log(engine: Engine, data: SimulatedData, catalogue: Catalogu
                                          "locale": "de", "created_at": now, "last_activity_at": now}
                                         for i in range(start, stop)]
         with engine.begin() as connection:
-            ids = connection.execute(insert(JobSeeker).returning(JobSeeker.id, sort_by_parameter_order=True),
+            ids = connection.execute(insert(JobSeeker).returning(col(JobSeeker.id), sort_by_parameter_order=True),
                                      people).scalars().all()
             snaps = connection.execute(
-                insert(ProfileSnapshot).returning(ProfileSnapshot.id, sort_by_parameter_order=True),
+                insert(ProfileSnapshot).returning(col(ProfileSnapshot.id), sort_by_parameter_order=True),
                 [{"job_seeker_id": pid, "payload": _PAYLOAD, "sha256": _PAYLOAD_HASH, "created_at": now}
                  for pid in ids]).scalars().all()
             decisions, items, outcomes = [], [], []

@@ -100,7 +100,7 @@ async def create_account(request: Request, job_seeker: SessionJobSeeker, session
         errors["password"] = " ".join(problems)
     elif password != repeat:
         errors["password_repeat"] = gettext(MSG_PW_MISMATCH, locale)
-    if errors or jobcenter is None:
+    if errors or jobcenter is None or jobcenter.id is None:
         return render(request, "seeker/account.html", {"errors": errors, "values": values, "has_account": False},
                       status_code=422)
     user = UserAccount(jobcenter_id=jobcenter.id, username=username, password_hash=hash_password(password),
@@ -108,7 +108,7 @@ async def create_account(request: Request, job_seeker: SessionJobSeeker, session
     session.add(user)
     session.flush()
     job_seeker.user_id = user.id
-    job_seeker.jobcenter_id = jobcenter.id  # type: ignore[assignment]
+    job_seeker.jobcenter_id = jobcenter.id
     session.add(job_seeker)
     append_event(session, event_type=EventType.user_created, actor_role="job_seeker", actor_id=job_seeker.pseudonym,
                  case_pseudonym=job_seeker.pseudonym, outputs={"role": Role.job_seeker.value})

@@ -12,7 +12,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import SessionDep
-from api.i18n import get_locale
+from api.i18n import LocaleCode, get_locale
 from api.i18n import lazy_gettext as _
 from api.security import CsrfDep
 from api.seeker import SessionJobSeeker
@@ -40,15 +40,15 @@ MSG_NOT_AVAILABLE = _("Advice cannot be prepared at the moment. Your answers are
 MSG_NEW_ADVICE = _("Your advice has been updated.")
 
 
-def _feature_label(feature: str, locale: str) -> str | None:
+def _feature_label(feature: str, locale: LocaleCode) -> str | None:
     try:
         from recommender.decide.decision_explanation import FEATURE_LABELS, feature_label
     except ImportError:
         return None
-    return feature_label(feature, locale) if feature in FEATURE_LABELS else None  # type: ignore[arg-type]
+    return feature_label(feature, locale) if feature in FEATURE_LABELS else None
 
 
-def _card_data(view: Any, locale: str, feedback: dict[str, Any]) -> list[dict[str, Any]]:
+def _card_data(view: Any, locale: LocaleCode, feedback: dict[str, Any]) -> list[dict[str, Any]]:
     cards = []
     for item in view.items:
         labels = [label for f in item.data_used if (label := _feature_label(f, locale))]
@@ -95,7 +95,8 @@ def render_advice_page(request: Request, session: Any, job_seeker: JobSeeker, *,
         "mode_message": MODE_MESSAGES.get(view.mode_reason or "", MODE_MESSAGES["no_model"])
         if view.mode != "model" else None,
         "available": True, "item_errors": item_errors or {}, "item_values": item_values or {},
-        "notes": visible_case_notes(session=session, job_seeker_id=job_seeker.id),
+        # A stored row has its id; SQLModel types every primary key as optional.
+        "notes": visible_case_notes(session=session, job_seeker_id=job_seeker.id),  # type: ignore[arg-type]
     }, status_code=status_code)
 
 
@@ -134,7 +135,7 @@ def read_explanation(request: Request, decision_id: str, job_seeker: SessionJobS
         from recommender.decide.decision_explanation import explanation_view
     except ImportError as exc:
         raise HTTPException(status_code=503, detail="Explanations are not available.") from exc
-    explanation = explanation_view(session, decision=decision, locale=locale)  # type: ignore[arg-type]
+    explanation = explanation_view(session, decision=decision, locale=locale)
     append_event(session, event_type=EventType.explanation_shown, actor_role="job_seeker",
                  actor_id=job_seeker.pseudonym, case_pseudonym=job_seeker.pseudonym, decision_id=decision.id,
                  model_version=decision.model_version, outputs={"explanation_id": explanation.explanation_id},
