@@ -80,7 +80,7 @@ def _measure(engine: Engine, registry: ModelRegistry, n: int) -> dict[str, Any]:
     with session_scope(engine) as session:
         seed_reference_data(session)
         jobcenter = get_jobcenter_by_code(session=session, code="demo")
-        assert jobcenter is not None
+        assert jobcenter is not None and jobcenter.id is not None
         jobcenter_id = jobcenter.id
     catalogue = load_catalogue()
     rng = random.Random(42)
@@ -88,7 +88,7 @@ def _measure(engine: Engine, registry: ModelRegistry, n: int) -> dict[str, Any]:
 
     def decide(i: int) -> None:
         with session_scope(engine) as session:
-            person = JobSeeker(jobcenter_id=jobcenter_id)  # type: ignore[arg-type]
+            person = JobSeeker(jobcenter_id=jobcenter_id)
             session.add(person)
             session.flush()
             recommend(session, job_seeker=person, profile=profiles[i], registry=registry, actor_role="job_seeker",
@@ -96,10 +96,11 @@ def _measure(engine: Engine, registry: ModelRegistry, n: int) -> dict[str, Any]:
 
     def bare(i: int) -> None:
         with session_scope(engine) as session:
-            person = JobSeeker(jobcenter_id=jobcenter_id)  # type: ignore[arg-type]
+            person = JobSeeker(jobcenter_id=jobcenter_id)
             session.add(person)
             session.flush()
-            snapshot = create_snapshot(session=session, job_seeker_id=person.id,  # type: ignore[arg-type]
+            assert person.id is not None
+            snapshot = create_snapshot(session=session, job_seeker_id=person.id,
                                        payload=profiles[i].model_dump(mode="json"))
             append_event(session, event_type=EventType.client_viewed, actor_role="job_seeker",
                          input_hash=snapshot.sha256)

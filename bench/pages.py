@@ -138,7 +138,7 @@ def main() -> None:
                 for _ in range(5):
                     client.get(path)
                 timings = asyncio.run(_time_requests(app, client.cookies, path, args.requests))
-                row = {
+                row: dict[str, Any] = {
                     "page": name, "path": re.sub(r"[0-9a-f]{32}", "{id}", path),
                     "gzip_kb": round(size / 1024, 2), "requests": requests, "assets": assets,
                     "html_kb": round(len(first.content) / 1024, 2), "uncompressed_kb": round(raw / 1024, 2),

@@ -19,6 +19,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 # Run as a script, this file's folder comes first on sys.path and its name would shadow the
 # ``recommender`` package: drop the folder.
@@ -26,10 +27,11 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 
 import numpy as np  # noqa: E402
 
-from data.catalogue import load_catalogue  # noqa: E402
+from data.catalogue import Catalogue, load_catalogue  # noqa: E402
 from models.schemas import Profile  # noqa: E402
 from recommender.decide.features import MarketContext, build_features  # noqa: E402
 from recommender.decide.guardrails import evaluate_guardrails  # noqa: E402
+from recommender.decide.ranker import LoadedModel  # noqa: E402
 from recommender.decide.reasons import explain  # noqa: E402
 from recommender.evaluate.experiment import run  # noqa: E402
 from recommender.learn.train import TrainConfig  # noqa: E402
@@ -44,7 +46,7 @@ CURVE_ROWS = [int(v) for v in os.environ.get("LOTSE_BENCH_CURVE_ROWS", "2000000,
 SHARE_TARGET = {"default": 0.95, "hard": 0.85}
 
 
-def _latency(model, catalogue) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def _latency(model: LoadedModel, catalogue: Catalogue) -> dict[str, float]:
     profile = Profile(german_level="B1", months_unemployed=14, applications_last_3_months=6,
                       interviews_last_3_months=1, search_channels=["job_boards"], has_cv=True,
                       driving_licence=False, max_commute_minutes=30, target_occupation="12345",
@@ -68,7 +70,7 @@ def _latency(model, catalogue) -> dict[str, float]:  # type: ignore[no-untyped-d
             "with_top5_explanations_p99_ms": float(np.percentile(full_ms, 99))}
 
 
-def _scenario_run(path: Path, rows: int, catalogue) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def _scenario_run(path: Path, rows: int, catalogue: Catalogue) -> dict[str, Any]:
     result = run(scenario_path=path, rows=rows, test_rows=TEST_ROWS, seed=42, config=TrainConfig(),
                  catalogue=catalogue, n_boot=100)
     evaluation = result.evaluation or {}

@@ -40,6 +40,7 @@ TEST_PASSWORD = "correct horse battery staple"
 def make_team(session: Session, *, jobcenter: Jobcenter, name: str = "Team A") -> Any:
     from models.tables import Team
 
+    assert jobcenter.id is not None
     team = Team(jobcenter_id=jobcenter.id, name=name)
     session.add(team)
     session.flush()
@@ -64,7 +65,7 @@ def make_staff_user(
 
     if password == TEST_PASSWORD:
         original = accounts.hash_password
-        accounts.hash_password = _cached_test_hash  # type: ignore[assignment]
+        accounts.hash_password = _cached_test_hash
         try:
             return _create(session, role=role, jobcenter=jobcenter, username=username, team=team, password=password)
         finally:
@@ -87,6 +88,7 @@ def _create(session: Session, *, role: str, jobcenter: Jobcenter, username: str 
             password: str) -> Any:
     from api.auth.accounts import create_user
 
+    assert jobcenter.id is not None
     return create_user(
         session,
         username=username or f"{role.replace('_', '-')}-{jobcenter.code}",
@@ -103,6 +105,7 @@ def _create(session: Session, *, role: str, jobcenter: Jobcenter, username: str 
 def assign_case(session: Session, *, job_seeker: JobSeeker, counsellor: Any) -> Any:
     from models.tables import CaseAssignment
 
+    assert job_seeker.id is not None
     assignment = CaseAssignment(job_seeker_id=job_seeker.id, counsellor_id=counsellor.id)
     session.add(assignment)
     session.flush()
@@ -128,6 +131,7 @@ def make_decision(
     from models.tables import Decision, DecisionItem, utcnow
 
     snapshot = make_snapshot(session, job_seeker=job_seeker)
+    assert job_seeker.id is not None and snapshot.id is not None
     decision = Decision(
         job_seeker_id=job_seeker.id,
         snapshot_id=snapshot.id,
