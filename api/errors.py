@@ -86,8 +86,10 @@ def _document_problem_schema(app: FastAPI) -> None:
             problem_schema = Problem.model_json_schema(ref_template=_SCHEMA_REF)
             schemas.update(problem_schema.pop("$defs", {}))
             schemas[Problem.__name__] = problem_schema
+        # build() (FastAPI's own openapi) has just cached the document in app.openapi_schema.
         return app.openapi_schema  # type: ignore[return-value]
 
+    # Replacing app.openapi is FastAPI's documented way to extend the schema; mypy refuses method assignment.
     app.openapi = openapi  # type: ignore[method-assign]
 
 

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from data.catalogue import seed_advice_modules
 from data.importers.market import seed_illustrative_market
+from models.errors import require_id
 from models.tables import Jobcenter, Team
 
 DEMO_JOBCENTER_CODE = "demo"
@@ -24,8 +25,7 @@ def _seed_demo_jobcenter(session: Session) -> str:
     jobcenter = Jobcenter(code=DEMO_JOBCENTER_CODE, name=DEMO_JOBCENTER_NAME)
     session.add(jobcenter)
     session.flush()
-    # The flush gave the jobcenter its id; SQLModel types every primary key as optional.
-    session.add(Team(jobcenter_id=jobcenter.id, name=DEMO_TEAM_NAME))  # type: ignore[arg-type]
+    session.add(Team(jobcenter_id=require_id(jobcenter), name=DEMO_TEAM_NAME))
     return f"Created Jobcenter '{DEMO_JOBCENTER_NAME}' with '{DEMO_TEAM_NAME}'."
 
 

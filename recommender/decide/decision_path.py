@@ -30,6 +30,7 @@ from sqlmodel import Session, col, select
 
 from data.catalogue import Catalogue, load_catalogue
 from models.crud import create_snapshot
+from models.errors import require_id
 from models.schemas import Profile
 from models.staff import case_works_without_ai
 from models.tables import Decision, DecisionItem, JobSeeker, ProfileSnapshot, ReviewState, new_id
@@ -115,8 +116,7 @@ def _choose_model(
         return None, "kill_switch"
     if job_seeker.objection_active:
         return None, "objection"
-    # A stored row has its id; SQLModel types every primary key as optional.
-    if case_works_without_ai(session=session, job_seeker_id=job_seeker.id):  # type: ignore[arg-type]
+    if case_works_without_ai(session=session, job_seeker_id=require_id(job_seeker)):
         return None, "counsellor_without_ai"
     if registry is None:
         return None, "no_model"
@@ -214,7 +214,7 @@ def recommend(
     guardrails = [o.as_log() for o in guard.outcomes]
     decision = Decision(
         job_seeker_id=job_seeker.id,
-        snapshot_id=snapshot.id,  # type: ignore[arg-type]  # stored, so set; SQLModel types it optional
+        snapshot_id=require_id(snapshot),
         mode="model" if model else "rules",
         mode_reason=mode_reason,
         model_version=model.version if model else RULES_VERSION,

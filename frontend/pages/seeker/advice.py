@@ -18,6 +18,7 @@ from api.security import CsrfDep
 from api.seeker import SessionJobSeeker
 from frontend.pages.seeker.common import decision_path, flash, registry_of, render, see_other
 from frontend.pages.seeker.steps import STEPS
+from models.errors import require_id
 from models.staff import visible_case_notes
 from models.tables import Decision, JobSeeker
 from recommender.casework import journey
@@ -95,8 +96,7 @@ def render_advice_page(request: Request, session: Any, job_seeker: JobSeeker, *,
         "mode_message": MODE_MESSAGES.get(view.mode_reason or "", MODE_MESSAGES["no_model"])
         if view.mode != "model" else None,
         "available": True, "item_errors": item_errors or {}, "item_values": item_values or {},
-        # A stored row has its id; SQLModel types every primary key as optional.
-        "notes": visible_case_notes(session=session, job_seeker_id=job_seeker.id),  # type: ignore[arg-type]
+        "notes": visible_case_notes(session=session, job_seeker_id=require_id(job_seeker)),
     }, status_code=status_code)
 
 
