@@ -35,7 +35,7 @@ from sklearn.metrics import roc_auc_score  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import Engine, make_url  # noqa: E402
 
-from data.catalogue import load_catalogue  # noqa: E402
+from data.catalogue import Catalogue, load_catalogue  # noqa: E402
 from models.audit_store import make_audit_engine  # noqa: E402
 from models.db import make_engine  # noqa: E402
 from models.migrate import upgrade  # noqa: E402
@@ -142,7 +142,7 @@ def main() -> None:
         print(f"report: {REPORT}")
 
 
-def dask_parity(url: str, catalogue, held_out: SimulatedData, auc_single: float) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def dask_parity(url: str, catalogue: Catalogue, held_out: SimulatedData, auc_single: float) -> dict[str, object]:
     """Train on a 2-worker Dask LocalCluster from *url* and compare the held-out AUC with single-machine."""
     from recommender.learn.dask_train import fit_dask, local_cluster
 
@@ -155,7 +155,8 @@ def dask_parity(url: str, catalogue, held_out: SimulatedData, auc_single: float)
     finally:
         cluster = client.cluster
         client.close()
-        cluster.close()
+        if cluster is not None:
+            cluster.close()
     auc_dask = float(roc_auc_score(held_out.outcome, dask_result.model.predict_matrix(
         held_out.features, held_out.action.astype(np.int64))))
     delta = auc_dask - auc_single

@@ -182,7 +182,7 @@ def _decision_filter(config: ExtractConfig, lo: str | None, hi: str | None) -> l
 def decision_time_range(engine: Engine, config: ExtractConfig) -> tuple[datetime, datetime] | None:
     """First and last decision time that *config* would read (None if it reads nothing)."""
     query = (select(func.min(Decision.created_at), func.max(Decision.created_at))
-             .join(JobSeeker, JobSeeker.id == Decision.job_seeker_id).where(*_decision_filter(config, None, None)))
+             .join(JobSeeker, col(JobSeeker.id) == Decision.job_seeker_id).where(*_decision_filter(config, None, None)))
     with engine.connect() as connection:
         first, last = connection.execute(query).one()
     return None if first is None else (as_utc(first), as_utc(last))

@@ -207,7 +207,7 @@ def write_training_log(engine: Engine, audit_engine: Engine, scenario_path: Path
     data = simulate(load_scenario(scenario_path, catalogue), catalogue, rows, seed=seed, progress=progress)
     first = f"{PSEUDONYM_PREFIX}{stream(seed, 'log').bytes(16).hex()}"
     with engine.connect() as connection:
-        if connection.execute(select(JobSeeker.id).where(JobSeeker.pseudonym == first)).first() is not None:
+        if connection.execute(select(col(JobSeeker.id)).where(col(JobSeeker.pseudonym) == first)).first() is not None:
             raise SimulatedLogExists(ALREADY_WRITTEN.format(seed=seed))
     latest = datetime.now(UTC) - timedelta(days=300)
     pseudonyms = write_simulated_log(engine, data, catalogue, decided_at=latest, spread_days=spread_days, seed=seed,
