@@ -12,6 +12,7 @@ from api.security import install_security
 from api.settings import Settings, get_settings
 from models.db import make_engine
 from recommender.decide.registry import ModelRegistry
+from recommender.records.free_text import configure_text_key
 
 API_PREFIX = "/api/v1"
 _UNPREFIXED = {"health"}
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
+    configure_text_key(settings.secret_key)
     app.state.engine = make_engine(settings.database_url)
     app.state.registry = ModelRegistry(settings.models_dir)
     register_error_handlers(app)

@@ -1,9 +1,10 @@
 """Engine and session factory for SQLite (embedded default) and PostgreSQL (production).
 
-SQLite gets WAL, foreign keys and ``BEGIN IMMEDIATE`` on every transaction: the event log
-is a hash chain, and a deferred transaction that reads the chain head and then writes can
-fork it or fail with "database is locked" when a second worker wrote in between. Taking
-the write lock at ``BEGIN`` serialises writers up front; WAL keeps readers unblocked.
+SQLite gets WAL, foreign keys, ``secure_delete`` (erased data is overwritten in the file,
+GDPR Art 17) and ``BEGIN IMMEDIATE`` on every transaction: the event log is a hash chain,
+and a deferred transaction that reads the chain head and then writes can fork it or fail
+with "database is locked" when a second worker wrote in between. Taking the write lock at
+``BEGIN`` serialises writers up front; WAL keeps readers unblocked.
 """
 
 from __future__ import annotations
@@ -84,6 +85,8 @@ def _configure_sqlite(engine: Engine) -> None:
         # In WAL mode NORMAL never corrupts the file; a power cut may lose the last commits.
         # FULL would fsync every commit, which costs more than the whole decision path.
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Erased text must not linger in free pages of the file: overwrite deleted content with zeros.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from api.settings import Settings, describe_settings_error
 from models.db import make_engine, session_scope
+from recommender.records.free_text import configure_text_key
 
 app = typer.Typer(
     name="lotse",
@@ -34,9 +35,11 @@ def fail(message: str, code: int = 2) -> typer.Exit:
 def load_settings() -> Settings:
     """Settings from the environment, or exit with one line naming the bad variable."""
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as exc:
         raise fail(describe_settings_error(exc)) from None
+    configure_text_key(settings.secret_key)
+    return settings
 
 
 def open_engine(settings: Settings) -> Engine:

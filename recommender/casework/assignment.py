@@ -15,6 +15,7 @@ from models.errors import require_id
 from models.tables import CaseAssignment, JobSeeker, Role, UserAccount, utcnow
 from recommender.casework.validation import ReviewError, clean_text
 from recommender.records.chain import EventType, append_event
+from recommender.records.free_text import text_digest
 
 REASSIGN_REASON_MISSING = "Please give a reason for the reassignment."
 REASSIGN_TARGET_INVALID = "The new counsellor must be an active counsellor or team lead in your team."
@@ -70,7 +71,7 @@ def reassign_case(
         actor_id=team_lead.id,
         case_pseudonym=job_seeker.pseudonym,
         action="reassign",
-        reason=why[:500],
+        reason=text_digest(why[:500]),
         outputs={"from_user_id": current_id, "to_user_id": new_counsellor_id},
     )
     return assignment

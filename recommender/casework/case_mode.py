@@ -13,6 +13,7 @@ from models.staff import CaseMode
 from models.tables import JobSeeker, UserAccount, utcnow
 from recommender.casework.validation import ReviewError, clean_text
 from recommender.records.chain import EventType, append_event
+from recommender.records.free_text import text_digest
 
 MODE_REASON_MISSING = "Please give a reason for switching the AI on or off for this case."
 
@@ -42,6 +43,6 @@ def set_case_mode(
         actor_id=user.id,
         case_pseudonym=job_seeker.pseudonym,
         action="without_ai" if without_ai else "with_ai",
-        reason=why[:500],
+        reason=text_digest(why[:500]),
     )
     return True

@@ -20,6 +20,7 @@ from models.staff import CaseAccessGrant
 from models.tables import CaseAssignment, JobSeeker, Role, UserAccount, as_utc, utcnow
 from recommender.errors import RecommenderError
 from recommender.records.chain import EventType, append_event
+from recommender.records.free_text import text_digest
 
 CASE_ROLES = frozenset({Role.counsellor, Role.team_lead})
 GRANT_HOURS = 8
@@ -140,8 +141,8 @@ def resolve_case(
                 actor_id=user_id,
                 case_pseudonym=seeker.pseudonym,
                 action=action[:64],
-                reason=basis if basis == "caseload" else f"{basis}: {note or ACCESS_PURPOSES.get(basis, basis)}",
-                outputs={"basis": basis},
+                reason=basis,
+                outputs={"basis": basis, "note_hmac": text_digest(note) if basis != "caseload" else None},
             )
             return CaseAccess(job_seeker=seeker, basis=basis)
         why = "not in caseload and no purpose given"

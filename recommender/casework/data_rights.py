@@ -55,12 +55,14 @@ ERASURE_ACTIONS: dict[str, tuple[str, dict[str, Any]]] = {
     "feedback": ("delete", {}),
     "outcome": ("delete", {}),
     "case_note": ("delete", {}),
+    # Who opened the case, with which purpose code, and whether it ran without AI stay (the
+    # access log and how past advice was made); the free text explaining it goes.
+    "case_access_grant": ("update", {"note": None}),
+    "case_mode": ("update", {"reason": None}),
 }
 # Personal tables kept on erasure, and why (they hold no personal payload beyond the link).
 KEPT_ON_ERASURE: dict[str, str] = {
     "case_assignment": "which counsellor was responsible when: needed to answer for past decisions",
-    "case_access_grant": "who opened the case and why: the access log the person may ask about",
-    "case_mode": "whether the case ran without AI: part of how past advice was made",
 }
 
 _NOT_CONFIRMED = "Erasure needs the confirmation word {expected!r}; given {given!r}. Nothing was deleted."
@@ -295,7 +297,7 @@ def erase_personal_data(session: Session, *, job_seeker: JobSeeker, confirmation
     if job_seeker.user_id is not None:
         account = session.get(UserAccount, job_seeker.user_id)
         if account is not None:
-            account.is_active = False
+            _tombstone_account(account, job_seeker.pseudonym)
             session.add(account)
     if audit_engine is not None and erase_attributes(audit_engine, case_pseudonym=job_seeker.pseudonym):
         changed["audit_attribute"] = 1  # the voluntary fairness answers, in their separate store
@@ -309,6 +311,15 @@ def erase_personal_data(session: Session, *, job_seeker: JobSeeker, confirmation
                  case_pseudonym=job_seeker.pseudonym, outputs={"changed": dict(sorted(changed.items()))})
     session.flush()
     return ErasureReport(job_seeker.pseudonym, changed, tuple(sorted(KEPT_ON_ERASURE)))
+
+
+def _tombstone_account(account: UserAccount, pseudonym: str) -> None:
+    """Disable the person's login and drop what they typed into it (the username may be their name)."""
+    account.is_active = False
+    account.username = f"erased-{pseudonym}"
+    account.display_name = ""
+    account.password_hash = "!"
+    account.totp_secret = None
 
 
 def file_objection(session: Session, *, job_seeker: JobSeeker) -> bool:

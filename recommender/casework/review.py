@@ -22,7 +22,6 @@ from sqlmodel import Session, col, select
 
 from models.crud import latest_decision
 from models.errors import require_id
-from models.hashing import sha256_hex
 from models.tables import Decision, DecisionItem, JobSeeker, ReviewState, UserAccount, new_id, utcnow
 from recommender.casework.caseload import log_denied
 from recommender.casework.validation import (
@@ -34,6 +33,7 @@ from recommender.casework.validation import (
     clean_text,
 )
 from recommender.records.chain import EventType, append_event
+from recommender.records.free_text import text_digest
 
 REASON_CODES: dict[str, dict[str, str]] = {
     "approve": {
@@ -195,7 +195,7 @@ def review_item(
             "item_id": item.id,
             "module_id": item.module_id,
             "reason_code": code,
-            "reason_text_sha256": sha256_hex(text) if text else None,
+            "reason_text_hmac": text_digest(text),
             "due_date": item.due_date.isoformat() if item.due_date else None,
             "edited": action == "edit",
         },
@@ -246,6 +246,6 @@ def add_counsellor_advice(
         case_pseudonym=job_seeker.pseudonym,
         decision_id=decision.id,
         action="add_advice",
-        outputs={"item_id": item.id, "text_sha256": sha256_hex(body)},
+        outputs={"item_id": item.id, "text_hmac": text_digest(body)},
     )
     return item
