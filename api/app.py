@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from api.docs import install_docs
 from api.errors import register_error_handlers
 from api.observability import RequestIdMiddleware, configure_logging
 from api.routes import ROUTERS
 from api.security import install_security
+from api.security.input_guard import reject_unstorable_input
 from api.settings import Settings, get_settings
 from models.db import make_engine
 from recommender.decide.registry import ModelRegistry
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/openapi.json",
+        dependencies=[Depends(reject_unstorable_input)],
     )
     app.state.settings = settings
     configure_text_key(settings.secret_key)

@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     outcome_window_days: int = Field(default=182, ge=30, le=730)
     # Separate store for voluntarily reported protected attributes (G3); serving never reads it.
     audit_database_url: str = "sqlite:///var/lotse_audit.db"
+    # Largest request body accepted (JSON or form); larger ones get 413 before they are parsed.
+    max_body_bytes: int = Field(default=1_048_576, ge=4096, le=100_000_000)
+    # Anonymous trial cases one client address may open per hour (each costs a row and a decision).
+    anonymous_cases_per_hour: int = Field(default=20, ge=1, le=100_000)
+    # Proxies whose X-Forwarded-For/-Proto are believed (comma-separated IPs or CIDRs, "*" for any);
+    # empty: none, the client address is the TCP peer.
+    forwarded_allow_ips: str = ""
     # Production gate (G21): each is "YYYY-MM-DD reference", confirmed by the operator.
     dpia: str = ""
     fria: str = ""

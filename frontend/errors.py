@@ -28,6 +28,8 @@ _API_PREFIXES = ("/api/", "/static/", "/health", "/docs", "/openapi.json")
 _SESSION_ENDED_PATH = "/?session=ended"
 _STAFF_PREFIX = "/staff/"
 _MESSAGES = {
+    400: (_("Please check your input"),
+          _("Some characters you sent cannot be stored, so nothing was saved. Please remove them and try again.")),
     403: (_("This form has expired"),
           _("For your security, forms are only valid for a limited time. Nothing from this form was saved, "
             "but all answers you sent before are kept. Please open the page again and send the form once more.")),

@@ -108,3 +108,16 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 def world(app: FastAPI) -> StaffWorld:
     """A Jobcenter with one account per role, cases and a decision (see tests/api/staff_util.py)."""
     return build_world(app)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_app(request: pytest.FixtureRequest, settings: Settings) -> FastAPI:
+    """The whole app (API and pages), once on SQLite and once on a fresh PostgreSQL schema."""
+    from frontend.main import create_frontend_app
+
+    application = create_frontend_app(settings)
+    if request.param == "postgres":
+        application.state.engine.dispose()
+        application.state.engine = request.getfixturevalue("postgres_schema_engine")
+    upgrade(application.state.engine)
+    return application

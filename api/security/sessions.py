@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
 from api.security.headers import SecurityHeadersMiddleware
+from api.security.input_guard import BodyLimitMiddleware
 from api.settings import Settings
 
 SESSION_COOKIE = "lotse_session"
@@ -28,3 +29,4 @@ def install_security(app: FastAPI, settings: Settings) -> None:
         https_only=production,
     )
     app.add_middleware(SecurityHeadersMiddleware, hsts=production)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
