@@ -90,6 +90,9 @@ class UserAccount(SQLModel, table=True):
     totp_secret: str | None = Field(default=None, max_length=64)
     failed_logins: int = 0
     locked_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    # Part of every session's stamp: raising it ends all sessions of the account at once
+    # (sign-out, password change, disabling, an admin's "sign out everywhere").
+    session_version: int = 0
     created_at: datetime = _ts()
 
 

@@ -116,6 +116,7 @@ def disable_user(
     if not user.is_active:
         return False
     user.is_active = False
+    user.session_version += 1
     session.add(user)
     append_event(
         session,
@@ -129,6 +130,14 @@ def disable_user(
     return True
 
 
+def sign_out_everywhere(session: Session, *, user: UserAccount, actor_role: str, actor_id: str | int | None) -> None:
+    """End every session of *user* at once (a lost laptop, a shared computer); logged."""
+    user.session_version += 1
+    session.add(user)
+    append_event(session, event_type=EventType.sessions_ended, actor_role=actor_role, actor_id=actor_id,
+                 action="sign_out_everywhere", outputs={"user_id": user.id})
+
+
 def reset_password(
     session: Session, *, user: UserAccount, new_password: str, actor_role: str, actor_id: str | int | None
 ) -> None:
@@ -139,6 +148,7 @@ def reset_password(
     user.password_hash = hash_password(new_password)
     user.failed_logins = 0
     user.locked_until = None
+    user.session_version += 1
     session.add(user)
     append_event(
         session,

@@ -2,9 +2,9 @@
 
 Templates may hide a button, but only these dependencies decide (issue 8). The signed
 session cookie holds ``user_id`` and a stamp derived from the account's password hash,
-role and status: resetting a password, disabling an account or changing its role ends
-every session of that account on its next request, although the cookies are not stored
-server-side.
+role, status and session version: signing out, resetting a password, disabling an account,
+changing its role or an admin's "sign out everywhere" ends every session of that account on
+its next request - every copy of the cookie, although the cookies are not stored server-side.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import Depends, HTTPException, Query, Request
+from sqlmodel import Session
 
 from api.auth.policy import ALL_ROLES, AccessRule, declare_access
 from api.deps import SessionDep
@@ -33,8 +34,15 @@ NOT_ALLOWED = "Your role ({role}) may not use this page or endpoint; it needs on
 
 
 def session_stamp(user: UserAccount) -> str:
-    material = f"{user.id}:{user.role}:{user.is_active}:{user.password_hash}"
+    material = f"{user.id}:{user.role}:{user.is_active}:{user.password_hash}:{user.session_version}"
     return hashlib.sha256(material.encode()).hexdigest()[:24]
+
+
+def end_all_sessions(session: Session, user: UserAccount) -> None:
+    """Invalidate every cookie of *user*, wherever copies of it are (bumps the session version)."""
+    user.session_version = (user.session_version or 0) + 1
+    session.add(user)
+    session.flush()
 
 
 def start_user_session(request: Request, user: UserAccount) -> None:
@@ -46,7 +54,10 @@ def start_user_session(request: Request, user: UserAccount) -> None:
     request.session[SESSION_STAMP_KEY] = session_stamp(user)
 
 
-def end_user_session(request: Request) -> None:
+def end_user_session(request: Request, session: Session | None = None, user: UserAccount | None = None) -> None:
+    """Clear this browser's session; with *user*, end every other copy of the account's sessions too."""
+    if session is not None and user is not None:
+        end_all_sessions(session, user)
     request.session.clear()
 
 
@@ -168,6 +179,7 @@ __all__ = [
     "StaffUser",
     "TeamLeadUser",
     "case_for_staff",
+    "end_all_sessions",
     "end_user_session",
     "get_current_user",
     "get_optional_user",

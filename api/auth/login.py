@@ -132,6 +132,26 @@ def _reset(session: Session, *, username: str) -> None:
         session.delete(row)
 
 
+def verify_current_password(session: Session, *, user: UserAccount, password: str, client: str | None) -> bool:
+    """Check a signed-in person's password again (before changing it), throttled exactly like sign-in.
+
+    A stolen session must not become an unlimited password-guessing oracle. Failures count
+    towards the same per-username and per-address limits; the caller must commit *session*.
+
+    Raises
+    ------
+    LoginThrottled
+        A pause is running for this account or client address.
+    """
+    until = locked_until(session, username=user.username, client=client)
+    if until is not None:
+        raise LoginThrottled(until)
+    if verify_password(user.password_hash, password):
+        return True
+    _record_failure(session, username=user.username, client=client)
+    return False
+
+
 def find_user(session: Session, username: str) -> UserAccount | None:
     wanted = normalise_username(username)
     return session.exec(select(UserAccount).where(func.lower(UserAccount.username) == wanted)).first()

@@ -13,6 +13,7 @@ from api.auth.accounts import (
     disable_user,
     generate_password,
     reset_password,
+    sign_out_everywhere,
 )
 from api.auth.deps import AdminUser
 from api.deps import SessionDep, SettingsDep
@@ -96,6 +97,17 @@ def disable_account(user_id: int, body: DisableIn, admin: AdminUser, session: Se
         return problem(422, CANNOT_DISABLE_SELF, request=request)
     changed = disable_user(session, user=user, actor_role=admin.role, actor_id=admin.id, reason=body.reason)
     return {"user": user_summary(user), "changed": changed}
+
+
+@router.post("/users/{user_id}/sign-out", response_model=UserChange, responses=problem_responses(404))
+def sign_out_account_everywhere(user_id: int, admin: AdminUser, session: SessionDep, request: Request,
+                                _csrf: CsrfDep) -> Any:
+    """End every session of an account at once (all devices, every copy of the cookie)."""
+    user = _own_user(session, admin, user_id)
+    if user is None:
+        return problem(404, USER_NOT_FOUND.format(given=user_id), request=request)
+    sign_out_everywhere(session, user=user, actor_role=admin.role, actor_id=admin.id)
+    return {"user": user_summary(user), "changed": True}
 
 
 @router.post("/users/{user_id}/reset-password", response_model=UserWithPassword,

@@ -10,8 +10,7 @@ from pydantic import BaseModel, Field
 
 from api.auth.accounts import PasswordPolicyError, reset_password
 from api.auth.deps import CurrentUser, OptionalUser, end_user_session, start_user_session
-from api.auth.login import LoginFailed, LoginThrottled, authenticate
-from api.auth.passwords import verify_password
+from api.auth.login import LoginFailed, LoginThrottled, authenticate, verify_current_password
 from api.auth.policy import PUBLIC
 from api.deps import SessionDep
 from api.errors import problem, problem_responses
@@ -87,18 +86,22 @@ def login(body: LoginIn, request: Request, session: SessionDep, _csrf: CsrfDep) 
 
 
 @router.post("/logout", dependencies=[PUBLIC], status_code=204, responses=problem_responses(403))
-def logout(request: Request, _csrf: CsrfDep) -> Response:
-    """Sign out (harmless when nobody is signed in)."""
-    end_user_session(request)
+def logout(request: Request, session: SessionDep, user: OptionalUser, _csrf: CsrfDep) -> Response:
+    """Sign out, ending every copy of the session cookie (harmless when nobody is signed in)."""
+    end_user_session(request, session, user)
     return Response(status_code=204)
 
 
-@router.post("/password", status_code=204, responses=problem_responses(401, 403, 422))
+@router.post("/password", status_code=204, responses=problem_responses(401, 403, 422, 429))
 def change_password(body: PasswordChangeIn, request: Request, user: CurrentUser, session: SessionDep,
                     _csrf: CsrfDep) -> Response:
     """Change one's own password; other sessions of the account end, this one continues."""
-    if not verify_password(user.password_hash, body.current_password):
-        return problem(422, WRONG_CURRENT_PASSWORD, request=request)
+    try:
+        if not verify_current_password(session, user=user, password=body.current_password,
+                                       client=client_address(request)):
+            return problem(422, WRONG_CURRENT_PASSWORD, request=request)
+    except LoginThrottled as exc:
+        return throttled_response(exc, request)
     try:
         reset_password(session, user=user, new_password=body.new_password, actor_role=user.role, actor_id=user.id)
     except PasswordPolicyError as exc:  # the kind handler's 422 plus each rule the password broke, per field

@@ -10,10 +10,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.auth.accounts import PasswordPolicyError, reset_password
 from api.auth.deps import StaffUser, start_user_session
-from api.auth.passwords import verify_password
+from api.auth.login import LoginThrottled, verify_current_password
 from api.deps import SessionDep
 from api.i18n import get_locale, gettext
 from api.i18n import lazy_gettext as _
+from api.routes.auth import client_address
 from api.security import CsrfDep
 from frontend.pages.staff_common import render_staff
 
@@ -25,6 +26,9 @@ _DONE = {
 }
 _WRONG_PASSWORD = _("The current password is wrong.")
 _PASSWORDS_DIFFER = _("The two new passwords differ.")
+_TOO_MANY_WRONG = _(
+    "Too many wrong passwords. Please wait until %(until)s UTC (about %(seconds)s seconds) and try again."
+)
 _WRONG_CODE = _("The code does not match. Check the time on your phone and enter the current code.")
 
 
@@ -56,8 +60,14 @@ def submit_password_change(
 ) -> Response:
     """Change one's own password (policy-checked); this session continues, others end."""
     locale = get_locale(request)
-    if not verify_password(user.password_hash, current_password):
-        return _render(request, user, error=gettext(_WRONG_PASSWORD, locale), status_code=422)
+    try:
+        if not verify_current_password(session, user=user, password=current_password, client=client_address(request)):
+            return _render(request, user, error=gettext(_WRONG_PASSWORD, locale), status_code=422)
+    except LoginThrottled as exc:
+        message = gettext(_TOO_MANY_WRONG, locale, until=exc.until.strftime("%H:%M:%S"), seconds=exc.seconds)
+        response = _render(request, user, error=message, status_code=429)
+        response.headers["Retry-After"] = str(exc.seconds)
+        return response
     if new_password != repeat_password:
         return _render(request, user, error=gettext(_PASSWORDS_DIFFER, locale), status_code=422)
     try:

@@ -18,6 +18,7 @@ from api.auth.accounts import (
     disable_user,
     generate_password,
     reset_password,
+    sign_out_everywhere,
 )
 from api.auth.deps import AdminUser, require_roles
 from api.deps import SessionDep, SettingsDep
@@ -34,6 +35,7 @@ router = APIRouter(prefix="/staff", include_in_schema=False)
 _CANNOT_DISABLE_SELF = _("You cannot disable your own account; ask another admin.")
 _DONE = {
     "disabled": _("The account was disabled; its sessions have ended."),
+    "signed_out": _("Every session of the account has ended."),
     "switch_on": _("The AI is switched off for everyone: advice comes from the rules only, from the next request."),
     "switch_off": _("The AI is switched on again."),
     "unchanged": _("Nothing changed."),
@@ -111,6 +113,18 @@ def submit_disable_user(request: Request, user_id: int, admin: AdminUser, sessio
         return render_staff(request, "staff/admin.html", admin, context, status_code=422)
     changed = disable_user(session, user=user, actor_role=admin.role, actor_id=admin.id, reason=reason)
     return RedirectResponse(f"/staff/admin?done={'disabled' if changed else 'unchanged'}", status_code=303)
+
+
+@router.post("/admin/users/{user_id}/sign-out", response_class=HTMLResponse)
+def submit_sign_out_everywhere(request: Request, user_id: int, admin: AdminUser, session: SessionDep,
+                               _csrf: CsrfDep) -> Response:
+    """End every session of an account."""
+    user = _own_user(session, admin, user_id)
+    if user is None:
+        return render_staff(request, "staff/message.html", admin,
+                            {"title": gettext("No such account.", get_locale(request))}, status_code=404)
+    sign_out_everywhere(session, user=user, actor_role=admin.role, actor_id=admin.id)
+    return RedirectResponse("/staff/admin?done=signed_out", status_code=303)
 
 
 @router.post("/admin/users/{user_id}/reset-password", response_class=HTMLResponse)

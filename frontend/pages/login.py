@@ -70,7 +70,8 @@ def read_logout(request: Request, user: OptionalUser) -> Response:
 
 
 @router.post("/logout")
-def submit_logout(request: Request, _csrf: CsrfDep) -> RedirectResponse:
-    """End the session."""
-    end_user_session(request)
+def submit_logout(request: Request, session: SessionDep, user: OptionalUser,
+                  _csrf: CsrfDep) -> RedirectResponse:
+    """End the session - every copy of the cookie, not just this browser's."""
+    end_user_session(request, session, user)
     return RedirectResponse("/login?signed_out=1", status_code=303)

@@ -58,6 +58,7 @@ class EventType(StrEnum):
     user_signed_in = "user_signed_in"
     user_disabled = "user_disabled"
     password_reset = "password_reset"
+    sessions_ended = "sessions_ended"
     counsellor_advice_added = "counsellor_advice_added"
     case_mode_changed = "case_mode_changed"
 
