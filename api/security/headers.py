@@ -22,9 +22,18 @@ _BASE_HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
 _HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+_NO_STORE = (b"cache-control", b"no-store")
+_CACHEABLE_PREFIX = "/static/"
 
 
 class SecurityHeadersMiddleware:
+    """Adds the headers above to every response, and ``Cache-Control: no-store`` to all but static files.
+
+    Almost every page and API answer is about a person (advice, cases, exports); deciding per
+    route which ones a browser or proxy may cache is how one gets forgotten. So nothing is
+    cacheable except the files under ``/static/``, which hold no personal data.
+    """
+
     def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
         self.app = app
         self.headers = _BASE_HEADERS + ([_HSTS] if hsts else [])
@@ -33,11 +42,12 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        headers = self.headers if scope["path"].startswith(_CACHEABLE_PREFIX) else self.headers + [_NO_STORE]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [(n, v) for n, v in self.headers if n not in present]
+                extra = [(n, v) for n, v in headers if n not in present]
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
 

@@ -37,12 +37,11 @@ def _render(request: Request, user: StaffUser, *, error: str | None = None, stat
     secret = secret or pyotp.random_base32()
     uri = pyotp.TOTP(secret).provisioning_uri(name=user.username, issuer_name="Lotse")
     flash = gettext(_DONE[done], get_locale(request)) if done in _DONE else None
-    response = render_staff(request, "staff/account.html", user, {
+    # Shows a fresh TOTP key: never cached, like every response (SecurityHeadersMiddleware).
+    return render_staff(request, "staff/account.html", user, {
         "error": error, "flash": flash, "flash_kind": "ok", "totp_enabled": user.totp_secret is not None,
         "totp_secret": secret, "totp_uri": uri,
     }, status_code=status_code)
-    response.headers["Cache-Control"] = "no-store"  # the page shows a fresh TOTP key
-    return response
 
 
 @router.get("", response_class=HTMLResponse)

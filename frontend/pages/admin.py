@@ -84,13 +84,8 @@ def submit_create_user(
         return render_staff(request, "staff/admin.html", admin, context, status_code=422)
     context = _admin_context(request, session, admin, settings)
     context["new_password"] = {"username": user.username, "password": password}
-    return _no_store(render_staff(request, "staff/admin.html", admin, context, status_code=201))
-
-
-def _no_store(response: Response) -> Response:
-    # The answer shows a new password once; no browser or proxy may keep a copy.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    # Shows a new password once: never cached, like every response (SecurityHeadersMiddleware).
+    return render_staff(request, "staff/admin.html", admin, context, status_code=201)
 
 
 def _own_user(session: Session, admin: UserAccount, user_id: int) -> UserAccount | None:
@@ -139,7 +134,7 @@ def submit_reset_password(request: Request, user_id: int, admin: AdminUser, sess
     reset_password(session, user=user, new_password=password, actor_role=admin.role, actor_id=admin.id)
     context = _admin_context(request, session, admin, settings)
     context["new_password"] = {"username": user.username, "password": password}
-    return _no_store(render_staff(request, "staff/admin.html", admin, context))
+    return render_staff(request, "staff/admin.html", admin, context)
 
 
 @router.post("/admin/kill-switch", response_class=HTMLResponse)

@@ -59,7 +59,7 @@ def _download(request: Request, session: SessionDep, job_seeker: SessionJobSeeke
     name = f"lotse-meine-daten-{job_seeker.pseudonym[:8]}.{kind}"
     body, media = (export.to_json(), "application/json") if kind == "json" else (export.to_csv(), "text/csv")
     return Response(body, media_type=f"{media}; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/my-data/export.json")

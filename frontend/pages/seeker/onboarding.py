@@ -60,8 +60,8 @@ def continue_journey(job_seeker: SessionJobSeeker, session: SessionDep) -> Redir
 def suggest_occupations(q: Annotated[str, Query(max_length=100)] = "") -> JSONResponse:
     """Official job titles for the autocomplete (JavaScript only improves the plain text field)."""
     hits = journey.suggest_occupations(q, limit=8)
-    return JSONResponse([{"code": code, "title": title} for code, title in hits],
-                        headers={"Cache-Control": "public, max-age=3600"})
+    # Not cacheable either: the URL holds what the person typed (SecurityHeadersMiddleware).
+    return JSONResponse([{"code": code, "title": title} for code, title in hits])
 
 
 @router.get("/notice", response_class=HTMLResponse)

@@ -138,6 +138,8 @@ def test_route_answers_each_role_as_declared(matrix: dict[str, Any], entry: Rout
     for principal in PRINCIPALS:
         response = _call(clients[principal], method, url, html)
         status = response.status_code
+        if "no-store" not in response.headers.get("cache-control", ""):
+            failures.append(f"{principal}: personal data may be cached (no Cache-Control: no-store), {status}")
         if status >= 500:
             failures.append(f"{principal}: server error {status}")
         elif rule.kind == "roles":
