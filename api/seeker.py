@@ -17,6 +17,7 @@ from api.auth.deps import OptionalUser
 from api.auth.policy import AccessRule, declare_access
 from api.deps import SessionDep
 from api.i18n import _
+from api.security.rate_limit import TOO_MANY_NEW_CASES, TooManyNewCases, count_new_case
 from data.seed import DEMO_JOBCENTER_CODE
 from models.crud import create_job_seeker, get_job_seeker_by_pseudonym, get_jobcenter_by_code
 from models.tables import JobSeeker, Role, UserAccount
@@ -67,6 +68,12 @@ def get_or_create_job_seeker(request: Request, session: SessionDep, user: Option
     if user is not None:  # a job-seeker account without a case yet
         jobcenter_id = user.jobcenter_id
     else:
+        try:
+            count_new_case(session, client=request.client.host if request.client else None,
+                           per_hour=request.app.state.settings.anonymous_cases_per_hour)
+        except TooManyNewCases as exc:
+            raise HTTPException(status_code=429, detail=TOO_MANY_NEW_CASES,
+                                headers={"Retry-After": str(exc.seconds)}) from None
         jobcenter = get_jobcenter_by_code(session=session, code=DEMO_JOBCENTER_CODE)
         if jobcenter is None or jobcenter.id is None:
             raise HTTPException(status_code=503, detail=NO_JOBCENTER)

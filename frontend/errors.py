@@ -38,6 +38,9 @@ _MESSAGES = {
     405: (_("Page not found"), _("This page does not exist or is no longer available.")),
     413: (_("Too much text"), _("What you sent is far too long, so it was not saved. Please shorten your answers.")),
     422: (_("Please check your input"), _("Some of what you sent could not be read. Please go back and try again.")),
+    429: (_("Please wait a little"),
+          _("Too many new sessions were started from your network. Please try again later or sign in to your "
+            "account.")),
     503: (_("Temporarily unavailable"),
           _("This part of Lotse is not available at the moment. Please try again later.")),
 }
@@ -75,7 +78,9 @@ def install_page_errors(app: FastAPI) -> None:
             # The trial session ended (or the case was deleted): start again, nothing is shown.
             return RedirectResponse(_SESSION_ENDED_PATH, status_code=303)
         csrf = exc.status_code == 403 and exc.detail == CSRF_FAILED
-        return _error_page(request, exc.status_code, forbidden_other=exc.status_code == 403 and not csrf)
+        page = _error_page(request, exc.status_code, forbidden_other=exc.status_code == 403 and not csrf)
+        page.headers.update(exc.headers or {})  # e.g. Retry-After
+        return page
 
     async def validation_error(request: Request, exc: RequestValidationError) -> Any:
         if not _wants_html(request):

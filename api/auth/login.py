@@ -62,15 +62,15 @@ def normalise_username(username: str) -> str:
     return username.strip().lower()
 
 
-def _key(kind: str, value: str) -> str:
+def throttle_key(kind: str, value: str) -> str:
     # Hashed so that mistyped usernames and client addresses are not stored in clear.
     return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
 
 
 def _limits(username: str, client: str | None) -> list[_Limit]:
-    limits = [_Limit(_key("user", normalise_username(username)), MAX_FAILURES)]
+    limits = [_Limit(throttle_key("user", normalise_username(username)), MAX_FAILURES)]
     if client:
-        limits.append(_Limit(_key("ip", client), IP_MAX_FAILURES))
+        limits.append(_Limit(throttle_key("ip", client), IP_MAX_FAILURES))
     return limits
 
 
@@ -90,7 +90,7 @@ def _record_failure(session: Session, *, username: str, client: str | None) -> d
     now = utcnow()
     lock_end = None
     for limit in _limits(username, client):
-        row = _locked_row(session, limit.key, now)
+        row = counter_row(session, limit.key, now)
         started = as_utc(row.window_started_at) if row.window_started_at else now
         if now - started > timedelta(seconds=WINDOW_SECONDS):
             row.window_started_at = now
@@ -109,7 +109,7 @@ def _record_failure(session: Session, *, username: str, client: str | None) -> d
     return lock_end
 
 
-def _locked_row(session: Session, key: str, now: datetime) -> LoginThrottle:
+def counter_row(session: Session, key: str, now: datetime) -> LoginThrottle:
     """The counter row for *key*, locked for this transaction; created if missing.
 
     Two workers counting the first failure for the same key at once must not both insert:
@@ -127,7 +127,7 @@ def _locked_row(session: Session, key: str, now: datetime) -> LoginThrottle:
 
 
 def _reset(session: Session, *, username: str) -> None:
-    row = session.get(LoginThrottle, _key("user", normalise_username(username)))
+    row = session.get(LoginThrottle, throttle_key("user", normalise_username(username)))
     if row is not None:
         session.delete(row)
 

@@ -84,7 +84,10 @@ def serve(
         workers=None if reload else settings.workers,
         reload=reload,
         log_config=None,
-        proxy_headers=True,
+        # X-Forwarded-For decides the client address the sign-in lock-out counts; only the
+        # proxies named in LOTSE_FORWARDED_ALLOW_IPS may set it (none by default).
+        proxy_headers=bool(settings.forwarded_allow_ips.strip()),
+        forwarded_allow_ips=settings.forwarded_allow_ips.strip() or None,
     )
 
 

@@ -1,0 +1,45 @@
+"""A per-client limit on opening anonymous trial cases (each costs a case row and a decision).
+
+Counted in the ``login_throttle`` table under a hashed key, so every worker shares the count
+and no client address is stored in clear. The limit is ``LOTSE_ANONYMOUS_CASES_PER_HOUR`` per
+client address and fixed one-hour window; the refusal is ``429`` with ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session
+
+from api.auth.login import counter_row, throttle_key
+from api.i18n import _
+from models.tables import as_utc, utcnow
+
+WINDOW = timedelta(hours=1)
+TOO_MANY_NEW_CASES = _(
+    "Too many new sessions were started from your network. Please try again later or sign in to your account."
+)
+
+
+class TooManyNewCases(Exception):
+    """The client opened its hourly share of anonymous cases; *seconds* until the window ends."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(TOO_MANY_NEW_CASES)
+        self.seconds = seconds
+
+
+def count_new_case(session: Session, *, client: str | None, per_hour: int) -> None:
+    """Count one new anonymous case for *client*; raise :class:`TooManyNewCases` over the limit."""
+    if not client:
+        return
+    now = utcnow()
+    row = counter_row(session, throttle_key("new-case", client), now)
+    started = as_utc(row.window_started_at)
+    if now - started >= WINDOW:
+        row.window_started_at, row.failures, started = now, 0, now
+    if row.failures >= per_hour:
+        raise TooManyNewCases(max(1, int((started + WINDOW - now).total_seconds())))
+    row.failures += 1
+    row.updated_at = now
+    session.add(row)
