@@ -1,6 +1,8 @@
 """The job-seeker profile: the one validated input of the decision path.
 
-Everything here is what a person chooses to tell Lotse about their search. Protected
+Everything here is what a person chooses to tell Lotse about their search. Booleans and
+counts are strict (``StrictBool``, ``StrictInt``): ``0`` is not "no" and ``true`` is not one
+application, so a client's type mix-up is refused with a message instead of guessed. Protected
 attributes (AGG §1, GDPR Art 9) have no field here at all; voluntary audit attributes live
 in a separate schema and store that the feature builder cannot read (G2, G3).
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 KLDB5_PATTERN = r"^\d{5}$"
 AGS_PATTERN = r"^\d{5}$"
@@ -36,7 +38,7 @@ class Constraints(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    childcare_needed: bool | None = Field(
+    childcare_needed: StrictBool | None = Field(
         default=None, description="Unlocks advice on childcare support (§ 16a SGB II)."
     )
     working_hours: WorkingHours | None = Field(default=None, description="Filters advice to fitting hours.")
@@ -52,13 +54,13 @@ class EligibilityFacts(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    birth_year: int | None = Field(
+    birth_year: StrictInt | None = Field(
         default=None,
         ge=1940,
         le=2012,
         description="Only for age-specific legal rules (e.g. under-25 provisions). Never used by the model.",
     )
-    receives_citizens_benefit: bool = Field(
+    receives_citizens_benefit: StrictBool = Field(
         default=True, description="Bürgergeld (SGB II) recipient: the funded measures depend on it."
     )
 
@@ -83,19 +85,19 @@ class Profile(BaseModel):
     postcode: str | None = Field(default=None, pattern=POSTCODE_PATTERN)
     school_leaving: SchoolLeaving | None = None
     vocational_qualification: Vocational | None = None
-    foreign_qualification: bool | None = None
+    foreign_qualification: StrictBool | None = None
     recognition_status: Recognition | None = None
     german_level: GermanLevel | None = None
-    months_unemployed: int | None = Field(default=None, ge=0, le=600)
-    applications_last_3_months: int | None = Field(default=None, ge=0, le=2000)
-    interviews_last_3_months: int | None = Field(default=None, ge=0, le=500)
+    months_unemployed: StrictInt | None = Field(default=None, ge=0, le=600)
+    applications_last_3_months: StrictInt | None = Field(default=None, ge=0, le=2000)
+    interviews_last_3_months: StrictInt | None = Field(default=None, ge=0, le=500)
     search_channels: list[SearchChannel] = Field(default_factory=list, max_length=7)
-    has_cv: bool | None = None
-    driving_licence: bool | None = None
-    has_car: bool | None = None
-    max_commute_minutes: int | None = Field(default=None, ge=0, le=240)
-    willing_to_relocate: bool | None = None
-    salary_expectation_eur: int | None = Field(
+    has_cv: StrictBool | None = None
+    driving_licence: StrictBool | None = None
+    has_car: StrictBool | None = None
+    max_commute_minutes: StrictInt | None = Field(default=None, ge=0, le=240)
+    willing_to_relocate: StrictBool | None = None
+    salary_expectation_eur: StrictInt | None = Field(
         default=None, ge=0, le=30000, description="Gross monthly salary you hope for, in euro."
     )
     constraints: Constraints = Field(default_factory=Constraints)

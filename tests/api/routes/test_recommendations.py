@@ -258,3 +258,22 @@ def test_job_seeker_cannot_read_another_persons_decision(app: FastAPI, world: St
         assert client.get(f"/api/v1/decisions/{guessed}/explanation").status_code == 404
     export = client.get("/my-data/export.json")
     assert world.own_case not in export.text and world.decision_id not in export.text
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    (("eligibility", "receives_citizens_benefit"), 0, "Please answer yes or no."),
+    (("has_cv",), "yes", "Please answer yes or no."),
+    (("applications_last_3_months",), True, "Please enter a whole number."),
+    (("months_unemployed",), "12", "Please enter a whole number."),
+])
+def test_loose_types_are_refused_with_a_friendly_message(seeded_client: TestClient, field: tuple[str, ...],
+                                                         value: Any, message: str) -> None:
+    profile: dict[str, Any] = {}
+    target = profile
+    for part in field[:-1]:
+        target = target.setdefault(part, {})
+    target[field[-1]] = value
+    response = seeded_client.post("/api/v1/recommendations", json={"profile": profile},
+                                  headers={"Accept-Language": "en"})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == [{"field": "profile." + ".".join(field), "message": message}]
