@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, UniqueConstraint
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models.tables import utcnow
+from models.tables import UtcDateTime, utcnow
 
 NATIONAL_AGS = "DG"  # the BA statistics' code for Deutschland
 
@@ -31,7 +31,7 @@ class MarketIndicator(SQLModel, table=True):
     vacancies_year_ago: int | None = None
     illustrative: bool = Field(default=False, index=True)
     source: str = Field(max_length=300)
-    imported_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    imported_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
 class JobPostingCount(SQLModel, table=True):
@@ -45,7 +45,7 @@ class JobPostingCount(SQLModel, table=True):
     ags: str = Field(max_length=5, index=True)
     postings: int
     source: str = Field(max_length=300)
-    imported_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    imported_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
 class ImportedJobPosting(SQLModel, table=True):
@@ -62,4 +62,4 @@ class ImportedJobPosting(SQLModel, table=True):
     kreise: str = Field(default="", max_length=300)  # Kreis AGS, comma-separated; empty when not placed
     version: str = Field(max_length=2)  # v4 or v6
     source: str = Field(max_length=300)
-    imported_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    imported_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)

@@ -16,14 +16,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from models.tables import utcnow
+from models.tables import UtcDateTime, utcnow
 
 
 def _ts(**kwargs: Any) -> Any:
-    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), **kwargs)
+    return Field(default_factory=utcnow, sa_type=UtcDateTime, **kwargs)
 
 
 class LoginThrottle(SQLModel, table=True):
@@ -32,7 +31,7 @@ class LoginThrottle(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=64)
     window_started_at: datetime = _ts()
     failures: int = 0
-    locked_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    locked_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
     lockouts: int = 0
     updated_at: datetime = _ts()
 
@@ -46,7 +45,7 @@ class CaseAccessGrant(SQLModel, table=True):
     purpose: str = Field(max_length=32)
     note: str | None = Field(default=None, max_length=500)
     granted_at: datetime = _ts()
-    expires_at: datetime = Field(sa_type=DateTime(timezone=True))
+    expires_at: datetime = Field(sa_type=UtcDateTime)
 
 
 class CaseNote(SQLModel, table=True):

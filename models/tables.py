@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Dialect, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -34,8 +34,24 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware timestamp on every database: SQLite hands back naive values, this adds UTC.
+
+    Lotse writes only UTC; without this, the same column read ``...Z`` on PostgreSQL and a
+    zone-less time on SQLite, and JSON answers differed by database.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
 def _ts(**kwargs: Any) -> Any:
-    return Field(default_factory=utcnow, sa_type=DateTime(timezone=True), **kwargs)
+    return Field(default_factory=utcnow, sa_type=UtcDateTime, **kwargs)
 
 
 class Role(StrEnum):
@@ -89,7 +105,7 @@ class UserAccount(SQLModel, table=True):
     is_active: bool = True
     totp_secret: str | None = Field(default=None, max_length=64)
     failed_logins: int = 0
-    locked_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    locked_until: datetime | None = Field(default=None, sa_type=UtcDateTime)
     # Part of every session's stamp: raising it ends all sessions of the account at once
     # (sign-out, password change, disabling, an admin's "sign out everywhere").
     session_version: int = 0
@@ -109,7 +125,7 @@ class JobSeeker(SQLModel, table=True):
     objection_active: bool = False
     locale: str = Field(default="de", max_length=8)
     notice_version_acknowledged: str | None = Field(default=None, max_length=32)
-    erased_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    erased_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     created_at: datetime = _ts()
     last_activity_at: datetime = _ts()
 
@@ -123,7 +139,7 @@ class CaseAssignment(SQLModel, table=True):
     job_seeker_id: int = Field(foreign_key="job_seeker.id", index=True)
     counsellor_id: int = Field(foreign_key="user_account.id", index=True)
     assigned_at: datetime = _ts()
-    ended_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    ended_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class ProfileSnapshot(SQLModel, table=True):
@@ -193,13 +209,13 @@ class DecisionItem(SQLModel, table=True):
     # Optimistic locking for concurrent reviews: each review bumps the version.
     version: int = 1
     reviewed_by: int | None = Field(default=None, foreign_key="user_account.id")
-    reviewed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    reviewed_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
     review_reason: str | None = Field(default=None, max_length=2000)
     edited_text: str | None = Field(default=None, max_length=4000)
     due_date: date | None = None
     authored_by_counsellor: bool = False
     in_plan: bool = False
-    done_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    done_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class Feedback(SQLModel, table=True):

@@ -277,3 +277,10 @@ def test_loose_types_are_refused_with_a_friendly_message(seeded_client: TestClie
                                   headers={"Accept-Language": "en"})
     assert response.status_code == 422, response.text
     assert response.json()["errors"] == [{"field": "profile." + ".".join(field), "message": message}]
+
+
+def test_decision_timestamps_carry_their_zone_when_read_back(seeded_client: TestClient) -> None:
+    created = _post(seeded_client).json()
+    read = seeded_client.get(f"/api/v1/decisions/{created['decision_id']}").json()
+    assert read["created_at"] == created["created_at"]
+    assert read["created_at"].endswith(("Z", "+00:00"))
