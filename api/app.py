@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import Depends, FastAPI
 
+from api.allow import AllowMiddleware
 from api.docs import install_docs
 from api.errors import register_error_handlers
 from api.observability import RequestIdMiddleware, configure_logging
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url)
     app.state.registry = ModelRegistry(settings.models_dir)
     register_error_handlers(app)
+    app.add_middleware(AllowMiddleware)
     install_security(app, settings)
     app.add_middleware(RequestIdMiddleware)
     install_docs(app)

@@ -20,7 +20,7 @@ from sqlmodel import Session
 from api.auth.policy import ALL_ROLES, AccessRule, declare_access
 from api.deps import SessionDep
 from models.tables import JobSeeker, Role, UserAccount
-from recommender.casework.caseload import CASE_ROLES, resolve_case
+from recommender.casework.caseload import ACCESS_PURPOSES, CASE_ROLES, resolve_case
 
 SESSION_USER_KEY = "user_id"
 SESSION_STAMP_KEY = "auth_stamp"
@@ -146,7 +146,8 @@ def case_for_staff(
     pseudonym: str,
     session: SessionDep,
     user: CaseRoleUser,
-    purpose: Annotated[str | None, Query(max_length=32, description="Why a colleague's case is read")] = None,
+    purpose: Annotated[str | None, Query(max_length=32, description="Why a colleague's case is read",
+                                         json_schema_extra={"enum": list(ACCESS_PURPOSES)})] = None,
     purpose_note: Annotated[str | None, Query(max_length=500)] = None,
 ) -> JobSeeker:
     """The case *pseudonym* if it is in the user's caseload or read with a purpose; else 404.

@@ -17,6 +17,7 @@ from data.kldb import LEVEL_NAMES, get_occupation, is_well_formed_kldb
 from data.market import get_market_indicators
 from data.regions import get_region, is_well_formed_ags
 from data.wages import get_wage
+from models.schemas import AGS_PATTERN
 from recommender.occupations.classifier import suggest_occupations
 
 router = APIRouter(prefix="/occupations", tags=["occupations"], dependencies=[PUBLIC],
@@ -64,7 +65,7 @@ def _wage_block(code: str) -> dict[str, Any] | None:
 @router.get("/{kldb}", response_model=OccupationOut, response_model_exclude_unset=True,
             responses=problem_responses(404))
 def read_occupation(request: Request, session: SessionDep, settings: SettingsDep, kldb: str,
-                    ags: str | None = None) -> Any:
+                    ags: Annotated[str | None, Query(json_schema_extra={"pattern": AGS_PATTERN})] = None) -> Any:
     """One KldB position: names, hierarchy, skill level, median wage and market indicators."""
     use_var_dir(settings.var_dir)  # an imported full wage table lives there
     if not is_well_formed_kldb(kldb):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 
 from api.auth.policy import PUBLIC
 from api.errors import problem_responses
 from api.routes.occupations import QUERY_MAX, field_problem
 from api.routes.schemas import RegionSuggestions
 from data.regions import Region, get_region, is_well_formed_ags, search_regions
+from models.schemas import AGS_PATTERN
 
 router = APIRouter(prefix="/regions", tags=["regions"], dependencies=[PUBLIC], responses=problem_responses(422))
 
@@ -30,7 +31,7 @@ def suggest_regions(
 
 
 @router.get("/{ags}", response_model=Region, responses=problem_responses(404))
-def read_region(request: Request, ags: str) -> Any:
+def read_region(request: Request, ags: Annotated[str, Path(json_schema_extra={"pattern": AGS_PATTERN})]) -> Any:
     """One Kreis by its 5-digit AGS."""
     if not is_well_formed_ags(ags):
         return field_problem(422, "ags", _MALFORMED_AGS.format(value=ags), request)

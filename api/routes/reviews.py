@@ -35,7 +35,13 @@ from recommender.casework.assignment import reassign_case, team_assignments
 from recommender.casework.case_mode import set_case_mode
 from recommender.casework.caseload import resolve_team_case
 from recommender.casework.notes import add_note, case_notes
-from recommender.casework.queue import case_decisions, caseload_overview, decision_detail, review_queue
+from recommender.casework.queue import (
+    CASELOAD_SORTS,
+    case_decisions,
+    caseload_overview,
+    decision_detail,
+    review_queue,
+)
 from recommender.casework.review import add_counsellor_advice, review_item
 
 # Review errors reach the client through the handlers in api/errors.py (404, 409, 422 by kind);
@@ -78,7 +84,8 @@ def read_caseload(
     session: SessionDep,
     open_reviews: bool = False,
     inactive_days: Annotated[int | None, Query(ge=0, le=3650)] = None,
-    sort: Annotated[str, Query(max_length=20)] = "last_activity",
+    # Declared as an enum in OpenAPI; an unknown value gets the domain's own 422 message.
+    sort: Annotated[str, Query(max_length=20, json_schema_extra={"enum": list(CASELOAD_SORTS)})] = "last_activity",
 ) -> Any:
     """The counsellor's cases (filters: open reviews, no activity for N days; sort: activity, open reviews)."""
     rows = caseload_overview(session, user=user, open_reviews_only=open_reviews, sort=sort,
