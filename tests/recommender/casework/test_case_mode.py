@@ -7,10 +7,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from models.db import session_scope
-from models.staff import case_works_without_ai
+from models.staff import CaseMode, case_works_without_ai
 from models.tables import Event, JobSeeker, UserAccount
 from recommender.casework.case_mode import set_case_mode
 from recommender.casework.validation import ReviewError
+from recommender.records.free_text import text_digest
 
 
 def test_work_without_ai_switch_is_logged_with_reason(engine: Engine, case: dict) -> None:
@@ -24,4 +25,5 @@ def test_work_without_ai_switch_is_logged_with_reason(engine: Engine, case: dict
     with Session(engine) as session:
         assert case_works_without_ai(session=session, job_seeker_id=case["seeker"])
         event = session.exec(select(Event).where(Event.event_type == "case_mode_changed")).one()
-        assert event.action == "without_ai" and event.reason == "Person wünscht es"
+        assert event.action == "without_ai" and event.reason == text_digest("Person wünscht es")
+        assert session.get(CaseMode, case["seeker"]).reason == "Person wünscht es"  # erasable row, not the log

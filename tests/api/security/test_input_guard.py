@@ -15,7 +15,6 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from api.security.input_guard import BODY_TOO_LARGE, UNSTORABLE_TEXT
-from api.security.rate_limit import TOO_MANY_NEW_CASES
 from api.settings import Settings
 from data.seed import DEMO_JOBCENTER_CODE
 from models.db import session_scope
@@ -87,24 +86,3 @@ def test_json_body_over_the_limit_gets_413(settings: Settings) -> None:
     assert response.status_code == 413 and response.json()["detail"] == BODY_TOO_LARGE
     assert _cases(app) == 0
 
-
-def test_anonymous_case_creation_is_limited_per_client(settings: Settings) -> None:
-    from api.routes.recommendations import EXAMPLE_PROFILE
-    from frontend.main import create_frontend_app
-    from models.migrate import upgrade
-
-    app = create_frontend_app(settings.model_copy(update={"anonymous_cases_per_hour": 2}))
-    upgrade(app.state.engine)
-    _seeded(app)
-    answers = []
-    for _ in range(3):
-        client = TestClient(app)  # a fresh cookie jar: each request would open a new case
-        answers.append(client.post("/api/v1/recommendations", json={"profile": EXAMPLE_PROFILE},
-                                   headers={"X-CSRF-Token": csrf(client)}))
-    assert [a.status_code for a in answers] == [201, 201, 429]
-    assert answers[2].json()["detail"] == TOO_MANY_NEW_CASES
-    assert 0 < int(answers[2].headers["Retry-After"]) <= 3600
-    page = TestClient(app)
-    refused = page.post("/start", data={"csrf_token": csrf_from(page.get("/").text)}, follow_redirects=False)
-    assert refused.status_code == 429 and "Retry-After" in refused.headers
-    assert _cases(app) == 2
