@@ -150,6 +150,16 @@ def erase_attributes(engine: Engine, *, case_pseudonym: str) -> bool:
     return bool(result.rowcount)
 
 
+def attributes_of(engine: Engine, *, case_pseudonym: str) -> dict[str, str]:
+    """One person's own voluntary answers, for their access request (GDPR Art 15) and nothing else."""
+    columns = [audit_attribute.c[name] for name in AUDIT_ATTRIBUTES]
+    with engine.connect() as connection:
+        row = connection.execute(select(*columns).where(audit_attribute.c.case_pseudonym == case_pseudonym)).first()
+    if row is None:
+        return {}
+    return {name: value for name, value in zip(AUDIT_ATTRIBUTES, row, strict=True) if value is not None}
+
+
 def read_audit_attributes(engine: Engine, *, pseudonyms: Iterable[str] | None = None) -> dict[str, dict[str, str]]:
     """Every stored self-report as ``{pseudonym: {attribute: value}}`` (missing answers left out).
 

@@ -201,8 +201,14 @@ class DecisionItem(SQLModel, table=True):
     decision_id: str = Field(foreign_key="decision.id", index=True)
     module_id: str = Field(max_length=64, index=True)
     rank: int
+    # Unused and always null since issue 17: it held the model's calibrated P(job within 6 months
+    # | this advice), a prediction about the person (G7). Kept only so old databases migrate.
     score: float | None = None
+    # Expected gain of this advice: P(job | advice) - P(job | no advice), the only model figure
+    # ranking needs. A difference between advice options, not a rating of the person.
     uplift: float | None = None
+    # Probability that this item was shown at this place under exploration (G16), for off-policy
+    # evaluation; 1.0 when nothing was shuffled. Not about the person's chances.
     propensity: float = 1.0
     reasons: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
     review_state: str = Field(max_length=32, index=True)

@@ -113,9 +113,9 @@ def assign_case(session: Session, *, job_seeker: JobSeeker, counsellor: Any) -> 
 
 
 DEFAULT_DECISION_ITEMS: list[dict[str, Any]] = [
-    {"module_id": "bildungsgutschein", "review_state": "pending_review", "score": 0.61},
-    {"module_id": "avgs_coaching", "review_state": "pending_review", "score": 0.55},
-    {"module_id": "cv_update", "review_state": "not_required", "score": 0.48},
+    {"module_id": "bildungsgutschein", "review_state": "pending_review", "uplift": 0.061},
+    {"module_id": "avgs_coaching", "review_state": "pending_review", "uplift": 0.055},
+    {"module_id": "cv_update", "review_state": "not_required", "uplift": 0.048},
 ]
 
 
@@ -155,7 +155,7 @@ def make_decision(
                 decision_id=decision.id,
                 module_id=spec["module_id"],
                 rank=rank,
-                score=spec.get("score", 0.5),
+                uplift=spec.get("uplift", 0.05),
                 propensity=spec.get("propensity", 1.0),
                 reasons=spec.get("reasons", [{"feature": "months_unemployed", "contribution": 0.2,
                                               "de": "Sie suchen schon länger.", "en": "You have looked for long."}]),

@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
 
 from api.deps import SessionDep, audit_store
 from api.errors import problem, problem_responses
@@ -17,6 +18,7 @@ from api.i18n import _, get_locale, gettext
 from api.routes.schemas import ErasureOut, PersonalDataExport
 from api.security import CsrfDep
 from api.seeker import SESSION_SEEKER_KEY, SessionJobSeeker
+from models.tables import JobSeeker
 from recommender.casework import data_rights as privacy
 from recommender.casework.erasure_journal import erasure_journal
 
@@ -36,10 +38,17 @@ class ObjectionState(BaseModel):
     changed: bool
 
 
+def personal_export(request: Request, session: Session, job_seeker: JobSeeker) -> privacy.Export:
+    """The person's full export, including their voluntary answers from the separate audit store."""
+    with audit_store(request.app.state.settings) as audit_engine:
+        return privacy.export_personal_data(session, job_seeker=job_seeker, locale=get_locale(request),
+                                            audit_engine=audit_engine)
+
+
 @router.get("/data", response_model=PersonalDataExport)
 def export_my_data(request: Request, job_seeker: SessionJobSeeker, session: SessionDep) -> dict[str, Any]:
     """Everything Lotse stores about your case, as JSON (logged as data_exported)."""
-    return privacy.export_personal_data(session, job_seeker=job_seeker, locale=get_locale(request)).data
+    return personal_export(request, session, job_seeker).data
 
 
 @router.get("/data.csv", response_class=Response,
@@ -47,7 +56,7 @@ def export_my_data(request: Request, job_seeker: SessionJobSeeker, session: Sess
                              "content": {"text/csv": {"schema": {"type": "string"}}}}})
 def export_my_data_csv(request: Request, job_seeker: SessionJobSeeker, session: SessionDep) -> Response:
     """The same export as one CSV table (section, row, field, value)."""
-    export = privacy.export_personal_data(session, job_seeker=job_seeker, locale=get_locale(request))
+    export = personal_export(request, session, job_seeker)
     return Response(export.to_csv(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": 'attachment; filename="lotse-data.csv"'})
 

@@ -169,6 +169,8 @@ class PersonalDataExport(BaseModel):
     exported_at: Timestamp
     note: str
     job_seeker: dict[str, Any]
+    account: dict[str, Any] = Field(description="The person's login, if any (never the password hash).")
+    voluntary_audit_answers: dict[str, str] = Field(description="Voluntary fairness-audit answers, if given.")
     tables: dict[str, list[dict[str, Any]]]
     events: list[dict[str, Any]]
     explanations: list[Any]

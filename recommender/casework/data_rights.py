@@ -28,10 +28,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col
 from sqlmodel import select as select_rows
 
-from models.audit_store import erase_attributes
+from models.audit_store import attributes_of, erase_attributes
 from models.errors import InvalidError
 from models.hashing import jsonable
-from models.tables import Decision, Event, JobSeeker, UserAccount, utcnow
+from models.tables import Decision, Event, JobSeeker, ReviewState, UserAccount, utcnow
 from recommender.casework.erasure_journal import ErasureJournal
 from recommender.errors import RecommenderError
 from recommender.records.chain import EventType, append_event
@@ -43,6 +43,8 @@ EXPORT_FORMAT_VERSION = "1"
 ROOT_TABLE = "job_seeker"
 ERASED = {"erased": True}
 CONFIRMATION_WORD = "DELETE"
+# How advice still waiting for a counsellor is marked in the export (it is included, GDPR Art 15).
+UNDER_REVIEW = {"de": "wird geprüft", "en": "under review"}
 # Never part of an export, whatever table they turn up in.
 _SECRET_COLUMNS = ("password", "totp", "secret", "token")
 
@@ -170,6 +172,9 @@ class Export:
         for name, value in sorted(self.data["job_seeker"].items()):
             if name != "pseudonym":
                 writer.writerow(["job_seeker", 1, name, _cell(value)])
+        for section in ("account", "voluntary_audit_answers"):
+            for name, value in sorted(self.data.get(section, {}).items()):
+                writer.writerow([section, 1, name, _cell(value)])
         for section, records in sorted(self.data["tables"].items()):
             _write_records(writer, section, records)
         _write_records(writer, "event", self.data["events"])
@@ -193,14 +198,22 @@ def _cell(value: Any) -> str:
 
 def export_personal_data(session: Session, *, job_seeker: JobSeeker, locale: Locale = "de",
                          actor_role: str = "job_seeker", log: bool = True,
-                         metadata: MetaData | None = None, include_explanations: bool = True) -> Export:
-    """Collect every stored row about the person, the decision-log entries and the explanations.
+                         metadata: MetaData | None = None, include_explanations: bool = True,
+                         audit_engine: Engine | None = None) -> Export:
+    """Collect every stored datum about the person: rows, account, voluntary answers, log entries, explanations.
+
+    Advice still waiting for a counsellor is included and marked as under review: GDPR Art 15
+    gives the person a right to everything processed about them, which outweighs the reason the
+    app hides such items until approved (see docs/decision-path.md).
 
     Logs ``data_exported`` (with the tables and row counts, no content) unless ``log`` is False;
     ``include_explanations=False`` skips re-rendering every decision's explanation (overview pages).
     """
     tables = {name: [_clean(r) for r in records] for name, records in
               _personal_rows(session, job_seeker, metadata).items()}
+    for item in tables.get("decision_item", []):
+        if item.get("review_state") == ReviewState.pending_review.value:
+            item["status"] = UNDER_REVIEW.get(locale, UNDER_REVIEW["de"])
     events = session.exec(
         select_rows(Event).where(Event.case_pseudonym == job_seeker.pseudonym).order_by(col(Event.id))
     ).all()
@@ -211,6 +224,9 @@ def export_personal_data(session: Session, *, job_seeker: JobSeeker, locale: Loc
         "note": "All data Lotse stores about this case (GDPR Art 15, 20). Event rows are the tamper-evident "
                 "decision log; they hold no answers, only pseudonyms, hashes and what was done.",
         "job_seeker": _clean(job_seeker.model_dump()),
+        "account": _account(session, job_seeker),
+        "voluntary_audit_answers": attributes_of(audit_engine, case_pseudonym=job_seeker.pseudonym)
+        if audit_engine is not None else {},
         "tables": tables,
         "events": event_rows,
         "explanations": _explanations(session, job_seeker, locale) if include_explanations else [],
@@ -221,6 +237,12 @@ def export_personal_data(session: Session, *, job_seeker: JobSeeker, locale: Loc
                      outputs={"tables": {name: len(rows) for name, rows in sorted(tables.items())},
                               "events": len(event_rows)})
     return Export(data)
+
+
+def _account(session: Session, job_seeker: JobSeeker) -> dict[str, Any]:
+    """The person's login, if they made one (username and dates; never the password hash or TOTP key)."""
+    account = session.get(UserAccount, job_seeker.user_id) if job_seeker.user_id is not None else None
+    return {} if account is None else _clean(account.model_dump(include={"username", "created_at", "is_active"}))
 
 
 def personal_data_counts(session: Session, *, job_seeker: JobSeeker,

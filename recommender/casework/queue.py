@@ -216,7 +216,7 @@ def decision_detail(session: Session, *, job_seeker: JobSeeker, decision_id: str
             "needs_approval": bool(module.needs_counsellor_approval) if module else
             item.review_state != ReviewState.not_required,
             "rank": item.rank,
-            "score": item.score,
+            "uplift": item.uplift,
             "reasons": item.reasons or [],
             "rules": rules_by_module.get(item.module_id, []),
             "review_state": item.review_state,

@@ -86,8 +86,7 @@ class ItemView:
     due_date: date | None
     done: bool
     authored_by_counsellor: bool
-    # Internal to ranking (G7): shown to staff, never to the job-seeker.
-    score: float | None = None
+    # Internal to ranking (G7): the expected gain of this advice, shown to staff, never to the job-seeker.
     uplift: float | None = None
 
 
@@ -162,15 +161,17 @@ def _rank(
     market: Any,
     exploration: ExplorationConfig,
     rng: random.Random,
-) -> tuple[ShownChoice, dict[str, tuple[float, float]]]:
+) -> tuple[ShownChoice, dict[str, float]]:
     """Rank the eligible modules and draw what is shown (``recommender.decide.exploration``)."""
     eligible = list(guard.eligible)
     rules_order = rules_ranking(profile, eligible, market, catalogue) if eligible else []
     if model is None or not eligible:
         return rules_only(rules_order), {}
-    scores = {s.module_id: (s.score, s.uplift) for s in model.score(features, eligible)}
-    greedy = sorted(eligible, key=lambda m: scores[m][1], reverse=True)
-    return choose_shown(greedy, rules_order, set(guard.needs_review), exploration, rng), scores
+    # Only the uplift per advice is kept: the model's P(job | advice) is a prediction about the
+    # person (G7) and is neither stored nor returned.
+    uplifts = {s.module_id: s.uplift for s in model.score(features, eligible)}
+    greedy = sorted(eligible, key=lambda m: uplifts[m], reverse=True)
+    return choose_shown(greedy, rules_order, set(guard.needs_review), exploration, rng), uplifts
 
 
 def recommend(
@@ -205,7 +206,7 @@ def recommend(
     guard = evaluate_guardrails(profile, catalogue, market)
     obstacles = diagnose(profile, market, features=features)
     model, mode_reason = _choose_model(session, job_seeker, registry)
-    choice, scores = _rank(
+    choice, uplifts = _rank(
         model=model, features=features, guard=guard, profile=profile, catalogue=catalogue, market=market,
         exploration=ExplorationConfig(exploration_rate, control_share), rng=rng,
     )
@@ -235,11 +236,10 @@ def recommend(
             _model_reasons(model, features, module_id) if model and rank <= EXPLAINED_ITEMS
             else _rule_reasons(guard, module_id, catalogue)
         )
-        score, uplift = scores.get(module_id, (None, None))
         review = ReviewState.pending_review if module_id in guard.needs_review else ReviewState.not_required
         rows.append({
-            "id": new_id(), "decision_id": decision.id, "module_id": module_id, "rank": rank, "score": score,
-            "uplift": uplift, "propensity": propensities[module_id], "reasons": reasons,
+            "id": new_id(), "decision_id": decision.id, "module_id": module_id, "rank": rank, "score": None,
+            "uplift": uplifts.get(module_id), "propensity": propensities[module_id], "reasons": reasons,
             "review_state": review.value, "version": 1, "authored_by_counsellor": False, "in_plan": False,
         })
     if rows:
@@ -395,7 +395,6 @@ def _item_view(
         due_date=item.due_date,
         done=item.done_at is not None,
         authored_by_counsellor=item.authored_by_counsellor,
-        score=item.score if staff else None,
         uplift=item.uplift if staff else None,
     )
 

@@ -48,9 +48,9 @@ def _prepare(url: str) -> dict[str, str]:
         session.flush()
         assign_case(session, job_seeker=seeker, counsellor=counsellor)
         decision = make_decision(session, job_seeker=seeker, items=[
-            {"module_id": APPROVE, "review_state": "pending_review", "score": 0.7},
-            {"module_id": REJECT, "review_state": "pending_review", "score": 0.6},
-            {"module_id": SELF_HELP, "review_state": "not_required", "score": 0.5},
+            {"module_id": APPROVE, "review_state": "pending_review", "uplift": 0.07},
+            {"module_id": REJECT, "review_state": "pending_review", "uplift": 0.06},
+            {"module_id": SELF_HELP, "review_state": "not_required", "uplift": 0.05},
         ])
         session.commit()
         ids = {"pseudonym": seeker.pseudonym, "decision": decision.id}

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.deps import SessionDep, audit_store
 from api.i18n import get_locale, gettext
 from api.i18n import lazy_gettext as _
+from api.routes.privacy import personal_export
 from api.security import CsrfDep
 from api.seeker import SESSION_SEEKER_KEY, SessionJobSeeker
 from frontend.pages.seeker.advice import generate_advice
@@ -55,7 +56,7 @@ def read_my_data(request: Request, job_seeker: SessionJobSeeker, session: Sessio
 
 
 def _download(request: Request, session: SessionDep, job_seeker: SessionJobSeeker, kind: str) -> Response:
-    export = privacy.export_personal_data(session, job_seeker=job_seeker, locale=get_locale(request))
+    export = personal_export(request, session, job_seeker)
     name = f"lotse-meine-daten-{job_seeker.pseudonym[:8]}.{kind}"
     body, media = (export.to_json(), "application/json") if kind == "json" else (export.to_csv(), "text/csv")
     return Response(body, media_type=f"{media}; charset=utf-8",

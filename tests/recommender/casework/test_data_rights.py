@@ -138,3 +138,29 @@ def test_objection_switches_flag_and_is_logged_once(engine: Engine) -> None:
         assert privacy.withdraw_objection(session, job_seeker=person) is True
         kinds = [e.event_type for e in session.exec(select(Event).order_by(Event.id)).all()]
     assert kinds == ["objection_filed", "objection_withdrawn"]
+
+
+def test_export_marks_pending_advice_and_holds_account_and_voluntary_answers(engine: Engine, tmp_path) -> None:
+    from models.audit_store import create_audit_schema, make_audit_engine, record_attributes
+    from models.tables import UserAccount
+    from tests.factories import make_decision
+
+    audit = make_audit_engine(f"sqlite:///{tmp_path / 'audit.db'}")
+    create_audit_schema(audit)
+    with Session(engine) as session:
+        person = make_job_seeker(session)
+        account = UserAccount(jobcenter_id=person.jobcenter_id, username="ich.selbst", password_hash="$argon2id$x",
+                              role="job_seeker")
+        session.add(account)
+        session.flush()
+        person.user_id = account.id
+        make_decision(session, job_seeker=person)
+        record_attributes(audit, case_pseudonym=person.pseudonym, attributes={"gender": "female"},
+                          consent_version="t")
+        data = privacy.export_personal_data(session, job_seeker=person, log=False, audit_engine=audit).data
+    items = data["tables"]["decision_item"]
+    assert {i["status"] for i in items if i["review_state"] == "pending_review"} == {"wird geprüft"}
+    assert all("status" not in i for i in items if i["review_state"] != "pending_review")
+    assert data["account"]["username"] == "ich.selbst" and "password_hash" not in data["account"]
+    assert data["voluntary_audit_answers"] == {"gender": "female"}
+    assert all(i["score"] is None for i in items)

@@ -141,14 +141,22 @@ def test_funded_measures_wait_for_a_counsellor(seeded: Engine) -> None:
     assert {i.module_id for i in view.items if i.module_id in approval} == {i.module_id for i in pending}
 
 
-def test_job_seeker_view_hides_scores_staff_view_shows_them(seeded: Engine) -> None:
+def test_job_seeker_view_hides_uplift_staff_view_shows_it(seeded: Engine) -> None:
     view = _recommend(seeded, FakeRegistry(FakeModel()))
-    assert all(i.score is None and i.uplift is None for i in view.items)
+    assert all(i.uplift is None for i in view.items)
     with Session(seeded) as session:
         job_seeker = session.exec(select(JobSeeker)).one()
         staff = latest_decision_view(session, job_seeker=job_seeker, locale="de", audience="staff")
-    assert staff is not None and any(i.score is not None for i in staff.items)
+    assert staff is not None and any(i.uplift is not None for i in staff.items)
     assert all(i.visible for i in staff.items)
+
+
+def test_no_probability_of_finding_work_is_stored(seeded: Engine) -> None:
+    _recommend(seeded, FakeRegistry(FakeModel()))  # the model answers P(job | advice) = 0.3 for every advice
+    with Session(seeded) as session:
+        items = session.exec(select(DecisionItem)).all()
+    assert items and all(i.score is None for i in items)
+    assert all(i.uplift is not None for i in items if i.review_state == "not_required")
 
 
 def test_kill_switch_routes_to_rules_and_never_calls_the_model(seeded: Engine) -> None:
