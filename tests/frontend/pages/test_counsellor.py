@@ -87,12 +87,12 @@ def test_review_queue_lists_pending_items_of_the_caseload(app: FastAPI, world: S
     assert html.count(f"/staff/cases/{world.own_case}/decisions/{world.decision_id}#item-") == 2
 
 
-def test_decision_view_shows_inputs_scores_reasons_rules_and_model(app: FastAPI, world: StaffWorld) -> None:
+def test_decision_view_shows_inputs_uplift_reasons_rules_and_model(app: FastAPI, world: StaffWorld) -> None:
     client = page_login(app, world.usernames["counsellor"])
     html = client.get(_decision_page(world)).text
     assert "lgbm-test-1" in html  # model version
     assert "62102" in html  # profile snapshot
-    assert "0.61" in html  # model value of the first item
+    assert "+0.06" in html  # expected gain (uplift) of the first item; never a P(job) (G7)
     assert "Sie suchen schon länger." in html  # reason
     assert "§ 81 SGB III" in html  # legal basis of the eligibility rule
     assert html.count('name="action" value="reject"') == 2  # only the two pending items have forms
