@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -14,6 +14,7 @@ from api.settings import Settings
 from models.audit_store import create_audit_schema, make_audit_engine
 from models.db import session_scope
 from models.errors import LotseError
+from models.tables import MAX_ROW_ID
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -54,3 +55,6 @@ def audit_store(settings: Settings) -> Iterator[Engine]:
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+# An integer id in a path: at most what the databases store, so a huge number gets 422, never a 500.
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="Numeric id")]

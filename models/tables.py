@@ -20,6 +20,9 @@ from typing import Any
 from sqlalchemy import JSON, Column, DateTime, Dialect, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+# Largest integer primary key both databases store (PostgreSQL INTEGER); larger ids are refused as input.
+MAX_ROW_ID = 2**31 - 1
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

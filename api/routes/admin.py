@@ -16,7 +16,7 @@ from api.auth.accounts import (
     sign_out_everywhere,
 )
 from api.auth.deps import AdminUser
-from api.deps import SessionDep, SettingsDep
+from api.deps import RowId, SessionDep, SettingsDep
 from api.errors import problem, problem_responses
 from api.routes.schemas import (
     KillSwitchChange,
@@ -28,7 +28,7 @@ from api.routes.schemas import (
 )
 from api.security import CsrfDep
 from api.settings import MIN_RETENTION_DAYS
-from models.tables import UserAccount
+from models.tables import MAX_ROW_ID, UserAccount
 from recommender.decide.killswitch import kill_switch_on, set_kill_switch
 
 router = APIRouter(prefix="/admin", tags=["admin"], responses=problem_responses(401, 403, 422))
@@ -40,7 +40,7 @@ class UserCreateIn(BaseModel):
     username: str = Field(max_length=64)
     role: str = Field(max_length=32)
     display_name: str = Field(default="", max_length=200)
-    team_id: int | None = None
+    team_id: int | None = Field(default=None, ge=1, le=MAX_ROW_ID)
     password: str | None = Field(default=None, max_length=256, description="Leave out to generate one.")
 
 
@@ -87,7 +87,7 @@ def create_account(body: UserCreateIn, admin: AdminUser, session: SessionDep, re
 
 
 @router.post("/users/{user_id}/disable", response_model=UserChange, responses=problem_responses(404))
-def disable_account(user_id: int, body: DisableIn, admin: AdminUser, session: SessionDep, request: Request,
+def disable_account(user_id: RowId, body: DisableIn, admin: AdminUser, session: SessionDep, request: Request,
                     _csrf: CsrfDep) -> Any:
     """Disable an account; its sessions end at once."""
     user = _own_user(session, admin, user_id)
@@ -100,7 +100,7 @@ def disable_account(user_id: int, body: DisableIn, admin: AdminUser, session: Se
 
 
 @router.post("/users/{user_id}/sign-out", response_model=UserChange, responses=problem_responses(404))
-def sign_out_account_everywhere(user_id: int, admin: AdminUser, session: SessionDep, request: Request,
+def sign_out_account_everywhere(user_id: RowId, admin: AdminUser, session: SessionDep, request: Request,
                                 _csrf: CsrfDep) -> Any:
     """End every session of an account at once (all devices, every copy of the cookie)."""
     user = _own_user(session, admin, user_id)
@@ -112,7 +112,7 @@ def sign_out_account_everywhere(user_id: int, admin: AdminUser, session: Session
 
 @router.post("/users/{user_id}/reset-password", response_model=UserWithPassword,
              responses=problem_responses(404))
-def reset_account_password(user_id: int, body: ResetIn, admin: AdminUser, session: SessionDep, request: Request,
+def reset_account_password(user_id: RowId, body: ResetIn, admin: AdminUser, session: SessionDep, request: Request,
                            _csrf: CsrfDep) -> Any:
     """Set a new password (generated if none given, returned once); ends the account's sessions."""
     user = _own_user(session, admin, user_id)

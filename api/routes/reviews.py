@@ -31,6 +31,7 @@ from api.security import CsrfDep
 from models.errors import require_id
 from models.hashing import jsonable
 from models.staff import CaseMode
+from models.tables import MAX_ROW_ID
 from recommender.casework.assignment import reassign_case, team_assignments
 from recommender.casework.case_mode import set_case_mode
 from recommender.casework.caseload import resolve_team_case
@@ -74,7 +75,7 @@ class ModeIn(BaseModel):
 
 
 class ReassignIn(BaseModel):
-    counsellor_id: int
+    counsellor_id: int = Field(ge=1, le=MAX_ROW_ID)
     reason: str = Field(default="", max_length=500)
 
 

@@ -21,13 +21,13 @@ from api.auth.accounts import (
     sign_out_everywhere,
 )
 from api.auth.deps import AdminUser, require_roles
-from api.deps import SessionDep, SettingsDep
+from api.deps import RowId, SessionDep, SettingsDep
 from api.i18n import get_locale, gettext
 from api.i18n import lazy_gettext as _
 from api.security import CsrfDep
 from api.settings import MIN_RETENTION_DAYS
 from frontend.pages.staff_common import render_staff
-from models.tables import Decision, DecisionItem, Role, Team, UserAccount
+from models.tables import MAX_ROW_ID, Decision, DecisionItem, Role, Team, UserAccount
 from recommender.decide.killswitch import KillSwitchError, kill_switch_on, set_kill_switch
 
 router = APIRouter(prefix="/staff", include_in_schema=False)
@@ -74,9 +74,10 @@ def submit_create_user(
 ) -> Response:
     """Create an account with a generated password, shown once on the answer page."""
     password = generate_password()
+    team = int(team_id) if team_id.isdigit() and int(team_id) <= MAX_ROW_ID else None
     try:
         user = create_user(session, username=username, password=password, role=role, jobcenter_id=admin.jobcenter_id,
-                           team_id=int(team_id) if team_id.isdigit() else None, display_name=display_name,
+                           team_id=team, display_name=display_name,
                            actor_role=admin.role, actor_id=admin.id)
     except AccountError as exc:  # the form comes back with the input kept and the reason
         context = _admin_context(request, session, admin, settings)
@@ -94,7 +95,7 @@ def _own_user(session: Session, admin: UserAccount, user_id: int) -> UserAccount
 
 
 @router.post("/admin/users/{user_id}/disable", response_class=HTMLResponse)
-def submit_disable_user(request: Request, user_id: int, admin: AdminUser, session: SessionDep,
+def submit_disable_user(request: Request, user_id: RowId, admin: AdminUser, session: SessionDep,
                         settings: SettingsDep, _csrf: CsrfDep,
                         reason: Annotated[str, Form(max_length=500)] = "") -> Response:
     """Disable an account."""
@@ -111,7 +112,7 @@ def submit_disable_user(request: Request, user_id: int, admin: AdminUser, sessio
 
 
 @router.post("/admin/users/{user_id}/sign-out", response_class=HTMLResponse)
-def submit_sign_out_everywhere(request: Request, user_id: int, admin: AdminUser, session: SessionDep,
+def submit_sign_out_everywhere(request: Request, user_id: RowId, admin: AdminUser, session: SessionDep,
                                _csrf: CsrfDep) -> Response:
     """End every session of an account."""
     user = _own_user(session, admin, user_id)
@@ -123,7 +124,7 @@ def submit_sign_out_everywhere(request: Request, user_id: int, admin: AdminUser,
 
 
 @router.post("/admin/users/{user_id}/reset-password", response_class=HTMLResponse)
-def submit_reset_password(request: Request, user_id: int, admin: AdminUser, session: SessionDep,
+def submit_reset_password(request: Request, user_id: RowId, admin: AdminUser, session: SessionDep,
                           settings: SettingsDep, _csrf: CsrfDep) -> Response:
     """Give an account a new generated password, shown once."""
     user = _own_user(session, admin, user_id)

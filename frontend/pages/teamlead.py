@@ -13,6 +13,7 @@ from api.i18n import get_locale, gettext
 from api.i18n import lazy_gettext as _
 from api.security import CsrfDep
 from frontend.pages.staff_common import render_staff
+from models.tables import MAX_ROW_ID
 from recommender.casework.assignment import reassign_case, team_assignments, team_members
 from recommender.casework.caseload import resolve_team_case
 from recommender.casework.validation import ReviewError
@@ -60,7 +61,7 @@ def read_team_cases_page(request: Request, user: TeamLeadUser, session: SessionD
 @router.post("/cases/{pseudonym}/reassign", response_class=HTMLResponse)
 def submit_reassign(
     request: Request, pseudonym: str, user: TeamLeadUser, session: SessionDep, _csrf: CsrfDep,
-    counsellor_id: Annotated[int, Form()] = 0, reason: Annotated[str, Form(max_length=500)] = "",
+    counsellor_id: Annotated[int, Form(ge=0, le=MAX_ROW_ID)] = 0, reason: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     """Move a case to another counsellor of the team (reason required, logged)."""
     seeker = resolve_team_case(session=session, team_lead=user, pseudonym=pseudonym, action="reassign")
