@@ -1,15 +1,15 @@
 """Erase the stored per-item P(job within 6 months): a prediction about the person (G7, issue 17).
 
-Revision ID: 0006_no_person_scores
-Revises: 0005_session_version
+Revision ID: 0007
+Revises: 0006
 """
 
 from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0006_no_person_scores"
-down_revision: str | None = "0005_session_version"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
