@@ -292,7 +292,7 @@ class ReviewItemDetail(BaseModel):
     legal_basis: str | None
     needs_approval: bool
     rank: int
-    score: float | None
+    uplift: float | None = Field(description="Expected gain of this advice (never a probability about the person, G7).")
     reasons: list[Any]
     rules: list[dict[str, Any]]
     review_state: str

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from api.i18n import gettext
 from api.security.input_guard import BODY_TOO_LARGE, UNSTORABLE_TEXT
 from api.settings import Settings
 from data.seed import DEMO_JOBCENTER_CODE
@@ -45,7 +46,7 @@ def test_nul_and_surrogates_in_json_bodies_get_422_and_store_nothing(db_app: Fas
         login = client.post("/api/v1/auth/login", headers=headers,
                             content=json.dumps({"username": f"a{bad}b", "password": "x" * 12}))
         assert login.status_code == 422, login.text
-        assert login.json()["detail"] == UNSTORABLE_TEXT
+        assert login.json()["detail"] == gettext(UNSTORABLE_TEXT, "de")  # German unless asked otherwise
         advice = client.post("/api/v1/recommendations", headers=headers,
                              content=json.dumps({"profile": {"target_occupation_text": f"Koch{bad}"}}))
         assert advice.status_code == 422, advice.text
@@ -83,6 +84,6 @@ def test_json_body_over_the_limit_gets_413(settings: Settings) -> None:
     client = _seeded(app)
     response = client.post("/api/v1/recommendations", json={"profile": {"target_occupation_text": "x" * 5000}},
                            headers={"X-CSRF-Token": csrf(client)})
-    assert response.status_code == 413 and response.json()["detail"] == BODY_TOO_LARGE
+    assert response.status_code == 413 and response.json()["detail"] == gettext(BODY_TOO_LARGE, "de")
     assert _cases(app) == 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from api.i18n import gettext
 from api.security.rate_limit import TOO_MANY_NEW_CASES
 from api.settings import Settings
 from tests.api.security.test_input_guard import _cases, _seeded
@@ -25,7 +26,7 @@ def test_anonymous_case_creation_is_limited_per_client(settings: Settings) -> No
         answers.append(client.post("/api/v1/recommendations", json={"profile": EXAMPLE_PROFILE},
                                    headers={"X-CSRF-Token": csrf(client)}))
     assert [a.status_code for a in answers] == [201, 201, 429]
-    assert answers[2].json()["detail"] == TOO_MANY_NEW_CASES
+    assert answers[2].json()["detail"] == gettext(TOO_MANY_NEW_CASES, "de")
     assert 0 < int(answers[2].headers["Retry-After"]) <= 3600
     page = TestClient(app)
     refused = page.post("/start", data={"csrf_token": csrf_from(page.get("/").text)}, follow_redirects=False)
