@@ -10,7 +10,7 @@ from api.observability import RequestIdMiddleware, configure_logging
 from api.routes import ROUTERS
 from api.security import install_security
 from api.settings import Settings, get_settings
-from models.db import make_engine
+from models.db import FairWriteLock, make_engine
 from recommender.decide.registry import ModelRegistry
 
 API_PREFIX = "/api/v1"
@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
+    app.state.write_lock = FairWriteLock()
     app.state.registry = ModelRegistry(settings.models_dir)
     register_error_handlers(app)
     install_security(app, settings)

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     outcome_window_days: int = Field(default=182, ge=30, le=730)
     # Separate store for voluntarily reported protected attributes (G3); serving never reads it.
     audit_database_url: str = "sqlite:///var/lotse_audit.db"
+    # Ed25519 key that signs checkpoints of the decision log; kept outside the database (issue 16).
+    checkpoint_key: Path | None = None
+    # Journal of every checkpoint, outside the database (default: <var_dir>/audit-checkpoints.jsonl).
+    checkpoint_journal: Path | None = None
     # Production gate (G21): each is "YYYY-MM-DD reference", confirmed by the operator.
     dpia: str = ""
     fria: str = ""
@@ -72,6 +76,10 @@ class Settings(BaseSettings):
         if self.environment == "production" and self.secret_key == DEFAULT_SECRET:
             raise ValueError("LOTSE_SECRET_KEY must be set to a long random value in production.")
         return self
+
+    @property
+    def checkpoint_journal_path(self) -> Path:
+        return self.checkpoint_journal or self.var_dir / "audit-checkpoints.jsonl"
 
     @property
     def is_sqlite(self) -> bool:

@@ -33,6 +33,7 @@ from recommender.casework.validation import (
     checked_text,
     clean_text,
 )
+from recommender.records.bound_rows import BINDING_KEY, binding
 from recommender.records.chain import EventType, append_event
 
 REASON_CODES: dict[str, dict[str, str]] = {
@@ -198,6 +199,7 @@ def review_item(
             "reason_text_sha256": sha256_hex(text) if text else None,
             "due_date": item.due_date.isoformat() if item.due_date else None,
             "edited": action == "edit",
+            BINDING_KEY: binding(decision_item=[item]),
         },
     )
     return item
@@ -246,6 +248,6 @@ def add_counsellor_advice(
         case_pseudonym=job_seeker.pseudonym,
         decision_id=decision.id,
         action="add_advice",
-        outputs={"item_id": item.id, "text_sha256": sha256_hex(body)},
+        outputs={"item_id": item.id, "text_sha256": sha256_hex(body), BINDING_KEY: binding(decision_item=[item])},
     )
     return item

@@ -258,3 +258,22 @@ def test_job_seeker_cannot_read_another_persons_decision(app: FastAPI, world: St
         assert client.get(f"/api/v1/decisions/{guessed}/explanation").status_code == 404
     export = client.get("/my-data/export.json")
     assert world.own_case not in export.text and world.decision_id not in export.text
+
+
+def test_concurrent_job_seekers_all_get_logged_advice(app: FastAPI, seeded_client: TestClient) -> None:
+    """Eight people at once (issue 16): every request is answered and the log stays one valid chain."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from recommender.records.chain import verify_chain
+
+    def one(months: int) -> int:
+        with TestClient(app) as own:
+            return _post(own, {**EXAMPLE_PROFILE, "months_unemployed": months}).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        codes = list(pool.map(one, range(1, 17)))
+    assert codes == [201] * 16
+    with Session(app.state.engine) as session:
+        report = verify_chain(session)
+        assert report.ok, (report.broken, report.problems)
+        assert len(session.exec(select(Event).where(Event.event_type == "recommendation_generated")).all()) == 16
