@@ -66,7 +66,7 @@ def _print(report: LogReport, sealed: AuditCheckpoint | None, as_json: bool) -> 
         return
     start = f" (from checkpoint {report.resumed_from})" if report.resumed_from else " (from the first event)"
     if report.ok:
-        console.print(f"[green]OK[/]: {chain.checked} events{start}, chain, rows and checkpoints intact.")
+        console.print(f"[green]OK[/]: {chain.checked} events{start}, chain intact; rows and checkpoints match.")
     if chain.broken is not None:
         b = chain.broken
         console.print(f"[bold red]BROKEN[/] at {b.table} id {b.event_id} (position {b.position}): {b.problem}\n"
