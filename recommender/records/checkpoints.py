@@ -35,8 +35,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from models.errors import InvalidError
 from models.hashing import canonical_json, sha256_hex, utc_iso
 from models.tables import AuditCheckpoint, Event, utcnow
+from recommender.errors import RecommenderError
 from recommender.records.chain import GENESIS_HASH, ChainHead, ChainReport, verify_chain
 
 EXPORT_FORMAT = 1
@@ -59,7 +61,7 @@ LOG_RECOUNTED = "checkpoint {seq} sealed {count} events up to id {last_id}; ther
 _SIGNED_FIELDS = ("seq", "created_at", "event_count", "last_event_id", "head_hash", "prev_seal", "public_key")
 
 
-class CheckpointError(ValueError):
+class CheckpointError(RecommenderError, InvalidError):
     """A key or export that cannot be used, or a log that must not be sealed."""
 
 

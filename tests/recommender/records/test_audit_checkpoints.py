@@ -96,32 +96,32 @@ def test_rewrite_with_recomputed_hashes_is_reported(engine: Engine, key_path: Pa
     assert "the log was rewritten" in _problems(report)
 
 
-def _drop_seal_triggers(engine: Engine) -> None:
+def _remove_seals(engine: Engine, where: str) -> None:
+    """Remove seals below the repository layer, as someone with database rights could."""
     with engine.begin() as connection:
         if engine.dialect.name == "sqlite":
             connection.execute(text("DROP TRIGGER IF EXISTS audit_checkpoint_no_delete"))
         else:
             connection.execute(text("ALTER TABLE audit_checkpoint DISABLE TRIGGER USER"))
+        connection.execute(text(f"DELETE FROM audit_checkpoint {where}"))
 
 
-def test_removed_seals_are_reported(engine: Engine, key_path: Path) -> None:
+def _three_seals(engine: Engine, key_path: Path) -> None:
     for _ in range(3):
         _append_n(engine, 2)
         _seal(engine, key_path)
-    _drop_seal_triggers(engine)
-    with engine.begin() as connection:
-        connection.execute(text("DELETE FROM audit_checkpoint WHERE seq IN (2, 3)"))
+
+
+def test_removed_seals_are_reported(engine: Engine, key_path: Path) -> None:
+    _three_seals(engine, key_path)
+    _remove_seals(engine, "WHERE seq IN (2, 3)")
     problems = _problems(_verify(engine, key_path))
     assert "checkpoint 2 is in the journal" in problems and "checkpoint 3 is in the journal" in problems
 
 
 def test_seal_removed_from_the_middle_leaves_a_gap(engine: Engine, key_path: Path) -> None:
-    for _ in range(3):
-        _append_n(engine, 2)
-        _seal(engine, key_path)
-    _drop_seal_triggers(engine)
-    with engine.begin() as connection:
-        connection.execute(text("DELETE FROM audit_checkpoint WHERE seq = 2"))
+    _three_seals(engine, key_path)
+    _remove_seals(engine, "WHERE seq = 2")
     (key_path.parent / "journal.jsonl").unlink()
     assert "checkpoint 2 is missing from the database" in _problems(_verify(engine, key_path))
 
@@ -139,9 +139,7 @@ def test_exported_seal_catches_a_rewrite_that_was_sealed_again(engine: Engine, k
     _append_n(engine, 4)
     exported = export_record(_seal(engine, key_path))
     _rewrite_and_recompute(engine, 1)
-    _drop_seal_triggers(engine)
-    with engine.begin() as connection:
-        connection.execute(text("DELETE FROM audit_checkpoint"))
+    _remove_seals(engine, "")
     (key_path.parent / "journal.jsonl").unlink()
     _seal(engine, key_path)
     assert _verify(engine, key_path).ok
