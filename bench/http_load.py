@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import psutil
+import psutil  # type: ignore[import-untyped]
 from fastapi import FastAPI
 from sqlalchemy import text
 
@@ -87,7 +87,8 @@ def _server(target: str, workers: int, env: dict[str, str]) -> Any:
             except httpx.HTTPError:
                 time.sleep(0.3)
         else:
-            raise RuntimeError(f"{target} did not start: {process.stderr.read(2000) if process.stderr else ''}")
+            error = process.stderr.read(2000).decode("utf-8", "replace") if process.stderr else ""
+            raise RuntimeError(f"{target} did not start: {error}")
         yield url, psutil.Process(process.pid)
     finally:
         process.terminate()

@@ -201,6 +201,7 @@ def plan_decision(
     rng = rng or random.Random()
     job_seeker_id = require_id(job_seeker)
     payload = profile.model_dump(mode="json")
+    input_hash = sha256_hex(payload)
     market = market_context_for(session, profile)
     features = build_features(profile, market)
     guard = evaluate_guardrails(profile, catalogue, market)
@@ -215,6 +216,7 @@ def plan_decision(
     guardrails = [o.as_log() for o in guard.outcomes]
     decision = Decision(
         job_seeker_id=job_seeker_id,
+        snapshot_id=0,  # the snapshot is inserted first by write_decision, which sets its id here
         mode="model" if model else "rules",
         mode_reason=mode_reason,
         model_version=model.version if model else RULES_VERSION,
@@ -243,7 +245,7 @@ def plan_decision(
     event = {
         "event_type": EventType.recommendation_generated, "actor_role": actor_role, "actor_id": actor_id,
         "case_pseudonym": job_seeker.pseudonym, "decision_id": decision.id, "model_version": decision.model_version,
-        "feature_set_version": FEATURE_SET_VERSION, "input_hash": sha256_hex(payload),
+        "feature_set_version": FEATURE_SET_VERSION, "input_hash": input_hash,
         "outputs": {
             **({"shadow": shadow} if shadow else {}),
             "mode": decision.mode,
@@ -259,7 +261,7 @@ def plan_decision(
         },
         "guardrails": guardrails, "ui_text_version": UI_TEXT_VERSION,
     }
-    return DecisionPlan(job_seeker=job_seeker, snapshot_payload=payload, snapshot_sha256=event["input_hash"],
+    return DecisionPlan(job_seeker=job_seeker, snapshot_payload=payload, snapshot_sha256=input_hash,
                         decision=decision, items=rows, event=event, catalogue=catalogue, locale=locale)
 
 

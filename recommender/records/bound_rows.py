@@ -26,6 +26,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from models.hashing import sha256_hex, utc_iso
 from models.tables import Decision, DecisionItem, ProfileSnapshot
@@ -117,7 +118,8 @@ def row_problems(session: Session, bound: BoundRows, *, batch_size: int = 2000) 
         for start in range(0, len(ids), batch_size):
             chunk = ids[start:start + batch_size]
             id_column = spec.model.id  # type: ignore[attr-defined]
-            rows = session.execute(select(spec.model).where(id_column.in_([key_type(i) for i in chunk]))).scalars()
+            wanted_ids = [key_type(i) for i in chunk]
+            rows: Iterable[Any] = session.execute(select(spec.model).where(id_column.in_(wanted_ids))).scalars()
             found = {str(row.id): row for row in rows}
             for row_id in chunk:
                 event_id, digests = wanted[row_id]
@@ -136,8 +138,8 @@ def unlogged_decisions(session: Session, bound: BoundRows) -> Iterator[str]:
     Every decision is written before its ``recommendation_generated`` event in one transaction,
     so none can be newer than the newest event unless events were removed (or all of them).
     """
-    query = select(Decision.id).order_by(Decision.created_at)
+    query = select(col(Decision.id)).order_by(col(Decision.created_at))
     if bound.last_event_at is not None:
-        query = query.where(Decision.created_at > bound.last_event_at)
+        query = query.where(col(Decision.created_at) > bound.last_event_at)
     for (decision_id,) in session.execute(query):
         yield ROW_UNLOGGED.format(row_id=decision_id)

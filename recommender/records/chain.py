@@ -15,7 +15,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from enum import StrEnum
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from types import SimpleNamespace
 from typing import Any
 
@@ -275,7 +275,7 @@ def verify_chain(session: Session, *, batch_size: int = 5000, start: ChainHead |
     last_id = start.last_id if start else None
     bound = BoundRows()
     while True:
-        query = select(*_COLUMNS).order_by(Event.id).limit(batch_size)  # type: ignore[arg-type]
+        query = select(*_COLUMNS).order_by(col(Event.id)).limit(batch_size)
         if last_id is not None:
             query = query.where(Event.id > last_id)  # type: ignore[operator]
         # Core rows, not ORM objects: the walk reads every event once and needs no identity map.

@@ -26,8 +26,9 @@ import json
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -123,7 +124,7 @@ def _body(seal: AuditCheckpoint | dict[str, Any]) -> dict[str, Any]:
     get = seal.get if isinstance(seal, dict) else (lambda name: getattr(seal, name))
     body = {name: get(name) for name in _SIGNED_FIELDS}
     if not isinstance(body["created_at"], str):  # a record read back from an export is already text
-        body["created_at"] = utc_iso(body["created_at"])
+        body["created_at"] = utc_iso(cast(datetime, body["created_at"]))
     return body
 
 
@@ -282,7 +283,7 @@ def seal_if_verified(session: Session, key: Ed25519PrivateKey, report: LogReport
                                                                            or report.chain.problems)[0]
         raise CheckpointError(NOT_SEALED.format(problem=problem))
     head = report.chain.head
-    newest = all_seals(session)[-1:] or [None]
-    if head is None or (newest[0] is not None and newest[0].last_event_id == head.last_id):
+    seals = all_seals(session)
+    if head is None or (seals and seals[-1].last_event_id == head.last_id):
         return None
     return seal_head(session, key, head)
