@@ -12,7 +12,7 @@ from api.routes import ROUTERS
 from api.security import install_security
 from api.security.input_guard import reject_unstorable_input
 from api.settings import Settings, get_settings
-from models.db import make_engine
+from models.db import FairWriteLock, make_engine
 from recommender.decide.registry import ModelRegistry
 from recommender.records.free_text import configure_text_key
 
@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     configure_text_key(settings.secret_key)
     app.state.engine = make_engine(settings.database_url)
+    app.state.write_lock = FairWriteLock()
     app.state.registry = ModelRegistry(settings.models_dir)
     register_error_handlers(app)
     app.add_middleware(AllowMiddleware)

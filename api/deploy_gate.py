@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from api.settings import DEFAULT_SECRET, MIN_RETENTION_DAYS, Settings
+from recommender.records.checkpoints import CheckpointError, load_key
 
 _CONFIRMATION = re.compile(r"^\d{4}-\d{2}-\d{2}\s+\S.*$")
 _MIN_SECRET_LENGTH = 32
@@ -39,6 +40,14 @@ def _confirmed(value: str) -> str | None:
     return None
 
 
+def _checkpoint_key_problem(settings: Settings) -> str | None:
+    try:
+        load_key(settings.checkpoint_key)
+    except CheckpointError as exc:
+        return str(exc)
+    return None
+
+
 _DOCUMENTS: list[tuple[str, str, str]] = [
     ("dpia", "LOTSE_DPIA", "data-protection impact assessment (GDPR Art 35)"),
     ("fria", "LOTSE_FRIA", "fundamental-rights impact assessment (AI Act Art 27)"),
@@ -54,6 +63,9 @@ _TECHNICAL: list[tuple[str, str, str, Callable[[Settings], str | None]]] = [
      or len(s.secret_key) < _MIN_SECRET_LENGTH else None),
     ("database", "LOTSE_DATABASE_URL", "PostgreSQL as the production database",
      lambda s: "SQLite is for trying Lotse, not for production" if s.is_sqlite else None),
+    ("checkpoint_key", "LOTSE_CHECKPOINT_KEY",
+     "an Ed25519 key outside the database that signs checkpoints of the decision log (lotse audit keygen)",
+     _checkpoint_key_problem),
     ("retention", "LOTSE_LOG_RETENTION_DAYS", f"decision logs kept at least {MIN_RETENTION_DAYS} days",
      lambda s: None if s.log_retention_days >= MIN_RETENTION_DAYS else "too short"),
 ]

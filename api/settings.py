@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     # Proxies whose X-Forwarded-For/-Proto are believed (comma-separated IPs or CIDRs, "*" for any);
     # empty: none, the client address is the TCP peer.
     forwarded_allow_ips: str = ""
+    # Ed25519 key that signs checkpoints of the decision log; kept outside the database (issue 16).
+    checkpoint_key: Path | None = None
+    # Journal of every checkpoint, outside the database (default: <var_dir>/audit-checkpoints.jsonl).
+    checkpoint_journal: Path | None = None
     # Production gate (G21): each is "YYYY-MM-DD reference", confirmed by the operator.
     dpia: str = ""
     fria: str = ""
@@ -79,6 +83,10 @@ class Settings(BaseSettings):
         if self.environment == "production" and self.secret_key == DEFAULT_SECRET:
             raise ValueError("LOTSE_SECRET_KEY must be set to a long random value in production.")
         return self
+
+    @property
+    def checkpoint_journal_path(self) -> Path:
+        return self.checkpoint_journal or self.var_dir / "audit-checkpoints.jsonl"
 
     @property
     def is_sqlite(self) -> bool:

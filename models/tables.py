@@ -275,6 +275,26 @@ class Event(SQLModel, table=True):
     hash: str = Field(max_length=64, unique=True)
 
 
+class AuditCheckpoint(SQLModel, table=True):
+    """A signed seal of the event-log head (issue 16): what an auditor checks the log against.
+
+    ``signature`` is Ed25519 over the canonical JSON of the other fields; the private key lives
+    outside the database (``LOTSE_CHECKPOINT_KEY``). Each seal links to the one before, so a
+    removed seal shows as a gap; like events, rows are never updated or deleted.
+    """
+
+    __tablename__ = "audit_checkpoint"
+
+    seq: int = Field(primary_key=True)
+    created_at: datetime = _ts()
+    event_count: int
+    last_event_id: int
+    head_hash: str = Field(max_length=64)
+    prev_seal: str = Field(max_length=64)
+    public_key: str = Field(max_length=64)
+    signature: str = Field(max_length=128)
+
+
 class SystemFlag(SQLModel, table=True):
     """Persisted global switches such as the AI kill switch (G9)."""
 

@@ -1,4 +1,7 @@
-"""``lotse audit verify`` and ``lotse killswitch on|off``: the operator's guardrail commands."""
+"""``lotse audit crowding``, ``lotse killswitch on|off`` and retention: the operator's guardrail commands.
+
+The log's own commands (``audit verify``, ``checkpoint``, ``keygen``) are in ``audit_log``.
+"""
 
 from __future__ import annotations
 
@@ -8,36 +11,15 @@ from datetime import timedelta
 import typer
 from sqlmodel import Session
 
+from api.cli import audit_log
 from api.cli.app import console, load_settings, open_engine, transaction
 from models.tables import utcnow
 from recommender.decide.killswitch import KillSwitchError, kill_switch_on, set_kill_switch
 from recommender.evaluate.crowding import MIN_PEOPLE, crowding_report
-from recommender.records.chain import verify_chain
 from recommender.records.retention import RetentionError, purge_expired_payloads
 
 audit_app = typer.Typer(help="Audit the decision log and, later, fairness.", no_args_is_help=True)
 killswitch_app = typer.Typer(help="Switch AI ranking off (rules only) or on again (G9).", no_args_is_help=True)
-
-
-@audit_app.command("verify")
-def audit_verify(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
-    """Walk the hash chain of the decision log; exit 1 at the first broken link."""
-    engine = open_engine(load_settings())
-    with Session(engine) as session:
-        report = verify_chain(session)
-    if as_json:
-        broken = report.broken.__dict__ if report.broken else None
-        console.print_json(json.dumps({"ok": report.ok, "checked": report.checked, "broken": broken}))
-    elif report.broken is None:
-        console.print(f"[green]OK[/]: {report.checked} events, chain intact.")
-    else:
-        b = report.broken
-        console.print(
-            f"[bold red]BROKEN[/] at {b.table} id {b.event_id} (position {b.position}): {b.problem}\n"
-            f"  expected {b.expected}\n  found    {b.found}"
-        )
-    if not report.ok:
-        raise typer.Exit(1)
 
 
 @audit_app.command("crowding")
@@ -119,6 +101,7 @@ def retention_purge(
 
 
 def register(app: typer.Typer) -> None:
+    audit_log.register(audit_app)
     app.add_typer(audit_app, name="audit")
     app.add_typer(killswitch_app, name="killswitch")
     app.add_typer(retention_app, name="retention")

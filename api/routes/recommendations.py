@@ -17,10 +17,11 @@ from api.errors import problem_responses
 from api.i18n import _, get_locale, gettext
 from api.seeker import NewOrSessionJobSeeker, SessionJobSeeker
 from models.audit_store import AgeBand, Disability, Gender, NationalityGroup, record_attributes
+from models.db import read_session
 from models.schemas import Profile
 from models.tables import Decision
 from recommender.decide.decision_explanation import ExplanationView, explanation_view
-from recommender.decide.decision_path import DecisionView, ItemView, decision_view, recommend
+from recommender.decide.decision_path import DecisionView, ItemView, decision_view, plan_decision, write_decision
 from recommender.decide.guardrails import missing_fields_message
 from recommender.records.chain import EventType, append_event
 
@@ -211,22 +212,31 @@ def create_recommendation(
         "retail": {"summary": "Sales assistant in Regensburg, 14 months searching", "value": {
             "profile": EXAMPLE_PROFILE, "locale": "de"}}})],
 ) -> DecisionOut:
-    """Compute ranked, explained advice for the caller's own case and log the decision."""
+    """Compute ranked, explained advice for the caller's own case and log the decision.
+
+    The advice is computed in a read-only session and written in a short transaction of
+    inserts, in arrival order (issue 16): nobody holds the write lock while LightGBM runs.
+    """
     locale = body.locale or get_locale(request)
-    view = recommend(
-        session,
-        job_seeker=job_seeker,
-        profile=body.profile,
-        registry=request.app.state.registry,
-        actor_role="job_seeker",
-        actor_id=job_seeker.pseudonym,
-        locale=locale,
-        exploration_rate=request.app.state.settings.exploration_rate,
-        control_share=request.app.state.settings.control_share,
-    )
-    if body.audit is not None:
-        # The decision is committed first, so voluntary answers never outlive a lost decision.
+    session.commit()  # ends what the dependencies began (a new trial case is saved) and frees the lock
+    state = request.app.state
+    with read_session(state.engine) as reader:
+        plan = plan_decision(
+            reader,
+            job_seeker=job_seeker,
+            profile=body.profile,
+            registry=state.registry,
+            actor_role="job_seeker",
+            actor_id=job_seeker.pseudonym,
+            locale=locale,
+            exploration_rate=state.settings.exploration_rate,
+            control_share=state.settings.control_share,
+        )
+    with state.write_lock.held():
+        view = write_decision(session, plan)
+        # Committed before the response, so voluntary answers never outlive a lost decision.
         session.commit()
+    if body.audit is not None:
         _record_audit(request, job_seeker.pseudonym, body.audit)
     return decision_out(view, locale)
 

@@ -32,6 +32,7 @@ from recommender.casework.validation import (
     checked_text,
     clean_text,
 )
+from recommender.records.bound_rows import BINDING_KEY, binding
 from recommender.records.chain import EventType, append_event
 from recommender.records.free_text import text_digest
 
@@ -198,6 +199,7 @@ def review_item(
             "reason_text_hmac": text_digest(text),
             "due_date": item.due_date.isoformat() if item.due_date else None,
             "edited": action == "edit",
+            BINDING_KEY: binding(decision_item=[item]),
         },
     )
     return item
@@ -246,6 +248,6 @@ def add_counsellor_advice(
         case_pseudonym=job_seeker.pseudonym,
         decision_id=decision.id,
         action="add_advice",
-        outputs={"item_id": item.id, "text_hmac": text_digest(body)},
+        outputs={"item_id": item.id, "text_hmac": text_digest(body), BINDING_KEY: binding(decision_item=[item])},
     )
     return item

@@ -1,7 +1,9 @@
 """The decision path: one profile in, one logged decision with explained, gated advice out.
 
-Everything happens inside the caller's transaction, so a failure anywhere leaves neither a
-decision without its events nor events without their decision (ARCHITECTURE.md, steps 1-5):
+It runs in two phases (issue 16): :func:`plan_decision` computes everything and only reads;
+:func:`write_decision` inserts the rows and the event in the caller's transaction, so a failure
+leaves neither a decision without its events nor events without their decision, and a writer
+holds the database's write lock only for the inserts (docs/architecture.md):
 
 1. the profile is saved as an immutable snapshot (its SHA-256 is the decision's input hash);
 2. the feature vector is built from the allow-list only (protected attributes are refused);
@@ -19,22 +21,28 @@ from __future__ import annotations
 import logging
 import math
 import random
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
 from types import SimpleNamespace
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import insert
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from data.catalogue import Catalogue, load_catalogue
-from models.crud import create_snapshot
 from models.errors import require_id
+from models.hashing import sha256_hex
 from models.schemas import Profile
 from models.staff import case_works_without_ai
 from models.tables import Decision, DecisionItem, JobSeeker, ProfileSnapshot, ReviewState, new_id
 from recommender.decide.baselines import rules_ranking
+from recommender.decide.decision_view import (
+    DecisionView,
+    ItemView,
+    Locale,
+    ObstacleView,
+    decision_view,
+    latest_decision_view,
+)
 from recommender.decide.diagnostic import Obstacle, diagnose
 from recommender.decide.exploration import MAX_ITEMS, ExplorationConfig, ShownChoice, choose_shown, rules_only
 from recommender.decide.features import FEATURE_SET_VERSION, build_features
@@ -45,67 +53,18 @@ from recommender.decide.ranker import LoadedModel
 from recommender.decide.reasons import explain
 from recommender.decide.registry import ModelRegistry
 from recommender.errors import ModelLoadError
+from recommender.records.bound_rows import BINDING_KEY, binding
 from recommender.records.chain import EventType, append_event
 
 logger = logging.getLogger(__name__)
 
+# The pages and routes use the views through this module (``frontend.pages.seeker.common``).
+__all__ = ["DecisionPlan", "DecisionView", "ItemView", "ObstacleView", "decision_view", "json_features",
+           "latest_decision_view", "plan_decision", "recommend", "write_decision"]
+
 RULES_VERSION = "rules"
 UI_TEXT_VERSION = "2026-12-06"
 EXPLAINED_ITEMS = 5
-Locale = Literal["de", "en"]
-COUNSELLOR_TIP = {"de": "Tipp Ihrer Ansprechperson", "en": "A tip from your counsellor"}
-# Items whose content the job-seeker may see.
-VISIBLE_STATES = frozenset({ReviewState.not_required, ReviewState.approved, ReviewState.edited})
-
-
-@dataclass(frozen=True)
-class ObstacleView:
-    id: str
-    title: str
-    evidence: list[str]
-
-
-@dataclass(frozen=True)
-class ItemView:
-    """One advice item as a page or API shows it, in one language."""
-
-    item_id: str
-    module_id: str
-    rank: int
-    title: str
-    text: str
-    reasons: list[str]
-    data_used: list[str]
-    rules_applied: list[dict[str, Any]]
-    review_state: str
-    needs_review: bool
-    visible: bool
-    legal_basis: str | None
-    effort: str
-    in_plan: bool
-    due_date: date | None
-    done: bool
-    authored_by_counsellor: bool
-    # Internal to ranking (G7): the expected gain of this advice, shown to staff, never to the job-seeker.
-    uplift: float | None = None
-
-
-@dataclass(frozen=True)
-class DecisionView:
-    decision_id: str
-    created_at: datetime
-    mode: str
-    mode_reason: str | None
-    model_version: str
-    feature_set_version: str
-    catalogue_version: str
-    diagnostic: list[ObstacleView]
-    items: list[ItemView]
-    missing_fields: list[str]
-    guardrails: list[dict[str, Any]]
-    input_hash: str
-    illustrative_market: bool = False
-    notices: list[str] = field(default_factory=list)
 
 
 def _choose_model(
@@ -174,6 +133,24 @@ def _rank(
     return choose_shown(greedy, rules_order, set(guard.needs_review), exploration, rng), uplifts
 
 
+@dataclass
+class DecisionPlan:
+    """Everything a decision writes, computed before the write transaction (issue 16).
+
+    The snapshot's id is only known once it is inserted, so the decision's ``snapshot_id`` and
+    the row digests the event binds are filled in by :func:`write_decision`.
+    """
+
+    job_seeker: JobSeeker
+    snapshot_payload: dict[str, Any]
+    snapshot_sha256: str
+    decision: Decision
+    items: list[dict[str, Any]]
+    event: dict[str, Any]
+    catalogue: Catalogue
+    locale: Locale
+
+
 def recommend(
     session: Session,
     *,
@@ -188,7 +165,10 @@ def recommend(
     rng: random.Random | None = None,
     catalogue: Catalogue | None = None,
 ) -> DecisionView:
-    """Run the whole decision path for *profile* and return what the caller may show.
+    """Run the whole decision path for *profile* in *session* and return what the caller may show.
+
+    Callers that care about write concurrency compute with :func:`plan_decision` in a read
+    session and write with :func:`write_decision` in a short one (``api.routes.recommendations``).
 
     Parameters
     ----------
@@ -197,10 +177,32 @@ def recommend(
     control_share : float, default=0.0
         Share of decisions that follow the rules baseline as a randomised control (G16, G18).
     """
+    plan = plan_decision(session, job_seeker=job_seeker, profile=profile, registry=registry, actor_role=actor_role,
+                         actor_id=actor_id, locale=locale, exploration_rate=exploration_rate,
+                         control_share=control_share, rng=rng, catalogue=catalogue)
+    return write_decision(session, plan)
+
+
+def plan_decision(
+    session: Session,
+    *,
+    job_seeker: JobSeeker,
+    profile: Profile,
+    registry: ModelRegistry | None,
+    actor_role: str,
+    actor_id: str | int | None,
+    locale: Locale = "de",
+    exploration_rate: float = 0.0,
+    control_share: float = 0.0,
+    rng: random.Random | None = None,
+    catalogue: Catalogue | None = None,
+) -> DecisionPlan:
+    """Steps 1-5 without writing: *session* is only read (kill switch, case mode, market)."""
     catalogue = catalogue or load_catalogue()
     rng = rng or random.Random()
-    assert job_seeker.id is not None
-    snapshot = create_snapshot(session=session, job_seeker_id=job_seeker.id, payload=profile.model_dump(mode="json"))
+    job_seeker_id = require_id(job_seeker)
+    payload = profile.model_dump(mode="json")
+    input_hash = sha256_hex(payload)
     market = market_context_for(session, profile)
     features = build_features(profile, market)
     guard = evaluate_guardrails(profile, catalogue, market)
@@ -214,8 +216,8 @@ def recommend(
     shadow = _shadow_ranking(registry, features, guard.eligible) if model is not None else None
     guardrails = [o.as_log() for o in guard.outcomes]
     decision = Decision(
-        job_seeker_id=job_seeker.id,
-        snapshot_id=require_id(snapshot),
+        job_seeker_id=job_seeker_id,
+        snapshot_id=0,  # the snapshot is inserted first by write_decision, which sets its id here
         mode="model" if model else "rules",
         mode_reason=mode_reason,
         model_version=model.version if model else RULES_VERSION,
@@ -228,8 +230,6 @@ def recommend(
         illustrative_market=market.illustrative,
         exploration=explored,
     )
-    session.add(decision)
-    session.flush()
     rows = []
     for rank, module_id in enumerate(order, start=1):
         reasons = (
@@ -242,20 +242,11 @@ def recommend(
             "uplift": uplifts.get(module_id), "propensity": propensities[module_id], "reasons": reasons,
             "review_state": review.value, "version": 1, "authored_by_counsellor": False, "in_plan": False,
         })
-    if rows:
-        # One executemany instead of constructing a validated ORM object per item (hot path).
-        session.execute(insert(DecisionItem), rows)
-    append_event(
-        session,
-        event_type=EventType.recommendation_generated,
-        actor_role=actor_role,
-        actor_id=actor_id,
-        case_pseudonym=job_seeker.pseudonym,
-        decision_id=decision.id,
-        model_version=decision.model_version,
-        feature_set_version=FEATURE_SET_VERSION,
-        input_hash=snapshot.sha256,
-        outputs={
+    event = {
+        "event_type": EventType.recommendation_generated, "actor_role": actor_role, "actor_id": actor_id,
+        "case_pseudonym": job_seeker.pseudonym, "decision_id": decision.id, "model_version": decision.model_version,
+        "feature_set_version": FEATURE_SET_VERSION, "input_hash": input_hash,
+        "outputs": {
             **({"shadow": shadow} if shadow else {}),
             "mode": decision.mode,
             "mode_reason": mode_reason,
@@ -268,12 +259,30 @@ def recommend(
                 for r, m in enumerate(order, start=1)
             ],
         },
-        guardrails=guardrails,
-        ui_text_version=UI_TEXT_VERSION,
-    )
-    written = [SimpleNamespace(**row, edited_text=None, due_date=None, done_at=None) for row in rows]
-    return decision_view(session, decision=decision, locale=locale, audience="job_seeker", catalogue=catalogue,
-                         items=written)
+        "guardrails": guardrails, "ui_text_version": UI_TEXT_VERSION,
+    }
+    return DecisionPlan(job_seeker=job_seeker, snapshot_payload=payload, snapshot_sha256=input_hash,
+                        decision=decision, items=rows, event=event, catalogue=catalogue, locale=locale)
+
+
+def write_decision(session: Session, plan: DecisionPlan) -> DecisionView:
+    """Insert the planned snapshot, decision, items and event; nothing else happens in the transaction."""
+    snapshot = ProfileSnapshot(job_seeker_id=plan.decision.job_seeker_id, payload=plan.snapshot_payload,
+                               sha256=plan.snapshot_sha256)
+    session.add(snapshot)
+    session.flush()
+    decision = plan.decision
+    decision.snapshot_id = require_id(snapshot)
+    session.add(decision)
+    session.flush()
+    if plan.items:
+        # One executemany instead of constructing a validated ORM object per item (hot path).
+        session.execute(insert(DecisionItem), plan.items)
+    rows = binding(profile_snapshot=[snapshot], decision=[decision], decision_item=plan.items)
+    append_event(session, **{**plan.event, "outputs": {**plan.event["outputs"], BINDING_KEY: rows}})
+    written = [SimpleNamespace(**row, edited_text=None, due_date=None, done_at=None) for row in plan.items]
+    return decision_view(session, decision=decision, locale=plan.locale, audience="job_seeker",
+                         catalogue=plan.catalogue, items=written)
 
 
 def json_features(features: dict[str, float]) -> dict[str, float | None]:
@@ -311,105 +320,3 @@ def _rule_reasons(guard: GuardrailResult, module_id: str, catalogue: Catalogue) 
     return reasons
 
 
-def decision_view(
-    session: Session,
-    *,
-    decision: Decision,
-    locale: Locale,
-    audience: Literal["job_seeker", "staff"],
-    catalogue: Catalogue | None = None,
-    items: Sequence[Any] | None = None,
-) -> DecisionView:
-    """Render a stored decision for an audience: staff see everything, job-seekers only what they may.
-
-    *items* are the decision's item rows when the caller has just written them (the decision path),
-    so they are not read back; otherwise they are loaded.
-    """
-    catalogue = catalogue or load_catalogue()
-    if items is None:
-        items = session.exec(
-            select(DecisionItem).where(DecisionItem.decision_id == decision.id).order_by(col(DecisionItem.rank))
-        ).all()
-    views = []
-    for item in items:
-        state = ReviewState(item.review_state)
-        if audience == "job_seeker" and state == ReviewState.rejected:
-            continue
-        views.append(_item_view(item, decision, catalogue, locale, audience))
-    snapshot_hash = _snapshot_hash(session, decision)
-    return DecisionView(
-        decision_id=decision.id,
-        created_at=decision.created_at,
-        mode=decision.mode,
-        mode_reason=decision.mode_reason,
-        model_version=decision.model_version,
-        feature_set_version=decision.feature_set_version,
-        catalogue_version=decision.catalogue_version,
-        diagnostic=[
-            ObstacleView(id=o["id"], title=o[f"title_{locale}"], evidence=[e[locale] for e in o["evidence"]])
-            for o in decision.diagnostic
-        ],
-        items=views,
-        missing_fields=list(decision.missing_fields),
-        guardrails=decision.guardrails,
-        input_hash=snapshot_hash,
-        illustrative_market=decision.illustrative_market,
-    )
-
-
-def _snapshot_hash(session: Session, decision: Decision) -> str:
-    snapshot = session.get(ProfileSnapshot, decision.snapshot_id)
-    return snapshot.sha256 if snapshot else ""
-
-
-def _item_view(
-    item: Any, decision: Decision, catalogue: Catalogue, locale: Locale, audience: str
-) -> ItemView:
-    state = ReviewState(item.review_state)
-    visible = state in VISIBLE_STATES or audience == "staff"
-    module = next((m for m in catalogue.modules if m.id == item.module_id), None)
-    if module is not None:
-        title = getattr(module.title, locale)
-    else:  # written by the counsellor for this person; the text is theirs
-        title = COUNSELLOR_TIP[locale] if item.authored_by_counsellor else item.module_id
-    text = item.edited_text or (getattr(module.text, locale) if module else "")
-    rules = [g for g in decision.guardrails if g.get("module_id") == item.module_id]
-    reasons = [r[locale] for r in item.reasons if locale in r]
-    data_used = sorted({r["feature"] for r in item.reasons if "feature" in r})
-    staff = audience == "staff"
-    return ItemView(
-        item_id=item.id,
-        module_id=item.module_id,
-        rank=item.rank,
-        title=title if visible else "",
-        text=text if visible else "",
-        reasons=reasons if visible else [],
-        data_used=data_used if visible else [],
-        rules_applied=rules if visible else [],
-        review_state=state.value,
-        needs_review=module.needs_counsellor_approval if module else False,
-        visible=visible,
-        legal_basis=module.legal_basis if module and visible else None,
-        effort=module.effort if module else "",
-        in_plan=item.in_plan,
-        due_date=item.due_date,
-        done=item.done_at is not None,
-        authored_by_counsellor=item.authored_by_counsellor,
-        uplift=item.uplift if staff else None,
-    )
-
-
-def latest_decision(session: Session, *, job_seeker: JobSeeker) -> Decision | None:
-    return session.exec(
-        select(Decision)
-        .where(Decision.job_seeker_id == job_seeker.id)
-        .order_by(col(Decision.created_at).desc())
-        .limit(1)
-    ).first()
-
-
-def latest_decision_view(
-    session: Session, *, job_seeker: JobSeeker, locale: Locale, audience: Literal["job_seeker", "staff"] = "job_seeker"
-) -> DecisionView | None:
-    decision = latest_decision(session, job_seeker=job_seeker)
-    return decision_view(session, decision=decision, locale=locale, audience=audience) if decision else None

@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -321,8 +322,10 @@ class TitleClassifier(BaseEstimator):
             }
             model.synonyms_ = {}
             if "synonym_keys" in arrays.files:  # format 4 on
+                # Each ``arrays[name]`` decompresses the whole member again: read once, then index.
+                codes = arrays["synonym_codes"]
                 weights = arrays["synonym_weights"].astype(np.float32)
-                model.synonyms_ = {key: (arrays["synonym_codes"][i], weights[i])
+                model.synonyms_ = {key: (codes[i], weights[i])
                                    for i, key in enumerate(_unpack(arrays["synonym_keys"]))}
         return model
 
@@ -365,10 +368,22 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+_LOAD_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def get_classifier() -> TitleClassifier:
-    """The shipped model, loaded once per process (about a second)."""
+def _load_shipped() -> TitleClassifier:
     return TitleClassifier.load(ARTEFACT_DIR)
+
+
+def get_classifier() -> TitleClassifier:
+    """The shipped model, loaded once per process (under a second).
+
+    ``lru_cache`` alone lets two threads that miss at the same time both load it (twice the
+    memory); the lock makes the second caller wait for the first load instead.
+    """
+    with _LOAD_LOCK:
+        return _load_shipped()
 
 
 def suggest_occupations(text: str, k: int = 10) -> list[OccupationSuggestion]:

@@ -9,6 +9,7 @@ folded, lower-case masculine/base form, so spelling never decides the occupation
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 import spacy
@@ -52,9 +53,21 @@ _PLURALS = {"fachkräfte": "fachkraft", "hilfskräfte": "hilfskraft", "pflegekr�
             "arbeiten": "arbeit", "arbeiter": "arbeiter", "helfern": "helfer"}
 
 
-@lru_cache(maxsize=1)
+_PIPELINE_LOCK = threading.Lock()
+
+
 def german_pipeline() -> Language:
-    """``spacy.blank("de")`` with the lookup lemmatizer from spacy-lookups-data (no model download)."""
+    """``spacy.blank("de")`` with the lookup lemmatizer from spacy-lookups-data (no model download).
+
+    Loaded once per process: the lock makes concurrent first callers wait for one load instead
+    of each loading the lemma tables (about 160 MB each; eight at once took 1.4 GB, issue 16).
+    """
+    with _PIPELINE_LOCK:
+        return _load_pipeline()
+
+
+@lru_cache(maxsize=1)
+def _load_pipeline() -> Language:
     nlp = spacy.blank("de")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()

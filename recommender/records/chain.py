@@ -11,18 +11,21 @@ that ``BEGIN IMMEDIATE`` (see ``models.db``) takes at the start of every transac
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from enum import StrEnum
+from json.encoder import encode_basestring
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Text, cast, text
 from sqlmodel import Session, col, select
 
-from models.errors import require_id
-from models.hashing import sha256_hex
+from models.hashing import sha256_hex, utc_iso
 from models.tables import Event, utcnow
 from recommender.errors import RecommenderError
+from recommender.records.bound_rows import BINDING_KEY, BoundRows, row_problems, unlogged_decisions
 from recommender.records.protected import find_protected_keys
 
 GENESIS_HASH = "0" * 64
@@ -95,6 +98,7 @@ _HASHED_FIELDS = (
 
 _UNKNOWN_TYPE = "Unknown event type {given!r}; allowed: {allowed}."
 _REASON_MISSING = "Event {event_type!r} needs a reason."
+ID_NOT_POSITIVE = "event id is not positive: forged (the database refuses such ids)"
 _PROTECTED_IN_PAYLOAD = "Event payload contains protected attributes, which the log must never hold: {keys}."
 
 
@@ -105,17 +109,10 @@ class AuditError(RecommenderError, ValueError):
     """
 
 
-def _iso(moment: datetime) -> str:
-    # SQLite returns naive datetimes; everything Lotse writes is UTC.
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def compute_hash(event: Event) -> str:
-    """The hash an event must carry, given its fields and its ``prev_hash``."""
+def compute_hash(event: Any) -> str:
+    """The hash an event (an ``Event`` or a result row of its columns) must carry, given its ``prev_hash``."""
     fields: dict[str, Any] = {name: getattr(event, name) for name in _HASHED_FIELDS}
-    fields["created_at"] = _iso(event.created_at)
+    fields["created_at"] = utc_iso(event.created_at)
     fields["prev_hash"] = event.prev_hash
     return sha256_hex(fields)
 
@@ -203,44 +200,113 @@ class BrokenLink:
 
 @dataclass(frozen=True)
 class ChainReport:
+    """The walk's result; *problems* are rows outside the chain that no longer match it."""
+
     checked: int
     broken: BrokenLink | None
+    problems: tuple[str, ...] = ()
+    head: ChainHead | None = None
 
     @property
     def ok(self) -> bool:
-        return self.broken is None
+        return self.broken is None and not self.problems
 
 
-def verify_chain(session: Session, *, batch_size: int = 5000) -> ChainReport:
-    """Walk the whole chain in id order; report the first broken link.
+@dataclass(frozen=True)
+class ChainHead:
+    """The last event a walk reached: what a checkpoint seals and a later walk resumes from."""
+
+    count: int
+    last_id: int
+    head_hash: str
+
+
+_RAW_JSON = ("guardrails", "outputs")
+_TABLE = Event.__table__  # type: ignore[attr-defined]
+_COLUMNS = [_TABLE.c[name] for name in ("id", *_HASHED_FIELDS, "prev_hash", "hash") if name not in _RAW_JSON] + [
+    cast(_TABLE.c[name], Text).label(name) for name in _RAW_JSON]
+_NAMES = [column.name for column in _COLUMNS]
+# (key as JSON, position in a result row, how to write the value), in the canonical key order.
+_SPLICE = [(f'"{name}":', _NAMES.index(name),
+            "raw" if name in _RAW_JSON else "time" if name == "created_at" else "text")
+           for name in sorted((*_HASHED_FIELDS, "prev_hash"))]
+
+
+def _spliced_hash(row: Any) -> str:
+    """The event hash from the stored JSON text, without decoding it (issue 16: 1 M events <= 30 s).
+
+    Lotse stores JSON canonically (``models.db`` serialises with ``canonical_json``), so the
+    hashed document can be assembled from the stored text. Rows stored otherwise (before that)
+    simply do not match here and are hashed the slow way by :func:`_row_hash`.
+    """
+    parts = []
+    for key, index, kind in _SPLICE:
+        value = row[index]
+        if kind == "raw":
+            parts.append(key + value)
+        elif kind == "time":
+            parts.append(key + '"' + utc_iso(value) + '"')
+        elif value is None:
+            parts.append(key + "null")
+        else:
+            parts.append(key + (encode_basestring(value) if isinstance(value, str) else json.dumps(value)))
+    return hashlib.sha256(("{" + ",".join(parts) + "}").encode("utf-8")).hexdigest()
+
+
+def _row_hash(row: Any) -> str:
+    fast = _spliced_hash(row)
+    if fast == row.hash:
+        return fast
+    decoded = {name: getattr(row, name) for name in ("created_at", *_HASHED_FIELDS, "prev_hash")}
+    decoded.update({name: json.loads(getattr(row, name)) for name in _RAW_JSON})
+    return compute_hash(SimpleNamespace(**decoded))
+
+
+def verify_chain(session: Session, *, batch_size: int = 5000, start: ChainHead | None = None) -> ChainReport:
+    """Walk the chain in id order from *start* (default: the first event); report the first broken link.
 
     A row whose content was edited no longer matches its own hash; a deleted, inserted or
-    moved row breaks the ``prev_hash`` link of the row after it.
+    moved row breaks the ``prev_hash`` link of the row after it; an id <= 0 (which the
+    database refuses since migration 0008) is reported as forged. The rows the walked events
+    bind (decisions, their items, profile snapshots) are then checked against their latest
+    binding (``records.bound_rows``); decisions newer than the last event are reported too.
     """
-    expected_prev = GENESIS_HASH
-    position = 0
-    last_id = 0
+    expected_prev = start.head_hash if start else GENESIS_HASH
+    position = start.count if start else 0
+    last_id = start.last_id if start else None
+    bound = BoundRows()
     while True:
-        rows = session.exec(
-            select(Event).where(col(Event.id) > last_id).order_by(col(Event.id)).limit(batch_size)
-        ).all()
+        query = select(*_COLUMNS).order_by(col(Event.id)).limit(batch_size)
+        if last_id is not None:
+            query = query.where(Event.id > last_id)  # type: ignore[operator]
+        # Core rows, not ORM objects: the walk reads every event once and needs no identity map.
+        rows = session.connection().execute(query).all()
         if not rows:
-            return ChainReport(checked=position, broken=None)
+            break
         for event in rows:
             position += 1
-            event_id = require_id(event)
-            if event.prev_hash != expected_prev:
-                return ChainReport(
-                    checked=position,
-                    broken=BrokenLink("event", event_id, position, "prev_hash does not link to the previous event",
-                                      expected_prev, event.prev_hash),
-                )
-            actual = compute_hash(event)
-            if actual != event.hash:
-                return ChainReport(
-                    checked=position,
-                    broken=BrokenLink("event", event_id, position, "content does not match its hash",
-                                      actual, event.hash),
-                )
+            broken = _broken_link(event, position, expected_prev)
+            if broken is not None:
+                return ChainReport(checked=position, broken=broken)
+            if f'"{BINDING_KEY}":' in event.outputs:
+                bound.add(event.id, json.loads(event.outputs))
+            bound.last_event_at = event.created_at
             expected_prev = event.hash
-            last_id = event_id
+            last_id = event.id
+    problems = list(row_problems(session, bound))
+    if start is None:
+        problems += unlogged_decisions(session, bound)
+    head = ChainHead(position, last_id, expected_prev) if last_id is not None else None
+    return ChainReport(checked=position, broken=None, problems=tuple(problems), head=head)
+
+
+def _broken_link(event: Any, position: int, expected_prev: str) -> BrokenLink | None:
+    if event.id <= 0:
+        return BrokenLink("event", event.id, position, ID_NOT_POSITIVE, "id > 0", str(event.id))
+    if event.prev_hash != expected_prev:
+        return BrokenLink("event", event.id, position, "prev_hash does not link to the previous event",
+                          expected_prev, event.prev_hash)
+    actual = _row_hash(event)
+    if actual != event.hash:
+        return BrokenLink("event", event.id, position, "content does not match its hash", actual, event.hash)
+    return None

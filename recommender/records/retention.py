@@ -18,14 +18,16 @@ from sqlalchemy.sql.dml import Update
 from sqlmodel import Session, col
 
 from models.errors import InvalidError
+from models.hashing import canonical_json
 from models.tables import Decision, DecisionItem, Feedback, ProfileSnapshot, utcnow
 from recommender.errors import RecommenderError
 from recommender.records.chain import EventType, append_event
 
 MIN_RETENTION_DAYS = 180
 TOMBSTONE = {"purged": True}
-# JSON has no equality operator on PostgreSQL; both databases store the serialised text.
-_TOMBSTONE_TEXT = json.dumps(TOMBSTONE)
+# JSON has no equality operator on PostgreSQL; both databases store the serialised text: canonical
+# since issue 16 (``models.db``), with spaces before.
+_TOMBSTONE_TEXTS = (canonical_json(TOMBSTONE), json.dumps(TOMBSTONE))
 _EMPTY_TEXT = json.dumps([])
 _TOO_SHORT = "Retention of {days} days is below the legal minimum of {minimum} days (AI Act Art 19, 26(6))."
 
@@ -57,11 +59,11 @@ def purge_expired_payloads(
     cutoff = (now or utcnow()) - timedelta(days=retention_days)
     statements = {
         "snapshots": update(ProfileSnapshot)
-        .where(col(ProfileSnapshot.created_at) < cutoff, cast(ProfileSnapshot.payload, Text) != _TOMBSTONE_TEXT)
+        .where(col(ProfileSnapshot.created_at) < cutoff, cast(ProfileSnapshot.payload, Text).not_in(_TOMBSTONE_TEXTS))
         .values(payload=TOMBSTONE),
         # The diagnostic quotes the person's answers ("6 applications in 3 months"): it goes too.
         "decisions": update(Decision)
-        .where(col(Decision.created_at) < cutoff, cast(Decision.features, Text) != _TOMBSTONE_TEXT)
+        .where(col(Decision.created_at) < cutoff, cast(Decision.features, Text).not_in(_TOMBSTONE_TEXTS))
         .values(features=TOMBSTONE, diagnostic=[]),
         # Reasons are derived from the profile; review texts may name personal circumstances.
         "items": update(DecisionItem)

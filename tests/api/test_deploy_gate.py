@@ -6,6 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import app
+from recommender.records.checkpoints import generate_key
 
 SECRET = "x" * 40
 CONFIRMED = {
@@ -23,6 +24,14 @@ READY = {
 }
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _checkpoint_key(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A ready installation has its checkpoint key (issue 16)."""
+    path = tmp_path_factory.mktemp("keys") / "checkpoint.key"
+    generate_key(path)
+    READY["LOTSE_CHECKPOINT_KEY"] = str(path)
+
+
 def _run(env: dict[str, str], *args: str):  # type: ignore[no-untyped-def]
     return CliRunner().invoke(app, list(args), env=env)
 
@@ -33,11 +42,13 @@ def test_check_deploy_passes_when_everything_is_confirmed() -> None:
     assert "MISSING" not in result.output
 
 
-@pytest.mark.parametrize("variable", [*CONFIRMED, "LOTSE_DATABASE_URL", "LOTSE_SECRET_KEY"])
+@pytest.mark.parametrize("variable", [*CONFIRMED, "LOTSE_DATABASE_URL", "LOTSE_SECRET_KEY", "LOTSE_CHECKPOINT_KEY"])
 def test_each_missing_item_fails_and_is_named(variable: str) -> None:
     env = {**READY, variable: ""} if variable in CONFIRMED else dict(READY)
     if variable == "LOTSE_DATABASE_URL":
         env[variable] = "sqlite:///var/x.db"
+    if variable == "LOTSE_CHECKPOINT_KEY":
+        env[variable] = "/nonexistent/checkpoint.key"
     if variable == "LOTSE_SECRET_KEY":
         env = {**env, "LOTSE_ENVIRONMENT": "development", variable: "short"}
     result = _run(env, "check-deploy")

@@ -284,3 +284,22 @@ def test_decision_timestamps_carry_their_zone_when_read_back(seeded_client: Test
     read = seeded_client.get(f"/api/v1/decisions/{created['decision_id']}").json()
     assert read["created_at"] == created["created_at"]
     assert read["created_at"].endswith(("Z", "+00:00"))
+
+
+def test_concurrent_job_seekers_all_get_logged_advice(app: FastAPI, seeded_client: TestClient) -> None:
+    """Eight people at once (issue 16): every request is answered and the log stays one valid chain."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from recommender.records.chain import verify_chain
+
+    def one(months: int) -> int:
+        with TestClient(app) as own:
+            return _post(own, {**EXAMPLE_PROFILE, "months_unemployed": months}).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        codes = list(pool.map(one, range(1, 17)))
+    assert codes == [201] * 16
+    with Session(app.state.engine) as session:
+        report = verify_chain(session)
+        assert report.ok, (report.broken, report.problems)
+        assert len(session.exec(select(Event).where(Event.event_type == "recommendation_generated")).all()) == 16

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from recommender.occupations import classifier
 from recommender.occupations.classifier import ARTEFACT_DIR, TitleClassifier, suggest_occupations
 from recommender.occupations.errors import ModelArtefactError
 from recommender.occupations.extract import extract_entities
@@ -95,3 +100,35 @@ def test_free_text_mentions_of_occupations_and_skills_are_extracted() -> None:
     found = {(e.label, e.code) for e in extract_entities(text)}
     assert {("OCCUPATION", "62102"), ("OCCUPATION", "52531"), ("SKILL", "driving_licence_b"),
             ("SKILL", "forklift_licence"), ("SKILL", "excel")} <= found
+
+
+def test_loading_the_shipped_model_reads_each_stored_array_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Re-reading an npz member decompresses it again: once per row cost 5 s and 1.3 GB (issue 16)."""
+    reads: Counter[str] = Counter()
+    original = np.lib.npyio.NpzFile.__getitem__
+
+    def counting(self: np.lib.npyio.NpzFile, key: str) -> np.ndarray:
+        reads[key] += 1
+        return original(self, key)
+
+    monkeypatch.setattr(np.lib.npyio.NpzFile, "__getitem__", counting)
+    TitleClassifier.load(ARTEFACT_DIR)
+    assert reads and max(reads.values()) == 1, reads.most_common(3)
+
+
+def test_concurrent_first_suggestions_load_the_model_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    loads: list[int] = []
+
+    def slow_load(directory: Path) -> str:
+        loads.append(1)
+        time.sleep(0.2)
+        return "model"
+
+    monkeypatch.setattr(TitleClassifier, "load", staticmethod(slow_load))
+    classifier._load_shipped.cache_clear()
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            results = list(pool.map(lambda _: classifier.get_classifier(), range(2)))
+    finally:
+        classifier._load_shipped.cache_clear()
+    assert results == ["model", "model"] and len(loads) == 1

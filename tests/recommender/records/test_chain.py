@@ -32,8 +32,8 @@ def _raw(engine: Engine, statement: str) -> None:
     """Tamper below the repository layer: drop the append-only triggers, as an attacker with DBA rights could."""
     with engine.begin() as connection:
         if engine.dialect.name == "sqlite":
-            connection.execute(text("DROP TRIGGER IF EXISTS event_no_update"))
-            connection.execute(text("DROP TRIGGER IF EXISTS event_no_delete"))
+            for trigger in ("event_no_update", "event_no_delete", "event_ids_in_order"):
+                connection.execute(text(f"DROP TRIGGER IF EXISTS {trigger}"))
         else:
             connection.execute(text("ALTER TABLE event DISABLE TRIGGER USER"))
         connection.execute(text(statement))
@@ -173,3 +173,12 @@ def test_every_event_type_can_be_logged_and_verified(sqlite_engine: Engine, even
         stored = session.exec(select(Event)).one()
         assert stored.event_type == event_type.value
         assert verify_chain(session).ok
+
+
+def test_event_json_spelled_differently_but_equal_still_verifies(engine: Engine) -> None:
+    """Verify hashes the stored text when it is canonical and decodes it otherwise (older rows)."""
+    _append_n(engine, 2)
+    _raw(engine, """UPDATE event SET outputs = '{ "n" : 1 }' WHERE id = 2""")
+    assert _report(engine).ok
+    _raw(engine, """UPDATE event SET outputs = '{ "n" : 2 }' WHERE id = 2""")
+    assert _report(engine).broken is not None

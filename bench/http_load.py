@@ -1,0 +1,308 @@
+"""HTTP load on loopback (issue 16): Lotse under concurrent use, beside a bare FastAPI endpoint.
+
+For SQLite and PostgreSQL, with 1 and 2 uvicorn workers, a bounded asyncio client (httpx, a
+fixed number of concurrent clients, a time limit and a request limit per scenario) drives:
+
+- ``bare``: a FastAPI app with one ``GET`` returning constant JSON, same workers: the ceiling;
+- ``recommend``: ``POST /api/v1/recommendations`` with a different synthetic profile per request;
+- ``advice``: the job-seeker's advice page (``GET /advice``, after the notice was acknowledged);
+- ``suggest``: ``GET /api/v1/occupations/suggest`` with varied titles (the first call, which loads
+  the model, is timed on its own; with 2 workers it reaches one of them).
+
+Per scenario: req/s, p50/p95/p99 latency, errors, server CPU per request (all server
+processes), server RSS before and after, and the ratio of req/s to the bare endpoint. The
+client runs on the same 2 cores, so it costs the server some CPU: the bare ratio shows how much.
+
+Run: ``.venv/bin/python -m bench.http_load [--seconds 8] [--concurrency 8]``; writes
+bench/reports/http_load.json. Profiles and titles are synthetic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil  # type: ignore[import-untyped]
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from bench.decision_path import POSTGRES_URL, _percentiles, _profile
+from data.seed import seed_reference_data
+from models.db import make_engine, session_scope
+from models.migrate import upgrade
+from recommender.decide.registry import ModelRegistry
+from recommender.evaluate.experiment import run
+from recommender.learn.train import TrainConfig
+
+REPORT = Path(__file__).parent / "reports" / "http_load.json"
+ROOT = Path(__file__).resolve().parents[1]
+TITLES = ["Verkäuferin", "Staplerfahrer", "Altenpfleger", "Bürokauffrau", "Koch", "Lagerhelfer", "Erzieherin",
+          "Softwareentwickler", "Reinigungskraft", "Kassiererin", "Maurer", "Friseurin", "Klarinettist"]
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+bare_app = FastAPI()
+
+
+@bare_app.get("/bare")
+def bare() -> dict[str, str]:
+    """The ceiling: FastAPI and uvicorn doing nothing else."""
+    return {"status": "ok"}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def _server(target: str, workers: int, env: dict[str, str]) -> Any:
+    """A uvicorn on loopback; yields (base url, process), stops it afterwards."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port), "--workers",
+         str(workers), "--log-level", "warning", "--no-access-log"],
+        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(url + ("/bare" if "bare" in target else "/healthz"), timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            error = process.stderr.read(2000).decode("utf-8", "replace") if process.stderr else ""
+            raise RuntimeError(f"{target} did not start: {error}")
+        yield url, psutil.Process(process.pid)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _processes(root: psutil.Process) -> list[psutil.Process]:
+    return [root, *root.children(recursive=True)]
+
+
+def _cpu_seconds(root: psutil.Process) -> float:
+    total = 0.0
+    for proc in _processes(root):
+        try:
+            times = proc.cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            continue
+    return total
+
+
+def _rss_mb(root: psutil.Process) -> list[float]:
+    """RSS of each worker (the parent too when it serves alone)."""
+    procs = _processes(root)
+    workers = procs[1:] or procs
+    return [round(p.memory_info().rss / 2**20, 1) for p in workers if p.is_running()]
+
+
+async def _prepare_seeker(client: httpx.AsyncClient, profile: dict[str, Any]) -> None:
+    """A trial case with a decision and the notice acknowledged, so ``/advice`` renders."""
+    response = await client.post("/api/v1/recommendations", json={"profile": profile})
+    response.raise_for_status()
+    page = await client.get("/notice")
+    token = _CSRF.search(page.text)
+    if token is None:
+        raise RuntimeError("no CSRF token on /notice")
+    await client.post("/notice", data={"csrf_token": token.group(1)})
+
+
+async def _drive(url: str, scenario: str, *, concurrency: int, seconds: float, max_requests: int,
+                 seed: int) -> dict[str, Any]:
+    rng = random.Random(seed)
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    limits = httpx.Limits(max_connections=concurrency)
+    clients = [httpx.AsyncClient(base_url=url, timeout=30, limits=limits) for _ in range(concurrency)]
+    try:
+        if scenario == "advice":
+            await asyncio.gather(*(_prepare_seeker(c, _profile(rng).model_dump(mode="json")) for c in clients))
+        started = time.perf_counter()
+        stop = started + seconds
+        issued = 0
+
+        async def worker(client: httpx.AsyncClient) -> None:
+            nonlocal issued
+            while time.perf_counter() < stop and issued < max_requests:
+                issued += 1
+                begin = time.perf_counter()
+                try:
+                    response = await _request(client, scenario, rng)
+                    ok = response.status_code < 400
+                    key = str(response.status_code)
+                except httpx.HTTPError as exc:
+                    ok, key = False, type(exc).__name__
+                latencies.append((time.perf_counter() - begin) * 1000)
+                if not ok:
+                    errors[key] = errors.get(key, 0) + 1
+
+        await asyncio.gather(*(worker(c) for c in clients))
+        elapsed = time.perf_counter() - started
+    finally:
+        await asyncio.gather(*(c.aclose() for c in clients))
+    return {"requests": len(latencies), "seconds": round(elapsed, 2),
+            "req_per_s": round(len(latencies) / elapsed, 1), "errors": errors, **_percentiles(latencies)}
+
+
+async def _request(client: httpx.AsyncClient, scenario: str, rng: random.Random) -> httpx.Response:
+    if scenario == "bare":
+        return await client.get("/bare")
+    if scenario == "recommend":
+        # A new cookie-less request opens a new trial case each time, as first visits do.
+        client.cookies.clear()
+        return await client.post("/api/v1/recommendations", json={"profile": _profile(rng).model_dump(mode="json")})
+    if scenario == "advice":
+        return await client.get("/advice")
+    return await client.get("/api/v1/occupations/suggest", params={"q": rng.choice(TITLES)})
+
+
+def _first_request_ms(url: str, scenario: str) -> float | None:
+    """The first suggest in a fresh server loads the occupation model: timed apart, then warm."""
+    if scenario != "suggest":
+        return None
+    started = time.perf_counter()
+    httpx.get(url + "/api/v1/occupations/suggest", params={"q": "Verkäuferin"}, timeout=120).raise_for_status()
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
+def _scenario(url: str, root: psutil.Process, scenario: str, args: argparse.Namespace) -> dict[str, Any]:
+    first_ms = _first_request_ms(url, scenario)
+    rss_before = _rss_mb(root)
+    cpu_before = _cpu_seconds(root)
+    figures = asyncio.run(_drive(url, scenario, concurrency=args.concurrency, seconds=args.seconds,
+                                 max_requests=args.max_requests, seed=hash(scenario) & 0xFFFF))
+    cpu = _cpu_seconds(root) - cpu_before
+    figures["server_cpu_ms_per_request"] = round(1000 * cpu / max(1, figures["requests"]), 2)
+    figures["rss_mb_before"], figures["rss_mb_after"] = rss_before, _rss_mb(root)
+    if first_ms is not None:
+        figures["first_request_ms"] = first_ms
+    return figures
+
+
+def _lotse_env(tmp: Path, database_url: str, models: Path, workers: int) -> dict[str, str]:
+    return {"LOTSE_DATABASE_URL": database_url, "LOTSE_VAR_DIR": str(tmp), "LOTSE_MODELS_DIR": str(models),
+            "LOTSE_AUDIT_DATABASE_URL": f"sqlite:///{tmp}/audit.db", "LOTSE_WORKERS": str(workers),
+            "LOTSE_LOG_LEVEL": "warning", "LOTSE_ENVIRONMENT": "development"}
+
+
+def _database(tmp: Path, name: str, registry: ModelRegistry, version: str) -> tuple[str, str | None]:
+    """A fresh, migrated, seeded database with the model promoted; returns (url, PostgreSQL schema)."""
+    if name == "sqlite":
+        url, schema = f"sqlite:///{tmp}/lotse-{time.time_ns()}.db", None
+        engine = make_engine(url)
+    else:
+        schema = f"bench_http_{time.time_ns()}"
+        with make_engine(POSTGRES_URL).begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+        engine = make_engine(POSTGRES_URL, schema=schema)
+    upgrade(engine)
+    with session_scope(engine) as session:
+        seed_reference_data(session)
+        registry.promote(version, session=session, actor="bench")
+    engine.dispose()
+    return url, schema
+
+
+def _drop(schema: str | None) -> None:
+    if schema:
+        with make_engine(POSTGRES_URL).begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=8.0, help="Time limit per scenario.")
+    parser.add_argument("--max-requests", type=int, default=5000, help="Request limit per scenario.")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--workers", default="1,2")
+    args = parser.parse_args()
+    report: dict[str, Any] = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "machine": _machine(),
+                              "concurrency": args.concurrency, "seconds_per_scenario": args.seconds, "runs": []}
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        registry = ModelRegistry(tmp / "models")
+        version = registry.save(run(rows=20_000, config=TrainConfig.quick()).train)
+        for workers in (int(w) for w in args.workers.split(",")):
+            with _server("bench.http_load:bare_app", workers, {}) as (url, root):
+                bare_figures = _scenario(url, root, "bare", args)
+            for database in args.databases.split(","):
+                url_db, schema = _database(tmp, database, registry, version)
+                try:
+                    with _server("frontend.main:app", workers, _lotse_env(tmp, url_db, tmp / "models", workers)) as (
+                            url, root):
+                        rss_start = _rss_mb(root)
+                        figures = {"bare": bare_figures}
+                        for scenario in ("recommend", "advice", "suggest"):
+                            figures[scenario] = _scenario(url, root, scenario, args)
+                            figures[scenario]["ratio_to_bare"] = round(
+                                figures[scenario]["req_per_s"] / max(bare_figures["req_per_s"], 1e-9), 4)
+                finally:
+                    _drop(schema)
+                report["runs"].append({"database": database, "workers": workers, "rss_mb_after_start": rss_start,
+                                       **figures})
+                _print(database, workers, figures)
+    report["targets"] = _targets(report["runs"])
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    print(f"targets: {json.dumps(report['targets'])}  -> {REPORT}")
+
+
+def _machine() -> dict[str, Any]:
+    return {"cpus": os.cpu_count(), "python": sys.version.split()[0],
+            "memory_gb": round(psutil.virtual_memory().total / 2**30, 1), "load_avg_at_start": os.getloadavg()}
+
+
+def _print(database: str, workers: int, figures: dict[str, Any]) -> None:
+    for scenario, f in figures.items():
+        print(f"{database:10} w={workers} {scenario:9} {f['req_per_s']:7.1f} req/s  p50 {f['p50_ms']:7.1f}  "
+              f"p95 {f['p95_ms']:7.1f}  p99 {f['p99_ms']:7.1f} ms  cpu {f['server_cpu_ms_per_request']:6.2f} ms/req  "
+              f"errors {sum(f['errors'].values())}  rss {f['rss_mb_after']} MB")
+
+
+def _targets(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The issue's targets, each with the measured value, so the report says which were met."""
+    out: dict[str, Any] = {}
+    for r in runs:
+        tag = f"{r['database']}_w{r['workers']}"
+        for scenario in ("recommend", "advice"):
+            f = r[scenario]
+            out[f"{tag}_{scenario}_p99_ms<=100"] = {"value": f["p99_ms"], "met": f["p99_ms"] <= 100}
+            out[f"{tag}_{scenario}_errors==0"] = {"value": sum(f["errors"].values()),
+                                                  "met": not f["errors"]}
+        out[f"{tag}_recommend_cpu_ms<=4"] = {"value": r["recommend"]["server_cpu_ms_per_request"],
+                                             "met": r["recommend"]["server_cpu_ms_per_request"] <= 4}
+        out[f"{tag}_rss_mb_after_start<=400"] = {"value": r["rss_mb_after_start"],
+                                                 "met": max(r["rss_mb_after_start"]) <= 400}
+    by = {(r["database"], r["workers"]): r for r in runs}
+    if ("postgresql", 1) in by and ("postgresql", 2) in by:
+        gain = by[("postgresql", 2)]["recommend"]["req_per_s"] / max(by[("postgresql", 1)]["recommend"]["req_per_s"],
+                                                                     1e-9)
+        out["postgresql_recommend_2_workers_gain>=1.7"] = {"value": round(gain, 2), "met": gain >= 1.7}
+    return out
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+"""How a stored decision is shown: staff see everything, job-seekers only what they may (G7, G8).
+
+Split from ``decision_path`` so the path itself stays about computing and writing a decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+from sqlmodel import Session, col, select
+
+from data.catalogue import Catalogue, load_catalogue
+from models.crud import latest_decision
+from models.errors import require_id
+from models.tables import VISIBLE_STATES, Decision, DecisionItem, JobSeeker, ProfileSnapshot, ReviewState
+
+Locale = Literal["de", "en"]
+COUNSELLOR_TIP = {"de": "Tipp Ihrer Ansprechperson", "en": "A tip from your counsellor"}
+# Items whose content the job-seeker may see.
+
+
+@dataclass(frozen=True)
+class ObstacleView:
+    id: str
+    title: str
+    evidence: list[str]
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """One advice item as a page or API shows it, in one language."""
+
+    item_id: str
+    module_id: str
+    rank: int
+    title: str
+    text: str
+    reasons: list[str]
+    data_used: list[str]
+    rules_applied: list[dict[str, Any]]
+    review_state: str
+    needs_review: bool
+    visible: bool
+    legal_basis: str | None
+    effort: str
+    in_plan: bool
+    due_date: date | None
+    done: bool
+    authored_by_counsellor: bool
+    # Internal to ranking (G7): the expected gain of this advice, shown to staff, never to the job-seeker.
+    uplift: float | None = None
+
+
+@dataclass(frozen=True)
+class DecisionView:
+    decision_id: str
+    created_at: datetime
+    mode: str
+    mode_reason: str | None
+    model_version: str
+    feature_set_version: str
+    catalogue_version: str
+    diagnostic: list[ObstacleView]
+    items: list[ItemView]
+    missing_fields: list[str]
+    guardrails: list[dict[str, Any]]
+    input_hash: str
+    illustrative_market: bool = False
+    notices: list[str] = field(default_factory=list)
+
+
+def decision_view(
+    session: Session,
+    *,
+    decision: Decision,
+    locale: Locale,
+    audience: Literal["job_seeker", "staff"],
+    catalogue: Catalogue | None = None,
+    items: Sequence[Any] | None = None,
+) -> DecisionView:
+    """Render a stored decision for an audience: staff see everything, job-seekers only what they may.
+
+    *items* are the decision's item rows when the caller has just written them (the decision path),
+    so they are not read back; otherwise they are loaded.
+    """
+    catalogue = catalogue or load_catalogue()
+    if items is None:
+        items = session.exec(
+            select(DecisionItem).where(DecisionItem.decision_id == decision.id).order_by(col(DecisionItem.rank))
+        ).all()
+    views = []
+    for item in items:
+        state = ReviewState(item.review_state)
+        if audience == "job_seeker" and state == ReviewState.rejected:
+            continue
+        views.append(_item_view(item, decision, catalogue, locale, audience))
+    snapshot_hash = _snapshot_hash(session, decision)
+    return DecisionView(
+        decision_id=decision.id,
+        created_at=decision.created_at,
+        mode=decision.mode,
+        mode_reason=decision.mode_reason,
+        model_version=decision.model_version,
+        feature_set_version=decision.feature_set_version,
+        catalogue_version=decision.catalogue_version,
+        diagnostic=[
+            ObstacleView(id=o["id"], title=o[f"title_{locale}"], evidence=[e[locale] for e in o["evidence"]])
+            for o in decision.diagnostic
+        ],
+        items=views,
+        missing_fields=list(decision.missing_fields),
+        guardrails=decision.guardrails,
+        input_hash=snapshot_hash,
+        illustrative_market=decision.illustrative_market,
+    )
+
+
+def _snapshot_hash(session: Session, decision: Decision) -> str:
+    snapshot = session.get(ProfileSnapshot, decision.snapshot_id)
+    return snapshot.sha256 if snapshot else ""
+
+
+def _item_view(
+    item: Any, decision: Decision, catalogue: Catalogue, locale: Locale, audience: str
+) -> ItemView:
+    state = ReviewState(item.review_state)
+    visible = state in VISIBLE_STATES or audience == "staff"
+    module = next((m for m in catalogue.modules if m.id == item.module_id), None)
+    if module is not None:
+        title = getattr(module.title, locale)
+    else:  # written by the counsellor for this person; the text is theirs
+        title = COUNSELLOR_TIP[locale] if item.authored_by_counsellor else item.module_id
+    text = item.edited_text or (getattr(module.text, locale) if module else "")
+    rules = [g for g in decision.guardrails if g.get("module_id") == item.module_id]
+    reasons = [r[locale] for r in item.reasons if locale in r]
+    data_used = sorted({r["feature"] for r in item.reasons if "feature" in r})
+    staff = audience == "staff"
+    return ItemView(
+        item_id=item.id,
+        module_id=item.module_id,
+        rank=item.rank,
+        title=title if visible else "",
+        text=text if visible else "",
+        reasons=reasons if visible else [],
+        data_used=data_used if visible else [],
+        rules_applied=rules if visible else [],
+        review_state=state.value,
+        needs_review=module.needs_counsellor_approval if module else False,
+        visible=visible,
+        legal_basis=module.legal_basis if module and visible else None,
+        effort=module.effort if module else "",
+        in_plan=item.in_plan,
+        due_date=item.due_date,
+        done=item.done_at is not None,
+        authored_by_counsellor=item.authored_by_counsellor,
+        uplift=item.uplift if staff else None,
+    )
+
+
+def latest_decision_view(
+    session: Session, *, job_seeker: JobSeeker, locale: Locale, audience: Literal["job_seeker", "staff"] = "job_seeker"
+) -> DecisionView | None:
+    decision = latest_decision(session=session, job_seeker_id=require_id(job_seeker))
+    return decision_view(session, decision=decision, locale=locale, audience=audience) if decision else None
