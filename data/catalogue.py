@@ -127,6 +127,10 @@ class Rule(BaseModel):
 
     ``kind: eligibility`` must hold for the module to be offered; ``kind: filter`` removes the
     module when it holds (user-set constraints such as health limits: they only remove, G3).
+    ``reason_de``/``reason_en`` say why the rule *excludes* the advice; they are never shown
+    beside advice that is offered. ``label`` names the rule wherever it is listed as checked,
+    and ``because`` is the sentence that argues *for* the advice when the rule holds (rules
+    that only check an answer is present have none: that fact tells nobody anything).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -139,6 +143,8 @@ class Rule(BaseModel):
     legal_basis: str | None = None
     reason_de: str = Field(min_length=1)
     reason_en: str = Field(min_length=1)
+    label: LocalText | None = None
+    because: LocalText | None = None
 
     @field_validator("field")
     @classmethod

@@ -67,6 +67,7 @@ class RuleOutcome:
     outcome: Outcome
     reason_de: str
     reason_en: str
+    kind: str = "eligibility"
 
     def as_log(self) -> dict[str, Any]:
         return {"rule_id": self.rule_id, "module_id": self.module_id, "legal_basis": self.legal_basis,
@@ -82,6 +83,11 @@ class GuardrailResult:
     outcomes: list[RuleOutcome]
     missing_fields: list[str]
     contradictory_fields: list[str]
+
+    def held_rules(self, module_id: str) -> list[str]:
+        """Ids of the module's eligibility rules that held for this person (not its filters)."""
+        return [o.rule_id for o in self.outcomes
+                if o.module_id == module_id and o.outcome == "eligible" and o.kind == "eligibility"]
 
 
 def missing_fields_message(fields: list[str], locale: str = "de") -> str | None:
@@ -193,7 +199,7 @@ def _module_outcomes(module: ModuleSpec, columns: Mapping[str, np.ndarray], year
             reason_de, reason_en = rule.reason_de, rule.reason_en
             if not holds[0] and state == "eligible":
                 state = "ineligible"
-        outcomes.append(RuleOutcome(rule.id, module.id, rule.legal_basis, outcome, reason_de, reason_en))
+        outcomes.append(RuleOutcome(rule.id, module.id, rule.legal_basis, outcome, reason_de, reason_en, rule.kind))
     return state, outcomes, missing
 
 
