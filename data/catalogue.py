@@ -29,13 +29,16 @@ from models.tables import AdviceModule
 DEFAULT_CATALOGUE_FILE = Path(__file__).resolve().parent / "catalogue" / "advice.yaml"
 
 # Where a rule may look: the profile's own fields, its two sub-objects (constraints: hard filters;
-# eligibility: legal rules only) and the labour-market context of the target occupation and region.
+# eligibility: legal rules only), the labour-market context of the target occupation and region,
+# and facts derived from the target occupation's code.
 MARKET_RULE_FIELDS: tuple[str, ...] = (
     "market.unemployed_per_vacancy",
     "market.vacancy_trend",
     "market.median_wage_eur",
     "market.shortage_occupation",
 )
+# Facts derived from the target occupation's code (data/physical_demand.py), for hard filters.
+OCCUPATION_RULE_FIELDS: tuple[str, ...] = ("occupation.physically_demanding",)
 RuleOp = Literal[
     "eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "present", "missing", "contains", "not_contains",
     "age_under", "age_at_least",
@@ -49,7 +52,7 @@ _SET_OPS = {"in", "not_in"}
 # basis names one of these paragraphs, the module must carry the approval flag.
 REVIEW_REQUIRED_BASES: frozenset[tuple[str, str]] = frozenset({
     ("16a", "SGB II"), ("16b", "SGB II"), ("16h", "SGB II"), ("16i", "SGB II"), ("44", "SGB III"),
-    ("45", "SGB III"), ("81", "SGB III"), ("45a", "AufenthG"),
+    ("45", "SGB III"), ("81", "SGB III"), ("112", "SGB III"), ("45a", "AufenthG"),
 })
 _PARAGRAPH = re.compile(r"§\s*(\d+[a-z]?)[^§]*?\b(SGB III|SGB II|AufenthG)\b")
 
@@ -98,6 +101,8 @@ def _profile_rule_fields() -> dict[str, Any]:
             fields[name] = info.annotation
     for name in MARKET_RULE_FIELDS:
         fields[name] = float
+    for name in OCCUPATION_RULE_FIELDS:
+        fields[name] = bool
     return fields
 
 

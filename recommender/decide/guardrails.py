@@ -55,6 +55,7 @@ CORE_FIELDS = ("target_occupation", "months_unemployed", "german_level", "applic
                "vocational_qualification", "max_commute_minutes")
 _CORE_COLUMNS = {"target_occupation": "target_occupation"}
 APPROVAL_RULE_ID = "counsellor_approval"
+EXCLUDED_RULE_ID = "replaced_by_better_fit"
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,11 @@ def eligibility_matrix(columns: Mapping[str, np.ndarray], catalogue: Catalogue, 
                 out[:, j] &= ~holds
             else:
                 out[:, j] &= holds & ~unknown
+    position = {module_id: j for j, module_id in enumerate(catalogue.ids)}
+    offered = out.copy()
+    for j, module in enumerate(catalogue.modules):
+        for other in module.excludes:
+            out[:, position[other]] &= ~offered[:, j]
     return out
 
 
@@ -246,6 +252,12 @@ def evaluate_guardrails(profile: Profile, catalogue: Catalogue, market: MarketCo
                 APPROVAL_RULE_ID, module.id, module.legal_basis, "needs_review",
                 "Eine Beraterin oder ein Berater prüft diesen Vorschlag, bevor Sie ihn sehen.",
                 "A counsellor checks this suggestion before you see it."))
+    replaced = _replaced_modules(catalogue, eligible)
+    if replaced:
+        eligible = [m for m in eligible if m not in replaced]
+        review -= set(replaced)
+        outcomes.extend(RuleOutcome(EXCLUDED_RULE_ID, m, None, "filtered", de, en, "filter")
+                        for m, (de, en) in replaced.items())
     contradictions = contradictory_fields(encode_profile_raw_for_contradictions(profile, market))
     missing_fields = sorted(blocked, key=lambda f: (-blocked[f], f))
     for field in CORE_FIELDS:
@@ -255,6 +267,17 @@ def evaluate_guardrails(profile: Profile, catalogue: Catalogue, market: MarketCo
         if field not in missing_fields:
             missing_fields.append(field)
     return GuardrailResult(eligible, frozenset(review), outcomes, missing_fields, contradictions)
+
+
+def _replaced_modules(catalogue: Catalogue, eligible: list[str]) -> dict[str, tuple[str, str]]:
+    """Offered modules that another offered module replaces (its ``excludes``), with why."""
+    replaced: dict[str, tuple[str, str]] = {}
+    for module_id in eligible:
+        module = catalogue.get(module_id)
+        for other in module.excludes:
+            if other in eligible:
+                replaced[other] = (f"Ersetzt durch: {module.title.de}.", f"Replaced by: {module.title.en}.")
+    return replaced
 
 
 def encode_profile_raw_for_contradictions(profile: Profile, market: MarketContext) -> dict[str, np.ndarray]:

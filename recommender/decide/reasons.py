@@ -65,7 +65,9 @@ SUPPORTING: dict[str, dict[str, tuple[str, float]]] = {
     "driving_licence_budget": {"driving_licence": ("eq", 0)},
     "einstiegsgeld": {"months_unemployed": ("ge", 12)},
     "subsidised_employment": {"months_unemployed": ("ge", 60)},
-    "mobility_support": {"has_car": ("eq", 0), "driving_licence": ("eq", 0)},
+    "commute_and_childcare": {"has_car": ("eq", 0), "max_commute_minutes": ("le", 45)},
+    "school_certificate": {"school_level": ("eq", 0)},
+    "application_costs": {"applications_3m": ("ge", 5)},
 }
 _GERMAN_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
 _SCHOOL = (
