@@ -198,6 +198,9 @@ class ModuleSpec(BaseModel):
     effort: Literal["low", "medium", "high"]
     evidence: str = Field(min_length=1)
     self_help: bool = True
+    # Lotse never proposes it; only a counsellor who sees the need adds it (nothing a person tells
+    # Lotse shows a need for debt or addiction counselling, and guessing it would judge the person, G7).
+    counsellor_only: bool = False
     eligibility: list[Rule] = Field(default_factory=list)
     excludes: list[str] = Field(default_factory=list)
 

@@ -19,6 +19,7 @@ from models.hashing import sha256_hex
 from models.tables import Decision
 from recommender.decide.decision_path import UI_TEXT_VERSION, decision_view
 from recommender.decide.guardrails import APPROVAL_RULE_ID
+from recommender.records.justified_features import JUSTIFIED_FEATURES
 
 Locale = Literal["de", "en"]
 
@@ -86,6 +87,13 @@ _HOW_IT_WORKS = {
 _RANDOMISED = {
     "de": "Bei diesen Vorschlägen hat der Zufall mitbestimmt. Mehr dazu steht unten.",
     "en": "Chance helped choose these suggestions. More about this below.",
+}
+# The promise above is only true with this qualification (register: recommender.records.justified_features).
+_JUSTIFIED_INTRO = {
+    "de": "Einige Ihrer Antworten hängen oft mit der Herkunft zusammen. Lotse nutzt sie nur, wo das Gesetz es "
+          "erlaubt (§ 3 Abs. 2 AGG), und sagt hier, wofür:",
+    "en": "Some of your answers often go along with origin. Lotse uses them only where the law allows it "
+          "(§ 3 (2) AGG), and says here what for:",
 }
 _RULES_MODE = {
     "de": "Diese Tipps wurden ohne KI nach festen, offen gelegten Regeln geordnet.",
@@ -167,7 +175,8 @@ def explanation_view(session: Session, *, decision: Decision, locale: Locale) ->
         for item in view.items
         if item.visible
     ]
-    how = list(_HOW_IT_WORKS[locale])
+    how = [*_HOW_IT_WORKS[locale], _JUSTIFIED_INTRO[locale],
+           *(j.plain_de if locale == "de" else j.plain_en for j in JUSTIFIED_FEATURES.values())]
     if view.mode == "rules":
         how.insert(0, _RULES_MODE[locale])
     if decision.exploration:

@@ -56,6 +56,7 @@ CORE_FIELDS = ("target_occupation", "months_unemployed", "german_level", "applic
 _CORE_COLUMNS = {"target_occupation": "target_occupation"}
 APPROVAL_RULE_ID = "counsellor_approval"
 EXCLUDED_RULE_ID = "replaced_by_better_fit"
+COUNSELLOR_ONLY_RULE_ID = "counsellor_only"
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,7 @@ def eligibility_matrix(columns: Mapping[str, np.ndarray], catalogue: Catalogue, 
     n = len(next(iter(columns.values())))
     out = np.ones((n, len(catalogue.modules)), dtype=bool)
     for j, module in enumerate(catalogue.modules):
+        out[:, j] &= not module.counsellor_only
         for rule in module.eligibility:
             holds, unknown = check_rule(rule, columns, reference_year=year)
             if rule.kind == "filter":
@@ -186,6 +188,11 @@ def _module_outcomes(module: ModuleSpec, columns: Mapping[str, np.ndarray], year
     outcomes: list[RuleOutcome] = []
     missing: list[str] = []
     state = "eligible"
+    if module.counsellor_only:
+        state = "ineligible"
+        outcomes.append(RuleOutcome(COUNSELLOR_ONLY_RULE_ID, module.id, module.legal_basis, "ineligible",
+                                    "Nur wenn Ihre Ansprechperson das mit Ihnen bespricht.",
+                                    "Only if your counsellor discusses it with you."))
     for rule in module.eligibility:
         holds, unknown = check_rule(rule, columns, reference_year=year)
         if rule.kind == "filter":
