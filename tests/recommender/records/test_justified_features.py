@@ -11,7 +11,7 @@ from recommender.decide.guardrails import evaluate_guardrails
 from recommender.decide.model_card import render_card
 from recommender.records.justified_features import JUSTIFIED_FEATURES
 from tests.recommender import simulated_model as sm
-from tests.recommender.test_reasons_true import FOREIGN_UNRECOGNISED, _decide
+from tests.recommender.decide.test_reasons_true import FOREIGN_UNRECOGNISED, _decide
 
 CATALOGUE = load_catalogue()
 
