@@ -33,7 +33,7 @@ from recommender.simulate.scenario import DEFAULT_SCENARIO, load_scenario
 from recommender.simulate.simulated_log import write_training_log
 
 models_app = typer.Typer(help="Stored models: list, show, promote, roll back.", no_args_is_help=True)
-QUICK_ROWS = 60_000
+QUICK_ROWS = 200_000  # first start: fewer rows leave the targeted modules unlearned (persona sweep)
 NOT_ACTIVATED = ("Model {version} is stored but NOT active: it fails a promotion gate. Lotse gives advice by its "
                  "fixed rules until a model passes (`lotse ds gates {version}`; override only with "
                  "`lotse models promote {version} --force --reason \"...\"`).")

@@ -185,7 +185,7 @@ def _population(
         np.isnan(c["target_occupation"]), np.nan, (rng.random(n) < pop.physically_demanding).astype(np.float64))
     c["constraints.health_limits"] = np.zeros(n)
     for limit in literal_values("constraints.health_limits") or ():
-        c[f"constraints.health_limits={limit}"] = (rng.random(n) < 0.03).astype(np.float64)
+        c[f"constraints.health_limits={limit}"] = (rng.random(n) < pop.health_limit_share).astype(np.float64)
     c["eligibility.birth_year"] = birth_year
     c["eligibility.receives_citizens_benefit"] = np.ones(n)
 
