@@ -1,8 +1,8 @@
 """Persona sweep: realistic people and the advice that must and must not be in their top 5 (issue 15).
 
-Runs against the model ``make run`` serves: the quick first-start training (``lotse train
+Runs against the model ``make run`` trains: the quick first-start training (``lotse train
 --if-missing --quick``: QUICK_ROWS simulated people, seed 42, ``TrainConfig.quick()``), trained
-once per module. The top 5 is what the decision path shows: eligible modules (guardrails)
+once per module; it serves once its promotion gates pass. The top 5 is what the decision path shows: eligible modules (guardrails)
 ordered by the model's uplift. Every person and figure here is SYNTHETIC.
 """
 
