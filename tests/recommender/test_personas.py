@@ -2,8 +2,8 @@
 
 Runs against the model ``make run`` trains: the quick first-start training (``lotse train
 --if-missing --quick``: QUICK_ROWS simulated people, seed 42, ``TrainConfig.quick()``), trained
-once per module; it serves once its promotion gates pass. The top 5 is what the decision path shows: eligible modules (guardrails)
-ordered by the model's uplift. Every person and figure here is SYNTHETIC.
+once per module; it serves once its promotion gates pass. The top 5 is what the decision path
+shows: eligible modules (guardrails) ordered by the model's uplift. Every person and figure here is SYNTHETIC.
 """
 
 from __future__ import annotations
