@@ -29,7 +29,7 @@ seed: migrate ## load reference data (idempotent)
 	$(BIN)/lotse seed
 
 run: seed translations ## install, migrate, seed and serve on http://127.0.0.1:8000
-	$(BIN)/lotse train --if-missing --quick  # first start: small SYNTHETIC model, <= 30 s
+	$(BIN)/lotse train --if-missing --quick  # first start: small SYNTHETIC model; active only once it passes every gate
 	$(BIN)/lotse serve
 
 serve: ## serve without the set-up steps

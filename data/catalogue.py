@@ -29,13 +29,16 @@ from models.tables import AdviceModule
 DEFAULT_CATALOGUE_FILE = Path(__file__).resolve().parent / "catalogue" / "advice.yaml"
 
 # Where a rule may look: the profile's own fields, its two sub-objects (constraints: hard filters;
-# eligibility: legal rules only) and the labour-market context of the target occupation and region.
+# eligibility: legal rules only), the labour-market context of the target occupation and region,
+# and facts derived from the target occupation's code.
 MARKET_RULE_FIELDS: tuple[str, ...] = (
     "market.unemployed_per_vacancy",
     "market.vacancy_trend",
     "market.median_wage_eur",
     "market.shortage_occupation",
 )
+# Facts derived from the target occupation's code (data/physical_demand.py), for hard filters.
+OCCUPATION_RULE_FIELDS: tuple[str, ...] = ("occupation.physically_demanding",)
 RuleOp = Literal[
     "eq", "ne", "lt", "le", "gt", "ge", "in", "not_in", "present", "missing", "contains", "not_contains",
     "age_under", "age_at_least",
@@ -49,7 +52,7 @@ _SET_OPS = {"in", "not_in"}
 # basis names one of these paragraphs, the module must carry the approval flag.
 REVIEW_REQUIRED_BASES: frozenset[tuple[str, str]] = frozenset({
     ("16a", "SGB II"), ("16b", "SGB II"), ("16h", "SGB II"), ("16i", "SGB II"), ("44", "SGB III"),
-    ("45", "SGB III"), ("81", "SGB III"), ("45a", "AufenthG"),
+    ("45", "SGB III"), ("81", "SGB III"), ("112", "SGB III"), ("45a", "AufenthG"),
 })
 _PARAGRAPH = re.compile(r"§\s*(\d+[a-z]?)[^§]*?\b(SGB III|SGB II|AufenthG)\b")
 
@@ -98,6 +101,8 @@ def _profile_rule_fields() -> dict[str, Any]:
             fields[name] = info.annotation
     for name in MARKET_RULE_FIELDS:
         fields[name] = float
+    for name in OCCUPATION_RULE_FIELDS:
+        fields[name] = bool
     return fields
 
 
@@ -127,6 +132,10 @@ class Rule(BaseModel):
 
     ``kind: eligibility`` must hold for the module to be offered; ``kind: filter`` removes the
     module when it holds (user-set constraints such as health limits: they only remove, G3).
+    ``reason_de``/``reason_en`` say why the rule *excludes* the advice; they are never shown
+    beside advice that is offered. ``label`` names the rule wherever it is listed as checked,
+    and ``because`` is the sentence that argues *for* the advice when the rule holds (rules
+    that only check an answer is present have none: that fact tells nobody anything).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -139,6 +148,8 @@ class Rule(BaseModel):
     legal_basis: str | None = None
     reason_de: str = Field(min_length=1)
     reason_en: str = Field(min_length=1)
+    label: LocalText | None = None
+    because: LocalText | None = None
 
     @field_validator("field")
     @classmethod
@@ -187,6 +198,9 @@ class ModuleSpec(BaseModel):
     effort: Literal["low", "medium", "high"]
     evidence: str = Field(min_length=1)
     self_help: bool = True
+    # Lotse never proposes it; only a counsellor who sees the need adds it (nothing a person tells
+    # Lotse shows a need for debt or addiction counselling, and guessing it would judge the person, G7).
+    counsellor_only: bool = False
     eligibility: list[Rule] = Field(default_factory=list)
     excludes: list[str] = Field(default_factory=list)
 

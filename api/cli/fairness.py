@@ -114,12 +114,13 @@ def audit_proxies(
                                      data_hash=data_hash(logged), result=result))
     emit(result, as_json)
     if not as_json:
-        table = Table(title=f"Proxy probe (AUC one-vs-rest, max 0.65) on {data_source(logged)} data")
-        for column in ("attribute", "AUC", "passes", "most informative features"):
+        table = Table(title=f"Proxy probe (AUC one-vs-rest without the declared features, max 0.65) "
+                            f"on {data_source(logged)} data")
+        for column in ("attribute", "AUC", "AUC with declared", "passes", "most informative features"):
             table.add_column(column)
         for name, r in result["attributes"].items():
             measured = r.get("auc") is not None
-            table.add_row(name, str(r.get("auc")) if measured else "not measured",
+            table.add_row(name, str(r.get("auc")) if measured else "not measured", str(r.get("auc_with_declared")),
                           "yes" if r["passes"] and measured else "[red]NO[/]",
                           ", ".join(r.get("top_features", [])))
         console.print(table)

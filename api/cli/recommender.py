@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from api.cli.app import console, fail, load_settings, open_engine
 from api.cli.ds import evaluate_on_logged, promote_through_gates, train_from_logs
+from api.cli.ds_support import EXIT_GATES
 from data.catalogue import CatalogueError, load_catalogue
 from models.audit_store import AuditStoreError, make_audit_engine
 from models.db import make_engine, session_scope
@@ -24,6 +25,7 @@ from recommender.decide.registry import ModelRegistry
 from recommender.errors import ModelLoadError, RecommenderError, RegistryError, ScenarioError
 from recommender.evaluate.evaluation_report import write_report
 from recommender.evaluate.experiment import run
+from recommender.evaluate.gates import GateResult, evidence_from_registry, failed_gates, promote_with_gates
 from recommender.learn.train import TrainConfig
 from recommender.records.chain import AuditError
 from recommender.simulate.population import simulate
@@ -31,7 +33,12 @@ from recommender.simulate.scenario import DEFAULT_SCENARIO, load_scenario
 from recommender.simulate.simulated_log import write_training_log
 
 models_app = typer.Typer(help="Stored models: list, show, promote, roll back.", no_args_is_help=True)
-QUICK_ROWS = 60_000
+QUICK_ROWS = 200_000  # first start: fewer rows leave the targeted modules unlearned (persona sweep)
+NOT_ACTIVATED = ("Model {version} is stored but NOT active: it fails a promotion gate. Lotse gives advice by its "
+                 "fixed rules until a model passes (`lotse ds gates {version}`; override only with "
+                 "`lotse models promote {version} --force --reason \"...\"`).")
+WAITING = ("Model {version} is stored but not active until its promotion gates pass (`lotse ds gates {version}`); "
+           "Lotse gives advice by its fixed rules meanwhile. Nothing to do.")
 FULL_ROWS = 1_000_000
 SYSTEM_ACTOR = "system:first-start"
 PRODUCTION_REFUSED = "`lotse simulate log` writes SYNTHETIC people; it is refused when LOTSE_ENVIRONMENT=production"
@@ -208,6 +215,10 @@ def train_command(
         if active is not None:
             console.print(f"Active model {active.version} is present; nothing to do.")
             return
+        waiting = registry.versions() if registry.active_version() is None else []
+        if waiting:  # trained on an earlier start, not active until its gates pass: training again changes nothing
+            console.print(WAITING.format(version=waiting[-1]))
+            return
     config = TrainConfig.quick() if quick else TrainConfig(seed=seed)
     n = rows or (QUICK_ROWS if quick else FULL_ROWS)
     try:
@@ -242,14 +253,21 @@ def train_command(
         )
     version = registry.save(result.train, metrics=metrics, catalogue_version=catalogue.version)
     should_promote = promote if promote is not None else registry.active_version() is None
+    failed = _gate_check(registry, version) if should_promote else []
     reason = "first start: no active model" if if_missing else "promoted at training"
+    who = actor if not if_missing else SYSTEM_ACTOR
 
     def log(session: Session) -> None:
-        registry.log_trained(version, session=session, actor=actor if not if_missing else SYSTEM_ACTOR)
-        if should_promote:
-            registry.promote(version, session=session, actor=actor if not if_missing else SYSTEM_ACTOR, reason=reason)
+        registry.log_trained(version, session=session, actor=who)
+        if should_promote and not failed:
+            promote_with_gates(registry, version, session=session, actor=who, reason=reason)
 
     _log("log the training", log)
+    if failed:
+        console.print(f"[yellow]{NOT_ACTIVATED.format(version=version)}[/]")
+        for gate in failed:
+            console.print(f"  FAIL {gate.gate}: {gate.detail}", highlight=False)
+        should_promote = False
     table = Table(title=f"Model {version} (SYNTHETIC training data, scenario {result.scenario.name!r})")
     table.add_column("figure")
     table.add_column("value", justify="right")
@@ -262,6 +280,13 @@ def train_command(
         table.add_row(key.replace("_", " "), f"{value:.1f}")
     table.add_row("active", "yes" if should_promote else "no (promote with `lotse models promote`)")
     console.print(table)
+    if failed and not if_missing:
+        raise typer.Exit(EXIT_GATES)
+
+
+def _gate_check(registry: ModelRegistry, version: str) -> list[GateResult]:
+    """The promotion gates *version* fails on the evidence stored for it (none yet after training)."""
+    return failed_gates(evidence_from_registry(registry, version))
 
 
 def evaluate_command(

@@ -19,6 +19,7 @@ from data.regions import get_region, is_well_formed_ags
 from data.wages import get_wage
 from models.schemas import AGS_PATTERN
 from recommender.occupations.classifier import suggest_occupations
+from recommender.occupations.title_search import exact_english_title
 
 router = APIRouter(prefix="/occupations", tags=["occupations"], dependencies=[PUBLIC],
                    responses=problem_responses(422))
@@ -43,7 +44,8 @@ def suggest_occupation_codes(request: Request, q: QueryText) -> Any:
     """Top 10 KldB 5-digit occupations for a typed job title (typo- and gender-form tolerant)."""
     if not q.strip():
         return field_problem(422, "q", _BLANK_QUERY, request)
-    suggestions = suggest_occupations(q, k=10)
+    meant = exact_english_title(q)  # "cashier" -> "Kassierer/in": the classifier knows German titles
+    suggestions = suggest_occupations(meant or q, k=10)
     return {
         "query": q,
         "suggestions": [

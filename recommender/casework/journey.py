@@ -14,13 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from data.catalogue import load_catalogue
-from data.kldb import get_occupation, occupations_at_level
+from data.kldb import get_occupation
 from data.regions import Region, get_region, search_regions
 from data.seed import DEMO_JOBCENTER_CODE, DEMO_JOBCENTER_NAME
 from models.crud import create_job_seeker, create_snapshot, get_jobcenter_by_code
@@ -39,6 +38,7 @@ from models.tables import (
     utcnow,
 )
 from recommender.errors import RecommenderError
+from recommender.occupations.title_search import exact_title_code, fold, suggest_titles
 from recommender.records.chain import EventType, append_event
 
 # Bump when the first-use notice changes in substance: everyone sees it again (G13).
@@ -182,62 +182,26 @@ def save_answers(session: Session, *, job_seeker: JobSeeker, answers: dict[str, 
 # --- occupation and region from free text ---------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _occupation_names() -> list[tuple[str, str, str]]:
-    """(folded name, code, display name) for every official job title of every Berufsgattung."""
-    out: list[tuple[str, str, str]] = []
-    for occupation in occupations_at_level(5):
-        for name in (*occupation.example_titles, occupation.short_title):
-            out.append((_fold(name), occupation.code, name))
-    return out
-
-
-def _fold(text: str) -> str:
-    return " ".join(text.casefold().replace("ß", "ss").split())
-
-
 def suggest_occupations(query: str, *, limit: int = 8) -> list[tuple[str, str]]:
     """Official job titles matching *query*: (KldB code, title), word starts first, shortest first.
 
-    Free text is never refused: a person may type "Kassiererin" or "Lager"; the official
-    titles (``Kassierer/in``) are matched by prefix so gender forms do not get in the way.
+    Free text is never refused: a person may type "Kassiererin", "Verkaeuferin", "Lager" or
+    "cashier" (``recommender.occupations.title_search``).
     """
-    folded = _fold(query)[:100]
-    if len(folded) < 2:
-        return []
-    starts, words, inside = [], [], []
-    for name, code, display in _occupation_names():
-        if name.startswith(folded):
-            starts.append((len(name), code, display))
-        elif f" {folded}" in name or f"-{folded}" in name:
-            words.append((len(name), code, display))
-        elif folded in name:
-            inside.append((len(name), code, display))
-    seen: set[str] = set()
-    out: list[tuple[str, str]] = []
-    for _length, code, display in sorted(starts) + sorted(words) + sorted(inside):
-        if display in seen:
-            continue
-        seen.add(display)
-        out.append((code, display))
-        if len(out) >= limit:
-            break
-    return out
+    return suggest_titles(query, limit=limit)
 
 
 def match_occupation(text: str) -> str | None:
-    """The KldB code for a typed job title: an exact official title, else the best prefix match."""
+    """The KldB code for a typed job title: an exact official title (any written form), else the best match."""
     if not text or not text.strip():
         return None
     stripped = text.strip()
     if stripped.isdigit() and len(stripped) == 5 and get_occupation(stripped):
         return stripped
-    # Gender forms: "Kassiererin" and "Kassierer" both match "Kassierer/in".
-    folded = _fold(stripped)
-    for name, code, _display in _occupation_names():
-        if name == folded or name.replace("/in", "") == folded or name.replace("/in", "in") == folded:
-            return code
-    hits = suggest_occupations(stripped.removesuffix("in") if folded.endswith("erin") else stripped, limit=1)
+    exact = exact_title_code(stripped)
+    if exact is not None:
+        return exact
+    hits = suggest_titles(stripped, limit=1)
     if hits:
         return hits[0][0]
     return _classify_title(stripped)
@@ -263,7 +227,7 @@ def match_region(text: str) -> Region | None:
     hits = search_regions(text, limit=2)
     if len(hits) == 1:
         return hits[0]
-    exact = [r for r in hits if _fold(r.name.split(",")[0]) == _fold(text)]
+    exact = [r for r in hits if fold(r.name.split(",")[0]) == fold(text)]
     return exact[0] if exact else (hits[0] if hits else None)
 
 

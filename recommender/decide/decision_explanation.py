@@ -14,9 +14,12 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from data.catalogue import Catalogue, load_catalogue
 from models.hashing import sha256_hex
 from models.tables import Decision
 from recommender.decide.decision_path import UI_TEXT_VERSION, decision_view
+from recommender.decide.guardrails import APPROVAL_RULE_ID
+from recommender.records.justified_features import JUSTIFIED_FEATURES
 
 Locale = Literal["de", "en"]
 
@@ -85,6 +88,13 @@ _RANDOMISED = {
     "de": "Bei diesen Vorschlägen hat der Zufall mitbestimmt. Mehr dazu steht unten.",
     "en": "Chance helped choose these suggestions. More about this below.",
 }
+# The promise above is only true with this qualification (register: recommender.records.justified_features).
+_JUSTIFIED_INTRO = {
+    "de": "Einige Ihrer Antworten hängen oft mit der Herkunft zusammen. Lotse nutzt sie nur, wo das Gesetz es "
+          "erlaubt (§ 3 Abs. 2 AGG), und sagt hier, wofür:",
+    "en": "Some of your answers often go along with origin. Lotse uses them only where the law allows it "
+          "(§ 3 (2) AGG), and says here what for:",
+}
 _RULES_MODE = {
     "de": "Diese Tipps wurden ohne KI nach festen, offen gelegten Regeln geordnet.",
     "en": "These tips were ordered without AI, by fixed and published rules.",
@@ -95,9 +105,15 @@ _OBJECT = {
 }
 
 
+# A rule with no legal basis of its own is one of Lotse's practical rules; it says so.
+OWN_RULE = ("Regel von Lotse, keine gesetzliche Vorschrift", "a Lotse rule, not a legal provision")
+APPROVAL_LABEL = ("Prüfung durch Ihre Ansprechperson", "Check by your counsellor")
+
+
 class RuleApplied(BaseModel):
     rule_id: str
-    legal_basis: str | None
+    name: str
+    legal_basis: str
     outcome: str
 
 
@@ -127,15 +143,26 @@ def feature_label(feature: str, locale: Locale) -> str:
     return de if locale == "de" else en
 
 
-def _rule(rule: dict[str, Any], locale: Locale) -> RuleApplied:
+def _rule(rule: dict[str, Any], locale: Locale, catalogue: Catalogue) -> RuleApplied:
+    """A checked rule as the person reads it: its name, its legal basis and what it found."""
+    index = 0 if locale == "de" else 1
     de, en = _OUTCOME_TEXT.get(rule.get("outcome", ""), (rule.get("outcome", ""),) * 2)
-    return RuleApplied(rule_id=rule["rule_id"], legal_basis=rule.get("legal_basis"),
-                       outcome=de if locale == "de" else en)
+    module = next((m for m in catalogue.modules if m.id == rule.get("module_id")), None)
+    spec = next((r for r in module.eligibility if r.id == rule["rule_id"]), None) if module else None
+    if rule["rule_id"] == APPROVAL_RULE_ID:
+        name = APPROVAL_LABEL[index]
+    elif spec is not None and spec.label is not None:
+        name = getattr(spec.label, locale)
+    else:  # a rule of an older catalogue version: its id is all that is left
+        name = rule["rule_id"].replace("_", " ")
+    basis = rule.get("legal_basis") or (module.legal_basis if module else None) or OWN_RULE[index]
+    return RuleApplied(rule_id=rule["rule_id"], name=name, legal_basis=basis, outcome=de if locale == "de" else en)
 
 
 def explanation_view(session: Session, *, decision: Decision, locale: Locale) -> ExplanationView:
     """Everything the person may know about how their advice came about, in *locale*."""
-    view = decision_view(session, decision=decision, locale=locale, audience="job_seeker")
+    catalogue = load_catalogue()
+    view = decision_view(session, decision=decision, locale=locale, audience="job_seeker", catalogue=catalogue)
     items = [
         ItemExplanation(
             module_id=item.module_id,
@@ -143,12 +170,13 @@ def explanation_view(session: Session, *, decision: Decision, locale: Locale) ->
             title=item.title,
             main_reasons=item.reasons,
             data_used=[feature_label(f, locale) for f in item.data_used],
-            rules_applied=[_rule(r, locale) for r in item.rules_applied],
+            rules_applied=[_rule(r, locale, catalogue) for r in item.rules_applied],
         )
         for item in view.items
         if item.visible
     ]
-    how = list(_HOW_IT_WORKS[locale])
+    how = [*_HOW_IT_WORKS[locale], _JUSTIFIED_INTRO[locale],
+           *(j.plain_de if locale == "de" else j.plain_en for j in JUSTIFIED_FEATURES.values())]
     if view.mode == "rules":
         how.insert(0, _RULES_MODE[locale])
     if decision.exploration:

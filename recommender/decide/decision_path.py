@@ -12,8 +12,8 @@ holds the database's write lock only for the inserts (docs/architecture.md):
 4. the active model ranks the eligible modules by estimated uplift - unless the kill switch
    is on, the person objected, or no model is active: then the transparent rules baseline
    ranks them and the decision says why (G9, G14c);
-5. the top items get plain-language reasons; the decision, its items and a
-   ``recommendation_generated`` event are written.
+5. every shown item gets plain-language reasons that argue for it (``reasons.item_reasons``);
+   the decision, its items and a ``recommendation_generated`` event are written.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from recommender.decide.guardrails import GuardrailResult, evaluate_guardrails
 from recommender.decide.killswitch import kill_switch_on
 from recommender.decide.market_context import market_context_for
 from recommender.decide.ranker import LoadedModel
-from recommender.decide.reasons import explain
+from recommender.decide.reasons import item_reasons
 from recommender.decide.registry import ModelRegistry
 from recommender.errors import ModelLoadError
 from recommender.records.bound_rows import BINDING_KEY, binding
@@ -64,7 +64,6 @@ __all__ = ["DecisionPlan", "DecisionView", "ItemView", "ObstacleView", "decision
 
 RULES_VERSION = "rules"
 UI_TEXT_VERSION = "2026-12-06"
-EXPLAINED_ITEMS = 5
 
 
 def _choose_model(
@@ -232,10 +231,7 @@ def plan_decision(
     )
     rows = []
     for rank, module_id in enumerate(order, start=1):
-        reasons = (
-            _model_reasons(model, features, module_id) if model and rank <= EXPLAINED_ITEMS
-            else _rule_reasons(guard, module_id, catalogue)
-        )
+        reasons = item_reasons(model, features, catalogue.get(module_id), guard.held_rules(module_id))
         review = ReviewState.pending_review if module_id in guard.needs_review else ReviewState.not_required
         rows.append({
             "id": new_id(), "decision_id": decision.id, "module_id": module_id, "rank": rank, "score": None,
@@ -298,25 +294,5 @@ def _obstacle_record(obstacle: Obstacle) -> dict[str, Any]:
         "evidence": [{"field": e.field, "de": e.text_de, "en": e.text_en} for e in obstacle.evidence],
         "severity": float(obstacle.severity),
     }
-
-
-def _model_reasons(model: LoadedModel, features: dict[str, float], module_id: str) -> list[dict[str, Any]]:
-    return [
-        {"feature": r.feature, "contribution": round(float(r.contribution), 6), "de": r.text_de, "en": r.text_en}
-        for r in explain(model, features, module_id)
-    ]
-
-
-def _rule_reasons(guard: GuardrailResult, module_id: str, catalogue: Catalogue) -> list[dict[str, Any]]:
-    reasons = [
-        {"rule_id": o.rule_id, "de": o.reason_de, "en": o.reason_en}
-        for o in guard.outcomes
-        if o.module_id == module_id and o.outcome in ("eligible", "needs_review")
-    ]
-    if not reasons:
-        module = catalogue.get(module_id)
-        reasons.append({"rule_id": "general", "de": module.text.de.split(".")[0] + ".",
-                        "en": module.text.en.split(".")[0] + "."})
-    return reasons
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from data.catalogue import LIST_RULE_FIELDS, RULE_FIELDS, literal_values
+from data.physical_demand import physically_demanding
 from models.schemas import Profile
 from recommender.errors import _NOT_ALLOWED_FEATURE, _PROTECTED_FEATURE, ProtectedAttributeError
 from recommender.records.protected import denied_names, protected_category
@@ -125,7 +126,7 @@ def encode_profile(profile: Profile, market: MarketContext) -> dict[str, np.ndar
     data = profile.model_dump()
     columns: dict[str, np.ndarray] = {}
     for field in RULE_FIELDS:
-        if field.startswith("market."):
+        if field.startswith(("market.", "occupation.")):
             continue
         head, _, tail = field.partition(".")
         value = data[head][tail] if tail else data[head]
@@ -138,6 +139,8 @@ def encode_profile(profile: Profile, market: MarketContext) -> dict[str, np.ndar
         else:
             columns[field] = np.array([literal_code(field, value)])
     columns.update(market_columns(market))
+    columns["occupation.physically_demanding"] = np.array(
+        [literal_code("occupation.physically_demanding", physically_demanding(profile.target_occupation))])
     _clear_contradictions(columns)
     return columns
 

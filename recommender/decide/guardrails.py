@@ -55,6 +55,8 @@ CORE_FIELDS = ("target_occupation", "months_unemployed", "german_level", "applic
                "vocational_qualification", "max_commute_minutes")
 _CORE_COLUMNS = {"target_occupation": "target_occupation"}
 APPROVAL_RULE_ID = "counsellor_approval"
+EXCLUDED_RULE_ID = "replaced_by_better_fit"
+COUNSELLOR_ONLY_RULE_ID = "counsellor_only"
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class RuleOutcome:
     outcome: Outcome
     reason_de: str
     reason_en: str
+    kind: str = "eligibility"
 
     def as_log(self) -> dict[str, Any]:
         return {"rule_id": self.rule_id, "module_id": self.module_id, "legal_basis": self.legal_basis,
@@ -82,6 +85,11 @@ class GuardrailResult:
     outcomes: list[RuleOutcome]
     missing_fields: list[str]
     contradictory_fields: list[str]
+
+    def held_rules(self, module_id: str) -> list[str]:
+        """Ids of the module's eligibility rules that held for this person (not its filters)."""
+        return [o.rule_id for o in self.outcomes
+                if o.module_id == module_id and o.outcome == "eligible" and o.kind == "eligibility"]
 
 
 def missing_fields_message(fields: list[str], locale: str = "de") -> str | None:
@@ -160,12 +168,18 @@ def eligibility_matrix(columns: Mapping[str, np.ndarray], catalogue: Catalogue, 
     n = len(next(iter(columns.values())))
     out = np.ones((n, len(catalogue.modules)), dtype=bool)
     for j, module in enumerate(catalogue.modules):
+        out[:, j] &= not module.counsellor_only
         for rule in module.eligibility:
             holds, unknown = check_rule(rule, columns, reference_year=year)
             if rule.kind == "filter":
                 out[:, j] &= ~holds
             else:
                 out[:, j] &= holds & ~unknown
+    position = {module_id: j for j, module_id in enumerate(catalogue.ids)}
+    offered = out.copy()
+    for j, module in enumerate(catalogue.modules):
+        for other in module.excludes:
+            out[:, position[other]] &= ~offered[:, j]
     return out
 
 
@@ -174,6 +188,11 @@ def _module_outcomes(module: ModuleSpec, columns: Mapping[str, np.ndarray], year
     outcomes: list[RuleOutcome] = []
     missing: list[str] = []
     state = "eligible"
+    if module.counsellor_only:
+        state = "ineligible"
+        outcomes.append(RuleOutcome(COUNSELLOR_ONLY_RULE_ID, module.id, module.legal_basis, "ineligible",
+                                    "Nur wenn Ihre Ansprechperson das mit Ihnen bespricht.",
+                                    "Only if your counsellor discusses it with you."))
     for rule in module.eligibility:
         holds, unknown = check_rule(rule, columns, reference_year=year)
         if rule.kind == "filter":
@@ -193,7 +212,7 @@ def _module_outcomes(module: ModuleSpec, columns: Mapping[str, np.ndarray], year
             reason_de, reason_en = rule.reason_de, rule.reason_en
             if not holds[0] and state == "eligible":
                 state = "ineligible"
-        outcomes.append(RuleOutcome(rule.id, module.id, rule.legal_basis, outcome, reason_de, reason_en))
+        outcomes.append(RuleOutcome(rule.id, module.id, rule.legal_basis, outcome, reason_de, reason_en, rule.kind))
     return state, outcomes, missing
 
 
@@ -240,6 +259,12 @@ def evaluate_guardrails(profile: Profile, catalogue: Catalogue, market: MarketCo
                 APPROVAL_RULE_ID, module.id, module.legal_basis, "needs_review",
                 "Eine Beraterin oder ein Berater prüft diesen Vorschlag, bevor Sie ihn sehen.",
                 "A counsellor checks this suggestion before you see it."))
+    replaced = _replaced_modules(catalogue, eligible)
+    if replaced:
+        eligible = [m for m in eligible if m not in replaced]
+        review -= set(replaced)
+        outcomes.extend(RuleOutcome(EXCLUDED_RULE_ID, m, None, "filtered", de, en, "filter")
+                        for m, (de, en) in replaced.items())
     contradictions = contradictory_fields(encode_profile_raw_for_contradictions(profile, market))
     missing_fields = sorted(blocked, key=lambda f: (-blocked[f], f))
     for field in CORE_FIELDS:
@@ -249,6 +274,17 @@ def evaluate_guardrails(profile: Profile, catalogue: Catalogue, market: MarketCo
         if field not in missing_fields:
             missing_fields.append(field)
     return GuardrailResult(eligible, frozenset(review), outcomes, missing_fields, contradictions)
+
+
+def _replaced_modules(catalogue: Catalogue, eligible: list[str]) -> dict[str, tuple[str, str]]:
+    """Offered modules that another offered module replaces (its ``excludes``), with why."""
+    replaced: dict[str, tuple[str, str]] = {}
+    for module_id in eligible:
+        module = catalogue.get(module_id)
+        for other in module.excludes:
+            if other in eligible:
+                replaced[other] = (f"Ersetzt durch: {module.title.de}.", f"Replaced by: {module.title.en}.")
+    return replaced
 
 
 def encode_profile_raw_for_contradictions(profile: Profile, market: MarketContext) -> dict[str, np.ndarray]:

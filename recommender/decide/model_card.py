@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from recommender.records.justified_features import JUSTIFIED_FEATURES
+
 _TEMPLATE = """# Model card: {version}
 
 {synthetic_banner}
@@ -29,6 +31,13 @@ data scientists (train, evaluate, promote, roll back).
 - Protected attributes (gender, age, nationality, ethnic origin, religion, disability/health,
   sexual identity, family status, name, photo) are not features; the registry refuses to load a
   model whose feature names match the deny-list (G2).
+
+## Features that correlate with origin (register, G4)
+These features differ between groups by citizenship but are used knowingly, each for a legal
+reason (`recommender/records/justified_features.py`). The proxy gate reports the AUC with and
+without them and gates on the rest; the explanation page names them in plain words.
+
+{justified}
 
 ## Training data
 - Scenario / source: `{scenario}`; rows: {rows}; seed: {seed}; data sha256: `{data_sha}`
@@ -75,4 +84,6 @@ def render_card(version: str, meta: dict[str, Any]) -> str:
         data_kind="simulated data" if synthetic else "logged data",
         created_at=meta.get("created_at", "?"),
         libraries=", ".join(f"{k} {v}" for k, v in meta.get("libraries", {}).items()),
+        justified="\n".join(f"- `{j.feature}` (correlates with {j.correlates_with}): {j.legal_reason}"
+                            for j in JUSTIFIED_FEATURES.values()),
     )

@@ -1,23 +1,74 @@
 """Plain-language reasons for one advice, from LightGBM ``pred_contrib`` (G12).
 
-The reasons are the features with the largest absolute contribution to the module's advantage
-over no advice (module row minus no-advice row), with their sign: faithful by construction.
-Each reason states the person's own answer in one sentence and whether it speaks for or
-against the advice in a second one (de and en, at most 20 words each, no feature codes).
-Compute them only for the items shown: TreeSHAP costs about 1 ms per row.
+A reason shown beside an advice must argue *for* it, for this person, and be true. So a
+model reason is a feature whose contribution to the module's advantage over no advice is
+positive (faithful: it is the model's own decomposition) *and* whose fact is one that, read
+by a person, speaks for this advice (:data:`SUPPORTING`): "Sie haben noch keinen Lebenslauf"
+may explain CV advice, never "Sie haben einen Lebenslauf", whatever the trees learned.
+Facts that carry no information are dropped: unknown answers, an invitation rate from fewer
+than :data:`MIN_APPLICATIONS_FOR_RATE` applications, market figures when no occupation was
+given. Where the model gives no such reason (or did not rank the item), the eligibility
+rules that let the advice through say why, in their ``because`` sentence; never the text a
+rule shows when it excludes advice, and never the counsellor-review note.
+TreeSHAP costs about 1 ms per row, so all shown items can be explained.
 """
 
 from __future__ import annotations
 
 import math
+import operator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from data.catalogue import ModuleSpec
 from recommender.decide.ranker import LoadedModel
 
 MAX_WORDS = 20
+MIN_APPLICATIONS_FOR_RATE = 5
+MARKET_FEATURES = frozenset({"market_unemployed_per_vacancy", "market_vacancy_trend", "market_shortage_occupation"})
+GENERAL_REASON = ("Ein allgemeiner Tipp für die Stellensuche, unabhängig von Ihren Antworten.",
+                  "A general tip for the job search that does not depend on your answers.")
 
 _FOR = ("Das spricht für diesen Tipp.", "This speaks for this tip.")
-_AGAINST = ("Das spricht eher gegen diesen Tipp.", "This speaks rather against this tip.")
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    "eq": operator.eq, "le": operator.le, "lt": operator.lt, "ge": operator.ge, "gt": operator.gt,
+}
+# Which facts speak for each advice, read as a person would: feature -> (op, threshold).
+# A model contribution is only shown as a reason when its feature's value passes this test.
+SUPPORTING: dict[str, dict[str, tuple[str, float]]] = {
+    "broaden_occupations": {"market_unemployed_per_vacancy": ("ge", 3.0), "target_occupations_count": ("le", 1),
+                            "market_vacancy_trend": ("lt", -0.03), "market_shortage_occupation": ("eq", 0),
+                            "months_unemployed": ("ge", 6)},
+    "broaden_radius": {"max_commute_minutes": ("le", 45), "has_car": ("eq", 1), "driving_licence": ("eq", 1),
+                       "market_unemployed_per_vacancy": ("ge", 3.0), "market_vacancy_trend": ("lt", -0.03)},
+    "spontaneous_applications": {"uses_spontaneous": ("eq", 0), "search_channel_count": ("le", 1),
+                                 "has_cv": ("eq", 1), "market_unemployed_per_vacancy": ("ge", 3.0)},
+    "personal_network": {"uses_network": ("eq", 0), "search_channel_count": ("le", 1)},
+    "cv_documents": {"has_cv": ("eq", 0), "interview_rate": ("lt", 0.1)},
+    "interview_preparation": {"interviews_3m": ("ge", 1), "months_unemployed": ("ge", 3)},
+    "follow_up_applications": {"applications_3m": ("ge", 1), "interview_rate": ("lt", 0.2)},
+    "online_job_boards": {"uses_job_boards": ("eq", 0), "search_channel_count": ("le", 1)},
+    "career_orientation": {"vocational_level": ("eq", 0), "months_unemployed": ("ge", 12),
+                           "target_occupations_count": ("le", 1)},
+    "shortage_occupations": {"market_shortage_occupation": ("eq", 0), "market_unemployed_per_vacancy": ("ge", 3.0),
+                             "market_vacancy_trend": ("lt", -0.03)},
+    "salary_check": {"salary_to_median": ("gt", 1.1)},
+    "temporary_agency_work": {"months_unemployed": ("ge", 6), "vocational_level": ("eq", 0),
+                              "interview_rate": ("lt", 0.1)},
+    "recognition_foreign_qualification": {"recognition_open": ("eq", 1)},
+    "job_german_course": {"german_level": ("le", 4)},
+    "further_training_voucher": {"vocational_level": ("eq", 0), "months_unemployed": ("ge", 12),
+                                 "market_unemployed_per_vacancy": ("ge", 3.0)},
+    "coaching_voucher_avgs": {"months_unemployed": ("ge", 6), "interview_rate": ("lt", 0.1),
+                              "search_channel_count": ("le", 1)},
+    "driving_licence_budget": {"driving_licence": ("eq", 0)},
+    "einstiegsgeld": {"months_unemployed": ("ge", 12)},
+    "subsidised_employment": {"months_unemployed": ("ge", 60)},
+    "commute_and_childcare": {"has_car": ("eq", 0), "max_commute_minutes": ("le", 45)},
+    "school_certificate": {"school_level": ("eq", 0)},
+    "application_costs": {"applications_3m": ("ge", 5)},
+}
 _GERMAN_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
 _SCHOOL = (
     ("keinen Schulabschluss", "no school-leaving certificate"),
@@ -88,6 +139,9 @@ def fact(feature: str, value: float) -> tuple[str, str]:
         return f"Sie hatten in 3 Monaten {n} Vorstellungsgespräche.", f"You had {n} job interviews in 3 months."
     if feature == "interview_rate":
         pct = int(round(100 * value))
+        if pct == 0:
+            return ("Ihre Bewerbungen führten noch zu keiner Einladung.",
+                    "Your applications have not led to an invitation yet.")
         return (
             f"Etwa {pct} von 100 Bewerbungen führten zu einer Einladung.",
             f"About {pct} in 100 applications led to an invitation.",
@@ -175,8 +229,29 @@ class Reason:
     text_en: str
 
 
+def informative(feature: str, features: dict[str, float]) -> bool:
+    """Whether the fact behind *feature* tells the person anything (see the module docstring)."""
+    value = features.get(feature, math.nan)
+    if math.isnan(value):
+        return False
+    if feature == "interview_rate":
+        return features.get("applications_3m", 0.0) >= MIN_APPLICATIONS_FOR_RATE
+    if feature in MARKET_FEATURES:
+        return not math.isnan(features.get("target_occupations_count", math.nan))
+    return True
+
+
+def argues_for(module_id: str, feature: str, features: dict[str, float]) -> bool:
+    """Whether this person's value of *feature* is, in plain reading, a reason for *module_id*."""
+    test = SUPPORTING.get(module_id, {}).get(feature)
+    if test is None or not informative(feature, features):
+        return False
+    op, threshold = test
+    return _OPS[op](features[feature], threshold)
+
+
 def explain(model: LoadedModel, features: dict[str, float], module_id: str, *, top: int = 3) -> list[Reason]:
-    """The top reasons why *module_id* is (or is not) more useful than no advice for this person.
+    """The model's top reasons *for* *module_id* compared with no advice, for this person.
 
     Parameters
     ----------
@@ -186,22 +261,51 @@ def explain(model: LoadedModel, features: dict[str, float], module_id: str, *, t
     module_id : str
         A module the model knows.
     top : int, default 3
-        How many reasons (fewer if fewer features contribute).
+        How many reasons (fewer if fewer facts speak for the advice).
 
     Returns
     -------
     list of Reason
-        Ordered by absolute contribution, largest first; only non-zero contributions.
+        Positive contributions whose fact argues for the advice, largest first.
     """
     if not model.knows(module_id):
         return []
     contributions = model.contributions(features, module_id)
     ranked = sorted(
-        ((abs(v), name, v) for name, v in contributions.items() if v != 0 and not math.isnan(v)), reverse=True
+        ((v, name) for name, v in contributions.items() if v > 0 and argues_for(module_id, name, features)),
+        reverse=True,
     )
     reasons = []
-    for _, name, value in ranked[:top]:
-        fact_de, fact_en = fact(name, features.get(name, math.nan))
-        then_de, then_en = _FOR if value > 0 else _AGAINST
-        reasons.append(Reason(name, value, f"{fact_de} {then_de}", f"{fact_en} {then_en}"))
+    for value, name in ranked[:top]:
+        fact_de, fact_en = fact(name, features[name])
+        reasons.append(Reason(name, value, f"{fact_de} {_FOR[0]}", f"{fact_en} {_FOR[1]}"))
     return reasons
+
+
+def rule_reasons(module: ModuleSpec, held: Iterable[str]) -> list[dict[str, Any]]:
+    """The ``because`` sentences of the module's eligibility rules that held for this person."""
+    held_ids = set(held)
+    return [
+        {"rule_id": rule.id, "field": rule.field, "de": rule.because.de, "en": rule.because.en}
+        for rule in module.eligibility
+        if rule.kind == "eligibility" and rule.because is not None and rule.id in held_ids
+    ]
+
+
+def item_reasons(
+    model: LoadedModel | None, features: dict[str, float], module: ModuleSpec, held_rules: Iterable[str]
+) -> list[dict[str, Any]]:
+    """What is stored and shown as the reasons for one offered item (each a dict with de and en).
+
+    The model's supporting contributions where the model ranked the item; otherwise the
+    eligibility rules that held (*held_rules*: their ids); otherwise one honest general sentence.
+    """
+    if model is not None:
+        found = [
+            {"feature": r.feature, "contribution": round(float(r.contribution), 6), "de": r.text_de, "en": r.text_en}
+            for r in explain(model, features, module.id)
+        ]
+        if found:
+            return found
+    return rule_reasons(module, held_rules) or [{"rule_id": "general", "de": GENERAL_REASON[0],
+                                                 "en": GENERAL_REASON[1]}]

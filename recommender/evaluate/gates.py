@@ -8,7 +8,9 @@ Each gate reads the stored result of the command that produced its evidence
    gives a paired difference candidate - active whose 95 % lower bound is at least
    ``-POLICY_VALUE_MARGIN`` (one percentage point of P(job within the window));
 2. ``proxy_auc``: ``lotse audit proxies`` on a log with every feature V reads: no protected
-   attribute predicted with AUC > 0.65, and every attribute actually measured;
+   attribute predicted with AUC > 0.65 from the features other than the legally justified ones
+   in the register (``recommender.records.justified_features``; the AUC with them is reported
+   beside it), and every attribute actually measured;
 3. ``twins``: ``lotse audit twins V``: counterfactual twins keep their top-5 (mean Jaccard >= 0.9)
    and explanations never mention protected attributes;
 4. ``feature_allow_list``: every feature is on the allow-list, none on the deny-list;
@@ -95,11 +97,16 @@ def _proxy_auc(evidence: GateEvidence) -> GateResult:
     unprobed = sorted(set(names) - set(found.result.get("features", [])))
     if unprobed:
         return GateResult("proxy_auc", False, f"features not probed: {', '.join(unprobed)} ({found.cite()})")
-    aucs = {k: v.get("auc") for k, v in found.result["attributes"].items()}
+    attributes = found.result["attributes"]
+    aucs = {k: v.get("auc") for k, v in attributes.items()}
     missing = [k for k, v in aucs.items() if v is None]
     bad = {k: v for k, v in aucs.items() if v is not None and v > MAX_PROXY_AUC}
-    parts = [f"{k} AUC {v:.3f}" for k, v in aucs.items() if v is not None] + [f"{k} not measured" for k in missing]
-    detail = f"{', '.join(parts) or 'no attribute probed'} (max {MAX_PROXY_AUC}; {found.cite()})"
+    parts = [f"{k} AUC {v:.3f}" + (f" ({attributes[k]['auc_with_declared']:.3f} with the declared features)"
+                                   if attributes[k].get("auc_with_declared") is not None else "")
+             for k, v in aucs.items() if v is not None] + [f"{k} not measured" for k in missing]
+    declared = found.result.get("declared") or []
+    gated = f"gated without the declared features {', '.join(declared)}; " if declared else ""
+    detail = f"{', '.join(parts) or 'no attribute probed'} ({gated}max {MAX_PROXY_AUC}; {found.cite()})"
     return GateResult("proxy_auc", bool(aucs) and not bad and not missing, detail)
 
 

@@ -7,6 +7,11 @@ cross-validation, and reports the out-of-fold AUC per group (one-vs-rest). An AU
 the features carry no information about the attribute; above :data:`MAX_PROXY_AUC` promotion
 is blocked pending a human review (``recommender.evaluate.gates``). The most informative features are
 named, so the review knows where to look (e.g. the German level for nationality).
+
+Some features are legally justified although they correlate with origin (the register,
+``recommender.records.justified_features``). The probe reports the AUC with them
+(``auc_with_declared``) and without them (``auc``); only the undeclared rest is gated, because
+a justified feature is used knowingly, while an unexplained proxy is not.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from sklearn.model_selection import StratifiedKFold
 
 from models.errors import InvalidError
 from recommender.errors import RecommenderError
+from recommender.records.justified_features import declared_features
 
 MAX_PROXY_AUC = 0.65
 MIN_GROUP = 20
@@ -50,9 +56,38 @@ def _top_features(x: np.ndarray, y: np.ndarray, names: Sequence[str], seed: int,
     return [names[i] for i in np.argsort(-gain)[:top] if gain[i] > 0]
 
 
+def _probe_attribute(x_all: np.ndarray, names: Sequence[str], labels: np.ndarray, *, folds: int, max_rows: int,
+                     seed: int, threshold: float) -> dict[str, Any]:
+    rng = np.random.default_rng(seed)
+    known = np.array([v is not None and v == v and v != "" for v in labels])
+    rows = np.flatnonzero(known)
+    if len(rows) > max_rows:
+        rows = np.sort(rng.choice(rows, max_rows, replace=False))
+    groups, counts = np.unique(labels[rows].astype(str), return_counts=True)
+    kept = groups[counts >= max(MIN_GROUP, folds)]
+    if len(kept) < 2:
+        return {"auc": None, "passes": True, "note": "fewer than two groups large enough"}
+    rows = rows[np.isin(labels[rows].astype(str), kept)]
+    x, y_labels = x_all[rows], labels[rows].astype(str)
+    by_group: dict[str, float] = {}
+    top: list[str] = []
+    targets = kept[:1] if len(kept) == 2 else kept  # binary: one probe serves both groups
+    for group in targets:
+        y = (y_labels == group).astype(np.int32)
+        auc = float(roc_auc_score(y, _oof_scores(x, y, folds, seed)))
+        by_group[str(group)] = round(auc, 4)
+        if len(kept) == 2:
+            by_group[str(kept[1])] = round(auc, 4)
+        if not top or auc >= max(by_group.values()):
+            top = _top_features(x, y, names, seed)
+    worst = max(by_group.values())
+    return {"auc": worst, "auc_by_group": by_group, "passes": worst <= threshold, "top_features": top,
+            "rows": int(len(rows))}
+
+
 def probe_proxies(features: np.ndarray, feature_names: Sequence[str], protected: Mapping[str, np.ndarray], *,
                   folds: int = 5, max_rows: int = 40_000, seed: int = 42,
-                  threshold: float = MAX_PROXY_AUC) -> dict[str, Any]:
+                  threshold: float = MAX_PROXY_AUC, declared: Sequence[str] | None = None) -> dict[str, Any]:
     """Out-of-fold AUC of predicting each protected attribute from the model's features.
 
     Parameters
@@ -67,45 +102,30 @@ def probe_proxies(features: np.ndarray, feature_names: Sequence[str], protected:
         A seeded random subsample above this size (the AUC is stable long before).
     seed : int, default 42
     threshold : float, default 0.65
+    declared : sequence of str, optional
+        Legally justified features (default: the register); ``()`` probes all features only.
 
     Returns
     -------
     dict
-        ``{"attributes": {attr: {"auc": max one-vs-rest AUC, "auc_by_group": ..., "passes": ...,
-        "top_features": ...}}, "passes": all attributes pass, "threshold": ...}``
+        ``{"attributes": {attr: {"auc": max one-vs-rest AUC without the declared features,
+        "auc_with_declared": the same with them, "auc_by_group": ..., "passes": ..., "top_features": ...}},
+        "passes": all attributes pass, "threshold": ..., "declared": [...]}``
     """
     x_all = np.asarray(features, dtype=np.float64)
-    rng = np.random.default_rng(seed)
+    names = list(feature_names)
+    justified = [n for n in (declared_features() if declared is None else declared) if n in names]
+    rest = [i for i, n in enumerate(names) if n not in justified]
     results: dict[str, Any] = {}
     for attribute, raw in protected.items():
         labels = np.asarray(raw, dtype=object)
         if len(labels) != len(x_all):
             raise ProxyProbeError(_SHAPE.format(rows=len(x_all), attribute=attribute, values=len(labels)))
-        known = np.array([v is not None and v == v and v != "" for v in labels])
-        rows = np.flatnonzero(known)
-        if len(rows) > max_rows:
-            rows = np.sort(rng.choice(rows, max_rows, replace=False))
-        groups, counts = np.unique(labels[rows].astype(str), return_counts=True)
-        kept = groups[counts >= max(MIN_GROUP, folds)]
-        if len(kept) < 2:
-            results[attribute] = {"auc": None, "passes": True, "note": "fewer than two groups large enough"}
-            continue
-        rows = rows[np.isin(labels[rows].astype(str), kept)]
-        x, y_labels = x_all[rows], labels[rows].astype(str)
-        by_group: dict[str, float] = {}
-        top: list[str] = []
-        targets = kept[:1] if len(kept) == 2 else kept  # binary: one probe serves both groups
-        for group in targets:
-            y = (y_labels == group).astype(np.int32)
-            scores = _oof_scores(x, y, folds, seed)
-            auc = float(roc_auc_score(y, scores))
-            by_group[str(group)] = round(auc, 4)
-            if len(kept) == 2:
-                by_group[str(kept[1])] = round(auc, 4)
-            if not top or auc >= max(by_group.values()):
-                top = _top_features(x, y, feature_names, seed)
-        worst = max(by_group.values())
-        results[attribute] = {"auc": worst, "auc_by_group": by_group, "passes": worst <= threshold,
-                              "top_features": top, "rows": int(len(rows))}
-    return {"threshold": threshold, "folds": folds, "attributes": results,
+        result = _probe_attribute(x_all[:, rest], [names[i] for i in rest], labels, folds=folds,
+                                  max_rows=max_rows, seed=seed, threshold=threshold)
+        if justified and result["auc"] is not None:
+            result["auc_with_declared"] = _probe_attribute(x_all, names, labels, folds=folds, max_rows=max_rows,
+                                                           seed=seed, threshold=threshold)["auc"]
+        results[attribute] = result
+    return {"threshold": threshold, "folds": folds, "attributes": results, "declared": justified,
             "passes": all(r["passes"] for r in results.values())}

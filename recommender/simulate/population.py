@@ -177,10 +177,15 @@ def _population(
 
     childcare = rng.random(n) < np.where(women, pop.childcare_women, pop.childcare_men)
     c["constraints.childcare_needed"] = childcare.astype(np.float64)
-    c["constraints.working_hours"] = np.full(n, np.nan)
+    hours = literal_values("constraints.working_hours") or ()
+    part_time = rng.random(n) < np.where(childcare, pop.part_time_with_childcare, pop.part_time_without_childcare)
+    c["constraints.working_hours"] = np.where(part_time, hours.index("part_time"), hours.index("full_time")).astype(
+        np.float64)
+    c["occupation.physically_demanding"] = np.where(
+        np.isnan(c["target_occupation"]), np.nan, (rng.random(n) < pop.physically_demanding).astype(np.float64))
     c["constraints.health_limits"] = np.zeros(n)
     for limit in literal_values("constraints.health_limits") or ():
-        c[f"constraints.health_limits={limit}"] = (rng.random(n) < 0.03).astype(np.float64)
+        c[f"constraints.health_limits={limit}"] = (rng.random(n) < pop.health_limit_share).astype(np.float64)
     c["eligibility.birth_year"] = birth_year
     c["eligibility.receives_citizens_benefit"] = np.ones(n)
 

@@ -134,6 +134,12 @@ class Population(_Strict):
     car_given_licence: _Prob = 0.55
     childcare_women: _Prob = 0.25
     childcare_men: _Prob = 0.05
+    part_time_with_childcare: _Prob = 0.6  # SYNTHETIC assumption: most parents needing childcare seek part-time
+    part_time_without_childcare: _Prob = 0.1
+    # SYNTHETIC assumption: health limits are common in SGB II (IAB surveys report them for a large share,
+    # figure unverified); each stated limit independently.
+    health_limit_share: _Prob = 0.1
+    physically_demanding: _Prob = 0.35  # share of target occupations in data/physical_demand.py (assumption)
     commute_median_minutes: float = Field(default=40.0, gt=0)
     commute_women_factor: float = Field(default=0.8, gt=0)
     narrow_search: _Prob = 0.55

@@ -25,16 +25,18 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "models"
 
 
-def test_first_start_trains_and_promotes_once_then_does_nothing(env: Path) -> None:
+def test_first_start_never_activates_a_model_whose_gates_have_no_evidence_and_trains_once(env: Path) -> None:
     runner = CliRunner()
     first = runner.invoke(app, ["train", "--if-missing", "--quick", "--rows", "2000"])
     assert first.exit_code == 0, first.output
-    active = ModelRegistry(env).active_version()
-    assert active is not None
+    assert "NOT active" in first.output and "policy_value" in first.output
+    registry = ModelRegistry(env)
+    assert registry.active_version() is None and len(registry.versions()) == 1
     second = runner.invoke(app, ["train", "--if-missing", "--quick", "--rows", "2000"])
-    assert second.exit_code == 0 and "nothing to do" in second.output
+    assert second.exit_code == 0 and "Nothing to do" in second.output
+    assert len(registry.versions()) == 1
     listing = runner.invoke(app, ["models", "list"])
-    assert active[:12] in listing.output and "SYNTHETIC" in listing.output
+    assert registry.versions()[0][:12] in listing.output and "SYNTHETIC" in listing.output
 
 
 def test_rollback_without_earlier_model_fails_with_one_clear_line(env: Path) -> None:

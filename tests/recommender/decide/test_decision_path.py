@@ -16,7 +16,7 @@ from models.crud import get_jobcenter_by_code
 from models.db import session_scope
 from models.schemas import Profile
 from models.tables import Decision, DecisionItem, Event, JobSeeker, ProfileSnapshot
-from recommender.decide import decision_path
+from recommender.decide import decision_path, reasons
 from recommender.decide.decision_path import latest_decision_view, recommend
 from recommender.decide.exploration import POLICY_VERSION
 from recommender.decide.killswitch import set_kill_switch
@@ -88,7 +88,7 @@ def _plain_explanations(monkeypatch: pytest.MonkeyPatch) -> None:
         return [Reason(feature="months_unemployed", contribution=0.2, text_de="Weil Sie lange suchen.",
                        text_en="Because you have been looking for a long time.")]
 
-    monkeypatch.setattr(decision_path, "explain", fake_explain)
+    monkeypatch.setattr(reasons, "explain", fake_explain)
 
 
 def _job_seeker(session: Session) -> JobSeeker:

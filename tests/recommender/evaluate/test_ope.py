@@ -25,7 +25,7 @@ from recommender.simulate.scenario import DEFAULT_SCENARIO, load_scenario
 def world():  # type: ignore[no-untyped-def]
     catalogue = load_catalogue()
     scenario = load_scenario(DEFAULT_SCENARIO, catalogue)
-    return catalogue, scenario, simulate(scenario, catalogue, 20_000, seed=42)
+    return catalogue, scenario, simulate(scenario, catalogue, 20_000, seed=43)
 
 
 def _fixed_policy(data) -> tuple[np.ndarray, float]:  # type: ignore[no-untyped-def]

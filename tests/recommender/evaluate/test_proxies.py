@@ -8,6 +8,7 @@ import pytest
 from data.catalogue import load_catalogue
 from recommender.decide.features import ALLOWED_FEATURES
 from recommender.evaluate.proxies import MAX_PROXY_AUC, ProxyProbeError, probe_proxies
+from recommender.records.justified_features import declared_features
 from recommender.simulate.population import simulate
 from recommender.simulate.scenario import DEFAULT_SCENARIO, Scenario, load_scenario
 
@@ -30,18 +31,28 @@ def scenario() -> Scenario:
     return load_scenario(DEFAULT_SCENARIO, load_catalogue())
 
 
-def _probe(data):  # type: ignore[no-untyped-def]
+def _probe(data, **kwargs):  # type: ignore[no-untyped-def]
     protected = {"gender": data.protected["gender"], "nationality_group": data.protected["citizenship_group"]}
-    return probe_proxies(data.features, list(ALLOWED_FEATURES), protected)
+    return probe_proxies(data.features, list(ALLOWED_FEATURES), protected, **kwargs)
 
 
 def test_planted_proxy_german_level_for_nationality_fails_the_probe(scenario: Scenario) -> None:
     data = simulate(scenario, load_catalogue(), N, seed=42)
-    report = _probe(data)
+    report = _probe(data, declared=())
     nationality = report["attributes"]["nationality_group"]
     assert nationality["auc"] > MAX_PROXY_AUC and nationality["passes"] is False
     assert "german_level" in nationality["top_features"]
     assert report["passes"] is False
+
+
+def test_declared_features_are_reported_with_their_auc_and_only_the_rest_is_gated(scenario: Scenario) -> None:
+    data = simulate(scenario, load_catalogue(), N, seed=42)
+    report = _probe(data)
+    nationality = report["attributes"]["nationality_group"]
+    assert report["declared"] == list(declared_features())
+    assert nationality["auc_with_declared"] > 0.9 > MAX_PROXY_AUC >= nationality["auc"]
+    assert not set(nationality["top_features"]) & set(declared_features())
+    assert report["passes"] is True
 
 
 def test_clean_population_passes_the_probe(scenario: Scenario) -> None:
