@@ -44,6 +44,7 @@ from recommender.evaluate.gates import (
 from recommender.evaluate.logged_comparison import ACTIVE, compare_on_logs
 from recommender.evaluate.model_report import build_model_report
 from recommender.evaluate.ope import exploration_report
+from recommender.learn.effects import held_out_by_decision
 from recommender.learn.provenance import data_hash, data_source
 from recommender.learn.time_split import HELD_OUT_SHARE, after, before, split_time
 from recommender.learn.train import TrainConfig, fit
@@ -92,7 +93,8 @@ def train_from_logs(
             stats: dict[str, Any] = {"rows": result.meta.data.rows}
         else:
             logged = extract_logged(settings, extract, task("reading the log"))
-            result = fit(logged.as_training_data(), config, progress=task("training"))
+            held_out = held_out_by_decision(logged.decision_id, config.seed, config.validation_share)
+            result = fit(logged.as_training_data(), config, held_out=held_out, progress=task("training"))
             stats = {**logged.stats, **exploration_report(logged), "data_hash": data_hash(logged),
                      "data_source": data_source(logged)}
     stats["split_at"] = cut.isoformat()

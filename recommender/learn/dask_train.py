@@ -41,7 +41,7 @@ from models.db import make_engine
 from recommender.decide.features import ALLOWED_FEATURES, check_feature_names
 from recommender.decide.model_meta import LOGS_SCENARIO, DataInfo
 from recommender.decide.ranker import TrainResult
-from recommender.learn.effects import ActionRows, fit_effects
+from recommender.learn.effects import ActionRows, fit_effects, held_out_by_decision
 from recommender.learn.train import assemble, baseline_params
 from recommender.learn.train_config import TrainConfig
 from recommender.learn.training_data import ExtractConfig, partition_bounds, read_partition
@@ -78,10 +78,7 @@ def _frame(part: dict[str, Any], module_ids: list[str], seed: int, validation_sh
     frame["simulated"] = np.full(len(frame), part["stats"]["simulated_decisions"] > 0)
     eligible = pd.DataFrame(part["eligible"], columns=_eligible_columns(module_ids), dtype=bool)
     frame = pd.concat([frame, eligible], axis=1)
-    # Deterministic validation split by decision id, identical wherever the partition is read.
-    ids = pd.Series(part["decision_id"]).astype(str)
-    hashed = pd.util.hash_pandas_object(ids, index=False, hash_key=f"lotse{seed:012d}"[:16]).to_numpy()
-    frame["is_valid"] = (hashed % 10_000) < validation_share * 10_000
+    frame["is_valid"] = held_out_by_decision(part["decision_id"], seed, validation_share)
     return frame
 
 
@@ -203,7 +200,7 @@ def fit_dask(client: Client, database_url: str, module_ids: list[str], *, extrac
         num_leaves=config.baseline_leaves, min_child_samples=base_params["min_data_in_leaf"],
         reg_lambda=base_params["lambda_l2"], colsample_bytree=base_params["feature_fraction"],
         random_state=config.seed, deterministic=True, force_row_wise=True, verbose=-1, max_bin=63,
-        n_estimators=config.baseline_rounds, n_jobs=1)
+        n_estimators=config.baseline_rounds)
     dask_model.fit(train[names], train["outcome"], sample_weight=train["weight"])
     trained: lgb.Booster = dask_model.booster_
     check_feature_names(trained.feature_name())

@@ -17,6 +17,7 @@ from typing import Any
 
 import lightgbm as lgb
 import numpy as np
+import pandas as pd
 
 from recommender.decide.features import ALLOWED_FEATURES, check_feature_names
 from recommender.decide.ranker import CONTROL_ID, action_key
@@ -52,6 +53,17 @@ class EffectStage:
     rounds_per_action: dict[str, int] = field(default_factory=dict)
     calibration: tuple[float, float] = (1.0, 0.0)
     params: dict[str, Any] = field(default_factory=dict)
+
+
+def held_out_by_decision(decision_ids: np.ndarray, seed: int, share: float) -> np.ndarray:
+    """Which logged rows are held out: a seeded hash of the decision id, the same wherever a row is read.
+
+    Both trainers split logged data this way, so they learn from the same rows, and the rows of
+    one decision never sit on both sides of the split.
+    """
+    hashed = pd.util.hash_pandas_object(pd.Series(decision_ids).astype(str), index=False,
+                                        hash_key=f"lotse{seed:012d}"[:16]).to_numpy()
+    return (hashed % 10_000) < share * 10_000
 
 
 def common_params(config: TrainConfig) -> dict[str, Any]:

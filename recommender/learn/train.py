@@ -112,7 +112,8 @@ def _rows(index: np.ndarray, x: np.ndarray, y: np.ndarray, weight: np.ndarray, b
                       None if eligible is None else np.asarray(eligible[index]))
 
 
-def fit(data: SimulatedData, config: TrainConfig | None = None, *, progress: Progress | None = None) -> TrainResult:
+def fit(data: SimulatedData, config: TrainConfig | None = None, *, held_out: np.ndarray | None = None,
+        progress: Progress | None = None) -> TrainResult:
     """Train the uplift model on logged data held in memory and calibrate it.
 
     Parameters
@@ -120,6 +121,10 @@ def fit(data: SimulatedData, config: TrainConfig | None = None, *, progress: Pro
     data : SimulatedData
         Logged features, actions, propensities and outcomes (simulated or from the app's logs).
     config : TrainConfig, optional
+    held_out : ndarray of bool, optional
+        Rows kept for early stopping and calibration; default a seeded random
+        ``config.validation_share``. Data read from the log passes
+        :func:`~recommender.learn.effects.held_out_by_decision`, as the Dask trainer does.
     progress : callable, optional
         Called as ``progress(done, total, text)`` after each booster.
 
@@ -131,8 +136,8 @@ def fit(data: SimulatedData, config: TrainConfig | None = None, *, progress: Pro
     names = list(ALLOWED_FEATURES)
     check_feature_names(names)
     started = time.perf_counter()
-    rng = np.random.default_rng(config.seed)
-    is_valid = rng.random(data.n) < config.validation_share
+    is_valid = held_out if held_out is not None else \
+        np.random.default_rng(config.seed).random(data.n) < config.validation_share
     train_rows, valid_rows = np.flatnonzero(~is_valid), np.flatnonzero(is_valid)
     x = np.ascontiguousarray(data.features, dtype=np.float32)
     y = data.outcome.astype(np.float64)

@@ -40,7 +40,7 @@ _RULES: dict[str, tuple[type, float, float, bool, bool]] = {
 
 def _interval(low: float, high: float, low_closed: bool, high_closed: bool) -> str:
     def show(value: float) -> str:
-        return "inf" if math.isinf(value) else f"{value:g}"
+        return "inf" if math.isinf(value) else str(int(value)) if value == int(value) else f"{value:g}"
 
     return f"{'[' if low_closed else '('}{show(low)}, {show(high)}{']' if high_closed else ')'}"
 

@@ -26,7 +26,7 @@ def db(sqlite_engine: Engine) -> Engine:
 
 def _two_versions(root: Path) -> tuple[ModelRegistry, str, str]:
     registry = ModelRegistry(root)
-    return registry, registry.save(sm.trained()), registry.save(sm.trained())
+    return registry, registry.save(sm.trained()), registry.save(sm.trained(10_000))
 
 
 def test_promote_and_rollback_round_trip_logs_events(tmp_path: Path, db: Engine) -> None:
@@ -84,7 +84,7 @@ def test_stored_model_has_meta_card_and_no_pickle(tmp_path: Path) -> None:
     assert files == ["MODEL_CARD.md", "meta.json", "model.txt"]
     assert "SYNTHETIC" in (tmp_path / first / "MODEL_CARD.md").read_text(encoding="utf-8")
     meta = registry.meta(first)
-    assert meta["data"]["synthetic"] is True and meta["libraries"]["lightgbm"]
+    assert meta.data.synthetic is True and meta.libraries["lightgbm"]
 
 
 def test_shadow_candidate_is_set_logged_and_cleared_when_promoted(tmp_path: Path, db: Engine) -> None:
