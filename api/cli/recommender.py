@@ -251,7 +251,7 @@ def train_command(
     try:
         version, stored = registry.save(result.train, metrics=metrics, catalogue_version=catalogue.version), True
     except DuplicateModelError as exc:
-        console.print(f"[yellow]{exc}.[/]")
+        console.print(f"[yellow]{exc}.[/]", soft_wrap=True, highlight=False)
         version, stored = exc.version, False
     should_promote = promote if promote is not None else registry.active_version() is None
     reason = "first start: no active model" if if_missing else "promoted at training"
@@ -337,18 +337,18 @@ def models_list() -> None:
     if not infos:
         console.print("No models stored yet. Train one with `lotse train`.")
         return
-    table = Table(title="Models")
-    for column in ("version", "stage", "created", "data", "rows", "code"):
-        table.add_column(column)
+    table = Table(title="Models (the version starts with its UTC creation time)")
+    table.add_column("version", no_wrap=True)
+    for column in ("stage", "data", "rows", "code"):
+        table.add_column(column, overflow="fold")
     for info in infos:
         if info.problem is not None:
-            table.add_row(info.version, info.stage, "", f"[red]unusable: {info.problem}[/]", "", "")
+            table.add_row(info.version, info.stage, f"[red]unusable: {info.problem}[/]", "", "")
             continue
         table.add_row(
             info.version,
             STAGE_LABELS[info.stage],
-            info.created_at[:19],
-            f"{info.scenario} ({'SYNTHETIC' if info.synthetic else 'real'})",
+            f"{'SYNTHETIC' if info.synthetic else 'real'} {info.scenario}",
             f"{info.rows:,}",
             info.code_version,
         )

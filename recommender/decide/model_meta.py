@@ -42,6 +42,13 @@ class CodeVersion(_Strict):
     def __str__(self) -> str:
         return f"git {self.value}" if self.kind == "git" else f"package version {self.value} (no git checkout)"
 
+    def short(self) -> str:
+        """For lists: the abbreviated commit (``-dirty`` kept) or ``package <version>``."""
+        if self.kind == "package":
+            return f"package {self.value}"
+        sha, _, dirty = self.value.partition("-")
+        return f"git {sha[:10]}{'-' + dirty if dirty else ''}"
+
 
 class TrainingRun(_Strict):
     """How the model was trained: the seed LightGBM and the validation split used, and every setting."""

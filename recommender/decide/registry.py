@@ -157,7 +157,7 @@ class ModelRegistry:
                 out.append(ModelInfo(version, stage, problem=str(exc)))
                 continue
             out.append(ModelInfo(version, stage, meta.created_at, meta.data.scenario, meta.data.rows,
-                                 meta.data.source, str(meta.training.code_version)))
+                                 meta.data.source, meta.training.code_version.short()))
         return out
 
     def meta(self, version: str) -> StoredMeta:
