@@ -36,6 +36,9 @@ class ActionRows:
     base: np.ndarray  # (n,) float64, the baseline booster's raw margin
     valid: np.ndarray  # (n,) bool, held out for early stopping and calibration
     eligible: np.ndarray | None = None  # (n, M) bool, only needed for the no-advice rows
+    # Positions of these rows in ``bins`` when it holds every row (in memory): boosters then train on
+    # subsets of its binned data instead of binning the rows again.
+    index: np.ndarray | None = None
 
     @property
     def n_train(self) -> int:
@@ -103,8 +106,14 @@ def _intercept(margin: np.ndarray, y: np.ndarray, weight: np.ndarray) -> float:
 
 def _dataset(rows: ActionRows, keep: np.ndarray, start: np.ndarray, bins: lgb.Dataset) -> lgb.Dataset:
     """The kept rows, starting from *start*, binned like *bins* (so every booster shares one binning)."""
-    return lgb.Dataset(rows.x[keep], rows.y[keep], weight=rows.weight[keep], init_score=start[keep],
-                       reference=bins, feature_name=list(ALLOWED_FEATURES), params={"max_bin": 63})
+    if rows.index is None:
+        return lgb.Dataset(rows.x[keep], rows.y[keep], weight=rows.weight[keep], init_score=start[keep],
+                           reference=bins, feature_name=list(ALLOWED_FEATURES), params={"max_bin": 63})
+    # LightGBM 4 silently ignores an init score given to a subset before it is constructed.
+    subset = bins.subset(rows.index[keep])
+    subset.construct()
+    subset.set_init_score(start[keep])
+    return subset
 
 
 class _Learner:
@@ -179,7 +188,8 @@ def fit_effects(control: ActionRows, rows_of: Callable[[int], ActionRows], modul
     module_ids : list of str
         Catalogue module ids (action code ``j + 1``).
     bins : lgb.Dataset
-        A constructed dataset whose feature binning every booster reuses.
+        A constructed dataset whose feature binning every booster reuses (holding every row,
+        with labels and weights, when the rows carry an ``index`` into it).
     progress : callable, optional
         ``progress(done + k, total, action)`` after the k-th action.
 

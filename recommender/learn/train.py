@@ -109,7 +109,7 @@ def assemble(baseline_text: str, stage: EffectStage, module_ids: list[str], conf
 def _rows(index: np.ndarray, x: np.ndarray, y: np.ndarray, weight: np.ndarray, base: np.ndarray,
           is_valid: np.ndarray, eligible: np.ndarray | None = None) -> ActionRows:
     return ActionRows(x[index], y[index], weight[index], base[index], is_valid[index],
-                      None if eligible is None else np.asarray(eligible[index]))
+                      None if eligible is None else np.asarray(eligible[index]), index=index)
 
 
 def fit(data: SimulatedData, config: TrainConfig | None = None, *, held_out: np.ndarray | None = None,
