@@ -1,9 +1,9 @@
 """The training set from what Lotse logged: decisions x shown items x propensities x outcomes.
 
-Why this shape: the model is an S-learner over (features, module) -> job found, so each advice
-item that was *shown* is one row, weighted by the inverse of its logged propensity (G16). A
-decision that showed nothing (no eligible advice) is one "no advice" row (module code 0,
-propensity 1, because nothing else could have been shown).
+Why this shape: the learner (``recommender.learn.train``) learns, per action, how (features) ->
+job found shifts from no advice, so each advice item that was *shown* is one row, weighted by
+the inverse of its logged propensity (G16). A decision that showed nothing (no eligible advice)
+is one "no advice" row (module code 0, propensity 1, because nothing else could have been shown).
 
 Outcome window: the label is "a ``job_found`` outcome dated within ``window_days`` (default
 182, i.e. six months) after the decision". Decisions whose window has not closed yet at
