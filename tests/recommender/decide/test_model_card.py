@@ -33,10 +33,3 @@ def test_metric_without_a_description_is_rounded_and_says_so() -> None:
     assert describe("new_metric", 0.123456789) == ("0.1235", "no description yet (raw figure, rounded)")
     assert describe("ope_dr_top1", {"estimate": 0.263612345})[0] == '{"estimate": 0.2636}'
 
-
-def test_code_version_falls_back_to_the_package_version_outside_a_checkout(monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from recommender.learn import provenance
-
-    monkeypatch.setattr(provenance, "_SOURCE_ROOT", tmp_path)
-    version = provenance.code_version()
-    assert version.kind == "package" and str(version) == f"package version {version.value} (no git checkout)"
