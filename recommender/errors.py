@@ -58,5 +58,5 @@ class DuplicateModelError(RegistryError):
         self.version = version
 
 
-class TrainConfigError(RecommenderError, ValueError):
+class TrainConfigError(RecommenderError, InvalidError):
     """A training setting of the wrong type or outside its range; the message names it and the range."""
