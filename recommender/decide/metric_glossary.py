@@ -1,9 +1,9 @@
 """What each stored model metric measures, on which scale, and how it is shown (rounded, with its unit).
 
 Why: a reviewer reading "qini_coefficient: 0.004925414055898581" cannot tell whether that is
-good, small, a share or a probability. Every figure the model card and the model report show
-goes through :func:`describe`: a rounded value with its unit and one sentence saying what it
-means and which direction is better. Figures without an entry are shown rounded and say so.
+good, small, a share or a probability. Every stored metric the model card shows goes through
+:func:`describe`: a rounded value with its unit and one sentence saying what it means and which
+direction is better. Figures without an entry are shown rounded and say so.
 """
 
 from __future__ import annotations
