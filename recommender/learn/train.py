@@ -32,8 +32,8 @@ import numpy as np
 from recommender.decide.features import ALLOWED_FEATURES, FEATURE_SET_VERSION, check_feature_names
 from recommender.decide.model_meta import LOGS_SCENARIO, Calibration, DataInfo, ModelMeta, TrainingRun
 from recommender.decide.ranker import BASELINE, CONTROL_ID, LoadedModel, TrainResult, join_models
+from recommender.learn.code_version import code_version
 from recommender.learn.effects import ActionRows, EffectStage, common_params, fit_effects
-from recommender.learn.provenance import code_version
 from recommender.learn.train_config import TrainConfig
 from recommender.simulate.population import SimulatedData
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from recommender.learn import provenance
+from recommender.learn import code_version as provenance
 
 
 def test_code_version_is_the_git_commit_in_a_checkout() -> None:
