@@ -148,7 +148,8 @@ class _Learner:
         params = {**self.params, "min_data_in_leaf": max(20, min(self.config.effect_min_data_in_leaf,
                                                                   int(train.sum()) // 8))}
         dataset = _dataset(rows, train, start, self.bins)
-        valid_sets, callbacks = [], []
+        valid_sets: list[lgb.Dataset] = []
+        callbacks: list[Callable[..., Any]] = []
         if rows.valid.sum() >= self.config.min_rows_per_action // 2:
             valid_sets = [_dataset(rows, rows.valid, start, self.bins)]
             callbacks = [lgb.early_stopping(self.config.effect_early_stopping_rounds, verbose=False)]

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 
 import lightgbm as lgb
 import numpy as np
@@ -70,7 +70,7 @@ def data_hash(data: SimulatedData) -> str:
     return digest.hexdigest()
 
 
-def baseline_params(config: TrainConfig) -> dict[str, object]:
+def baseline_params(config: TrainConfig) -> dict[str, Any]:
     """The baseline booster's settings (who finds work anyway), shared by both trainers."""
     return {**common_params(config), "learning_rate": config.baseline_learning_rate,
             "num_leaves": config.baseline_leaves, "min_data_in_leaf": min(200, config.effect_min_data_in_leaf),
@@ -78,7 +78,7 @@ def baseline_params(config: TrainConfig) -> dict[str, object]:
 
 
 def assemble(baseline_text: str, stage: EffectStage, module_ids: list[str], config: TrainConfig,
-             data: DataInfo, *, base_params: dict[str, object], seconds: float,
+             data: DataInfo, *, base_params: dict[str, Any], seconds: float,
              where: Literal["single machine", "dask"] = "single machine", workers: int = 1) -> TrainResult:
     """The model file and its validated metadata from the trained parts (both trainers end here)."""
     texts = {BASELINE: baseline_text, **stage.texts}
@@ -149,12 +149,14 @@ def fit(data: SimulatedData, config: TrainConfig | None = None, *, held_out: np.
     # One binned dataset for everything: the per-action boosters reuse its bins.
     full = lgb.Dataset(x, y, weight=weight, feature_name=names, params={"max_bin": 63}, free_raw_data=False)
     full.construct()
-    baseline = lgb.train(base_params, full.subset(train_rows), num_boost_round=config.baseline_rounds,
-                         valid_sets=[full.subset(valid_rows)],
+    # LightGBM types subset() as taking a list; it takes any index array (and copies it to int32 anyway).
+    baseline = lgb.train(base_params, full.subset(train_rows),  # type: ignore[arg-type]
+                         num_boost_round=config.baseline_rounds,
+                         valid_sets=[full.subset(valid_rows)],  # type: ignore[arg-type]
                          callbacks=[lgb.early_stopping(config.early_stopping_rounds, verbose=False)])
     check_feature_names(baseline.feature_name())
     best = baseline.best_iteration or None
-    base_margin = baseline.predict(x, raw_score=True, num_iteration=best, num_threads=config.num_threads)
+    base_margin = np.asarray(baseline.predict(x, raw_score=True, num_iteration=best, num_threads=config.num_threads))
     if progress is not None:
         progress(1, total, "baseline")
 
