@@ -124,7 +124,7 @@ def main() -> None:
         upgrade(sqlite)
         with session_scope(sqlite) as session:
             registry.promote(version, session=session, actor="bench")
-        report: dict[str, Any] = {"requests": args.requests, "model_trees": result.train.meta.get("num_trees"),
+        report: dict[str, Any] = {"requests": args.requests, "model_trees": result.train.meta.num_trees,
                                   "sqlite": _measure(sqlite, registry, args.requests)}
         schema = f"bench_{int(time.time())}"
         admin = make_engine(POSTGRES_URL)

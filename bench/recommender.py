@@ -94,7 +94,7 @@ def _scenario_run(path: Path, rows: int, catalogue: Catalogue) -> dict[str, Any]
         "brier": evaluation["brier"],
         "off_policy_top1": evaluation["off_policy_top1"],
         "timings": result.timings,
-        "train_rows_per_action": result.train.meta.get("rows_per_action"),
+        "train_rows_per_action": result.train.meta.rows_per_action,
     }
     summary["latency"] = _latency(result.train.model, catalogue)
     return summary

@@ -23,6 +23,10 @@ _MODEL_UNREADABLE = "model {version!r} cannot be loaded: {error}"
 _UNKNOWN_VERSION = "no model version {version!r}; known versions: {known}"
 _NO_PREVIOUS = "there is no earlier active model to roll back to (history: {history})"
 _REASON_NEEDED = "a rollback needs a reason (it is logged)"
+_META_INVALID = "meta.json of model {version!r} does not validate: {problems}; retrain the model with `lotse train`"
+_DUPLICATE_MODEL = ("this model is identical to stored version {version!r} (same data sha256 {data_sha}, settings "
+                    "and code version {code}); it was not stored again")
+_TRAIN_CONFIG_INVALID = "{name} must be {kind} in {interval}; got {value!r}"
 _NO_CARD = "model {version!r} has no MODEL_CARD.md, so it cannot be promoted (G1)"
 
 
@@ -44,3 +48,15 @@ class ModelLoadError(RecommenderError):
 
 class RegistryError(RecommenderError, InvalidError):
     """A registry operation that is not allowed (unknown version, nothing to roll back to)."""
+
+
+class DuplicateModelError(RegistryError):
+    """A retrain identical to a stored version (same data, settings and code): *version* names it."""
+
+    def __init__(self, message: str, version: str) -> None:
+        super().__init__(message)
+        self.version = version
+
+
+class TrainConfigError(RecommenderError, InvalidError):
+    """A training setting of the wrong type or outside its range; the message names it and the range."""

@@ -31,7 +31,8 @@ from api.cli.ds_support import (
 )
 from data.catalogue import load_catalogue
 from models.db import session_scope
-from recommender.errors import ModelLoadError, RecommenderError, RegistryError
+from recommender.decide.model_meta import LOGS_SCENARIO, StoredMeta
+from recommender.errors import DuplicateModelError, ModelLoadError, RecommenderError, RegistryError
 from recommender.evaluate.evidence import Evidence
 from recommender.evaluate.gates import (
     POLICY_VALUE_MARGIN,
@@ -43,6 +44,7 @@ from recommender.evaluate.gates import (
 from recommender.evaluate.logged_comparison import ACTIVE, compare_on_logs
 from recommender.evaluate.model_report import build_model_report
 from recommender.evaluate.ope import exploration_report
+from recommender.learn.effects import held_out_by_decision
 from recommender.learn.provenance import data_hash, data_source
 from recommender.learn.time_split import HELD_OUT_SHARE, after, before, split_time
 from recommender.learn.train import TrainConfig, fit
@@ -88,31 +90,38 @@ def train_from_logs(
                                   progress=task("dask training"))
             finally:
                 client.close()
-            stats: dict[str, Any] = {"rows": result.meta["data"]["rows"]}
+            stats: dict[str, Any] = {"rows": result.meta.data.rows}
         else:
             logged = extract_logged(settings, extract, task("reading the log"))
-            result = fit(logged.as_training_data(), config, progress=task("training"))
+            held_out = held_out_by_decision(logged.decision_id, config.seed, config.validation_share)
+            result = fit(logged.as_training_data(), config, held_out=held_out, progress=task("training"))
             stats = {**logged.stats, **exploration_report(logged), "data_hash": data_hash(logged),
                      "data_source": data_source(logged)}
     stats["split_at"] = cut.isoformat()
     registry = registry_of(settings)
-    version = registry.save(result, metrics={"training_data": stats}, catalogue_version=catalogue.version)
+    try:
+        version = registry.save(result, metrics={"training_data": stats}, catalogue_version=catalogue.version)
+    except DuplicateModelError as exc:
+        emit({"duplicate_of": exc.version, "message": str(exc)}, as_json)
+        if not as_json:
+            console.print(f"[yellow]{exc}.[/]", soft_wrap=True, highlight=False)
+        return
     with session_scope(open_engine(settings)) as session:
         registry.log_trained(version, session=session, actor=actor)
-    emit({"version": version, "training_data": stats, "learner": result.meta["learner"]}, as_json)
+    emit({"version": version, "training_data": stats, "learner": result.meta.learner}, as_json)
     if not as_json:
         console.print(f"Trained {version} on {stats.get('rows', 0):,} logged rows decided before {cut:%Y-%m-%d %H:%M} "
                       f"({stats.get('data_source', 'log')}); later decisions are held out for "
                       f"`lotse evaluate --candidate {version}`.")
 
 
-def _held_out(meta: dict[str, Any]) -> tuple[datetime | None, bool, str]:
+def _held_out(meta: StoredMeta) -> tuple[datetime | None, bool, str]:
     """The candidate's split date, and whether its evaluation data is data it never saw (and why)."""
-    training = (meta.get("metrics") or {}).get("training_data") or {}
+    training = meta.metrics.get("training_data") or {}
     if training.get("split_at"):
         cut = datetime.fromisoformat(training["split_at"])
         return cut, True, f"decisions from {cut:%Y-%m-%d %H:%M}, after the candidate's training data"
-    if (meta.get("data") or {}).get("synthetic"):
+    if meta.data.synthetic and meta.data.scenario != LOGS_SCENARIO:
         return None, True, "the candidate was trained on a simulated population, never on this log"
     return None, False, NOT_HELD_OUT
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -22,7 +21,14 @@ from models.audit_store import AuditStoreError, make_audit_engine
 from models.db import make_engine, session_scope
 from models.migrate import upgrade
 from recommender.decide.registry import ModelRegistry
-from recommender.errors import ModelLoadError, RecommenderError, RegistryError, ScenarioError
+from recommender.errors import (
+    DuplicateModelError,
+    ModelLoadError,
+    RecommenderError,
+    RegistryError,
+    ScenarioError,
+    TrainConfigError,
+)
 from recommender.evaluate.evaluation_report import write_report
 from recommender.evaluate.experiment import run
 from recommender.evaluate.gates import GateResult, evidence_from_registry, failed_gates, promote_with_gates
@@ -42,6 +48,8 @@ WAITING = ("Model {version} is stored but not active until its promotion gates p
 FULL_ROWS = 1_000_000
 SYSTEM_ACTOR = "system:first-start"
 PRODUCTION_REFUSED = "`lotse simulate log` writes SYNTHETIC people; it is refused when LOTSE_ENVIRONMENT=production"
+STAGE_LABELS = {"production": "production (active)", "shadow": "shadow", "candidate": "candidate",
+                "archived": "archived"}
 
 
 def _progress() -> Progress:
@@ -219,9 +227,9 @@ def train_command(
         if waiting:  # trained on an earlier start, not active until its gates pass: training again changes nothing
             console.print(WAITING.format(version=waiting[-1]))
             return
-    config = TrainConfig.quick() if quick else TrainConfig(seed=seed)
     n = rows or (QUICK_ROWS if quick else FULL_ROWS)
     try:
+        config = TrainConfig.quick(seed=seed) if quick else TrainConfig(seed=seed)
         catalogue = load_catalogue()
         with _progress() as progress:
             result = run(
@@ -235,7 +243,7 @@ def train_command(
                 on_simulate=_callback(progress, "simulate"),
                 on_train=_callback(progress, "train"),
             )
-    except (ScenarioError, CatalogueError) as exc:
+    except (ScenarioError, CatalogueError, TrainConfigError) as exc:
         raise fail(str(exc)) from None
     metrics: dict[str, object] = {"quick": quick, **{k: round(v, 2) for k, v in result.timings.items()}}
     if result.evaluation:
@@ -251,14 +259,19 @@ def train_command(
                 "evaluated_on": f"{ev['test_rows']} held-out SYNTHETIC people",
             }
         )
-    version = registry.save(result.train, metrics=metrics, catalogue_version=catalogue.version)
+    try:
+        version, stored = registry.save(result.train, metrics=metrics, catalogue_version=catalogue.version), True
+    except DuplicateModelError as exc:
+        console.print(f"[yellow]{exc}.[/]", soft_wrap=True, highlight=False)
+        version, stored = exc.version, False
     should_promote = promote if promote is not None else registry.active_version() is None
     failed = _gate_check(registry, version) if should_promote else []
     reason = "first start: no active model" if if_missing else "promoted at training"
     who = actor if not if_missing else SYSTEM_ACTOR
 
     def log(session: Session) -> None:
-        registry.log_trained(version, session=session, actor=who)
+        if stored:
+            registry.log_trained(version, session=session, actor=who)
         if should_promote and not failed:
             promote_with_gates(registry, version, session=session, actor=who, reason=reason)
 
@@ -268,17 +281,19 @@ def train_command(
         for gate in failed:
             console.print(f"  FAIL {gate.gate}: {gate.detail}", highlight=False)
         should_promote = False
-    table = Table(title=f"Model {version} (SYNTHETIC training data, scenario {result.scenario.name!r})")
+    kind = "new candidate" if stored else "duplicate, not stored again"
+    table = Table(title=f"Model {version} ({kind}; SYNTHETIC training data, scenario {result.scenario.name!r})")
     table.add_column("figure")
     table.add_column("value", justify="right")
     table.add_row("rows", f"{n:,}")
-    table.add_row("trees", str(result.train.meta["num_trees"]))
+    table.add_row("trees", str(result.train.meta.num_trees))
     if result.evaluation:
         table.add_row("top-3 share of oracle", f"{result.evaluation['share_of_oracle']:.1%}")
         table.add_row("uplift vs rules", f"{result.evaluation['uplift_vs_rules']:.2f}x")
     for key, value in result.timings.items():
         table.add_row(key.replace("_", " "), f"{value:.1f}")
-    table.add_row("active", "yes" if should_promote else "no (promote with `lotse models promote`)")
+    table.add_row("stage", registry.stage(version) if should_promote else
+                  f"{registry.stage(version)} (promote with `lotse models promote`)")
     console.print(table)
     if failed and not if_missing:
         raise typer.Exit(EXIT_GATES)
@@ -312,11 +327,11 @@ def evaluate_command(
                 rows=rows,
                 test_rows=test_rows,
                 seed=seed,
-                config=TrainConfig.quick() if quick else TrainConfig(seed=seed),
+                config=TrainConfig.quick(seed=seed) if quick else TrainConfig(seed=seed),
                 on_simulate=_callback(progress, "simulate"),
                 on_train=_callback(progress, "train"),
             )
-    except (ScenarioError, CatalogueError) as exc:
+    except (ScenarioError, CatalogueError, TrainConfigError) as exc:
         raise fail(str(exc)) from None
     evaluation = result.evaluation or {}
     evaluation["timings"] = result.timings
@@ -342,21 +357,25 @@ def evaluate_command(
 
 @models_app.command("list")
 def models_list() -> None:
-    """Stored model versions; the active one is marked."""
+    """Stored model versions with their stage: candidate, shadow, production (active) or archived."""
     infos = _registry().list_versions()
     if not infos:
         console.print("No models stored yet. Train one with `lotse train`.")
         return
-    table = Table(title="Models")
-    for column in ("version", "active", "created", "data", "rows"):
-        table.add_column(column)
+    table = Table(title="Models (the version starts with its UTC creation time)")
+    table.add_column("version", no_wrap=True)
+    for column in ("stage", "data", "rows", "code"):
+        table.add_column(column, overflow="fold")
     for info in infos:
+        if info.problem is not None:
+            table.add_row(info.version, info.stage, f"[red]unusable: {info.problem}[/]", "", "")
+            continue
         table.add_row(
             info.version,
-            "*" if info.active else "",
-            info.created_at[:19],
-            f"{info.scenario} ({'SYNTHETIC' if info.synthetic else 'logged'})",
+            STAGE_LABELS[info.stage],
+            f"{'SYNTHETIC' if info.synthetic else 'real'} {info.scenario}",
             f"{info.rows:,}",
+            info.code_version,
         )
     console.print(table)
 
@@ -366,9 +385,9 @@ def models_show(version: str = typer.Argument(..., help="Model version.")) -> No
     """Metadata of one model version (features, data, metrics)."""
     try:
         meta = _registry().meta(version)
-    except RegistryError as exc:
+    except (RegistryError, ModelLoadError) as exc:
         raise fail(str(exc)) from None
-    console.print_json(json.dumps(meta, default=str))
+    console.print_json(meta.model_dump_json())
 
 
 @models_app.command("promote")

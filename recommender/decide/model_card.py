@@ -6,8 +6,9 @@ The template lives in ``docs/model_card_template.md`` for reviewers; this module
 from __future__ import annotations
 
 import json
-from typing import Any
 
+from recommender.decide.metric_glossary import describe
+from recommender.decide.model_meta import LOGS_SCENARIO, StoredMeta
 from recommender.records.justified_features import JUSTIFIED_FEATURES
 
 _TEMPLATE = """# Model card: {version}
@@ -40,13 +41,19 @@ without them and gates on the rest; the explanation page names them in plain wor
 {justified}
 
 ## Training data
-- Scenario / source: `{scenario}`; rows: {rows}; seed: {seed}; data sha256: `{data_sha}`
-- Synthetic: **{synthetic}**
+- Data source: **{source}** ({source_note})
+- Scenario / extract: `{scenario}`; rows: {rows}; data sha256: `{data_sha}`{simulation_seed}{window}
+
+## Training
+- Seed LightGBM and the validation split used: {seed}
+- Code version: {code_version}
+- Trained on: {where}
+- Settings: `{settings}`
 
 ## Metrics
-```
+| metric | value | scale and meaning |
+|---|---|---|
 {metrics}
-```
 
 ## Limits
 - Trained on {data_kind}; effect sizes in the simulator come from published studies with
@@ -61,29 +68,51 @@ Created {created_at} with {libraries}.
 """
 
 
-def render_card(version: str, meta: dict[str, Any]) -> str:
-    """Fill the model card for one stored model from its metadata."""
-    data = meta.get("data", {})
-    synthetic = bool(data.get("synthetic", True))
-    banner = ("**SYNTHETIC**: trained on simulated data only. Its figures describe a simulated "
-              "world, not real job-seekers." if synthetic else "Trained on logged Lotse data.")
+SIMULATED_BANNER = ("**SYNTHETIC**: trained on simulated data only. Its figures describe a simulated "
+                    "world, not real job-seekers.")
+REAL_BANNER = "Trained on decisions and outcomes Lotse logged for real job-seekers."
+
+
+def _metric_rows(metrics: dict[str, object]) -> str:
+    if not metrics:
+        return "| none yet | | run `lotse evaluate` or `lotse ds report` |"
+    rows = []
+    for name in sorted(metrics):
+        shown, meaning = describe(name, metrics[name])
+        rows.append(f"| `{name}` | {shown.replace('|', '/')} | {meaning} |")
+    return "\n".join(rows)
+
+
+def render_card(meta: StoredMeta) -> str:
+    """Fill the model card for one stored model from its validated metadata."""
+    data = meta.data
+    from_log = data.scenario == LOGS_SCENARIO
+    note = ("a log written by the simulator" if from_log else "a simulated population") if data.synthetic \
+        else "decisions logged by Lotse"
+    workers = f" with {meta.training.workers} workers" if meta.training.where == "dask" else ""
     return _TEMPLATE.format(
-        version=version,
-        synthetic_banner=banner,
-        learner=meta.get("learner", "?"),
-        feature_set_version=meta.get("feature_set_version", "?"),
-        features=", ".join(f"`{f}`" for f in meta.get("features", [])),
-        num_trees=meta.get("num_trees", "?"),
-        calibration=json.dumps(meta.get("calibration", {})),
-        scenario=data.get("scenario", "?"),
-        rows=data.get("rows", "?"),
-        seed=data.get("seed", "?"),
-        data_sha=data.get("sha256", "?"),
-        synthetic=synthetic,
-        metrics=json.dumps(meta.get("metrics", {}), indent=2, sort_keys=True),
-        data_kind="simulated data" if synthetic else "logged data",
-        created_at=meta.get("created_at", "?"),
-        libraries=", ".join(f"{k} {v}" for k, v in meta.get("libraries", {}).items()),
+        version=meta.version,
+        synthetic_banner=SIMULATED_BANNER if data.synthetic else REAL_BANNER,
+        learner=meta.learner,
+        feature_set_version=meta.feature_set_version,
+        features=", ".join(f"`{f}`" for f in meta.features),
+        num_trees=meta.num_trees,
+        calibration=f"Platt scaling a={meta.calibration.a:.4f}, b={meta.calibration.b:.4f}",
+        source=data.source,
+        source_note=note,
+        scenario=data.scenario,
+        rows=f"{data.rows:,}",
+        data_sha=data.sha256,
+        simulation_seed="" if data.simulation_seed is None else f"; simulation seed: {data.simulation_seed}",
+        window="" if data.window_days is None else f"; outcome window: {data.window_days} days",
+        seed=meta.training.seed,
+        code_version=meta.training.code_version,
+        where=f"{meta.training.where}{workers}",
+        settings=json.dumps(meta.training.config, sort_keys=True),
+        metrics=_metric_rows(meta.metrics),
+        data_kind="simulated data" if data.synthetic else "logged data",
+        created_at=meta.created_at,
+        libraries=", ".join(f"{k} {v}" for k, v in meta.libraries.items()),
         justified="\n".join(f"- `{j.feature}` (correlates with {j.correlates_with}): {j.legal_reason}"
                             for j in JUSTIFIED_FEATURES.values()),
     )

@@ -21,6 +21,7 @@ import lightgbm as lgb
 import numpy as np
 
 from recommender.decide.features import ALLOWED_FEATURES
+from recommender.decide.model_meta import ModelMeta
 
 CONTROL_ID = "none"
 BASELINE = "baseline"
@@ -66,27 +67,23 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 class LoadedModel:
     """A trained uplift model with its metadata, ready to score (load it via the registry)."""
 
-    def __init__(self, version: str, boosters: dict[str, lgb.Booster], meta: dict[str, Any]) -> None:
+    def __init__(self, version: str, boosters: dict[str, lgb.Booster], meta: ModelMeta) -> None:
         self.version = version
         self.boosters = boosters
         self.meta = meta
-        self.feature_set_version: str = meta["feature_set_version"]
-        self.feature_names: list[str] = list(meta["features"])
-        self.module_codes: dict[str, int] = {m: i for i, m in enumerate(meta["module_ids"])}
-        calibration = meta.get("calibration") or {"a": 1.0, "b": 0.0}
-        self._a = float(calibration["a"])
-        self._b = float(calibration["b"])
-        self.synthetic: bool = bool(meta.get("data", {}).get("synthetic", True))
-        # Newer models store module boosters relative to the no-advice prediction.
-        self._relative = meta.get("module_effects_relative_to") == CONTROL_ID
-        self._intercepts: dict[str, float] = {k: float(v) for k, v in meta.get("action_intercepts", {}).items()}
+        self.feature_set_version: str = meta.feature_set_version
+        self.feature_names: list[str] = list(meta.features)
+        self.module_codes: dict[str, int] = {m: i for i, m in enumerate(meta.module_ids)}
+        self._a = meta.calibration.a
+        self._b = meta.calibration.b
+        self.synthetic: bool = meta.data.synthetic
+        self._intercepts: dict[str, float] = dict(meta.action_intercepts)
         # How the no-advice people eligible for a module differ from everybody (log-odds): the
         # module's uplift is the step from there, not from the average person.
-        self._group_offsets: dict[str, float] = {
-            k: float(v) for k, v in meta.get("eligible_group_offsets", {}).items()}
+        self._group_offsets: dict[str, float] = dict(meta.eligible_group_offsets)
 
     @classmethod
-    def from_text(cls, version: str, text: str, meta: dict[str, Any]) -> LoadedModel:
+    def from_text(cls, version: str, text: str, meta: ModelMeta) -> LoadedModel:
         return cls(version, {name: lgb.Booster(model_str=body) for name, body in split_models(text).items()}, meta)
 
     @property
@@ -115,15 +112,13 @@ class LoadedModel:
         """Map raw margins to calibrated probabilities (Platt scaling, fit on held-out data)."""
         return _sigmoid(self._a * margin + self._b)
 
-    def _module_probability(self, base: np.ndarray | float, none_margin: np.ndarray | float,
+    def _module_probability(self, none_margin: np.ndarray | float,
                             p_none: np.ndarray | float, effect: np.ndarray,
                             group_offset: np.ndarray | float) -> np.ndarray:
         """P(job | module): the person's no-advice chance *p_none* plus the module's uplift for its eligible group.
 
         Element-wise, so one call covers many people for one module or one person for many modules.
         """
-        if not self._relative:  # models before per-module uplift boosters
-            return self.calibrate(base + effect)
         group = np.asarray(none_margin + group_offset)
         uplift = self.calibrate(group + effect) - self.calibrate(group)
         return np.clip(p_none + uplift, 0.0, 1.0)
@@ -151,7 +146,7 @@ class LoadedModel:
         known = [m for m in module_ids if self.knows(m)]
         effects = np.array([self._offset(row, m, num_threads=1)[0] for m in known])
         offsets = np.array([self._group_offsets.get(m, 0.0) for m in known])
-        probability = dict(zip(known, self._module_probability(base, none_margin, p_none, effects, offsets).tolist(),
+        probability = dict(zip(known, self._module_probability(none_margin, p_none, effects, offsets).tolist(),
                                strict=True))
         return [ModuleScore(m, probability[m], probability[m] - p_none) if m in probability
                 else ModuleScore(m, p_none, 0.0, False) for m in module_ids]
@@ -159,18 +154,14 @@ class LoadedModel:
     def contributions(self, features: dict[str, float], module_id: str) -> dict[str, float]:
         """Per-feature contributions (log-odds) to this module's advantage over no advice.
 
-        Current models learn each module's booster relative to the no-advice prediction, so its
-        ``pred_contrib`` is the answer (older models: module minus no-advice booster). With
-        depth-1 trees this decomposition is exact, not approximate.
+        Each module's booster is learnt relative to the no-advice prediction, so its
+        ``pred_contrib`` is the answer. With depth-1 trees this decomposition is exact, not approximate.
         """
         row = self._row(features)
         diff = np.zeros(len(ALLOWED_FEATURES))
-        parts = [(1.0, action_key(module_id))] if self._relative else [(1.0, action_key(module_id)),
-                                                                       (-1.0, action_key(CONTROL_ID))]
-        for sign, key in parts:
-            booster = self.boosters.get(key)
-            if booster is not None:
-                diff += sign * np.asarray(booster.predict(row, pred_contrib=True, num_threads=1))[0, :-1]
+        booster = self.boosters.get(action_key(module_id))
+        if booster is not None:
+            diff += np.asarray(booster.predict(row, pred_contrib=True, num_threads=1))[0, :-1]
         return {name: float(diff[i]) for i, name in enumerate(ALLOWED_FEATURES)}
 
     def predict_all(self, features: np.ndarray, *, num_threads: int = 0) -> np.ndarray:
@@ -185,7 +176,7 @@ class LoadedModel:
                 out[:, code] = p_none
             else:
                 effect = self._offset(x, module_id, num_threads=num_threads)
-                out[:, code] = self._module_probability(base, none_margin, p_none, effect,
+                out[:, code] = self._module_probability(none_margin, p_none, effect,
                                                         self._group_offsets.get(module_id, 0.0))
         return out
 
@@ -201,7 +192,7 @@ class LoadedModel:
             if module_id != CONTROL_ID:
                 rows = np.flatnonzero(module_codes == code)
                 effect = self._offset(x[rows], module_id, num_threads=num_threads)
-                out[rows] = self._module_probability(base[rows], none_margin[rows], out[rows], effect,
+                out[rows] = self._module_probability(none_margin[rows], out[rows], effect,
                                                      self._group_offsets.get(module_id, 0.0))
         return out
 
@@ -212,5 +203,5 @@ class TrainResult:
 
     model: LoadedModel
     model_text: str
-    meta: dict[str, Any]
+    meta: ModelMeta
     metrics: dict[str, float] = field(default_factory=dict)

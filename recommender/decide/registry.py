@@ -1,12 +1,20 @@
-"""The model registry: stored versions, which one is active, promote and roll back (G1, G16, G20).
+"""The model registry: stored versions, their stages, promote, shadow and roll back (G1, G16, G20).
 
 Each version is a directory ``<root>/<version>/`` with the LightGBM text model, ``meta.json``
-(features and their version, data hash, seed, metrics, training time, library versions, the
-model file's sha256) and ``MODEL_CARD.md``. Never pickles: a text model cannot run code when
-loaded. The active version is recorded in ``<root>/registry.json`` (written atomically), with
-the history of activations so a rollback knows where to go. Every load checks the hash, the
-feature set and the deny-list; a model that fails is refused with a clear error and the
-previously active model stays active. Promote and rollback append events to the decision log.
+(:class:`~recommender.decide.model_meta.StoredMeta`: features and their version, data source
+and hash, seed, code version, metrics, training time, library versions, the model file's
+sha256) and ``MODEL_CARD.md``. Never pickles: a text model cannot run code when loaded.
+``meta.json`` is validated when it is written and whenever it is read. A retrain identical to
+a stored version (same data hash, settings and code version) is refused as a duplicate naming
+that version, so the list holds models, not copies.
+
+Stages: a stored version is a *candidate*; ``shadow`` scores live requests beside the active
+model without being shown; *production* is the active model; a version that was production
+and was replaced (promote) or pulled (rollback) is *archived*. The state lives in
+``<root>/registry.json`` (written atomically) with the history of activations, so a rollback
+knows where to go. Every load checks the hash, the feature set and the deny-list; a model that
+fails is refused with a clear error and the previously active model stays active. Promote,
+shadow and rollback append events to the decision log.
 """
 
 from __future__ import annotations
@@ -23,12 +31,16 @@ from typing import Any
 
 import lightgbm as lgb
 import numpy as np
+from pydantic import ValidationError
 from sqlmodel import Session
 
 from recommender.decide.features import FEATURE_SET_VERSION, check_feature_names
 from recommender.decide.model_card import render_card
+from recommender.decide.model_meta import Stage, StoredMeta, validation_problems
 from recommender.decide.ranker import LoadedModel, TrainResult
 from recommender.errors import (
+    _DUPLICATE_MODEL,
+    _META_INVALID,
     _MODEL_CORRUPTED,
     _MODEL_INCOMPATIBLE,
     _MODEL_MISSING_FILE,
@@ -37,6 +49,7 @@ from recommender.errors import (
     _NO_PREVIOUS,
     _REASON_NEEDED,
     _UNKNOWN_VERSION,
+    DuplicateModelError,
     ModelLoadError,
     ProtectedAttributeError,
     RegistryError,
@@ -51,13 +64,24 @@ STATE_FILE = "registry.json"
 
 @dataclass(frozen=True)
 class ModelInfo:
+    """One stored version as the model list shows it (``problem`` says why its meta.json is unusable)."""
+
     version: str
-    created_at: str
-    active: bool
-    scenario: str
-    rows: int
-    synthetic: bool
-    metrics: dict[str, Any]
+    stage: Stage
+    created_at: str = ""
+    scenario: str = "?"
+    rows: int = 0
+    data_source: str = "unknown"
+    code_version: str = ""
+    problem: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.stage == "production"
+
+    @property
+    def synthetic(self) -> bool:
+        return self.data_source != "real"
 
 
 def _sha256(path: Path) -> str:
@@ -111,53 +135,96 @@ class ModelRegistry:
             return []
         return sorted(p.name for p in self.root.iterdir() if (p / META_FILE).exists())
 
+    def stage(self, version: str) -> Stage:
+        """Where *version* stands: production (active), shadow, archived (was production) or candidate."""
+        state = self._state()
+        if version == state.get("active"):
+            return "production"
+        if version == state.get("shadow"):
+            return "shadow"
+        if version in state.get("archived", []):
+            return "archived"
+        return "candidate"
+
     def list_versions(self) -> list[ModelInfo]:
-        """Every stored version, oldest first."""
-        active = self.active_version()
+        """Every stored version with its stage, oldest first; an unreadable meta.json is listed with its problem."""
         out = []
         for version in self.versions():
-            meta = self.meta(version)
-            data = meta.get("data", {})
-            out.append(ModelInfo(version, meta.get("created_at", ""), version == active, data.get("scenario", "?"),
-                                 int(data.get("rows", 0)), bool(data.get("synthetic", True)),
-                                 meta.get("metrics", {})))
+            stage = self.stage(version)
+            try:
+                meta = self.meta(version)
+            except ModelLoadError as exc:
+                out.append(ModelInfo(version, stage, problem=str(exc)))
+                continue
+            out.append(ModelInfo(version, stage, meta.created_at, meta.data.scenario, meta.data.rows,
+                                 meta.data.source, meta.training.code_version.short()))
         return out
 
-    def meta(self, version: str) -> dict[str, Any]:
+    def meta(self, version: str) -> StoredMeta:
+        """The validated ``meta.json`` of *version*.
+
+        Raises
+        ------
+        RegistryError
+            If no such version is stored.
+        ModelLoadError
+            If its meta.json does not validate (the message names every field at fault).
+        """
         path = self.root / version / META_FILE
         if not path.exists():
             raise RegistryError(_UNKNOWN_VERSION.format(version=version, known=", ".join(self.versions()) or "none"))
-        return json.loads(path.read_text(encoding="utf-8"))
+        try:
+            return StoredMeta.model_validate_json(path.read_text(encoding="utf-8"))
+        except ValidationError as exc:
+            raise ModelLoadError(_META_INVALID.format(version=version, problems=validation_problems(exc))) from None
+
+    def duplicate_of(self, result: TrainResult) -> str | None:
+        """The stored version this training repeats (same data hash, settings and code version), if any."""
+        fingerprint = result.meta.fingerprint()
+        for version in self.versions():
+            try:
+                if self.meta(version).fingerprint() == fingerprint:
+                    return version
+            except ModelLoadError:
+                continue
+        return None
 
     # -- save / load ---------------------------------------------------------------------
     def save(self, result: TrainResult, *, metrics: dict[str, Any] | None = None,
              catalogue_version: str | None = None) -> str:
-        """Store a trained model as a new version (not active yet); return the version."""
+        """Store a trained model as a new candidate version; return the version.
+
+        Raises
+        ------
+        DuplicateModelError
+            If a stored version has the same data hash, settings and code version (its
+            ``version`` attribute names it); nothing is written.
+        """
+        duplicate = self.duplicate_of(result)
+        if duplicate is not None:
+            raise DuplicateModelError(_DUPLICATE_MODEL.format(
+                version=duplicate, data_sha=result.meta.data.sha256[:12], code=result.meta.training.code_version),
+                duplicate)
         created = datetime.now(UTC)
         version = f"{created:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
         directory = self.root / version
         directory.mkdir(parents=True, exist_ok=False)
         (directory / MODEL_FILE).write_text(result.model_text, encoding="utf-8")
-        meta = dict(result.meta)
-        meta.update({
-            "version": version,
-            "created_at": created.isoformat(),
-            "model_sha256": _sha256(directory / MODEL_FILE),
-            "metrics": metrics or result.metrics,
-            "libraries": _libraries(),
-            "catalogue_version": catalogue_version,
-        })
-        (directory / META_FILE).write_text(json.dumps(meta, indent=2, sort_keys=True), encoding="utf-8")
-        (directory / CARD_FILE).write_text(render_card(version, meta), encoding="utf-8")
+        meta = StoredMeta(**result.meta.model_dump(), version=version, created_at=created.isoformat(),
+                          model_sha256=_sha256(directory / MODEL_FILE), metrics=metrics or result.metrics,
+                          libraries=_libraries(), catalogue_version=catalogue_version)
+        self._write_meta(meta)
         return version
+
+    def _write_meta(self, meta: StoredMeta) -> None:
+        directory = self.root / meta.version
+        _write_atomic(directory / META_FILE, meta.model_dump_json(indent=2))
+        _write_atomic(directory / CARD_FILE, render_card(meta))
 
     def update_metrics(self, version: str, metrics: dict[str, Any]) -> None:
         """Add evaluation figures to a stored version's meta and card (the model file is untouched)."""
         meta = self.meta(version)
-        meta["metrics"] = {**meta.get("metrics", {}), **metrics}
-        directory = self.root / version
-        _write_atomic(directory / META_FILE, json.dumps(meta, indent=2, sort_keys=True))
-        _write_atomic(directory / CARD_FILE, render_card(version, meta))
+        self._write_meta(StoredMeta.model_validate({**meta.model_dump(), "metrics": {**meta.metrics, **metrics}}))
 
     def load(self, version: str) -> LoadedModel:
         """Load and verify one version: files present, sha256 matches, feature set and names allowed."""
@@ -167,18 +234,18 @@ class ModelRegistry:
         if not model_path.exists():
             raise ModelLoadError(_MODEL_MISSING_FILE.format(version=version, file=model_path))
         found = _sha256(model_path)
-        if found != meta.get("model_sha256"):
+        if found != meta.model_sha256:
             raise ModelLoadError(_MODEL_CORRUPTED.format(version=version, file=model_path, found=found[:12],
-                                                         expected=str(meta.get("model_sha256"))[:12]))
-        if meta.get("feature_set_version") != FEATURE_SET_VERSION:
-            raise ModelLoadError(_MODEL_INCOMPATIBLE.format(version=version, found=meta.get("feature_set_version"),
+                                                         expected=meta.model_sha256[:12]))
+        if meta.feature_set_version != FEATURE_SET_VERSION:
+            raise ModelLoadError(_MODEL_INCOMPATIBLE.format(version=version, found=meta.feature_set_version,
                                                             expected=FEATURE_SET_VERSION))
         try:
             model = LoadedModel.from_text(version, model_path.read_text(encoding="utf-8"), meta)
             check_feature_names(sorted(model.all_feature_names()))
         except (ProtectedAttributeError, lgb.basic.LightGBMError, ValueError) as exc:
             raise ModelLoadError(_MODEL_UNREADABLE.format(version=version, error=exc)) from None
-        if model.booster.feature_name() != list(meta["features"]):
+        if model.booster.feature_name() != meta.features:
             raise ModelLoadError(_MODEL_UNREADABLE.format(
                 version=version, error=f"model features {model.booster.feature_name()} differ from meta.json"))
         return model
@@ -218,7 +285,7 @@ class ModelRegistry:
         cached = self._cache.get("active")
         return cached[2] if cached else None
 
-    # -- promote / rollback --------------------------------------------------------------
+    # -- stage moves: promote / rollback / shadow --------------------------------------------------------------
     def promote(self, version: str, *, session: Session, actor: str, reason: str | None = None,
                 actor_role: str = "data_scientist") -> None:
         """Make *version* active after verifying it loads and has a model card; log it.
@@ -232,13 +299,15 @@ class ModelRegistry:
         previous = state.get("active")
         meta = self.meta(version)
         append_event(session, event_type=EventType.model_promoted, actor_role=actor_role, actor_id=actor,
-                     model_version=version, feature_set_version=meta["feature_set_version"], reason=reason,
-                     outputs={"previous_version": previous, "synthetic": meta.get("data", {}).get("synthetic"),
-                              "model_sha256": meta["model_sha256"]})
+                     model_version=version, feature_set_version=meta.feature_set_version, reason=reason,
+                     outputs={"previous_version": previous, "synthetic": meta.data.synthetic,
+                              "from_stage": self.stage(version), "model_sha256": meta.model_sha256})
         history = [v for v in state.get("history", []) if v != version]
         shadow = state.get("shadow")
-        self._set_state({"active": version, "history": [*history, version],
-                         "shadow": None if shadow == version else shadow})
+        archived = [v for v in state.get("archived", []) if v not in (version, previous)]
+        self._set_state({**state, "active": version, "history": [*history, version],
+                         "shadow": None if shadow == version else shadow,
+                         "archived": [*archived, previous] if previous not in (None, version) else archived})
 
     def rollback(self, *, session: Session, actor: str, reason: str, actor_role: str = "data_scientist") -> str:
         """Re-activate the version that was active before the current one; log it with the reason."""
@@ -254,9 +323,11 @@ class ModelRegistry:
         target = history[-1]
         self.load(target)
         append_event(session, event_type=EventType.model_rolled_back, actor_role=actor_role, actor_id=actor,
-                     model_version=target, feature_set_version=self.meta(target)["feature_set_version"],
+                     model_version=target, feature_set_version=self.meta(target).feature_set_version,
                      reason=reason, outputs={"rolled_back_from": current})
-        self._set_state({**state, "active": target, "history": history})
+        archived = [v for v in state.get("archived", []) if v not in (target, current)]
+        self._set_state({**state, "active": target, "history": history,
+                         "archived": [*archived, current] if current is not None else archived})
         return target
 
     def set_shadow(self, version: str | None, *, session: Session, actor: str,
@@ -274,5 +345,6 @@ class ModelRegistry:
         """Append a ``model_trained`` event for a newly stored version."""
         meta = self.meta(version)
         append_event(session, event_type=EventType.model_trained, actor_role=actor_role, actor_id=actor,
-                     model_version=version, feature_set_version=meta["feature_set_version"],
-                     outputs={"data": meta.get("data", {}), "training_seconds": meta.get("training_seconds")})
+                     model_version=version, feature_set_version=meta.feature_set_version,
+                     outputs={"data": meta.data.model_dump(), "training_seconds": meta.training_seconds,
+                              "code_version": str(meta.training.code_version)})

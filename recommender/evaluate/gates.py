@@ -149,7 +149,7 @@ def evidence_from_registry(registry: ModelRegistry, version: str) -> GateEvidenc
     """Gate evidence of a stored version: its features and the stored results of the commands."""
     meta = registry.meta(version)
     store = evidence_store(registry)
-    return GateEvidence(version, list(meta.get("features", [])), store.load("policy_value", version),
+    return GateEvidence(version, list(meta.features), store.load("policy_value", version),
                         store.load("proxy_auc", None), store.load("twins", version), store.load("report", version),
                         registry.root / version / REPORT_HTML)
 

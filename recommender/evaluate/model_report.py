@@ -290,7 +290,7 @@ def build_model_report(registry: ModelRegistry, version: str, test: SimulatedDat
                          "held_out": held_out["source"] if held_out else None},
         "synthetic": True, "simulation": figures.data, "fairness": fairness, "held_out": held_out,
         "proxies": _cited(evidence.proxies), "twins": _cited(evidence.twins),
-        "training_data": registry.meta(version).get("metrics", {}).get("training_data")}
+        "training_data": registry.meta(version).metrics.get("training_data")}
     tick(3, "stored gate evidence")
     directory = registry.root / version
     labels = {m: m.replace("_", " ") for m in test.module_ids}

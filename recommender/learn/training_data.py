@@ -1,9 +1,9 @@
 """The training set from what Lotse logged: decisions x shown items x propensities x outcomes.
 
-Why this shape: the model is an S-learner over (features, module) -> job found, so each advice
-item that was *shown* is one row, weighted by the inverse of its logged propensity (G16). A
-decision that showed nothing (no eligible advice) is one "no advice" row (module code 0,
-propensity 1, because nothing else could have been shown).
+Why this shape: the learner (``recommender.learn.train``) learns, per action, how (features) ->
+job found shifts from no advice, so each advice item that was *shown* is one row, weighted by
+the inverse of its logged propensity (G16). A decision that showed nothing (no eligible advice)
+is one "no advice" row (module code 0, propensity 1, because nothing else could have been shown).
 
 Outcome window: the label is "a ``job_found`` outcome dated within ``window_days`` (default
 182, i.e. six months) after the decision". Decisions whose window has not closed yet at
@@ -39,9 +39,11 @@ from sqlalchemy import and_, false, func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from models.tables import Decision, DecisionItem, JobSeeker, Outcome, as_utc
+from models.tables import Decision, DecisionItem, Jobcenter, JobSeeker, Outcome, as_utc
 from recommender.decide.features import ALLOWED_FEATURES, FEATURE_SET_VERSION
+from recommender.decide.model_meta import LOGS_SCENARIO
 from recommender.simulate.population import SimulatedData
+from recommender.simulate.simulated_log import SYNTHETIC_JOBCENTER
 
 OUTCOME_WINDOW_DAYS = 182
 OUTCOME_KIND = "job_found"
@@ -98,13 +100,17 @@ class LoggedData:
         """Share of training rows from the exploration slice (the feedback-loop check, G16)."""
         return float(self.exploration.mean()) if self.n else 0.0
 
-    def as_training_data(self, name: str = "logs") -> SimulatedData:
+    def simulated(self) -> bool:
+        """Whether any decision read came from the simulator (its SYNTHETIC Jobcenter), not from real use."""
+        return bool(self.stats.get("simulated_decisions", 0))
+
+    def as_training_data(self, name: str = LOGS_SCENARIO) -> SimulatedData:
         """The same rows in the container ``recommender.learn.train.fit`` takes.
 
         Logged data has no oracle: ``p0`` is NaN and ``tau`` is a read-only broadcast view (no
         memory), which ``fit`` never reads. ``eligible`` is the logged guardrail outcome when it
         was extracted (``fit`` compares each module with the no-advice people eligible for it),
-        else "everybody eligible".
+        else "everybody eligible". A log holding any simulated decision is marked synthetic.
         """
         m = len(self.module_ids)
         eligible = self.eligible if self.eligible is not None else np.broadcast_to(np.True_, (self.n, m))
@@ -112,7 +118,7 @@ class LoggedData:
             scenario=name, seed=0, module_ids=list(self.module_ids), features=self.features,
             eligible=eligible, action=self.action, propensity=self.propensity,
             outcome=self.outcome, p0=np.full(self.n, np.nan, dtype=np.float32),
-            tau=np.broadcast_to(np.float32(np.nan), (self.n, m)), protected={}, synthetic=False,
+            tau=np.broadcast_to(np.float32(np.nan), (self.n, m)), protected={}, synthetic=self.simulated(),
         )
 
 
@@ -205,11 +211,18 @@ def read_partition(engine: Engine, lo: str | None, hi: str | None, config: Extra
                  .join(Decision, col(Decision.job_seeker_id) == Outcome.job_seeker_id)
                  .join(JobSeeker, col(JobSeeker.id) == Decision.job_seeker_id)
                  .where(col(Outcome.kind) == OUTCOME_KIND, *conditions))
+    simulated_q = (select(func.count()).select_from(Decision)
+                   .join(JobSeeker, col(JobSeeker.id) == Decision.job_seeker_id)
+                   .join(Jobcenter, col(Jobcenter.id) == JobSeeker.jobcenter_id)
+                   .where(col(Jobcenter.code) == SYNTHETIC_JOBCENTER, *conditions))
     with engine.connect() as connection:
         decisions = connection.execute(decision_q).all()
         items = connection.execute(item_q).all()
         outcomes = connection.execute(outcome_q).all()
-    return _assemble(decisions, items, outcomes, config, module_ids)
+        simulated = int(connection.execute(simulated_q).scalar_one())
+    part = _assemble(decisions, items, outcomes, config, module_ids)
+    part["stats"]["simulated_decisions"] = simulated
+    return part
 
 
 def _feature_matrix(payloads: list[dict[str, Any]]) -> np.ndarray:
@@ -355,7 +368,8 @@ def _top1_propensity(rows: pd.DataFrame, epsilon: float) -> np.ndarray:
 def combine(parts: list[dict[str, Any]], module_ids: list[str]) -> LoggedData:
     """Concatenate partitions (in id order) into one :class:`LoggedData`."""
     keys = [k for k in LoggedData.__dataclass_fields__ if k not in ("module_ids", "stats", "eligible")]
-    stats: dict[str, Any] = {"decisions_read": 0, "purged": 0, "unknown_module_items": 0, "rejected_items": 0}
+    stats: dict[str, Any] = {"decisions_read": 0, "purged": 0, "unknown_module_items": 0, "rejected_items": 0,
+                             "simulated_decisions": 0}
     for part in parts:
         for key, value in part["stats"].items():
             stats[key] += value

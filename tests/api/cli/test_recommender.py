@@ -55,3 +55,38 @@ def test_unknown_scenario_module_is_reported_with_file_and_line(env: Path, tmp_p
     result = CliRunner().invoke(app, ["simulate", "--scenario", str(bad), "--rows", "100"])
     assert result.exit_code == 2
     assert "bad.yaml, line 5" in result.output and "ghost" in result.output
+
+
+def test_identical_retrain_is_reported_as_a_duplicate_and_not_stored(env: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["train", "--quick", "--rows", "2000", "--no-promote"]).exit_code == 0
+    [first] = ModelRegistry(env).versions()
+    again = runner.invoke(app, ["train", "--quick", "--rows", "2000", "--no-promote"])
+    assert again.exit_code == 0, again.output
+    assert f"this model is identical to stored version {first!r}" in again.output
+    assert ModelRegistry(env).versions() == [first]
+
+
+def test_models_list_shows_each_stage_including_the_shadow_model(env: Path) -> None:
+    runner = CliRunner()
+    assert runner.invoke(app, ["train", "--quick", "--rows", "2000", "--seed", "1", "--no-promote"]).exit_code == 0
+    registry = ModelRegistry(env)
+    [first] = registry.versions()
+    forced = runner.invoke(app, ["models", "promote", first, "--force", "--reason", "test: no gate evidence here"])
+    assert forced.exit_code == 0, forced.output
+    assert runner.invoke(app, ["train", "--quick", "--rows", "2000", "--seed", "2", "--no-promote"]).exit_code == 0
+    [candidate] = [v for v in registry.versions() if v != registry.active_version()]
+    assert runner.invoke(app, ["models", "shadow", candidate]).exit_code == 0
+    listing = runner.invoke(app, ["models", "list"])
+    assert listing.exit_code == 0
+    stage = {line.split("│")[1].strip(): line.split("│")[2].strip() for line in listing.output.splitlines()
+             if line.count("│") > 2}
+    assert stage[registry.active_version()] == "production" and stage[candidate] == "shadow"
+    assert "(active)" in listing.output
+
+
+def test_training_setting_out_of_range_is_refused_with_its_range(env: Path) -> None:
+    result = CliRunner().invoke(app, ["train", "--quick", "--rows", "2000", "--seed", "-1"])
+    assert result.exit_code == 2
+    assert "seed must be an int in [0, 2147483647]; got -1" in result.output
+    assert ModelRegistry(env).versions() == []

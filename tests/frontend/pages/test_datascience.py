@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 from fastapi import FastAPI
 
 from api.settings import Settings
 from data.catalogue import load_catalogue
+from models.db import session_scope
 from recommender.decide.registry import ModelRegistry
 from recommender.evaluate.model_report import write_report
 from recommender.learn.train import TrainConfig, fit
@@ -25,10 +24,8 @@ def versions(settings: Settings) -> tuple[str, str]:
     catalogue = load_catalogue()
     data = simulate(load_scenario(DEFAULT_SCENARIO, catalogue), catalogue, 2000, seed=42)
     registry = ModelRegistry(settings.models_dir)
-    config = replace(TrainConfig.quick(), num_threads=1)
-    trained = fit(data, config)
-    with_report = registry.save(trained, catalogue_version=catalogue.version)
-    without = registry.save(trained, catalogue_version=catalogue.version)
+    with_report = registry.save(fit(data, TrainConfig.quick(num_threads=1)), catalogue_version=catalogue.version)
+    without = registry.save(fit(data, TrainConfig.quick(num_threads=1, seed=7)), catalogue_version=catalogue.version)
     gates = [{"gate": "proxy_auc", "passed": False, "detail": "nationality_group AUC 0.99"},
              {"gate": "report", "passed": True, "detail": "ok"}]
     write_report(registry.root / with_report, with_report, {"gates": gates, "fairness": {"alerts": [{}, {}]}}, {})
@@ -50,6 +47,21 @@ def test_data_scientist_sees_versions_failed_gates_and_downloads_the_report(app:
     assert "attachment" in report.headers["content-disposition"]
     assert client.get(f"/staff/data/models/{without}/report").status_code == 404
     assert client.get("/staff/data/models/..%2F..%2Fetc/report").status_code == 404
+
+
+def test_model_page_shows_each_version_stage_including_the_shadow_model(app: FastAPI, settings: Settings,
+                                                                       versions: tuple[str, str]) -> None:
+    world: StaffWorld = build_world(app)
+    active, shadow = versions
+    registry = ModelRegistry(settings.models_dir)
+    with session_scope(app.state.engine) as session:
+        registry.promote(active, session=session, actor="ds:1")
+        registry.set_shadow(shadow, session=session, actor="ds:1")
+    client = page_login(app, world.usernames["data_scientist"])
+    page = client.get("/staff/data/models", headers={"Accept-Language": "en"})
+    rows = {version: page.text.split(f"<td>{version}</td>")[1].split("</tr>")[0] for version in versions}
+    assert "<td>production (active)</td>" in rows[active]
+    assert "<td>shadow (scores beside the active model, never shown)</td>" in rows[shadow]
 
 
 def test_counsellor_and_anonymous_visitor_cannot_open_the_model_page(app: FastAPI) -> None:

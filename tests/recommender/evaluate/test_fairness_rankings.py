@@ -23,7 +23,7 @@ def world():  # type: ignore[no-untyped-def]
     train = simulate(scenario, catalogue, 8000, seed=1)
     test = simulate(scenario, catalogue, 3000, seed=2)
     first = fit(train, CONFIG).model
-    second = fit(train.subset(np.arange(2000)), replace(CONFIG, num_boost_round=5)).model
+    second = fit(train.subset(np.arange(2000)), replace(CONFIG, baseline_rounds=5, effect_rounds=5)).model
     return catalogue, test, first, second
 
 

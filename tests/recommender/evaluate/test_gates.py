@@ -139,7 +139,7 @@ def test_evidence_of_another_version_does_not_count(world, tmp_path: Path) -> No
     catalogue, train, _ = world
     registry = ModelRegistry(tmp_path / "models")
     first = registry.save(fit(train, CONFIG), catalogue_version=catalogue.version)
-    second = registry.save(fit(train, CONFIG), catalogue_version=catalogue.version)
+    second = registry.save(fit(train, replace(CONFIG, seed=7)), catalogue_version=catalogue.version)
     evidence_store(registry).save(_evaluation(first, 0.0))
     assert "policy_value" not in {g.gate for g in failed_gates(evidence_from_registry(registry, first))}
     assert "policy_value" in {g.gate for g in failed_gates(evidence_from_registry(registry, second))}

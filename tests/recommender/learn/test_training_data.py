@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Engine
 
 from data.catalogue import load_catalogue
-from models.tables import Decision, DecisionItem, JobSeeker, Outcome
+from models.tables import Decision, DecisionItem, Jobcenter, JobSeeker, Outcome
 from recommender.learn.train import TrainConfig, fit
 from recommender.learn.training_data import ExtractConfig, TrainingDataError, extract_training_data, partition_bounds
 from recommender.simulate.population import simulate
@@ -18,6 +18,7 @@ from recommender.simulate.scenario import DEFAULT_SCENARIO, load_scenario
 from recommender.simulate.simulated_log import write_simulated_log
 
 N = 300
+SMALL = TrainConfig(baseline_rounds=20, effect_rounds=20, effect_min_data_in_leaf=20, num_threads=1)
 
 
 @pytest.fixture
@@ -35,8 +36,7 @@ def test_round_trip_gives_one_row_per_logged_person_and_trains_a_model(engine: E
     assert (rows.action > 0).sum() == (data.action > 0).sum() - rows.stats["rejected_items"]
     assert rows.outcome.sum() == data.outcome.sum()
     assert 0.0 < rows.exploration_share() < 0.3
-    result = fit(rows.as_training_data(), TrainConfig(num_boost_round=20, min_data_in_leaf=20, num_threads=1))
-    assert result.meta["data"]["synthetic"] is False
+    result = fit(rows.as_training_data(), SMALL)
     assert len(result.model.score(dict.fromkeys(result.model.feature_names, 1.0), catalogue.ids[:3])) == 3
 
 
@@ -48,6 +48,25 @@ def test_rejected_advice_is_not_trained_on_as_given(engine: Engine, logged) -> N
     rows = extract_training_data(engine, catalogue.ids, ExtractConfig(partitions=2))
     assert rejected > 0 and rows.stats["rejected_items"] == rejected
     assert "rejected" not in set(rows.review_state) and rows.n_decisions == N
+
+
+def test_model_trained_on_a_simulated_log_says_simulated(engine: Engine, logged) -> None:  # type: ignore[no-untyped-def]
+    catalogue, _, _ = logged
+    rows = extract_training_data(engine, catalogue.ids, ExtractConfig(partitions=2))
+    meta = fit(rows.as_training_data(), SMALL).meta
+    assert rows.stats["simulated_decisions"] == N
+    assert meta.data.source == "simulated" and meta.data.synthetic
+    assert meta.data.simulation_seed is None and meta.training.seed == SMALL.seed
+
+
+def test_model_trained_on_a_log_of_real_use_says_real(engine: Engine, logged) -> None:  # type: ignore[no-untyped-def]
+    catalogue, _, _ = logged
+    with engine.begin() as connection:
+        real = connection.execute(insert(Jobcenter).values(code="jc-real", name="Jobcenter Musterstadt",
+                                                           created_at=datetime.now(UTC)).returning(Jobcenter.id))
+        connection.execute(update(JobSeeker).values(jobcenter_id=real.scalar_one()))
+    meta = fit(extract_training_data(engine, catalogue.ids).as_training_data(), SMALL).meta
+    assert meta.data.source == "real" and not meta.data.synthetic
 
 
 def test_erased_and_objecting_people_are_excluded(engine: Engine, logged) -> None:  # type: ignore[no-untyped-def]
