@@ -1,7 +1,9 @@
 """The training set from what Lotse logged: decisions x shown items x propensities x outcomes.
 
 Why this shape: the model is an S-learner over (features, module) -> job found, so each advice
-item that was *shown* is one row, weighted by the inverse of its logged propensity (G16). A
+item that was *shown* is one row, weighted by the inverse of its logged propensity (G16): the
+probability the logging policy showed that module to that person, as the decision log recorded
+it for every eligible module (``recommender.learn.shown_policy``; old logs: the item's own). A
 decision that showed nothing (no eligible advice) is one "no advice" row (module code 0,
 propensity 1, because nothing else could have been shown).
 
@@ -39,8 +41,9 @@ from sqlalchemy import and_, false, func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from models.tables import Decision, DecisionItem, JobSeeker, Outcome, as_utc
+from models.tables import Decision, DecisionItem, Event, JobSeeker, Outcome, as_utc
 from recommender.decide.features import ALLOWED_FEATURES, FEATURE_SET_VERSION
+from recommender.learn.shown_policy import SHOWN_POLICY_EVENT, logged_item_propensity, shown_policies, top1_propensity
 from recommender.simulate.population import SimulatedData
 
 OUTCOME_WINDOW_DAYS = 182
@@ -82,6 +85,10 @@ class LoggedData:
     model_version: np.ndarray  # (n,) object
     decided_at: np.ndarray  # (n,) datetime64[s]
     top1_propensity: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.float32))
+    arm: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))  # logged arm, "" = old log
+    # (n, M) float32: the logged P(shown) of every module for the row's decision, NaN = old log
+    # (``recommender.learn.shown_policy``).
+    shown_probability: np.ndarray | None = None
     # (n, M) bool from the decision's logged guardrails; only read with ``with_eligibility``.
     eligible: np.ndarray | None = None
     stats: dict[str, Any] = field(default_factory=dict)
@@ -142,7 +149,8 @@ class ExtractConfig:
     window_days: int = OUTCOME_WINDOW_DAYS
     as_of: datetime | None = None  # default: now
     max_age_days: int | None = None  # only decisions younger than this (e.g. the retention period)
-    exploration_rate: float = 0.1  # the rate the logging policy ran with (LOTSE_EXPLORATION_RATE)
+    # The rate an *old* log's policy ran with (LOTSE_EXPLORATION_RATE); newer decisions log theirs.
+    exploration_rate: float = 0.1
     partitions: int = DEFAULT_PARTITIONS
     # Also rebuild which modules each decision could offer, from its logged guardrails (for OPE).
     with_eligibility: bool = False
@@ -201,6 +209,9 @@ def read_partition(engine: Engine, lo: str | None, hi: str | None, config: Extra
                      col(DecisionItem.propensity), col(DecisionItem.uplift), col(DecisionItem.review_state))
               .join(Decision, col(Decision.id) == DecisionItem.decision_id)
               .join(JobSeeker, col(JobSeeker.id) == Decision.job_seeker_id).where(*conditions))
+    policy_q = (select(col(Event.decision_id), col(Event.outputs)).join(Decision, col(Decision.id) == Event.decision_id)
+                .join(JobSeeker, col(JobSeeker.id) == Decision.job_seeker_id)
+                .where(col(Event.event_type) == SHOWN_POLICY_EVENT, *conditions))
     outcome_q = (select(col(Outcome.job_seeker_id), col(Outcome.occurred_on)).distinct()
                  .join(Decision, col(Decision.job_seeker_id) == Outcome.job_seeker_id)
                  .join(JobSeeker, col(JobSeeker.id) == Decision.job_seeker_id)
@@ -209,7 +220,8 @@ def read_partition(engine: Engine, lo: str | None, hi: str | None, config: Extra
         decisions = connection.execute(decision_q).all()
         items = connection.execute(item_q).all()
         outcomes = connection.execute(outcome_q).all()
-    return _assemble(decisions, items, outcomes, config, module_ids)
+        policies = connection.execute(policy_q).all()
+    return _assemble(decisions, items, outcomes, policies, config, module_ids)
 
 
 def _feature_matrix(payloads: list[dict[str, Any]]) -> np.ndarray:
@@ -217,8 +229,8 @@ def _feature_matrix(payloads: list[dict[str, Any]]) -> np.ndarray:
     return frame.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float32, na_value=np.nan)
 
 
-def _assemble(decisions: Sequence[Any], items: Sequence[Any], outcomes: Sequence[Any], config: ExtractConfig,
-              module_ids: list[str]) -> dict[str, Any]:
+def _assemble(decisions: Sequence[Any], items: Sequence[Any], outcomes: Sequence[Any], policies: Sequence[Any],
+              config: ExtractConfig, module_ids: list[str]) -> dict[str, Any]:
     stats = {"decisions_read": len(decisions), "purged": 0, "unknown_module_items": 0, "rejected_items": 0}
     kept = [row for row in decisions if not (isinstance(row[4], dict) and row[4].get(_TOMBSTONE_KEY))]
     stats["purged"] = len(decisions) - len(kept)
@@ -233,6 +245,7 @@ def _assemble(decisions: Sequence[Any], items: Sequence[Any], outcomes: Sequence
     features = _feature_matrix([r[4] or {} for r in kept]) if kept else np.empty((0, len(ALLOWED_FEATURES)),
                                                                                     dtype=np.float32)
     d["row"] = np.arange(len(d))
+    shown_probability, d["arm"] = shown_policies(policies, list(d["decision_id"]), module_ids)
     codes = {m: j + 1 for j, m in enumerate(module_ids)}
     # Plain tuples and set lookups: pandas' isin on string columns and Row attribute probing
     # dominated the read time at a million rows.
@@ -254,7 +267,8 @@ def _assemble(decisions: Sequence[Any], items: Sequence[Any], outcomes: Sequence
     rows["action"] = rows["module_id"].map(codes).fillna(0).astype(np.int16)
     rows["outcome"] = _outcome_in_window(rows, outcomes, config.window_days)
     rows["needs_review"] = ~rows["review_state"].isin(["not_required", "none"])
-    rows["top1_propensity"] = _top1_propensity(rows, config.exploration_rate)
+    rows["top1_propensity"] = top1_propensity(rows, config.exploration_rate)
+    shown_probability = shown_probability[rows["row"].to_numpy()]
     eligible = None
     if config.with_eligibility:
         eligible = _eligibility([r[8] for r in kept], module_ids)[rows["row"].to_numpy()]
@@ -262,7 +276,9 @@ def _assemble(decisions: Sequence[Any], items: Sequence[Any], outcomes: Sequence
         "eligible": eligible,
         "features": features[rows["row"].to_numpy()] if len(rows) else features[:0],
         "action": rows["action"].to_numpy(np.int16),
-        "propensity": rows["propensity"].astype(float).to_numpy(np.float32),
+        "propensity": logged_item_propensity(rows["action"].to_numpy(), rows["propensity"].astype(float).to_numpy(),
+                                             shown_probability),
+        "shown_probability": shown_probability, "arm": rows["arm"].to_numpy(object),
         "outcome": rows["outcome"].to_numpy(np.int8),
         "rank": rows["rank"].to_numpy(np.int16),
         "exploration": rows["exploration"].to_numpy(bool),
@@ -285,7 +301,8 @@ def _empty_partition(stats: dict[str, int], modules: int, with_eligibility: bool
         "exploration": np.empty(0, bool), "needs_review": np.empty(0, bool), "review_state": np.empty(0, object),
         "logged_uplift": np.empty(0, np.float32), "decision_id": np.empty(0, object), "pseudonym": np.empty(0, object),
         "model_version": np.empty(0, object), "decided_at": np.empty(0, "datetime64[s]"),
-        "top1_propensity": np.empty(0, np.float32), "stats": stats,
+        "top1_propensity": np.empty(0, np.float32), "stats": stats, "arm": np.empty(0, object),
+        "shown_probability": np.empty((0, modules), np.float32),
         "eligible": np.empty((0, modules), bool) if with_eligibility else None,
     }
     return out
@@ -321,40 +338,10 @@ def _outcome_in_window(rows: pd.DataFrame, outcomes: Sequence[Any], window_days:
     return out
 
 
-def _top1_propensity(rows: pd.DataFrame, epsilon: float) -> np.ndarray:
-    """P(the logging policy put this module first), for rows at rank 1; NaN elsewhere.
-
-    The decision path ranks by the logging model's uplift and, in an exploration decision,
-    shuffles only the self-help items among the self-help slots (G16). So a review item that
-    is the greedy top stays first with probability 1; otherwise the first slot holds the greedy
-    top with ``1 - epsilon + epsilon / H`` and any other self-help item with ``epsilon / H``
-    (H = self-help items shown). Rules-mode decisions (no uplift) are deterministic. Without
-    logged uplifts (e.g. imported logs) the logged P(shown) is used.
-    """
-    out = np.full(len(rows), np.nan)
-    if not len(rows):
-        return out
-    key = rows["decision_id"]
-    uplift = rows["uplift"].astype(float)
-    greedy_of_decision = uplift.fillna(-np.inf).groupby(key, sort=False).idxmax()
-    greedy_idx = key.map(greedy_of_decision).to_numpy(dtype=np.int64)
-    has_uplift = uplift.notna().groupby(key, sort=False).transform("sum").to_numpy() > 0
-    self_help = (~rows["needs_review"]).groupby(key, sort=False).transform("sum")
-    first = (rows["rank"] <= 1).to_numpy()
-    is_greedy = rows.index.to_numpy() == greedy_idx
-    greedy_review = rows["needs_review"].to_numpy(bool)[greedy_idx]
-    h = np.maximum(self_help.to_numpy(), 1)
-    model_p = np.where(greedy_review, np.where(is_greedy, 1.0, 0.0),
-                       np.where(is_greedy, 1 - epsilon + epsilon / h, epsilon / h))
-    p = np.where(has_uplift, model_p, rows["propensity"].astype(float).to_numpy())
-    p = np.where(rows["action"].to_numpy() == 0, 1.0, p)
-    out[first] = p[first]
-    return out
-
-
 def combine(parts: list[dict[str, Any]], module_ids: list[str]) -> LoggedData:
     """Concatenate partitions (in id order) into one :class:`LoggedData`."""
-    keys = [k for k in LoggedData.__dataclass_fields__ if k not in ("module_ids", "stats", "eligible")]
+    keys = [k for k in LoggedData.__dataclass_fields__
+            if k not in ("module_ids", "stats", "eligible", "shown_probability")]
     stats: dict[str, Any] = {"decisions_read": 0, "purged": 0, "unknown_module_items": 0, "rejected_items": 0}
     for part in parts:
         for key, value in part["stats"].items():
@@ -365,7 +352,9 @@ def combine(parts: list[dict[str, Any]], module_ids: list[str]) -> LoggedData:
     eligible = None
     if parts and all(p.get("eligible") is not None for p in parts):
         eligible = np.concatenate([p["eligible"] for p in parts])
-    return LoggedData(module_ids=list(module_ids), stats=stats, eligible=eligible, **arrays)
+    shown = (np.concatenate([p["shown_probability"] for p in parts]) if parts
+             else np.empty((0, len(module_ids)), np.float32))
+    return LoggedData(module_ids=list(module_ids), stats=stats, eligible=eligible, shown_probability=shown, **arrays)
 
 
 def extract_training_data(engine: Engine, module_ids: list[str], config: ExtractConfig | None = None, *,
