@@ -86,6 +86,8 @@ class LoggedData:
     decided_at: np.ndarray  # (n,) datetime64[s]
     top1_propensity: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.float32))
     arm: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))  # logged arm, "" = old log
+    # who reported the outcome in the window (job_seeker, counsellor, case_management, ...), "" = none
+    outcome_source: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))
     # (n, M) float32: the logged P(shown) of every module for the row's decision, NaN = old log
     # (``recommender.learn.shown_policy``).
     shown_probability: np.ndarray | None = None
@@ -212,7 +214,7 @@ def read_partition(engine: Engine, lo: str | None, hi: str | None, config: Extra
     policy_q = (select(col(Event.decision_id), col(Event.outputs)).join(Decision, col(Decision.id) == Event.decision_id)
                 .join(JobSeeker, col(JobSeeker.id) == Decision.job_seeker_id)
                 .where(col(Event.event_type) == SHOWN_POLICY_EVENT, *conditions))
-    outcome_q = (select(col(Outcome.job_seeker_id), col(Outcome.occurred_on)).distinct()
+    outcome_q = (select(col(Outcome.job_seeker_id), col(Outcome.occurred_on), col(Outcome.reported_by)).distinct()
                  .join(Decision, col(Decision.job_seeker_id) == Outcome.job_seeker_id)
                  .join(JobSeeker, col(JobSeeker.id) == Decision.job_seeker_id)
                  .where(col(Outcome.kind) == OUTCOME_KIND, *conditions))
@@ -265,7 +267,7 @@ def _assemble(decisions: Sequence[Any], items: Sequence[Any], outcomes: Sequence
     rows = rows.merge(d, on="decision_id", how="inner").sort_values(["decision_id", "rank"], kind="stable")
     rows = rows.reset_index(drop=True)
     rows["action"] = rows["module_id"].map(codes).fillna(0).astype(np.int16)
-    rows["outcome"] = _outcome_in_window(rows, outcomes, config.window_days)
+    rows["outcome"], rows["outcome_source"] = _outcome_in_window(rows, outcomes, config.window_days)
     rows["needs_review"] = ~rows["review_state"].isin(["not_required", "none"])
     rows["top1_propensity"] = top1_propensity(rows, config.exploration_rate)
     shown_probability = shown_probability[rows["row"].to_numpy()]
@@ -279,7 +281,7 @@ def _assemble(decisions: Sequence[Any], items: Sequence[Any], outcomes: Sequence
         "propensity": logged_item_propensity(rows["action"].to_numpy(), rows["propensity"].astype(float).to_numpy(),
                                              shown_probability),
         "shown_probability": shown_probability, "arm": rows["arm"].to_numpy(object),
-        "outcome": rows["outcome"].to_numpy(np.int8),
+        "outcome": rows["outcome"].to_numpy(np.int8), "outcome_source": rows["outcome_source"].to_numpy(object),
         "rank": rows["rank"].to_numpy(np.int16),
         "exploration": rows["exploration"].to_numpy(bool),
         "needs_review": rows["needs_review"].to_numpy(bool),
@@ -302,7 +304,7 @@ def _empty_partition(stats: dict[str, int], modules: int, with_eligibility: bool
         "logged_uplift": np.empty(0, np.float32), "decision_id": np.empty(0, object), "pseudonym": np.empty(0, object),
         "model_version": np.empty(0, object), "decided_at": np.empty(0, "datetime64[s]"),
         "top1_propensity": np.empty(0, np.float32), "stats": stats, "arm": np.empty(0, object),
-        "shown_probability": np.empty((0, modules), np.float32),
+        "shown_probability": np.empty((0, modules), np.float32), "outcome_source": np.empty(0, object),
         "eligible": np.empty((0, modules), bool) if with_eligibility else None,
     }
     return out
@@ -325,17 +327,21 @@ def _eligibility(guardrails: list[Any], module_ids: list[str]) -> np.ndarray:
     return out
 
 
-def _outcome_in_window(rows: pd.DataFrame, outcomes: Sequence[Any], window_days: int) -> np.ndarray:
+def _outcome_in_window(rows: pd.DataFrame, outcomes: Sequence[Any], window_days: int
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Label per row (a job found within the window) and who reported it ("" = no outcome)."""
+    source = np.full(len(rows), "", dtype=object)
     if not len(rows) or not outcomes:
-        return np.zeros(len(rows), dtype=np.int8)
-    found = pd.DataFrame(outcomes, columns=["job_seeker_id", "occurred_on"])
+        return np.zeros(len(rows), dtype=np.int8), source
+    found = pd.DataFrame(outcomes, columns=["job_seeker_id", "occurred_on", "reported_by"])
     found["occurred_on"] = pd.to_datetime(found["occurred_on"], utc=True)
     keyed = rows[["job_seeker_id", "decided_at"]].reset_index().merge(found, on="job_seeker_id", how="inner")
     start = keyed["decided_at"].dt.floor("D")
     hit = (keyed["occurred_on"] >= start) & (keyed["occurred_on"] <= start + pd.Timedelta(days=window_days))
     out = np.zeros(len(rows), dtype=np.int8)
     out[keyed.loc[hit, "index"].to_numpy()] = 1
-    return out
+    source[keyed.loc[hit, "index"].to_numpy()] = keyed.loc[hit, "reported_by"].to_numpy(object)
+    return out, source
 
 
 def combine(parts: list[dict[str, Any]], module_ids: list[str]) -> LoggedData:
@@ -389,7 +395,9 @@ def extract_training_data(engine: Engine, module_ids: list[str], config: Extract
         if progress is not None:
             progress(index, len(bounds), "reading logged decisions")
     data = combine(parts, module_ids)
+    sources, counts = np.unique(data.outcome_source[data.outcome == 1].astype(str), return_counts=True)
     data.stats.update({"rows": data.n, "decisions": data.n_decisions, "window_days": config.window_days,
+                       "outcomes_by_source": dict(zip(sources.tolist(), counts.tolist(), strict=True)),
                        "cutoff": config.cutoff().isoformat(), "exploration_share": round(data.exploration_share(), 4),
                        "outcome_rate": round(float(data.outcome.mean()), 4) if data.n else None})
     if data.n == 0:
