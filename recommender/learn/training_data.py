@@ -23,7 +23,7 @@ from before the objection. Decisions whose feature vector was purged by the rete
 (tombstone payload) or that come from another feature-set version are skipped and counted.
 
 Scale: rows are read per partition (ranges of the random hex decision id), each partition with
-three plain queries (decisions, their items, their people's outcomes) that run the same on
+four plain queries (decisions, their items, their people's outcomes, their shown policies) that run the same on
 SQLite and PostgreSQL and keep memory at one partition. ``recommender.learn.dask_train`` reads the
 same partitions in parallel on Dask workers.
 """
