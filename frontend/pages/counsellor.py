@@ -26,7 +26,7 @@ from models.staff import CaseMode
 from models.tables import JobSeeker, UserAccount
 from recommender.casework.case_mode import set_case_mode
 from recommender.casework.caseload import ACCESS_PURPOSES, CaseAccessError, PurposeError, resolve_case
-from recommender.casework.counsellor_outcome import CounsellorOutcomeError, record_counsellor_outcome
+from recommender.casework.counsellor_outcome import CounsellorOutcomeError, parse_start_date, record_counsellor_outcome
 from recommender.casework.journey import OUTCOME_KINDS, outcomes_of
 from recommender.casework.notes import add_note, case_notes
 from recommender.casework.queue import (
@@ -58,7 +58,6 @@ OUTCOME_SOURCE_LABELS = {"job_seeker": _("job-seeker"), "counsellor": _("counsel
                          "case_management": _("case management")}
 QUEUE_PAGE_SIZE = 100  # the oldest first; a longer list helps nobody work through it
 _BAD_DATE = "The due date {given!r} is not a date; use the format YYYY-MM-DD."
-OUTCOME_DATE_FORMAT = _("Please enter the start date as a date (YYYY-MM-DD).")
 
 
 def _parse_date(value: str) -> date | None:
@@ -259,12 +258,8 @@ def submit_outcome_form(
 ) -> Response:
     """Record an outcome of the case (e.g. the day a job started), source ``counsellor``."""
     try:
-        started = date.fromisoformat(occurred_on.strip())
-    except ValueError:
-        return _render_case(request, user, session, case, error=gettext(OUTCOME_DATE_FORMAT, get_locale(request)),
-                            status_code=422, form={"outcome_kind": kind})
-    try:
-        record_counsellor_outcome(session, job_seeker=case, counsellor=user, kind=kind, occurred_on=started)
+        record_counsellor_outcome(session, job_seeker=case, counsellor=user, kind=kind,
+                                  occurred_on=parse_start_date(occurred_on))
     except CounsellorOutcomeError as exc:  # the case page comes back with the input kept and the reason
         return _render_case(request, user, session, case, error=gettext(str(exc), get_locale(request)),
                             status_code=422, form={"outcome_kind": kind, "outcome_date": occurred_on})

@@ -31,6 +31,7 @@ _ = str
 OUTCOME_KIND_UNKNOWN = _("This kind of outcome is not known.")
 OUTCOME_DATE_IN_FUTURE = _("The start date cannot be in the future.")
 OUTCOME_DATE_BEFORE_CASE = _("The start date cannot be before the case was opened in Lotse.")
+OUTCOME_DATE_FORMAT = _("Please enter the start date as a date (YYYY-MM-DD).")
 
 
 class CounsellorOutcomeError(RecommenderError, InvalidError):
@@ -39,6 +40,14 @@ class CounsellorOutcomeError(RecommenderError, InvalidError):
     def __init__(self, message: str, *, field: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+def parse_start_date(text: str) -> date:
+    """The date a form sent as ``YYYY-MM-DD``; :class:`CounsellorOutcomeError` otherwise."""
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise CounsellorOutcomeError(OUTCOME_DATE_FORMAT, field="occurred_on") from None
 
 
 def record_counsellor_outcome(session: Session, *, job_seeker: JobSeeker, counsellor: UserAccount, kind: str,

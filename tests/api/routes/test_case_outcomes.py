@@ -9,10 +9,9 @@ from fastapi import FastAPI
 from sqlmodel import Session, select
 
 from api.i18n import gettext
-from frontend.pages.counsellor import OUTCOME_DATE_FORMAT
 from models.tables import Outcome
 from recommender.casework.caseload import CASE_NOT_FOUND
-from recommender.casework.counsellor_outcome import OUTCOME_DATE_IN_FUTURE
+from recommender.casework.counsellor_outcome import OUTCOME_DATE_FORMAT, OUTCOME_DATE_IN_FUTURE
 from tests.api.staff_util import StaffWorld, cheap_argon2, csrf, events, logged_in  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("cheap_argon2")
