@@ -17,6 +17,7 @@ item's logged ``propensity`` and off-policy evaluation the rank-1 propensity reb
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -26,7 +27,7 @@ SHOWN_POLICY_EVENT = "recommendation_generated"
 OLD_LOG_ARM = ""  # no shown policy logged: a decision from before explore-coin-v1
 
 
-def shown_policies(events: list[Any], decision_ids: list[str], module_ids: list[str]
+def shown_policies(events: Sequence[Any], decision_ids: list[str], module_ids: list[str]
                    ) -> tuple[np.ndarray, np.ndarray]:
     """Per decision (in *decision_ids* order): P(shown) per catalogue module, and the logged arm.
 
