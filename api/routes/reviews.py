@@ -1,4 +1,4 @@
-"""Counsellor work on cases: caseload, review queue, decisions, review actions, notes, mode.
+"""Counsellor work on cases: caseload, review queue, decisions, review actions, notes, outcomes, mode.
 
 Every route here needs a counsellor or team lead; every route with ``{pseudonym}`` goes
 through ``StaffCase``, which enforces the caseload and writes the access log.
@@ -22,6 +22,7 @@ from api.routes.schemas import (
     CaseOut,
     CreatedAdvice,
     CreatedNote,
+    CreatedOutcome,
     Reassignment,
     ReviewedItem,
     ReviewQueue,
@@ -35,6 +36,7 @@ from models.tables import MAX_ROW_ID
 from recommender.casework.assignment import reassign_case, team_assignments
 from recommender.casework.case_mode import set_case_mode
 from recommender.casework.caseload import resolve_team_case
+from recommender.casework.counsellor_outcome import record_counsellor_outcome
 from recommender.casework.notes import add_note, case_notes
 from recommender.casework.queue import (
     CASELOAD_SORTS,
@@ -67,6 +69,12 @@ class AdviceIn(BaseModel):
 class NoteIn(BaseModel):
     text: str = Field(max_length=4000)
     visible_to_job_seeker: bool = False
+
+
+class OutcomeIn(BaseModel):
+    kind: str = Field(default="job_found", max_length=32,
+                      description="job_found, training_started, self_employed or other")
+    occurred_on: date = Field(description="The day the job (or training) started; not in the future.")
 
 
 class ModeIn(BaseModel):
@@ -166,6 +174,17 @@ def create_note(
     note = add_note(session, job_seeker=case, author=user, text=body.text,
                     visible_to_job_seeker=body.visible_to_job_seeker)
     return {"id": note.id}
+
+
+@router.post("/cases/{pseudonym}/outcomes", status_code=201, response_model=CreatedOutcome)
+def create_outcome(
+    case: StaffCase, body: OutcomeIn, user: CounsellorUser, session: SessionDep, _csrf: CsrfDep
+) -> Any:
+    """Record what happened for the case (e.g. a job start), with source ``counsellor``; logged."""
+    outcome = record_counsellor_outcome(session, job_seeker=case, counsellor=user, kind=body.kind,
+                                        occurred_on=body.occurred_on)
+    return {"id": outcome.id, "kind": outcome.kind, "occurred_on": outcome.occurred_on,
+            "reported_by": outcome.reported_by}
 
 
 @router.put("/cases/{pseudonym}/mode", response_model=CaseModeChange)

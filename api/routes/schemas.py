@@ -6,6 +6,7 @@ what the route's docstring promises. Times are ISO 8601 strings exactly as the r
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -251,6 +252,13 @@ class CreatedAdvice(BaseModel):
 
 class CreatedNote(BaseModel):
     id: int
+
+
+class CreatedOutcome(BaseModel):
+    id: int
+    kind: str
+    occurred_on: date
+    reported_by: str
 
 
 class CaseModeChange(BaseModel):

@@ -1,4 +1,4 @@
-"""Counsellor pages: caseload, review queue, case, decision with review forms, colleague's case.
+"""Counsellor pages: caseload, review queue, case (with outcomes), decision with review forms, colleague's case.
 
 Access is decided by the dependencies (``CounsellorUser``, ``StaffCase``), never by the
 templates. Messages after an action travel as fixed codes (``?done=approved``), never as
@@ -26,6 +26,8 @@ from models.staff import CaseMode
 from models.tables import JobSeeker, UserAccount
 from recommender.casework.case_mode import set_case_mode
 from recommender.casework.caseload import ACCESS_PURPOSES, CaseAccessError, PurposeError, resolve_case
+from recommender.casework.counsellor_outcome import CounsellorOutcomeError, parse_start_date, record_counsellor_outcome
+from recommender.casework.journey import OUTCOME_KINDS, outcomes_of
 from recommender.casework.notes import add_note, case_notes
 from recommender.casework.queue import (
     CASELOAD_SORTS,
@@ -46,9 +48,14 @@ _DONE = {
     "rejected": _("The item was rejected. The job-seeker will not see it."),
     "advice": _("Your advice was added and is visible to the job-seeker."),
     "note": _("The note was saved."),
+    "outcome": _("The outcome was saved. It counts for learning what helps."),
     "mode": _("The AI setting for this case was changed."),
     "mode_unchanged": _("The AI setting for this case was already like that."),
 }
+OUTCOME_KIND_LABELS = {"job_found": _("Found a job"), "training_started": _("Started training"),
+                       "self_employed": _("Self-employed"), "other": _("Other")}
+OUTCOME_SOURCE_LABELS = {"job_seeker": _("job-seeker"), "counsellor": _("counsellor"),
+                         "case_management": _("case management")}
 QUEUE_PAGE_SIZE = 100  # the oldest first; a longer list helps nobody work through it
 _BAD_DATE = "The due date {given!r} is not a date; use the format YYYY-MM-DD."
 
@@ -138,6 +145,10 @@ def _case_context(session: Session, case: JobSeeker) -> dict[str, Any]:
         "mode": mode,
         "decisions": case_decisions(session, job_seeker_id=case_id),
         "notes": case_notes(session, job_seeker_id=case_id),
+        "outcomes": outcomes_of(session, job_seeker=case),
+        "outcome_kinds": {kind: OUTCOME_KIND_LABELS.get(kind, kind) for kind in OUTCOME_KINDS},
+        "outcome_sources": OUTCOME_SOURCE_LABELS,
+        "today": date.today().isoformat(),
     }
 
 
@@ -238,6 +249,21 @@ def submit_note_form(
     except ReviewError as exc:  # the case page comes back with the input kept and the reason
         return _render_case(request, user, session, case, error=str(exc), status_code=422, form={"note_text": text})
     return _back_to_case(case, "note")
+
+
+@router.post("/cases/{pseudonym}/outcomes", response_class=HTMLResponse)
+def submit_outcome_form(
+    request: Request, case: StaffCase, user: CounsellorUser, session: SessionDep, _csrf: CsrfDep,
+    kind: Annotated[str, Form(max_length=32)] = "job_found", occurred_on: Annotated[str, Form(max_length=20)] = "",
+) -> Response:
+    """Record an outcome of the case (e.g. the day a job started), source ``counsellor``."""
+    try:
+        record_counsellor_outcome(session, job_seeker=case, counsellor=user, kind=kind,
+                                  occurred_on=parse_start_date(occurred_on))
+    except CounsellorOutcomeError as exc:  # the case page comes back with the input kept and the reason
+        return _render_case(request, user, session, case, error=gettext(str(exc), get_locale(request)),
+                            status_code=422, form={"outcome_kind": kind, "outcome_date": occurred_on})
+    return _back_to_case(case, "outcome")
 
 
 @router.post("/cases/{pseudonym}/mode", response_class=HTMLResponse)

@@ -361,7 +361,7 @@ def audit_data_from_logs(logged: LoggedData, attributes: dict[str, dict[str, str
                           columns=list(ATTRIBUTES))
     eligible = None
     if model is not None:
-        rows, _ = decision_rows(logged)
+        rows = decision_rows(logged).rows
         first_person = person[decision_groups(logged.decision_id)[1]]
         exposure, eligible = np.zeros((n, m), dtype=bool), np.zeros((n, m), dtype=bool)
         np.logical_or.at(exposure, first_person, ranked_exposure(model, rows))

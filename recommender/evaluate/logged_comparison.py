@@ -7,8 +7,10 @@ must have a lower bound of at least minus a stated margin, ``recommender.evaluat
 Every bootstrap replicate resamples decisions once and recomputes all four values from the same
 resample.
 
-Estimator: doubly robust (DR) per decision, ``q(x, pi) + 1[a = pi(x)] / p(a|x) * (y - q(x, a))``,
-with the logged top-1 propensity ``p`` and each model's own predictions as ``q``; the rules
+Estimator: doubly robust (DR) per decision, ``q(x, pi) + 1[match] / p * (y - q(x, a))``: on
+decisions that logged their shown policy, "match" is "the policy's module was shown" with the
+logged P(shown) of that module; on old logs, the rank-1 advice with its rebuilt rank-1
+propensity (``recommender.evaluate.ope.LoggedDecisions``). Each model's own predictions are ``q``; the rules
 baseline uses the candidate's predictions as its outcome model, the logging policy is the mean
 logged outcome. Values are P(job within the outcome window); differences are in the same unit
 (0.01 = one percentage point).
@@ -28,7 +30,7 @@ from pydantic import BaseModel
 
 from recommender.decide.baselines import rule_scores
 from recommender.decide.ranker import LoadedModel
-from recommender.evaluate.ope import decision_rows, greedy_choice, model_table, poisson_bootstrap
+from recommender.evaluate.ope import LoggedDecisions, decision_rows, greedy_choice, model_table, poisson_bootstrap
 from recommender.evaluate.true_uplift import reliability
 from recommender.learn.provenance import data_hash, data_source
 from recommender.learn.training_data import LoggedData
@@ -89,11 +91,10 @@ class LoggedEvaluation(BaseModel):
         return next(d for d in self.differences if d.baseline == baseline)
 
 
-def _dr(table: np.ndarray, chosen: np.ndarray, action: np.ndarray, outcome: np.ndarray,
-        propensity: np.ndarray) -> np.ndarray:
-    rows = np.arange(len(action))
-    matched = (action == chosen) / propensity
-    return table[rows, chosen] + matched * (outcome - table[rows, action])
+def _dr(table: np.ndarray, chosen: np.ndarray, decisions: LoggedDecisions, outcome: np.ndarray) -> np.ndarray:
+    rows = np.arange(len(chosen))
+    weight, corrected = decisions.importance(chosen)
+    return table[rows, chosen] + weight * (outcome - table[rows, corrected])
 
 
 def _curve(order_score: np.ndarray, gain: np.ndarray, points: int = 200) -> UpliftCurve:
@@ -112,18 +113,18 @@ def compare_on_logs(candidate: LoadedModel, active: LoadedModel, logged: LoggedD
                     held_out_note: str, evaluated_from: datetime | None = None, n_boot: int = 200,
                     seed: int = 42) -> LoggedEvaluation:
     """Candidate vs active, rules baseline and logging policy on *logged* (ideally held-out) decisions."""
-    rows, propensity = decision_rows(logged)
-    action, outcome = rows.action.astype(np.int64), rows.outcome.astype(np.float64)
+    decisions = decision_rows(logged)
+    rows, outcome = decisions.rows, decisions.rows.outcome.astype(np.float64)
     table_c, table_a = model_table(candidate, rows), model_table(active, rows)
     uplift_c = table_c[:, 1:] - table_c[:, :1]
     chosen_c = greedy_choice(uplift_c, rows.eligible)
     chosen_a = greedy_choice(table_a[:, 1:] - table_a[:, :1], rows.eligible)
     chosen_r = greedy_choice(rule_scores(rows.feature_dict(), rows.module_ids), rows.eligible)
-    terms = {CANDIDATE: _dr(table_c, chosen_c, action, outcome, propensity),
-             ACTIVE: _dr(table_a, chosen_a, action, outcome, propensity),
-             RULES: _dr(table_c, chosen_r, action, outcome, propensity),
+    terms = {CANDIDATE: _dr(table_c, chosen_c, decisions, outcome),
+             ACTIVE: _dr(table_a, chosen_a, decisions, outcome),
+             RULES: _dr(table_c, chosen_r, decisions, outcome),
              LOGGING: outcome}
-    none = _dr(table_c, np.zeros_like(chosen_c), action, outcome, propensity)
+    none = _dr(table_c, np.zeros_like(chosen_c), decisions, outcome)
     sums = poisson_bootstrap({**terms, "one": np.ones(rows.n)}, n_boot, np.random.default_rng(seed))
     size = np.maximum(sums["one"], 1.0)
 
@@ -143,5 +144,5 @@ def compare_on_logs(candidate: LoadedModel, active: LoadedModel, logged: LoggedD
         data_hash=data_hash(logged), decisions=rows.n, evaluated_from=evaluated_from, held_out=held_out,
         held_out_note=held_out_note, exploration_share=logged.exploration_share(), values=values,
         differences=differences,
-        calibration=reliability(table_c[np.arange(rows.n), action], outcome),
+        calibration=reliability(table_c[np.arange(rows.n), rows.action.astype(np.int64)], outcome),
         uplift_curve=_curve(np.where(chosen_c > 0, best, -np.inf), terms[CANDIDATE] - none))

@@ -173,8 +173,46 @@ def decision_groups(decision_id: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return group, np.flatnonzero(change)
 
 
-def decision_rows(logged: LoggedData, eligible: np.ndarray | None = None) -> tuple[SimulatedData, np.ndarray]:
-    """One row per logged decision (its rank-1 advice) and that advice's logged top-1 propensity.
+@dataclass(frozen=True)
+class LoggedDecisions:
+    """One row per logged decision, with what the logging policy was likely to do.
+
+    ``shown_probability`` (decisions x modules) is the logged P(shown) of every module, NaN rows
+    for old logs; ``shown`` the modules the decision gave (a rejected item was not given);
+    ``top1_propensity`` the rank-1 propensity that old logs are evaluated with.
+    """
+
+    rows: SimulatedData
+    top1_propensity: np.ndarray
+    shown_probability: np.ndarray
+    shown: np.ndarray
+
+    def importance(self, chosen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Importance weight ``1[match] / p`` of a top-1 target's choice, and the action its DR term corrects.
+
+        New logs (a shown policy logged): the unit is "the target's module was shown", with the
+        logged P(shown) of that module; the estimand is the outcome had that module been shown,
+        the other modules as the logging policy shows them. A target choosing "no advice"
+        matches a decision that showed nothing. A module the policy could not show (P = 0)
+        never matches, so its value rests on the outcome model alone. Old logs: the unit is the
+        rank-1 advice and its rebuilt rank-1 propensity.
+        """
+        n = self.rows.n
+        new_log = np.isfinite(self.shown_probability).all(axis=1) if n else np.zeros(0, bool)
+        column = np.maximum(chosen.astype(np.int64) - 1, 0)
+        idx = np.arange(n)
+        shown_any = self.shown.any(axis=1)
+        matched_new = np.where(chosen > 0, self.shown[idx, column], ~shown_any)
+        p_new = np.where(chosen > 0, np.nan_to_num(self.shown_probability[idx, column], nan=0.0), 1.0)
+        weight_new = np.where(matched_new & (p_new > 0), 1.0 / np.maximum(p_new, 1e-12), 0.0)
+        weight_old = (self.rows.action == chosen) / self.top1_propensity
+        weight = np.where(new_log, weight_new, weight_old)
+        corrected = np.where(new_log, chosen, self.rows.action).astype(np.int64)
+        return weight, corrected
+
+
+def decision_rows(logged: LoggedData, eligible: np.ndarray | None = None) -> LoggedDecisions:
+    """One row per logged decision (its rank-1 advice) and the logging policy's probabilities.
 
     The modules each decision could show: *eligible* (decisions x modules) when given, else the
     eligibility rebuilt from the logged guardrails (``ExtractConfig.with_eligibility``), else the
@@ -182,35 +220,44 @@ def decision_rows(logged: LoggedData, eligible: np.ndarray | None = None) -> tup
     """
     group, first = decision_groups(logged.decision_id)
     n_dec, m = len(first), len(logged.module_ids)
+    shown = np.zeros((n_dec, m), dtype=bool)
+    given = logged.action > 0
+    shown[group[given], logged.action[given] - 1] = True
     if eligible is None and logged.eligible is not None:
         eligible = logged.eligible[first]
     if eligible is None:
-        eligible = np.zeros((n_dec, m), dtype=bool)
-        shown = logged.action > 0
-        eligible[group[shown], logged.action[shown] - 1] = True
+        eligible = shown.copy()
     head = logged.as_training_data()
     rows = SimulatedData(head.scenario, 0, head.module_ids, logged.features[first], eligible,
                          logged.action[first], logged.propensity[first], logged.outcome[first],
                          head.p0[first], np.broadcast_to(np.float32(np.nan), (n_dec, m)), {}, False)
-    propensity = np.clip(np.nan_to_num(logged.top1_propensity[first], nan=1.0), 1e-6, 1.0)
-    return rows, propensity
+    top1 = np.clip(np.nan_to_num(logged.top1_propensity[first], nan=1.0), 1e-6, 1.0)
+    probability = (logged.shown_probability[first] if logged.shown_probability is not None
+                   else np.full((n_dec, m), np.nan, dtype=np.float32))
+    return LoggedDecisions(rows, top1, probability, shown)
 
 
 def evaluate_on_logs(model: LoadedModel, logged: LoggedData, *, eligible: np.ndarray | None = None,
                      n_boot: int = 200, seed: int = 42) -> dict[str, Estimate]:
-    """Top-1 policy value of *model* on logged decisions (rank-1 advice, its logged propensity).
+    """Top-1 policy value of *model* on logged decisions (:meth:`LoggedDecisions.importance`).
 
-    The candidate chooses among the modules the decision could show (:func:`decision_rows`); its
-    choice matches the log where the logging policy put the same module first.
+    The candidate chooses among the modules the decision could show (:func:`decision_rows`).
     """
-    head_rows, propensity = decision_rows(logged, eligible)
+    decisions = decision_rows(logged, eligible)
+    head_rows = decisions.rows
     table = model_table(model, head_rows)
     chosen = greedy_choice(table[:, 1:] - table[:, :1], head_rows.eligible)
-    rows = np.arange(head_rows.n)
-    logged_action = head_rows.action
-    return estimate_policy_value(head_rows.outcome, propensity,
-                                 (logged_action == chosen).astype(np.float64), q_logged=table[rows, logged_action],
-                                 q_target=table[rows, chosen], n_boot=n_boot, seed=seed)
+    return estimate_logged_policy(decisions, chosen, table, n_boot=n_boot, seed=seed)
+
+
+def estimate_logged_policy(decisions: LoggedDecisions, chosen: np.ndarray, table: np.ndarray, *,
+                           n_boot: int = 200, seed: int = 42) -> dict[str, Estimate]:
+    """IPS, SNIPS and DR of the top-1 choices *chosen* on logged decisions, outcome model *table*."""
+    weight, corrected = decisions.importance(chosen)
+    rows = np.arange(decisions.rows.n)
+    return estimate_policy_value(decisions.rows.outcome, np.ones(len(weight)), weight,
+                                 q_logged=table[rows, corrected], q_target=table[rows, chosen],
+                                 n_boot=n_boot, seed=seed)
 
 
 def compare(candidate: dict[str, Estimate], active: dict[str, Estimate], *, estimator: str = "dr") -> dict[str, Any]:

@@ -2,8 +2,11 @@
 
 Why this shape: the learner (``recommender.learn.train``) learns, per action, how (features) ->
 job found shifts from no advice, so each advice item that was *shown* is one row, weighted by
-the inverse of its logged propensity (G16). A decision that showed nothing (no eligible advice)
-is one "no advice" row (module code 0, propensity 1, because nothing else could have been shown).
+the inverse of its logged propensity (G16): the probability the logging policy showed that module
+to that person, as the decision log recorded it for every eligible module
+(``recommender.learn.shown_policy``; old logs: the item's own). A decision that showed nothing
+(no eligible advice) is one "no advice" row (module code 0, propensity 1, because nothing else
+could have been shown).
 
 Outcome window: the label is "a ``job_found`` outcome dated within ``window_days`` (default
 182, i.e. six months) after the decision". Decisions whose window has not closed yet at
@@ -21,7 +24,7 @@ from before the objection. Decisions whose feature vector was purged by the rete
 (tombstone payload) or that come from another feature-set version are skipped and counted.
 
 Scale: rows are read per partition (ranges of the random hex decision id), each partition with
-three plain queries (decisions, their items, their people's outcomes) that run the same on
+four plain queries (decisions, their items, their people's outcomes, their shown policies) that run the same on
 SQLite and PostgreSQL and keep memory at one partition. ``recommender.learn.dask_train`` reads the
 same partitions in parallel on Dask workers.
 """
@@ -39,9 +42,10 @@ from sqlalchemy import and_, false, func, select
 from sqlalchemy.engine import Engine
 from sqlmodel import col
 
-from models.tables import Decision, DecisionItem, Jobcenter, JobSeeker, Outcome, as_utc
+from models.tables import Decision, DecisionItem, Event, Jobcenter, JobSeeker, Outcome, as_utc
 from recommender.decide.features import ALLOWED_FEATURES, FEATURE_SET_VERSION
 from recommender.decide.model_meta import LOGS_SCENARIO
+from recommender.learn.shown_policy import SHOWN_POLICY_EVENT, logged_item_propensity, shown_policies, top1_propensity
 from recommender.simulate.population import SimulatedData
 from recommender.simulate.simulated_log import SYNTHETIC_JOBCENTER
 
@@ -84,6 +88,12 @@ class LoggedData:
     model_version: np.ndarray  # (n,) object
     decided_at: np.ndarray  # (n,) datetime64[s]
     top1_propensity: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.float32))
+    arm: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))  # logged arm, "" = old log
+    # who reported the outcome in the window (job_seeker, counsellor, case_management, ...), "" = none
+    outcome_source: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))
+    # (n, M) float32: the logged P(shown) of every module for the row's decision, NaN = old log
+    # (``recommender.learn.shown_policy``).
+    shown_probability: np.ndarray | None = None
     # (n, M) bool from the decision's logged guardrails; only read with ``with_eligibility``.
     eligible: np.ndarray | None = None
     stats: dict[str, Any] = field(default_factory=dict)
@@ -148,7 +158,8 @@ class ExtractConfig:
     window_days: int = OUTCOME_WINDOW_DAYS
     as_of: datetime | None = None  # default: now
     max_age_days: int | None = None  # only decisions younger than this (e.g. the retention period)
-    exploration_rate: float = 0.1  # the rate the logging policy ran with (LOTSE_EXPLORATION_RATE)
+    # The rate an *old* log's policy ran with (LOTSE_EXPLORATION_RATE); newer decisions log theirs.
+    exploration_rate: float = 0.1
     partitions: int = DEFAULT_PARTITIONS
     # Also rebuild which modules each decision could offer, from its logged guardrails (for OPE).
     with_eligibility: bool = False
@@ -207,7 +218,10 @@ def read_partition(engine: Engine, lo: str | None, hi: str | None, config: Extra
                      col(DecisionItem.propensity), col(DecisionItem.uplift), col(DecisionItem.review_state))
               .join(Decision, col(Decision.id) == DecisionItem.decision_id)
               .join(JobSeeker, col(JobSeeker.id) == Decision.job_seeker_id).where(*conditions))
-    outcome_q = (select(col(Outcome.job_seeker_id), col(Outcome.occurred_on)).distinct()
+    policy_q = (select(col(Event.decision_id), col(Event.outputs)).join(Decision, col(Decision.id) == Event.decision_id)
+                .join(JobSeeker, col(JobSeeker.id) == Decision.job_seeker_id)
+                .where(col(Event.event_type) == SHOWN_POLICY_EVENT, *conditions))
+    outcome_q = (select(col(Outcome.job_seeker_id), col(Outcome.occurred_on), col(Outcome.reported_by)).distinct()
                  .join(Decision, col(Decision.job_seeker_id) == Outcome.job_seeker_id)
                  .join(JobSeeker, col(JobSeeker.id) == Decision.job_seeker_id)
                  .where(col(Outcome.kind) == OUTCOME_KIND, *conditions))
@@ -220,7 +234,8 @@ def read_partition(engine: Engine, lo: str | None, hi: str | None, config: Extra
         items = connection.execute(item_q).all()
         outcomes = connection.execute(outcome_q).all()
         simulated = int(connection.execute(simulated_q).scalar_one())
-    part = _assemble(decisions, items, outcomes, config, module_ids)
+        policies = connection.execute(policy_q).all()
+    part = _assemble(decisions, items, outcomes, policies, config, module_ids)
     part["stats"]["simulated_decisions"] = simulated
     return part
 
@@ -230,8 +245,8 @@ def _feature_matrix(payloads: list[dict[str, Any]]) -> np.ndarray:
     return frame.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=np.float32, na_value=np.nan)
 
 
-def _assemble(decisions: Sequence[Any], items: Sequence[Any], outcomes: Sequence[Any], config: ExtractConfig,
-              module_ids: list[str]) -> dict[str, Any]:
+def _assemble(decisions: Sequence[Any], items: Sequence[Any], outcomes: Sequence[Any], policies: Sequence[Any],
+              config: ExtractConfig, module_ids: list[str]) -> dict[str, Any]:
     stats = {"decisions_read": len(decisions), "purged": 0, "unknown_module_items": 0, "rejected_items": 0}
     kept = [row for row in decisions if not (isinstance(row[4], dict) and row[4].get(_TOMBSTONE_KEY))]
     stats["purged"] = len(decisions) - len(kept)
@@ -246,6 +261,7 @@ def _assemble(decisions: Sequence[Any], items: Sequence[Any], outcomes: Sequence
     features = _feature_matrix([r[4] or {} for r in kept]) if kept else np.empty((0, len(ALLOWED_FEATURES)),
                                                                                     dtype=np.float32)
     d["row"] = np.arange(len(d))
+    shown_probability, d["arm"] = shown_policies(policies, list(d["decision_id"]), module_ids)
     codes = {m: j + 1 for j, m in enumerate(module_ids)}
     # Plain tuples and set lookups: pandas' isin on string columns and Row attribute probing
     # dominated the read time at a million rows.
@@ -265,9 +281,10 @@ def _assemble(decisions: Sequence[Any], items: Sequence[Any], outcomes: Sequence
     rows = rows.merge(d, on="decision_id", how="inner").sort_values(["decision_id", "rank"], kind="stable")
     rows = rows.reset_index(drop=True)
     rows["action"] = rows["module_id"].map(codes).fillna(0).astype(np.int16)
-    rows["outcome"] = _outcome_in_window(rows, outcomes, config.window_days)
+    rows["outcome"], rows["outcome_source"] = _outcome_in_window(rows, outcomes, config.window_days)
     rows["needs_review"] = ~rows["review_state"].isin(["not_required", "none"])
-    rows["top1_propensity"] = _top1_propensity(rows, config.exploration_rate)
+    rows["top1_propensity"] = top1_propensity(rows, config.exploration_rate)
+    shown_probability = shown_probability[rows["row"].to_numpy()]
     eligible = None
     if config.with_eligibility:
         eligible = _eligibility([r[8] for r in kept], module_ids)[rows["row"].to_numpy()]
@@ -275,8 +292,10 @@ def _assemble(decisions: Sequence[Any], items: Sequence[Any], outcomes: Sequence
         "eligible": eligible,
         "features": features[rows["row"].to_numpy()] if len(rows) else features[:0],
         "action": rows["action"].to_numpy(np.int16),
-        "propensity": rows["propensity"].astype(float).to_numpy(np.float32),
-        "outcome": rows["outcome"].to_numpy(np.int8),
+        "propensity": logged_item_propensity(rows["action"].to_numpy(), rows["propensity"].astype(float).to_numpy(),
+                                             shown_probability),
+        "shown_probability": shown_probability, "arm": rows["arm"].to_numpy(object),
+        "outcome": rows["outcome"].to_numpy(np.int8), "outcome_source": rows["outcome_source"].to_numpy(object),
         "rank": rows["rank"].to_numpy(np.int16),
         "exploration": rows["exploration"].to_numpy(bool),
         "needs_review": rows["needs_review"].to_numpy(bool),
@@ -298,7 +317,8 @@ def _empty_partition(stats: dict[str, int], modules: int, with_eligibility: bool
         "exploration": np.empty(0, bool), "needs_review": np.empty(0, bool), "review_state": np.empty(0, object),
         "logged_uplift": np.empty(0, np.float32), "decision_id": np.empty(0, object), "pseudonym": np.empty(0, object),
         "model_version": np.empty(0, object), "decided_at": np.empty(0, "datetime64[s]"),
-        "top1_propensity": np.empty(0, np.float32), "stats": stats,
+        "top1_propensity": np.empty(0, np.float32), "stats": stats, "arm": np.empty(0, object),
+        "shown_probability": np.empty((0, modules), np.float32), "outcome_source": np.empty(0, object),
         "eligible": np.empty((0, modules), bool) if with_eligibility else None,
     }
     return out
@@ -321,53 +341,27 @@ def _eligibility(guardrails: list[Any], module_ids: list[str]) -> np.ndarray:
     return out
 
 
-def _outcome_in_window(rows: pd.DataFrame, outcomes: Sequence[Any], window_days: int) -> np.ndarray:
+def _outcome_in_window(rows: pd.DataFrame, outcomes: Sequence[Any], window_days: int
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    """Label per row (a job found within the window) and who reported it ("" = no outcome)."""
+    source = np.full(len(rows), "", dtype=object)
     if not len(rows) or not outcomes:
-        return np.zeros(len(rows), dtype=np.int8)
-    found = pd.DataFrame(outcomes, columns=["job_seeker_id", "occurred_on"])
+        return np.zeros(len(rows), dtype=np.int8), source
+    found = pd.DataFrame(outcomes, columns=["job_seeker_id", "occurred_on", "reported_by"])
     found["occurred_on"] = pd.to_datetime(found["occurred_on"], utc=True)
     keyed = rows[["job_seeker_id", "decided_at"]].reset_index().merge(found, on="job_seeker_id", how="inner")
     start = keyed["decided_at"].dt.floor("D")
     hit = (keyed["occurred_on"] >= start) & (keyed["occurred_on"] <= start + pd.Timedelta(days=window_days))
     out = np.zeros(len(rows), dtype=np.int8)
     out[keyed.loc[hit, "index"].to_numpy()] = 1
-    return out
-
-
-def _top1_propensity(rows: pd.DataFrame, epsilon: float) -> np.ndarray:
-    """P(the logging policy put this module first), for rows at rank 1; NaN elsewhere.
-
-    The decision path ranks by the logging model's uplift and, in an exploration decision,
-    shuffles only the self-help items among the self-help slots (G16). So a review item that
-    is the greedy top stays first with probability 1; otherwise the first slot holds the greedy
-    top with ``1 - epsilon + epsilon / H`` and any other self-help item with ``epsilon / H``
-    (H = self-help items shown). Rules-mode decisions (no uplift) are deterministic. Without
-    logged uplifts (e.g. imported logs) the logged P(shown) is used.
-    """
-    out = np.full(len(rows), np.nan)
-    if not len(rows):
-        return out
-    key = rows["decision_id"]
-    uplift = rows["uplift"].astype(float)
-    greedy_of_decision = uplift.fillna(-np.inf).groupby(key, sort=False).idxmax()
-    greedy_idx = key.map(greedy_of_decision).to_numpy(dtype=np.int64)
-    has_uplift = uplift.notna().groupby(key, sort=False).transform("sum").to_numpy() > 0
-    self_help = (~rows["needs_review"]).groupby(key, sort=False).transform("sum")
-    first = (rows["rank"] <= 1).to_numpy()
-    is_greedy = rows.index.to_numpy() == greedy_idx
-    greedy_review = rows["needs_review"].to_numpy(bool)[greedy_idx]
-    h = np.maximum(self_help.to_numpy(), 1)
-    model_p = np.where(greedy_review, np.where(is_greedy, 1.0, 0.0),
-                       np.where(is_greedy, 1 - epsilon + epsilon / h, epsilon / h))
-    p = np.where(has_uplift, model_p, rows["propensity"].astype(float).to_numpy())
-    p = np.where(rows["action"].to_numpy() == 0, 1.0, p)
-    out[first] = p[first]
-    return out
+    source[keyed.loc[hit, "index"].to_numpy()] = keyed.loc[hit, "reported_by"].to_numpy(object)
+    return out, source
 
 
 def combine(parts: list[dict[str, Any]], module_ids: list[str]) -> LoggedData:
     """Concatenate partitions (in id order) into one :class:`LoggedData`."""
-    keys = [k for k in LoggedData.__dataclass_fields__ if k not in ("module_ids", "stats", "eligible")]
+    keys = [k for k in LoggedData.__dataclass_fields__
+            if k not in ("module_ids", "stats", "eligible", "shown_probability")]
     stats: dict[str, Any] = {"decisions_read": 0, "purged": 0, "unknown_module_items": 0, "rejected_items": 0,
                              "simulated_decisions": 0}
     for part in parts:
@@ -379,7 +373,9 @@ def combine(parts: list[dict[str, Any]], module_ids: list[str]) -> LoggedData:
     eligible = None
     if parts and all(p.get("eligible") is not None for p in parts):
         eligible = np.concatenate([p["eligible"] for p in parts])
-    return LoggedData(module_ids=list(module_ids), stats=stats, eligible=eligible, **arrays)
+    shown = (np.concatenate([p["shown_probability"] for p in parts]) if parts
+             else np.empty((0, len(module_ids)), np.float32))
+    return LoggedData(module_ids=list(module_ids), stats=stats, eligible=eligible, shown_probability=shown, **arrays)
 
 
 def extract_training_data(engine: Engine, module_ids: list[str], config: ExtractConfig | None = None, *,
@@ -414,7 +410,9 @@ def extract_training_data(engine: Engine, module_ids: list[str], config: Extract
         if progress is not None:
             progress(index, len(bounds), "reading logged decisions")
     data = combine(parts, module_ids)
+    sources, counts = np.unique(data.outcome_source[data.outcome == 1].astype(str), return_counts=True)
     data.stats.update({"rows": data.n, "decisions": data.n_decisions, "window_days": config.window_days,
+                       "outcomes_by_source": dict(zip(sources.tolist(), counts.tolist(), strict=True)),
                        "cutoff": config.cutoff().isoformat(), "exploration_share": round(data.exploration_share(), 4),
                        "outcome_rate": round(float(data.outcome.mean()), 4) if data.n else None})
     if data.n == 0:

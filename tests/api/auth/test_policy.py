@@ -123,7 +123,8 @@ def test_a_route_without_declaration_is_detected() -> None:
 
 def test_matrix_covers_the_staff_and_job_seeker_routes() -> None:
     paths = {e.path for e in ROUTES}
-    for expected in ("/api/v1/cases/{pseudonym}", "/staff/caseload", "/api/v1/admin/kill-switch", "/login"):
+    for expected in ("/api/v1/cases/{pseudonym}", "/staff/caseload", "/api/v1/admin/kill-switch", "/login",
+                     "/api/v1/cases/{pseudonym}/outcomes", "/staff/cases/{pseudonym}/outcomes"):
         assert expected in paths
 
 
