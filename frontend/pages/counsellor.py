@@ -24,6 +24,7 @@ from frontend.pages.staff_common import render_staff
 from models.errors import require_id
 from models.staff import CaseMode
 from models.tables import JobSeeker, UserAccount
+from recommender.casework.assignment import claim_case
 from recommender.casework.case_mode import set_case_mode
 from recommender.casework.caseload import ACCESS_PURPOSES, CaseAccessError, PurposeError, resolve_case
 from recommender.casework.notes import add_note, case_notes
@@ -34,6 +35,8 @@ from recommender.casework.queue import (
     decision_detail,
     review_queue,
     review_queue_size,
+    unassigned_queue,
+    unassigned_queue_size,
 )
 from recommender.casework.review import REASON_CODES, add_counsellor_advice, review_item
 from recommender.casework.validation import ReviewConflict, ReviewError, ReviewNotFound
@@ -48,6 +51,7 @@ _DONE = {
     "note": _("The note was saved."),
     "mode": _("The AI setting for this case was changed."),
     "mode_unchanged": _("The AI setting for this case was already like that."),
+    "claimed": _("You have taken on this case. Its suggestions are now in your review queue."),
 }
 QUEUE_PAGE_SIZE = 100  # the oldest first; a longer list helps nobody work through it
 _BAD_DATE = "The due date {given!r} is not a date; use the format YYYY-MM-DD."
@@ -86,12 +90,37 @@ def read_caseload_page(
                          "inactive_days": days})
 
 
-@router.get("/reviews", response_class=HTMLResponse)
-def read_review_queue_page(request: Request, user: CounsellorUser, session: SessionDep) -> Response:
-    """Items waiting for review in the counsellor's caseload, the longest-waiting first."""
+def _queue_context(session: Session, user: UserAccount) -> dict[str, Any]:
+    """Both queues: the user's own caseload and the Jobcenter's cases nobody has taken on yet."""
     rows = review_queue(session, user=user, limit=QUEUE_PAGE_SIZE)
     total = review_queue_size(session, user=user) if len(rows) == QUEUE_PAGE_SIZE else len(rows)
-    return render_staff(request, "staff/reviews.html", user, {"rows": rows, "total": total})
+    open_rows = unassigned_queue(session, jobcenter_id=user.jobcenter_id, limit=QUEUE_PAGE_SIZE)
+    open_total = (unassigned_queue_size(session, jobcenter_id=user.jobcenter_id)
+                  if len(open_rows) == QUEUE_PAGE_SIZE else len(open_rows))
+    return {"rows": rows, "total": total, "unassigned": open_rows, "unassigned_total": open_total}
+
+
+@router.get("/reviews", response_class=HTMLResponse)
+def read_review_queue_page(request: Request, user: CounsellorUser, session: SessionDep,
+                           done: str | None = None) -> Response:
+    """Items waiting for review in the caseload, then those of unassigned cases; the longest-waiting first."""
+    context = {**_queue_context(session, user), "flash": _done_message(request, done), "flash_kind": "ok"}
+    return render_staff(request, "staff/reviews.html", user, context)
+
+
+@router.post("/reviews/claim", response_class=HTMLResponse)
+def submit_claim(
+    request: Request, user: CounsellorUser, session: SessionDep, _csrf: CsrfDep,
+    pseudonym: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """Take on an unassigned case from the shared queue (logged); then open it."""
+    try:
+        case = claim_case(session, pseudonym=pseudonym.strip(), user=user)
+    except (ReviewNotFound, ReviewError) as exc:
+        status = 404 if isinstance(exc, ReviewNotFound) else 409
+        context = {**_queue_context(session, user), "error": str(exc)}
+        return render_staff(request, "staff/reviews.html", user, context, status_code=status)
+    return _back_to_case(case, "claimed")
 
 
 @router.get("/cover", response_class=HTMLResponse)

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.deps import SessionDep
 from api.i18n import LocaleCode, get_locale
 from api.i18n import lazy_gettext as _
+from api.review_status import pending_status
 from api.security import CsrfDep
 from api.seeker import SessionJobSeeker
 from frontend.pages.seeker.common import decision_path, flash, registry_of, render, see_other
@@ -97,6 +98,8 @@ def render_advice_page(request: Request, session: Any, job_seeker: JobSeeker, *,
         if view.mode != "model" else None,
         "available": True, "item_errors": item_errors or {}, "item_values": item_values or {},
         "notes": visible_case_notes(session=session, job_seeker_id=require_id(job_seeker)),
+        "pending_status": pending_status(session, job_seeker=job_seeker, locale=locale,
+                                         working_days=request.app.state.settings.review_working_days),
     }, status_code=status_code)
 
 

@@ -47,9 +47,25 @@ def test_advice_shows_obstacles_cards_and_why(seeker: TestClient) -> None:
 
 def test_pending_review_item_shows_only_that_it_waits(seeker: TestClient) -> None:
     html = _advised(seeker)
-    assert "Ihre Ansprechperson prüft diesen Vorschlag." in html
+    assert "Wird von Ihrem Jobcenter geprüft, in der Regel innerhalb von 3 Werktagen." in html
+    assert "Ihre Ansprechperson prüft" not in html  # nobody is assigned yet: no promise of a person
     assert SECRET_PENDING_TEXT not in html
     assert "§ 81 SGB III" not in html
+
+
+def test_pending_item_of_an_assigned_case_names_the_contact_person(app: FastAPI, seeker: TestClient) -> None:
+    from models.tables import Jobcenter
+    from tests.factories import assign_case, make_staff_user
+
+    app.state.settings.review_working_days = 5
+    assert "innerhalb von 5 Werktagen" in _advised(seeker)
+    with db_session(app) as session:
+        case = session.exec(select(JobSeeker)).one()
+        center = session.get(Jobcenter, case.jobcenter_id)
+        assign_case(session, job_seeker=case, counsellor=make_staff_user(session, role="counsellor", jobcenter=center))
+        session.commit()
+    html = seeker.get("/advice").text
+    assert "Ihre Ansprechperson prüft diesen Vorschlag." in html and "Werktag" not in html
 
 
 def test_advice_page_shows_no_scores(seeker: TestClient) -> None:
@@ -63,7 +79,7 @@ def test_advice_in_english(seeker: TestClient) -> None:
     post_form(seeker, "/advice", "/language", {"locale": "en", "next": "/advice"})
     html = seeker.get("/advice").text
     assert "Finish your CV" in html
-    assert "Your contact person is checking this suggestion." in html
+    assert "Your Jobcenter is checking this suggestion, usually within 3 working days." in html
     assert "<summary>Why?</summary>" in html
 
 
