@@ -71,6 +71,8 @@ class ReviewState(StrEnum):
     approved = "approved"
     edited = "edited"
     rejected = "rejected"
+    # A newer decision of the case replaced the item before anyone reviewed it.
+    superseded = "superseded"
 
 
 # Items the job-seeker may see: no review needed, or a counsellor approved or edited them (G8).

@@ -82,6 +82,10 @@ CONFLICT_ALREADY_REVIEWED = (
     "please reload the page to see the current state."
 )
 CONFLICT_NOT_PENDING = "This item does not need a review (state: {state}); nothing was changed."
+CONFLICT_SUPERSEDED = (
+    "Newer advice for this case replaced this item before it was reviewed; nothing was changed. "
+    "Please review the latest advice of the case."
+)
 
 
 def validate_reason(action: str, reason_code: str | None, reason_text: str | None) -> tuple[str, str]:
@@ -151,6 +155,8 @@ def review_item(
             raise ReviewError(TEXT_TOO_LONG.format(given=len(new_text), maximum=MAX_ADVICE_TEXT))
     if due_date is not None and due_date < (today or utcnow().date()):
         raise ReviewError(DUE_DATE_PAST.format(given=due_date.isoformat()))
+    if item.review_state == ReviewState.superseded:
+        raise ReviewConflict(CONFLICT_SUPERSEDED)
     if item.review_state != ReviewState.pending_review and item.version == expected_version:
         raise ReviewConflict(CONFLICT_NOT_PENDING.format(state=item.review_state))
     now = utcnow()

@@ -94,7 +94,7 @@ def decision_view(
     views = []
     for item in items:
         state = ReviewState(item.review_state)
-        if audience == "job_seeker" and state == ReviewState.rejected:
+        if audience == "job_seeker" and state in (ReviewState.rejected, ReviewState.superseded):
             continue
         views.append(_item_view(item, decision, catalogue, locale, audience))
     snapshot_hash = _snapshot_hash(session, decision)
