@@ -225,8 +225,6 @@ class DecisionItem(SQLModel, table=True):
     edited_text: str | None = Field(default=None, max_length=4000)
     due_date: date | None = None
     authored_by_counsellor: bool = False
-    in_plan: bool = False
-    done_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class Feedback(SQLModel, table=True):

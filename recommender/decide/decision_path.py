@@ -237,7 +237,7 @@ def plan_decision(
         rows.append({
             "id": new_id(), "decision_id": decision.id, "module_id": module_id, "rank": rank, "score": None,
             "uplift": uplifts.get(module_id), "propensity": propensities[module_id], "reasons": reasons,
-            "review_state": review.value, "version": 1, "authored_by_counsellor": False, "in_plan": False,
+            "review_state": review.value, "version": 1, "authored_by_counsellor": False,
         })
     event = {
         "event_type": EventType.recommendation_generated, "actor_role": actor_role, "actor_id": actor_id,
@@ -279,7 +279,7 @@ def write_decision(session: Session, plan: DecisionPlan) -> DecisionView:
     append_event(session, **{**plan.event, "outputs": {**plan.event["outputs"], BINDING_KEY: rows}})
     supersede_pending(session, job_seeker=plan.job_seeker, decision=decision, actor_role=plan.event["actor_role"],
                       actor_id=plan.event["actor_id"])
-    written = [SimpleNamespace(**row, edited_text=None, due_date=None, done_at=None) for row in plan.items]
+    written = [SimpleNamespace(**row, edited_text=None, due_date=None) for row in plan.items]
     return decision_view(session, decision=decision, locale=plan.locale, audience="job_seeker",
                          catalogue=plan.catalogue, items=written)
 

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from models.plan import PlanStep as PlannedModule
 from models.tables import DecisionItem, Event, Feedback, JobSeeker, Outcome
 from tests.frontend.fake_decision_path import SECRET_PENDING_TEXT
 from tests.frontend.seeker_util import (  # noqa: F401  (fixtures)
@@ -32,6 +33,11 @@ def _advised(client: TestClient) -> str:
 def _items(app: FastAPI) -> dict[str, DecisionItem]:
     with db_session(app) as session:
         return {i.module_id: i for i in session.exec(select(DecisionItem)).all()}
+
+
+def _planned(app: FastAPI) -> dict[str, PlannedModule]:
+    with db_session(app) as session:
+        return {step.module_id: step for step in session.exec(select(PlannedModule)).all()}
 
 
 def test_advice_shows_obstacles_cards_and_why(seeker: TestClient) -> None:
@@ -111,12 +117,12 @@ def test_plan_add_with_due_date_then_done_then_remove(seeker: TestClient, app: F
     assert "Machen Sie Ihren Lebenslauf fertig" in html
     assert "Als erledigt markieren" in html
     post_form(seeker, "/plan", f"/plan/{item.id}", {"action": "done", "origin": "plan"})
-    assert _items(app)["cv_documents"].done_at is not None
+    assert _planned(app)["cv_documents"].done_at is not None
     assert "Gut gemacht!" in seeker.get("/plan").text
     printable = seeker.get("/plan/print").text
     assert "Erledigt" in printable and "<form" not in printable.split("<main")[1].split("</main>")[0]
     post_form(seeker, "/plan", f"/plan/{item.id}", {"action": "remove", "origin": "plan"})
-    assert not _items(app)["cv_documents"].in_plan
+    assert "cv_documents" not in _planned(app)
 
 
 def test_plan_accepts_german_dates_and_refuses_past_ones(seeker: TestClient, app: FastAPI) -> None:
