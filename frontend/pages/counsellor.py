@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 from sqlmodel import Session
 
 from api.auth.deps import CounsellorUser, StaffCase
@@ -20,17 +21,22 @@ from api.errors import status_of
 from api.i18n import get_locale, gettext
 from api.i18n import lazy_gettext as _
 from api.security import CsrfDep
+from frontend.pages.seeker.mydata import FEEDBACK_LABELS
+from frontend.pages.seeker.onboarding import answer_rows
 from frontend.pages.staff_common import render_staff
 from models.errors import require_id
+from models.schemas import Profile
 from models.staff import CaseMode
 from models.tables import JobSeeker, UserAccount
 from recommender.casework.assignment import claim_case
 from recommender.casework.case_mode import set_case_mode
 from recommender.casework.caseload import ACCESS_PURPOSES, CaseAccessError, PurposeError, resolve_case
 from recommender.casework.notes import add_note, case_notes
+from recommender.casework.plan import plan_view
 from recommender.casework.queue import (
     CASELOAD_SORTS,
     case_decisions,
+    case_feedback,
     caseload_overview,
     decision_detail,
     review_queue,
@@ -158,7 +164,7 @@ def submit_cover(
     return RedirectResponse(f"/staff/cases/{pseudonym.strip()}", status_code=303)
 
 
-def _case_context(session: Session, case: JobSeeker) -> dict[str, Any]:
+def _case_context(session: Session, case: JobSeeker, locale: str) -> dict[str, Any]:
     case_id = require_id(case)
     mode = session.get(CaseMode, case_id)
     return {
@@ -167,6 +173,9 @@ def _case_context(session: Session, case: JobSeeker) -> dict[str, Any]:
         "mode": mode,
         "decisions": case_decisions(session, job_seeker_id=case_id),
         "notes": case_notes(session, job_seeker_id=case_id),
+        "feedback": case_feedback(session, job_seeker_id=case_id),
+        "feedback_labels": FEEDBACK_LABELS,
+        "plan": plan_view(session, job_seeker=case, locale=locale),
     }
 
 
@@ -178,7 +187,7 @@ def _back_to_case(case: JobSeeker, done: str) -> RedirectResponse:
 def _render_case(request: Request, user: UserAccount, session: Session, case: JobSeeker, *,
                  error: str | None = None, status_code: int = 200, done: str | None = None,
                  form: dict[str, Any] | None = None) -> Response:
-    context = _case_context(session, case)
+    context = _case_context(session, case, get_locale(request))
     context.update({"error": error, "flash": _done_message(request, done), "flash_kind": "ok", "form": form or {}})
     return render_staff(request, "staff/case.html", user, context, status_code=status_code)
 
@@ -190,11 +199,20 @@ def read_case_page(request: Request, case: StaffCase, user: CounsellorUser, sess
     return _render_case(request, user, session, case, done=done)
 
 
+def _answers(snapshot: dict[str, Any], locale: str) -> list[Any]:
+    """The snapshot as the onboarding questions and their answers in words; none if it was erased."""
+    try:
+        return answer_rows(Profile.model_validate(snapshot), locale)
+    except ValidationError:
+        return []
+
+
 def _render_decision(request: Request, user: UserAccount, session: Session, case: JobSeeker, decision_id: str, *,
                      error: str | None = None, error_item: str | None = None, status_code: int = 200,
                      done: str | None = None, form: dict[str, Any] | None = None) -> Response:
     detail = decision_detail(session, job_seeker=case, decision_id=decision_id)
-    context = {**detail, "case": case, "reason_codes": REASON_CODES, "error": error, "error_item": error_item,
+    context = {**detail, "answers": _answers(detail["snapshot"], get_locale(request)),
+               "case": case, "reason_codes": REASON_CODES, "error": error, "error_item": error_item,
                "flash": _done_message(request, done), "flash_kind": "ok", "form": form or {},
                "today": date.today().isoformat()}
     return render_staff(request, "staff/decision.html", user, context, status_code=status_code)

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from data.catalogue import load_catalogue
 from models.errors import require_id
 from models.staff import CaseMode
 from models.tables import (
@@ -20,6 +21,7 @@ from models.tables import (
     CaseAssignment,
     Decision,
     DecisionItem,
+    Feedback,
     JobSeeker,
     ProfileSnapshot,
     ReviewState,
@@ -224,14 +226,20 @@ def decision_detail(session: Session, *, job_seeker: JobSeeker, decision_id: str
                      .order_by(col(DecisionItem.rank))).all()
     )
     modules = _modules(session, [i.module_id for i in items])
+    specs = {m.id: m for m in load_catalogue().modules}
+    rule_texts = {(m.id, r.id): (r.reason_de, r.reason_en) for m in specs.values() for r in m.eligibility}
     rules_by_module: dict[str, list[dict[str, Any]]] = {}
     general_rules: list[dict[str, Any]] = []
     for rule in decision.guardrails or []:
         target = rule.get("module_id") if isinstance(rule, dict) else None
+        if isinstance(rule, dict):
+            text_de, text_en = rule_texts.get((target, rule.get("rule_id")), (None, None))
+            rule = {**rule, "text_de": text_de, "text_en": text_en}
         (rules_by_module.setdefault(target, []) if target else general_rules).append(rule)
     item_views = []
     for item in items:
         module = modules.get(item.module_id)
+        spec = specs.get(item.module_id)
         item_views.append({
             "id": item.id,
             "module_id": item.module_id,
@@ -249,6 +257,9 @@ def decision_detail(session: Session, *, job_seeker: JobSeeker, decision_id: str
             "reviewed_at": item.reviewed_at,
             "review_reason": item.review_reason,
             "edited_text": item.edited_text,
+            # What the job-seeker would read: the counsellor's edit, else the catalogue text.
+            "text_de": item.edited_text or (spec.text.de if spec else ""),
+            "text_en": item.edited_text or (spec.text.en if spec else ""),
             "due_date": item.due_date,
             "authored_by_counsellor": item.authored_by_counsellor,
         })
@@ -260,6 +271,29 @@ def decision_detail(session: Session, *, job_seeker: JobSeeker, decision_id: str
         "general_rules": general_rules,
         "items": item_views,
     }
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    given_at: datetime
+    module_id: str
+    title_de: str
+    title_en: str
+    kind: str
+    comment: str | None
+
+
+def case_feedback(session: Session, *, job_seeker_id: int) -> list[FeedbackRow]:
+    """What the job-seeker said about their advice (e.g. "Ohne Kita-Platz geht das nicht"), newest first."""
+    statement = (
+        select(Feedback.created_at, DecisionItem.module_id, Feedback.kind, Feedback.comment)
+        .join(DecisionItem, col(DecisionItem.id) == col(Feedback.decision_item_id))
+        .where(Feedback.job_seeker_id == job_seeker_id)
+        .order_by(col(Feedback.created_at).desc())
+    )
+    titles = _module_titles(session)
+    return [FeedbackRow(at, module_id, *titles.get(module_id, (module_id, module_id)), kind, comment)
+            for at, module_id, kind, comment in session.exec(statement).all()]
 
 
 def case_decisions(session: Session, *, job_seeker_id: int) -> list[Decision]:
