@@ -65,7 +65,7 @@ def test_logout_page_posts_and_signs_out(app: FastAPI, world: StaffWorld) -> Non
 
 def test_job_seeker_sign_in_page_has_no_staff_wording_or_code_field(app: FastAPI) -> None:
     html = TestClient(app).get("/sign-in").text
-    assert "Anmeldung für Mitarbeitende" not in html and "Sign in for Jobcenter staff" not in html
+    assert "<h1>Anmelden in Ihrem Lotse-Konto</h1>" in html and "Anmeldung für Mitarbeitende im Jobcenter" not in html
     assert "totp_code" not in html and 'action="/sign-in"' in html
     assert 'href="/sign-in"' in TestClient(app).get("/").text
 
