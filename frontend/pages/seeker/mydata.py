@@ -37,6 +37,7 @@ RECORD_LABELS = {
     "case_access_grant": _("Permissions for staff to open your case"),
     "case_note": _("Notes by your contact person"),
     "case_mode": _("Whether your case runs without AI"),
+    "plan_step": _("Steps in your plan"),
 }
 
 
