@@ -320,3 +320,13 @@ def test_account_without_a_case_can_start_one(seeded_client: TestClient, app: Fa
     assert seeded_client.get("/continue").url.path == "/notice"
     with db_session(app) as session:
         assert session.exec(select(JobSeeker)).one().user_id is not None
+
+
+def test_jobcenter_contact_details_from_settings_are_on_job_seeker_pages(app: FastAPI, seeker: TestClient) -> None:
+    settings = app.state.settings
+    settings.jobcenter_phone, settings.jobcenter_email = "0941 123 45", "kontakt@jobcenter.example"
+    settings.jobcenter_opening_hours = "Mo–Fr 8–12 Uhr, Do 14–18 Uhr"
+    html = _advised(seeker)
+    assert "Kontakt zu Ihrem Jobcenter" in html and 'href="tel:094112345"' in html
+    assert "mailto:kontakt@jobcenter.example" in html and "Öffnungszeiten: Mo–Fr 8–12 Uhr" in html
+    assert "Kontakt zu Ihrem Jobcenter" not in seeker.get("/login").text  # staff pages keep their footer
