@@ -330,3 +330,11 @@ def test_jobcenter_contact_details_from_settings_are_on_job_seeker_pages(app: Fa
     assert "Kontakt zu Ihrem Jobcenter" in html and 'href="tel:094112345"' in html
     assert "mailto:kontakt@jobcenter.example" in html and "Öffnungszeiten: Mo–Fr 8–12 Uhr" in html
     assert "Kontakt zu Ihrem Jobcenter" not in seeker.get("/login").text  # staff pages keep their footer
+
+
+def test_job_search_item_links_to_the_jobboerse_prefilled_with_occupation_and_place(seeker: TestClient) -> None:
+    post_form(seeker, "/onboarding/occupation", "/onboarding/occupation", {"target_occupation_text": "Verkäuferin"})
+    post_form(seeker, "/onboarding/region", "/onboarding/region", {"region_query": "Regensburg"})
+    html = _advised(seeker)
+    link = "https://www.arbeitsagentur.de/jobsuche/suche?was=Verk%C3%A4uferin&amp;wo=Regensburg"
+    assert html.count(link) == 1  # on "Suchen Sie auch in verwandten Berufen", not on the CV item
