@@ -233,7 +233,7 @@ def decision_detail(session: Session, *, job_seeker: JobSeeker, decision_id: str
     for rule in decision.guardrails or []:
         target = rule.get("module_id") if isinstance(rule, dict) else None
         if isinstance(rule, dict):
-            text_de, text_en = rule_texts.get((target, rule.get("rule_id")), (None, None))
+            text_de, text_en = rule_texts.get((str(target), str(rule.get("rule_id"))), ("", ""))
             rule = {**rule, "text_de": text_de, "text_en": text_en}
         (rules_by_module.setdefault(target, []) if target else general_rules).append(rule)
     item_views = []
