@@ -15,6 +15,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from models.tables import Decision, DecisionItem, JobSeeker, ReviewState
+from recommender.records.bound_rows import BINDING_KEY, binding
 from recommender.records.chain import EventType, append_event
 
 
@@ -33,6 +34,9 @@ def supersede_pending(session: Session, *, job_seeker: JobSeeker, decision: Deci
         .where(col(DecisionItem.id).in_(stale), col(DecisionItem.review_state) == ReviewState.pending_review.value)
         .values(review_state=ReviewState.superseded.value, version=DecisionItem.version + 1)
     )
+    # The changed rows are bound to the chain again by this event, as a review binds its item.
+    changed = session.exec(select(DecisionItem).where(col(DecisionItem.id).in_(stale))
+                           .execution_options(populate_existing=True)).all()
     append_event(
         session,
         event_type=EventType.review_superseded,
@@ -42,6 +46,6 @@ def supersede_pending(session: Session, *, job_seeker: JobSeeker, decision: Deci
         decision_id=decision.id,
         action="supersede",
         reason="a newer decision replaces the pending items",
-        outputs={"item_ids": stale},
+        outputs={"item_ids": stale, BINDING_KEY: binding(decision_item=changed)},
     )
     return stale
