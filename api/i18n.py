@@ -13,7 +13,7 @@ tests without make) the ``.po`` is compiled in memory, so a page is never shown 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -22,6 +22,7 @@ from typing import Any, Literal, TypeGuard, get_args
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _babel_format_date
 from babel.dates import format_datetime as _babel_format_datetime
+from babel.dates import get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency as _babel_format_currency
@@ -58,6 +59,9 @@ def get_translations(locale: str) -> NullTranslations:
         return Translations(buffer, domain=DOMAIN)
     return NullTranslations()
 
+
+# Every Jobcenter Lotse serves is in Germany: times are shown in German local time.
+DISPLAY_TIMEZONE = get_timezone("Europe/Berlin")
 
 def gettext(message: str, locale: str = DEFAULT_LOCALE, **variables: Any) -> str:
     """Translate *message* into *locale*; ``%(name)s`` placeholders are filled from *variables*."""
@@ -153,9 +157,20 @@ def format_date(value: date | datetime | None, locale: str, fmt: str = "medium")
 
 
 def format_datetime(value: datetime | None, locale: str, fmt: str = "medium") -> str:
+    """*value* in the Jobcenter's time zone (Europe/Berlin) with the zone named ("06.12.26, 04:07 MEZ").
+
+    Lotse stores UTC (SQLite hands it back without a zone); shown without conversion, a time
+    would be an hour or two off for every reader.
+    """
     if value is None:
         return ""
-    return _babel_format_datetime(value, format=fmt, locale=_babel_locale(locale), tzinfo=None)
+    moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    babel_locale = _babel_locale(locale)
+    shown = _babel_format_datetime(moment, format=fmt, locale=babel_locale, tzinfo=DISPLAY_TIMEZONE)
+    # British English names the zone (CET/CEST) where US English would print an offset.
+    zone_locale = babel_locale if babel_locale.language == "de" else Locale.parse("en_GB")
+    zone = _babel_format_datetime(moment, format="z", locale=zone_locale, tzinfo=DISPLAY_TIMEZONE)
+    return f"{shown} {zone}"
 
 
 def format_number(value: float | int | None, locale: str) -> str:

@@ -40,6 +40,14 @@ class Settings(BaseSettings):
     control_share: float = Field(default=0.05, ge=0.0, le=0.05)
     # Outcome window: "found work within this many days of the decision" (training, evaluation, audits).
     outcome_window_days: int = Field(default=182, ge=30, le=730)
+    # What the job-seeker is told while a suggestion of an unassigned case waits in the Jobcenter's
+    # shared queue: "usually within N working days". Set it to what the Jobcenter actually keeps.
+    review_working_days: int = Field(default=3, ge=1, le=30)
+    # The Jobcenter's contact details, in the footer of every job-seeker page (empty ones are left out).
+    jobcenter_phone: str = Field(default="", max_length=40)
+    jobcenter_email: str = Field(default="", max_length=200)
+    jobcenter_address: str = Field(default="", max_length=300)
+    jobcenter_opening_hours: str = Field(default="", max_length=300)
     # Separate store for voluntarily reported protected attributes (G3); serving never reads it.
     audit_database_url: str = "sqlite:///var/lotse_audit.db"
     # Largest request body accepted (JSON or form); larger ones get 413 before they are parsed.

@@ -53,7 +53,15 @@ def _page_context(request: Request) -> dict[str, Any]:
         "format_datetime": lambda value, fmt="medium": format_datetime(value, locale, fmt),
         "format_number": lambda value: format_number(value, locale),
         "format_euro": lambda value: format_euro(value, locale),
+        "jobcenter_contact": _jobcenter_contact(request),
     }
+
+
+def _jobcenter_contact(request: Request) -> dict[str, str]:
+    """The configured contact details (``LOTSE_JOBCENTER_*``), so "Ihre Ansprechperson" can be reached."""
+    settings = getattr(request.app.state, "settings", None)
+    fields = ("phone", "email", "address", "opening_hours")
+    return {name: value for name in fields if (value := getattr(settings, f"jobcenter_{name}", ""))}
 
 
 _env = jinja2.Environment(

@@ -5,6 +5,7 @@ database through the tables and helpers re-exported here.
 """
 
 import models.market  # noqa: F401  (registers the labour-market tables)
+import models.plan  # noqa: F401  (registers the job-seeker's plan steps)
 import models.staff  # noqa: F401  (registers the staff-side tables: throttling, grants, notes, case mode)
 from models.append_only import APPEND_ONLY_MESSAGE, AppendOnlyError
 from models.db import DEFAULT_DATABASE_URL, DatabaseURLError, make_engine, session_scope

@@ -71,6 +71,8 @@ class ReviewState(StrEnum):
     approved = "approved"
     edited = "edited"
     rejected = "rejected"
+    # A newer decision of the case replaced the item before anyone reviewed it.
+    superseded = "superseded"
 
 
 # Items the job-seeker may see: no review needed, or a counsellor approved or edited them (G8).
@@ -223,8 +225,6 @@ class DecisionItem(SQLModel, table=True):
     edited_text: str | None = Field(default=None, max_length=4000)
     due_date: date | None = None
     authored_by_counsellor: bool = False
-    in_plan: bool = False
-    done_at: datetime | None = Field(default=None, sa_type=UtcDateTime)
 
 
 class Feedback(SQLModel, table=True):

@@ -15,11 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from api.deps import SessionDep, audit_store
 from api.errors import problem_responses
 from api.i18n import _, get_locale, gettext
+from api.review_status import pending_status
 from api.seeker import NewOrSessionJobSeeker, SessionJobSeeker
 from models.audit_store import AgeBand, Disability, Gender, NationalityGroup, record_attributes
 from models.db import read_session
 from models.schemas import Profile
-from models.tables import Decision
+from models.tables import Decision, JobSeeker
 from recommender.decide.decision_explanation import ExplanationView, explanation_view
 from recommender.decide.decision_path import DecisionView, ItemView, decision_view, plan_decision, write_decision
 from recommender.decide.guardrails import missing_fields_message
@@ -27,7 +28,6 @@ from recommender.records.chain import EventType, append_event
 
 router = APIRouter(tags=["recommendations"])
 
-PENDING_TEXT = _("Your counsellor is checking this suggestion.")
 DECISION_NOT_FOUND = _("No decision with this id in your case.")
 MODE_NOTICES = {
     "kill_switch": _("AI support is switched off at the moment. This advice comes from fixed, transparent rules."),
@@ -149,7 +149,8 @@ EXAMPLE_RESPONSE: dict[str, Any] = {
          "legal_basis": None, "effort": "low", "in_plan": False, "due_date": None},
         {"item_id": "0f1e2d3c4b5a69788796a5b4c3d2e1f0", "module_id": None, "rank": 2,
          "review_state": "pending_review", "pending_review": True,
-         "title": "Ihre Ansprechperson prüft diesen Vorschlag.", "text": None, "reasons": [],
+         "title": "Wird von Ihrem Jobcenter geprüft, in der Regel innerhalb von 3 Werktagen.",
+         "text": None, "reasons": [],
          "legal_basis": None, "effort": None, "in_plan": False, "due_date": None},
     ],
     "missing_fields_message": None,
@@ -158,7 +159,7 @@ EXAMPLE_RESPONSE: dict[str, Any] = {
 }
 
 
-def _item_out(item: ItemView, locale: str) -> ItemOut:
+def _item_out(item: ItemView, pending_text: str) -> ItemOut:
     pending = not item.visible
     return ItemOut(
         item_id=item.item_id,
@@ -167,7 +168,7 @@ def _item_out(item: ItemView, locale: str) -> ItemOut:
         rank=item.rank,
         review_state=item.review_state,
         pending_review=pending,
-        title=gettext(PENDING_TEXT, locale) if pending else item.title,
+        title=pending_text if pending else item.title,
         text=None if pending else item.text,
         reasons=item.reasons,
         legal_basis=item.legal_basis,
@@ -177,7 +178,8 @@ def _item_out(item: ItemView, locale: str) -> ItemOut:
     )
 
 
-def decision_out(view: DecisionView, locale: str) -> DecisionOut:
+def decision_out(view: DecisionView, locale: str, pending_text: str) -> DecisionOut:
+    """The decision as the job-seeker may see it; *pending_text* stands for each item still under review."""
     notice = MODE_NOTICES.get(view.mode_reason or "")
     return DecisionOut(
         decision_id=view.decision_id,
@@ -188,7 +190,7 @@ def decision_out(view: DecisionView, locale: str) -> DecisionOut:
         feature_set_version=view.feature_set_version,
         catalogue_version=view.catalogue_version,
         diagnostic=[ObstacleOut(id=o.id, title=o.title, evidence=o.evidence) for o in view.diagnostic],
-        items=[_item_out(item, locale) for item in view.items],
+        items=[_item_out(item, pending_text) for item in view.items],
         missing_fields_message=missing_fields_message(view.missing_fields, locale),
         illustrative_market=view.illustrative_market,
         explanation_url=f"/api/v1/decisions/{view.decision_id}/explanation",
@@ -238,7 +240,12 @@ def create_recommendation(
         session.commit()
     if body.audit is not None:
         _record_audit(request, job_seeker.pseudonym, body.audit)
-    return decision_out(view, locale)
+    return decision_out(view, locale, _pending_text(request, session, job_seeker, locale))
+
+
+def _pending_text(request: Request, session: SessionDep, job_seeker: JobSeeker, locale: str) -> str:
+    return pending_status(session, job_seeker=job_seeker, locale=locale,
+                          working_days=request.app.state.settings.review_working_days)
 
 
 def _record_audit(request: Request, pseudonym: str, record: VoluntaryAuditRecord) -> None:
@@ -261,7 +268,7 @@ def read_decision(request: Request, session: SessionDep, job_seeker: SessionJobS
     decision = _own_decision(session, job_seeker, decision_id)
     locale = get_locale(request)
     view = decision_view(session, decision=decision, locale=locale, audience="job_seeker")
-    return decision_out(view, locale)
+    return decision_out(view, locale, _pending_text(request, session, job_seeker, locale))
 
 
 @router.get("/decisions/{decision_id}/explanation", response_model=ExplanationView,

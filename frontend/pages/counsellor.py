@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
 from sqlmodel import Session
 
 from api.auth.deps import CounsellorUser, StaffCase
@@ -20,22 +21,30 @@ from api.errors import status_of
 from api.i18n import get_locale, gettext
 from api.i18n import lazy_gettext as _
 from api.security import CsrfDep
+from frontend.pages.seeker.mydata import FEEDBACK_LABELS
+from frontend.pages.seeker.onboarding import answer_rows
 from frontend.pages.staff_common import render_staff
 from models.errors import require_id
+from models.schemas import Profile
 from models.staff import CaseMode
 from models.tables import JobSeeker, UserAccount
+from recommender.casework.assignment import claim_case
 from recommender.casework.case_mode import set_case_mode
 from recommender.casework.caseload import ACCESS_PURPOSES, CaseAccessError, PurposeError, resolve_case
 from recommender.casework.counsellor_outcome import CounsellorOutcomeError, parse_start_date, record_counsellor_outcome
 from recommender.casework.journey import OUTCOME_KINDS, outcomes_of
 from recommender.casework.notes import add_note, case_notes
+from recommender.casework.plan import plan_view
 from recommender.casework.queue import (
     CASELOAD_SORTS,
     case_decisions,
+    case_feedback,
     caseload_overview,
     decision_detail,
     review_queue,
     review_queue_size,
+    unassigned_queue,
+    unassigned_queue_size,
 )
 from recommender.casework.review import REASON_CODES, add_counsellor_advice, review_item
 from recommender.casework.validation import ReviewConflict, ReviewError, ReviewNotFound
@@ -51,6 +60,7 @@ _DONE = {
     "outcome": _("The outcome was saved. It counts for learning what helps."),
     "mode": _("The AI setting for this case was changed."),
     "mode_unchanged": _("The AI setting for this case was already like that."),
+    "claimed": _("You have taken on this case. Its suggestions are now in your review queue."),
 }
 OUTCOME_KIND_LABELS = {"job_found": _("Found a job"), "training_started": _("Started training"),
                        "self_employed": _("Self-employed"), "other": _("Other")}
@@ -93,12 +103,37 @@ def read_caseload_page(
                          "inactive_days": days})
 
 
-@router.get("/reviews", response_class=HTMLResponse)
-def read_review_queue_page(request: Request, user: CounsellorUser, session: SessionDep) -> Response:
-    """Items waiting for review in the counsellor's caseload, the longest-waiting first."""
+def _queue_context(session: Session, user: UserAccount) -> dict[str, Any]:
+    """Both queues: the user's own caseload and the Jobcenter's cases nobody has taken on yet."""
     rows = review_queue(session, user=user, limit=QUEUE_PAGE_SIZE)
     total = review_queue_size(session, user=user) if len(rows) == QUEUE_PAGE_SIZE else len(rows)
-    return render_staff(request, "staff/reviews.html", user, {"rows": rows, "total": total})
+    open_rows = unassigned_queue(session, jobcenter_id=user.jobcenter_id, limit=QUEUE_PAGE_SIZE)
+    open_total = (unassigned_queue_size(session, jobcenter_id=user.jobcenter_id)
+                  if len(open_rows) == QUEUE_PAGE_SIZE else len(open_rows))
+    return {"rows": rows, "total": total, "unassigned": open_rows, "unassigned_total": open_total}
+
+
+@router.get("/reviews", response_class=HTMLResponse)
+def read_review_queue_page(request: Request, user: CounsellorUser, session: SessionDep,
+                           done: str | None = None) -> Response:
+    """Items waiting for review in the caseload, then those of unassigned cases; the longest-waiting first."""
+    context = {**_queue_context(session, user), "flash": _done_message(request, done), "flash_kind": "ok"}
+    return render_staff(request, "staff/reviews.html", user, context)
+
+
+@router.post("/reviews/claim", response_class=HTMLResponse)
+def submit_claim(
+    request: Request, user: CounsellorUser, session: SessionDep, _csrf: CsrfDep,
+    pseudonym: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """Take on an unassigned case from the shared queue (logged); then open it."""
+    try:
+        case = claim_case(session, pseudonym=pseudonym.strip(), user=user)
+    except (ReviewNotFound, ReviewError) as exc:
+        status = 404 if isinstance(exc, ReviewNotFound) else 409
+        context = {**_queue_context(session, user), "error": str(exc)}
+        return render_staff(request, "staff/reviews.html", user, context, status_code=status)
+    return _back_to_case(case, "claimed")
 
 
 @router.get("/cover", response_class=HTMLResponse)
@@ -136,7 +171,7 @@ def submit_cover(
     return RedirectResponse(f"/staff/cases/{pseudonym.strip()}", status_code=303)
 
 
-def _case_context(session: Session, case: JobSeeker) -> dict[str, Any]:
+def _case_context(session: Session, case: JobSeeker, locale: str) -> dict[str, Any]:
     case_id = require_id(case)
     mode = session.get(CaseMode, case_id)
     return {
@@ -149,6 +184,9 @@ def _case_context(session: Session, case: JobSeeker) -> dict[str, Any]:
         "outcome_kinds": {kind: OUTCOME_KIND_LABELS.get(kind, kind) for kind in OUTCOME_KINDS},
         "outcome_sources": OUTCOME_SOURCE_LABELS,
         "today": date.today().isoformat(),
+        "feedback": case_feedback(session, job_seeker_id=case_id),
+        "feedback_labels": FEEDBACK_LABELS,
+        "plan": plan_view(session, job_seeker=case, locale=locale),
     }
 
 
@@ -160,7 +198,7 @@ def _back_to_case(case: JobSeeker, done: str) -> RedirectResponse:
 def _render_case(request: Request, user: UserAccount, session: Session, case: JobSeeker, *,
                  error: str | None = None, status_code: int = 200, done: str | None = None,
                  form: dict[str, Any] | None = None) -> Response:
-    context = _case_context(session, case)
+    context = _case_context(session, case, get_locale(request))
     context.update({"error": error, "flash": _done_message(request, done), "flash_kind": "ok", "form": form or {}})
     return render_staff(request, "staff/case.html", user, context, status_code=status_code)
 
@@ -172,11 +210,20 @@ def read_case_page(request: Request, case: StaffCase, user: CounsellorUser, sess
     return _render_case(request, user, session, case, done=done)
 
 
+def _answers(snapshot: dict[str, Any], locale: str) -> list[Any]:
+    """The snapshot as the onboarding questions and their answers in words; none if it was erased."""
+    try:
+        return answer_rows(Profile.model_validate(snapshot), locale)
+    except ValidationError:
+        return []
+
+
 def _render_decision(request: Request, user: UserAccount, session: Session, case: JobSeeker, decision_id: str, *,
                      error: str | None = None, error_item: str | None = None, status_code: int = 200,
                      done: str | None = None, form: dict[str, Any] | None = None) -> Response:
     detail = decision_detail(session, job_seeker=case, decision_id=decision_id)
-    context = {**detail, "case": case, "reason_codes": REASON_CODES, "error": error, "error_item": error_item,
+    context = {**detail, "answers": _answers(detail["snapshot"], get_locale(request)),
+               "case": case, "reason_codes": REASON_CODES, "error": error, "error_item": error_item,
                "flash": _done_message(request, done), "flash_kind": "ok", "form": form or {},
                "today": date.today().isoformat()}
     return render_staff(request, "staff/decision.html", user, context, status_code=status_code)

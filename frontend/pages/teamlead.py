@@ -16,6 +16,7 @@ from frontend.pages.staff_common import render_staff
 from models.tables import MAX_ROW_ID
 from recommender.casework.assignment import reassign_case, team_assignments, team_members
 from recommender.casework.caseload import resolve_team_case
+from recommender.casework.queue import unassigned_queue_size
 from recommender.casework.validation import ReviewError
 from recommender.evaluate.monitoring import GROUPINGS, MIN_GROUP_SIZE, MIN_TEAM_MEMBERS, MonitoringError, team_report
 
@@ -43,7 +44,8 @@ def read_team_page(
         except MonitoringError as exc:  # the page still shows its filters, with the reason in place of figures
             error = str(exc)
     context = {"report": report, "error": error, "group_by": group_by if group_by in GROUPINGS else "module",
-               "days": days, "groupings": GROUPINGS, "min_group": MIN_GROUP_SIZE, "min_team": MIN_TEAM_MEMBERS}
+               "days": days, "groupings": GROUPINGS, "min_group": MIN_GROUP_SIZE, "min_team": MIN_TEAM_MEMBERS,
+               "unassigned_pending": unassigned_queue_size(session, jobcenter_id=user.jobcenter_id)}
     return render_staff(request, "staff/team.html", user, context, status_code=422 if error and report is None
                         and user.team_id is not None else 200)
 

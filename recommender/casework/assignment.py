@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from models.errors import require_id
 from models.tables import CaseAssignment, JobSeeker, Role, UserAccount, utcnow
-from recommender.casework.validation import ReviewError, clean_text
+from recommender.casework.validation import ReviewError, ReviewNotFound, clean_text
 from recommender.records.chain import EventType, append_event
 from recommender.records.free_text import text_digest
 
@@ -21,6 +21,9 @@ REASSIGN_REASON_MISSING = "Please give a reason for the reassignment."
 REASSIGN_TARGET_INVALID = "The new counsellor must be an active counsellor or team lead in your team."
 REASSIGN_SAME = "The case is already assigned to this counsellor."
 REASSIGN_OUTSIDE_TEAM = "This case is not assigned within your team."
+CLAIM_TAKEN = "Someone else has just taken on this case; it is no longer in the unassigned queue."
+CLAIM_NOT_FOUND = "No case with this pseudonym waits in your Jobcenter's unassigned queue."
+CLAIM_ROLES = frozenset({Role.counsellor, Role.team_lead})
 
 
 def current_counsellor_id(session: Session, *, job_seeker_id: int) -> int | None:
@@ -75,6 +78,38 @@ def reassign_case(
         outputs={"from_user_id": current_id, "to_user_id": new_counsellor_id},
     )
     return assignment
+
+
+def claim_case(session: Session, *, pseudonym: str, user: UserAccount) -> JobSeeker:
+    """Take on an unassigned case of the user's Jobcenter from the shared queue; logged as ``case_claimed``.
+
+    Raises
+    ------
+    ReviewNotFound
+        No such case in the user's Jobcenter (or the user may not take cases): told apart from nothing.
+    ReviewError
+        The case already has a counsellor (a colleague claimed it first).
+    """
+    seeker = session.exec(select(JobSeeker).where(JobSeeker.pseudonym == pseudonym)).first()
+    if (seeker is None or seeker.erased_at is not None or seeker.jobcenter_id != user.jobcenter_id
+            or user.role not in CLAIM_ROLES):
+        raise ReviewNotFound(CLAIM_NOT_FOUND)
+    seeker_id = require_id(seeker)
+    if current_counsellor_id(session, job_seeker_id=seeker_id) is not None:
+        raise ReviewError(CLAIM_TAKEN)
+    session.add(CaseAssignment(job_seeker_id=seeker_id, counsellor_id=require_id(user), assigned_at=utcnow()))
+    session.flush()
+    append_event(
+        session,
+        event_type=EventType.case_claimed,
+        actor_role=user.role,
+        actor_id=user.id,
+        case_pseudonym=seeker.pseudonym,
+        action="claim",
+        reason="claimed from the unassigned queue",
+        outputs={"to_user_id": user.id},
+    )
+    return seeker
 
 
 @dataclass(frozen=True)

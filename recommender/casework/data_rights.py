@@ -52,8 +52,8 @@ _SECRET_COLUMNS = ("password", "totp", "secret", "token")
 ERASURE_ACTIONS: dict[str, tuple[str, dict[str, Any]]] = {
     "profile_snapshot": ("update", {"payload": ERASED}),
     "decision": ("update", {"features": ERASED, "diagnostic": []}),
-    "decision_item": ("update", {"reasons": [], "edited_text": None, "review_reason": None, "in_plan": False,
-                                 "due_date": None, "done_at": None}),
+    "decision_item": ("update", {"reasons": [], "edited_text": None, "review_reason": None, "due_date": None}),
+    "plan_step": ("delete", {}),
     "feedback": ("delete", {}),
     "outcome": ("delete", {}),
     "case_note": ("delete", {}),

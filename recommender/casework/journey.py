@@ -1,4 +1,4 @@
-"""What a job-seeker does with Lotse besides getting advice: notice, profile, plan, feedback, outcomes.
+"""What a job-seeker does with Lotse besides getting advice: notice, profile, feedback, outcomes (plan: plan.py).
 
 Every step is a service function without web code, so the pages, the JSON API and the tests
 share one behaviour; each change is written together with its event in the caller's
@@ -12,13 +12,11 @@ Free-text comments never enter the event log (it holds no personal payloads); th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from data.catalogue import load_catalogue
 from data.kldb import get_occupation
 from data.regions import Region, get_region, search_regions
 from data.seed import DEMO_JOBCENTER_CODE, DEMO_JOBCENTER_NAME
@@ -47,7 +45,6 @@ ACTOR = "job_seeker"
 FEEDBACK_KINDS = ("helpful", "not_helpful", "not_possible")
 OUTCOME_KINDS = ("job_found", "training_started", "self_employed", "other")
 MAX_COMMENT_CHARS = 2000
-MAX_PLAN_DAYS_AHEAD = 366
 EARLIEST_OUTCOME = date(2000, 1, 1)
 MIN_TITLE_CONFIDENCE = 0.4
 
@@ -55,9 +52,7 @@ _UNKNOWN_ITEM = "No advice {item_id!r} for this person; only their own, visible 
 _BAD_FEEDBACK = "Feedback kind {given!r} is not allowed; allowed: {allowed}."
 _BAD_OUTCOME = "Outcome kind {given!r} is not allowed; allowed: {allowed}."
 _COMMENT_TOO_LONG = "The comment has {given} characters; at most {allowed} are allowed."
-_DUE_DATE_RANGE = "Due date {given} is outside the allowed range {earliest} to {latest}."
 _OUTCOME_DATE_RANGE = "Outcome date {given} is outside the allowed range {earliest} to {latest}."
-_NOT_IN_PLAN = "Advice {item_id!r} is not in the plan, so it cannot be marked done."
 
 
 class JourneyError(RecommenderError):
@@ -244,89 +239,11 @@ def own_item(session: Session, *, job_seeker: JobSeeker, item_id: str) -> Decisi
     return item
 
 
-def _log_item_event(session: Session, job_seeker: JobSeeker, item: DecisionItem, action: str,
+def log_item_event(session: Session, job_seeker: JobSeeker, item: DecisionItem, action: str,
                     outputs: dict[str, Any] | None = None, event_type: EventType = EventType.client_feedback) -> None:
     append_event(session, event_type=event_type, actor_role=ACTOR, actor_id=job_seeker.pseudonym,
                  case_pseudonym=job_seeker.pseudonym, decision_id=item.decision_id, action=action,
                  outputs={"item_id": item.id, "module_id": item.module_id, **(outputs or {})})
-
-
-def check_due_date(due: date | None, *, today: date | None = None) -> None:
-    if due is None:
-        return
-    today = today or date.today()
-    latest = today + timedelta(days=MAX_PLAN_DAYS_AHEAD)
-    if not today <= due <= latest:
-        raise JourneyInputError(_DUE_DATE_RANGE.format(given=due, earliest=today, latest=latest),
-                                field="due_date")
-
-
-def add_to_plan(session: Session, *, job_seeker: JobSeeker, item_id: str, due_date: date | None,
-                today: date | None = None) -> DecisionItem:
-    """Put an advice into the person's plan (or change its due date)."""
-    item = own_item(session, job_seeker=job_seeker, item_id=item_id)
-    check_due_date(due_date, today=today)
-    item.in_plan = True
-    item.due_date = due_date
-    session.add(item)
-    _log_item_event(session, job_seeker, item, "plan_added",
-                    {"due_date": due_date.isoformat() if due_date else None})
-    return item
-
-
-def remove_from_plan(session: Session, *, job_seeker: JobSeeker, item_id: str) -> DecisionItem:
-    item = own_item(session, job_seeker=job_seeker, item_id=item_id)
-    item.in_plan = False
-    item.due_date = None
-    item.done_at = None
-    session.add(item)
-    _log_item_event(session, job_seeker, item, "plan_removed")
-    return item
-
-
-def mark_done(session: Session, *, job_seeker: JobSeeker, item_id: str, done: bool = True) -> DecisionItem:
-    """Tick a plan step off (or un-tick it); only steps in the plan can be done."""
-    item = own_item(session, job_seeker=job_seeker, item_id=item_id)
-    if not item.in_plan:
-        raise JourneyItemNotFound(_NOT_IN_PLAN.format(item_id=item_id))
-    item.done_at = utcnow() if done else None
-    session.add(item)
-    _log_item_event(session, job_seeker, item, "step_done" if done else "step_reopened")
-    return item
-
-
-def plan_items(session: Session, *, job_seeker: JobSeeker) -> list[DecisionItem]:
-    """Every planned item across the person's decisions, open ones first, by due date."""
-    items = session.exec(
-        select(DecisionItem).join(Decision, col(Decision.id) == DecisionItem.decision_id)
-        .where(Decision.job_seeker_id == job_seeker.id, DecisionItem.in_plan == True)  # noqa: E712
-    ).all()
-    return sorted(items, key=lambda i: (i.done_at is not None, i.due_date or date.max, i.rank))
-
-
-@dataclass(frozen=True)
-class PlanStep:
-    """One step of the person's plan, in their language."""
-
-    item_id: str
-    module_id: str
-    title: str
-    text: str
-    due_date: date | None
-    done: bool
-
-
-def plan_view(session: Session, *, job_seeker: JobSeeker, locale: str) -> list[PlanStep]:
-    """The plan as the person sees it: titles and texts from the catalogue, counsellor edits win."""
-    modules = {m.id: m for m in load_catalogue().modules}
-    out = []
-    for item in plan_items(session, job_seeker=job_seeker):
-        module = modules.get(item.module_id)
-        title = getattr(module.title, locale, module.title.de) if module else item.module_id
-        text: str = getattr(module.text, locale, module.text.de) if module else ""
-        text = item.edited_text or text
-        out.append(PlanStep(item.id, item.module_id, title, text, item.due_date, item.done_at is not None))
-    return out
 
 
 def record_feedback(session: Session, *, job_seeker: JobSeeker, item_id: str, kind: str,
@@ -344,7 +261,7 @@ def record_feedback(session: Session, *, job_seeker: JobSeeker, item_id: str, ki
     feedback = Feedback(decision_item_id=item.id, job_seeker_id=job_seeker_id, kind=kind, comment=comment)
     session.add(feedback)
     session.flush()
-    _log_item_event(session, job_seeker, item, "feedback", {"kind": kind, "has_comment": comment is not None})
+    log_item_event(session, job_seeker, item, "feedback", {"kind": kind, "has_comment": comment is not None})
     return feedback
 
 

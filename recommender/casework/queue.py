@@ -13,12 +13,15 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from data.catalogue import load_catalogue
 from models.errors import require_id
 from models.staff import CaseMode
 from models.tables import (
     AdviceModule,
+    CaseAssignment,
     Decision,
     DecisionItem,
+    Feedback,
     JobSeeker,
     ProfileSnapshot,
     ReviewState,
@@ -127,23 +130,28 @@ class QueueRow:
     waiting_since: datetime
 
 
-def review_queue(session: Session, *, user: UserAccount, limit: int | None = None) -> list[QueueRow]:
-    """Pending items in the user's caseload, the longest-waiting first (at most *limit*)."""
-    user_id = require_id(user)
-    ids = caseload_ids(session=session, user_id=user_id)
-    if not ids:
-        return []
-    # Only the columns the queue shows: loading whole rows would decode every JSON column.
-    statement = (
+def _pending_of(cases: Any) -> Any:
+    """Pending items of the cases *cases* selects (a condition on ``Decision.job_seeker_id``), oldest first."""
+    return (
         # sqlmodel's select() declares typed overloads for up to four columns only; five work at run time.
         select(  # type: ignore[call-overload]
             JobSeeker.pseudonym, Decision.id, DecisionItem.id, DecisionItem.module_id, Decision.created_at)
         .join(Decision, col(Decision.id) == col(DecisionItem.decision_id))
         .join(JobSeeker, col(JobSeeker.id) == col(Decision.job_seeker_id))
-        .where(col(Decision.job_seeker_id).in_(ids), DecisionItem.review_state == ReviewState.pending_review.value,
+        .where(cases, DecisionItem.review_state == ReviewState.pending_review.value,
                col(JobSeeker.erased_at).is_(None))
         .order_by(col(Decision.created_at), col(DecisionItem.rank))
     )
+
+
+def _unassigned_of(jobcenter_id: int) -> Any:
+    """Cases of the Jobcenter that nobody looks after yet (every anonymous start begins so)."""
+    assigned = select(CaseAssignment.job_seeker_id).where(col(CaseAssignment.ended_at).is_(None))
+    of_center = select(JobSeeker.id).where(JobSeeker.jobcenter_id == jobcenter_id)
+    return col(Decision.job_seeker_id).in_(of_center) & col(Decision.job_seeker_id).not_in(assigned)
+
+
+def _queue_rows(session: Session, statement: Any, limit: int | None) -> list[QueueRow]:
     if limit is not None:
         statement = statement.limit(limit)
     titles = _module_titles(session)
@@ -161,20 +169,39 @@ def review_queue(session: Session, *, user: UserAccount, limit: int | None = Non
     ]
 
 
+def _count(session: Session, statement: Any) -> int:
+    return int(session.exec(select(func.count()).select_from(statement.order_by(None).subquery())).one())
+
+
+def review_queue(session: Session, *, user: UserAccount, limit: int | None = None) -> list[QueueRow]:
+    """Pending items in the user's caseload, the longest-waiting first (at most *limit*)."""
+    ids = caseload_ids(session=session, user_id=require_id(user))
+    if not ids:
+        return []
+    return _queue_rows(session, _pending_of(col(Decision.job_seeker_id).in_(ids)), limit)
+
+
 def review_queue_size(session: Session, *, user: UserAccount) -> int:
     """How many items in the user's caseload wait for review."""
     user_id = require_id(user)
     ids = caseload_ids(session=session, user_id=user_id)
     if not ids:
         return 0
-    statement = (
-        select(func.count(col(DecisionItem.id)))
-        .join(Decision, col(Decision.id) == col(DecisionItem.decision_id))
-        .join(JobSeeker, col(JobSeeker.id) == col(Decision.job_seeker_id))
-        .where(col(Decision.job_seeker_id).in_(ids), DecisionItem.review_state == ReviewState.pending_review.value,
-               col(JobSeeker.erased_at).is_(None))
-    )
-    return int(session.exec(statement).one())
+    return _count(session, _pending_of(col(Decision.job_seeker_id).in_(ids)))
+
+
+def unassigned_queue(session: Session, *, jobcenter_id: int, limit: int | None = None) -> list[QueueRow]:
+    """Pending items of the Jobcenter's cases without a counsellor, the longest-waiting first.
+
+    Every counsellor and team lead of the Jobcenter sees this list and may claim a case from it;
+    otherwise advice that needs a human decision would wait for nobody (issue 15).
+    """
+    return _queue_rows(session, _pending_of(_unassigned_of(jobcenter_id)), limit)
+
+
+def unassigned_queue_size(session: Session, *, jobcenter_id: int) -> int:
+    """How many items of cases without a counsellor wait for review in the Jobcenter."""
+    return _count(session, _pending_of(_unassigned_of(jobcenter_id)))
 
 
 def _module_titles(session: Session) -> dict[str, tuple[str, str]]:
@@ -199,14 +226,20 @@ def decision_detail(session: Session, *, job_seeker: JobSeeker, decision_id: str
                      .order_by(col(DecisionItem.rank))).all()
     )
     modules = _modules(session, [i.module_id for i in items])
+    specs = {m.id: m for m in load_catalogue().modules}
+    rule_texts = {(m.id, r.id): (r.reason_de, r.reason_en) for m in specs.values() for r in m.eligibility}
     rules_by_module: dict[str, list[dict[str, Any]]] = {}
     general_rules: list[dict[str, Any]] = []
     for rule in decision.guardrails or []:
         target = rule.get("module_id") if isinstance(rule, dict) else None
+        if isinstance(rule, dict):
+            text_de, text_en = rule_texts.get((str(target), str(rule.get("rule_id"))), ("", ""))
+            rule = {**rule, "text_de": text_de, "text_en": text_en}
         (rules_by_module.setdefault(target, []) if target else general_rules).append(rule)
     item_views = []
     for item in items:
         module = modules.get(item.module_id)
+        spec = specs.get(item.module_id)
         item_views.append({
             "id": item.id,
             "module_id": item.module_id,
@@ -224,6 +257,9 @@ def decision_detail(session: Session, *, job_seeker: JobSeeker, decision_id: str
             "reviewed_at": item.reviewed_at,
             "review_reason": item.review_reason,
             "edited_text": item.edited_text,
+            # What the job-seeker would read: the counsellor's edit, else the catalogue text.
+            "text_de": item.edited_text or (spec.text.de if spec else ""),
+            "text_en": item.edited_text or (spec.text.en if spec else ""),
             "due_date": item.due_date,
             "authored_by_counsellor": item.authored_by_counsellor,
         })
@@ -235,6 +271,29 @@ def decision_detail(session: Session, *, job_seeker: JobSeeker, decision_id: str
         "general_rules": general_rules,
         "items": item_views,
     }
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    given_at: datetime
+    module_id: str
+    title_de: str
+    title_en: str
+    kind: str
+    comment: str | None
+
+
+def case_feedback(session: Session, *, job_seeker_id: int) -> list[FeedbackRow]:
+    """What the job-seeker said about their advice (e.g. "Ohne Kita-Platz geht das nicht"), newest first."""
+    statement = (
+        select(Feedback.created_at, DecisionItem.module_id, Feedback.kind, Feedback.comment)
+        .join(DecisionItem, col(DecisionItem.id) == col(Feedback.decision_item_id))
+        .where(Feedback.job_seeker_id == job_seeker_id)
+        .order_by(col(Feedback.created_at).desc())
+    )
+    titles = _module_titles(session)
+    return [FeedbackRow(at, module_id, *titles.get(module_id, (module_id, module_id)), kind, comment)
+            for at, module_id, kind, comment in session.exec(statement).all()]
 
 
 def case_decisions(session: Session, *, job_seeker_id: int) -> list[Decision]:

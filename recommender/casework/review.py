@@ -36,25 +36,32 @@ from recommender.records.bound_rows import BINDING_KEY, binding
 from recommender.records.chain import EventType, append_event
 from recommender.records.free_text import text_digest
 
+
+def _(message: str) -> str:
+    """Mark a label for the translation catalogue; the pages translate it into the reader's language."""
+    return message
+
+
+# Labels are English msgids (api/locales), so each page shows them in one language.
 REASON_CODES: dict[str, dict[str, str]] = {
     "approve": {
-        "fits_situation": "Passt zur Situation / fits the person's situation",
-        "discussed_with_person": "Mit der Person besprochen / discussed with the person",
-        "requested_by_person": "Von der Person gewünscht / requested by the person",
-        "other": "Sonstiges / other",
+        "fits_situation": _("Fits the person's situation"),
+        "discussed_with_person": _("Discussed with the person"),
+        "requested_by_person": _("Requested by the person"),
+        "other": _("Other"),
     },
     "edit": {
-        "adjusted_to_situation": "An die Situation angepasst / adjusted to the situation",
-        "due_date_changed": "Frist geändert / due date changed",
-        "wording_clarified": "Text verständlicher gemacht / wording clarified",
-        "other": "Sonstiges / other",
+        "adjusted_to_situation": _("Adjusted to the situation"),
+        "due_date_changed": _("Due date changed"),
+        "wording_clarified": _("Wording clarified"),
+        "other": _("Other"),
     },
     "reject": {
-        "not_eligible": "Voraussetzungen nicht erfüllt / eligibility not met",
-        "not_suitable_now": "Derzeit nicht passend / not suitable now",
-        "person_declined": "Person möchte das nicht / person declined",
-        "better_alternative": "Bessere Alternative vorhanden / better alternative exists",
-        "other": "Sonstiges / other",
+        "not_eligible": _("Eligibility not met"),
+        "not_suitable_now": _("Not suitable now"),
+        "person_declined": _("Person declined"),
+        "better_alternative": _("Better alternative exists"),
+        "other": _("Other"),
     },
 }
 _STATE_AFTER = {"approve": ReviewState.approved, "edit": ReviewState.edited, "reject": ReviewState.rejected}
@@ -82,6 +89,10 @@ CONFLICT_ALREADY_REVIEWED = (
     "please reload the page to see the current state."
 )
 CONFLICT_NOT_PENDING = "This item does not need a review (state: {state}); nothing was changed."
+CONFLICT_SUPERSEDED = (
+    "Newer advice for this case replaced this item before it was reviewed; nothing was changed. "
+    "Please review the latest advice of the case."
+)
 
 
 def validate_reason(action: str, reason_code: str | None, reason_text: str | None) -> tuple[str, str]:
@@ -151,6 +162,8 @@ def review_item(
             raise ReviewError(TEXT_TOO_LONG.format(given=len(new_text), maximum=MAX_ADVICE_TEXT))
     if due_date is not None and due_date < (today or utcnow().date()):
         raise ReviewError(DUE_DATE_PAST.format(given=due_date.isoformat()))
+    if item.review_state == ReviewState.superseded:
+        raise ReviewConflict(CONFLICT_SUPERSEDED)
     if item.review_state != ReviewState.pending_review and item.version == expected_version:
         raise ReviewConflict(CONFLICT_NOT_PENDING.format(state=item.review_state))
     now = utcnow()

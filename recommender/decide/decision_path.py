@@ -52,6 +52,7 @@ from recommender.decide.market_context import market_context_for
 from recommender.decide.ranker import LoadedModel
 from recommender.decide.reasons import item_reasons
 from recommender.decide.registry import ModelRegistry
+from recommender.decide.superseding import supersede_pending
 from recommender.errors import ModelLoadError
 from recommender.records.bound_rows import BINDING_KEY, binding
 from recommender.records.chain import EventType, append_event
@@ -236,7 +237,7 @@ def plan_decision(
         rows.append({
             "id": new_id(), "decision_id": decision.id, "module_id": module_id, "rank": rank, "score": None,
             "uplift": uplifts.get(module_id), "propensity": propensities[module_id], "reasons": reasons,
-            "review_state": review.value, "version": 1, "authored_by_counsellor": False, "in_plan": False,
+            "review_state": review.value, "version": 1, "authored_by_counsellor": False,
         })
     event = {
         "event_type": EventType.recommendation_generated, "actor_role": actor_role, "actor_id": actor_id,
@@ -276,7 +277,9 @@ def write_decision(session: Session, plan: DecisionPlan) -> DecisionView:
         session.execute(insert(DecisionItem), plan.items)
     rows = binding(profile_snapshot=[snapshot], decision=[decision], decision_item=plan.items)
     append_event(session, **{**plan.event, "outputs": {**plan.event["outputs"], BINDING_KEY: rows}})
-    written = [SimpleNamespace(**row, edited_text=None, due_date=None, done_at=None) for row in plan.items]
+    supersede_pending(session, job_seeker=plan.job_seeker, decision=decision, actor_role=plan.event["actor_role"],
+                      actor_id=plan.event["actor_id"])
+    written = [SimpleNamespace(**row, edited_text=None, due_date=None) for row in plan.items]
     return decision_view(session, decision=decision, locale=plan.locale, audience="job_seeker",
                          catalogue=plan.catalogue, items=written)
 

@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from data.catalogue import Catalogue, load_catalogue
 from models.crud import latest_decision
 from models.errors import require_id
+from models.plan import PlanStep, plan_steps_by_module
 from models.tables import VISIBLE_STATES, Decision, DecisionItem, JobSeeker, ProfileSnapshot, ReviewState
 
 Locale = Literal["de", "en"]
@@ -91,12 +92,13 @@ def decision_view(
         items = session.exec(
             select(DecisionItem).where(DecisionItem.decision_id == decision.id).order_by(col(DecisionItem.rank))
         ).all()
+    plan = plan_steps_by_module(session=session, job_seeker_id=decision.job_seeker_id)
     views = []
     for item in items:
         state = ReviewState(item.review_state)
-        if audience == "job_seeker" and state == ReviewState.rejected:
+        if audience == "job_seeker" and state in (ReviewState.rejected, ReviewState.superseded):
             continue
-        views.append(_item_view(item, decision, catalogue, locale, audience))
+        views.append(_item_view(item, decision, catalogue, locale, audience, plan.get(item.module_id)))
     snapshot_hash = _snapshot_hash(session, decision)
     return DecisionView(
         decision_id=decision.id,
@@ -124,7 +126,7 @@ def _snapshot_hash(session: Session, decision: Decision) -> str:
 
 
 def _item_view(
-    item: Any, decision: Decision, catalogue: Catalogue, locale: Locale, audience: str
+    item: Any, decision: Decision, catalogue: Catalogue, locale: Locale, audience: str, planned: PlanStep | None
 ) -> ItemView:
     state = ReviewState(item.review_state)
     visible = state in VISIBLE_STATES or audience == "staff"
@@ -152,9 +154,9 @@ def _item_view(
         visible=visible,
         legal_basis=module.legal_basis if module and visible else None,
         effort=module.effort if module else "",
-        in_plan=item.in_plan,
-        due_date=item.due_date,
-        done=item.done_at is not None,
+        in_plan=planned is not None,
+        due_date=planned.due_date if planned is not None and planned.due_date else item.due_date,
+        done=planned is not None and planned.done_at is not None,
         authored_by_counsellor=item.authored_by_counsellor,
         uplift=item.uplift if staff else None,
     )

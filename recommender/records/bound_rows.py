@@ -12,8 +12,8 @@ for each row it describes: ``[fixed, payload]``.
   ``{"erased": true}``, ``[]`` or ``None``) is accepted instead of the bound one; any other
   change is reported.
 
-Columns a job-seeker changes in their own plan (``in_plan``, ``due_date``, ``done_at``) are not
-logged facts and stay outside the digest. A row changed by a logged action (a review) is bound
+The item's ``due_date`` (set with a review, shown in the plan) stays outside the digest; the
+job-seeker's own plan lives in ``plan_step``, which no event binds. A row changed by a logged action (a review) is bound
 again by that action's event; :func:`row_problems` checks each row against its latest binding.
 """
 

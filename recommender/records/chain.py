@@ -56,6 +56,8 @@ class EventType(StrEnum):
     payload_purged = "payload_purged"
     case_accessed = "case_accessed"
     case_reassigned = "case_reassigned"
+    case_claimed = "case_claimed"
+    review_superseded = "review_superseded"
     access_denied = "access_denied"
     user_created = "user_created"
     user_signed_in = "user_signed_in"

@@ -132,7 +132,7 @@ def write_simulated_log(engine: Engine, data: SimulatedData, catalogue: Catalogu
                     items.append({"id": decision_ids[i][::-1], "decision_id": decision_ids[i], "module_id": module,
                                   "rank": 1, "score": None, "uplift": None,
                                   "propensity": float(data.propensity[i]), "reasons": [], "review_state": state,
-                                  "version": 1, "authored_by_counsellor": False, "in_plan": False})
+                                  "version": 1, "authored_by_counsellor": False})
                 if data.outcome[i]:
                     outcomes.append({"job_seeker_id": ids[k], "kind": "job_found",
                                      "occurred_on": (when + timedelta(days=int(found_after[i]))).date(),

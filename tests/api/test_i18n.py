@@ -106,3 +106,14 @@ def test_unknown_page_is_explained_in_html(client: TestClient) -> None:
     assert response.status_code == 404
     assert "Seite nicht gefunden" in response.text
     assert client.get("/api/v1/gibt-es-nicht").headers["content-type"].startswith("application/problem+json")
+
+
+def test_times_are_shown_in_berlin_time_with_the_zone() -> None:
+    from datetime import datetime
+
+    from api.i18n import format_datetime
+
+    stored_utc = datetime(2026, 12, 6, 3, 7, 34)  # SQLite hands UTC back without a zone
+    assert format_datetime(stored_utc, "de") == "06.12.2026, 04:07:34 MEZ"
+    assert format_datetime(datetime(2026, 7, 6, 3, 7, 34), "en", "short").endswith("AM CEST")  # 05:07 in summer
+

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import running_server
+from tests.e2e.conftest import ARTIFACTS, running_server
 from tests.e2e.test_seeker_journey import check_axe
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -41,6 +41,7 @@ def _prepare(url: str) -> dict[str, str]:
         team = make_team(session, jobcenter=center)
         common = {"password": PASSWORD, "jobcenter_id": center.id, "actor_role": "admin", "actor_id": "e2e"}
         counsellor = create_user(session, username="e2e.beraterin", role="counsellor", team_id=team.id, **common)
+        create_user(session, username="e2e.teamleitung", role="team_lead", team_id=team.id, **common)
         seeker_account = create_user(session, username="e2e.person", role="job_seeker", **common)
         seeker = JobSeeker(jobcenter_id=center.id, user_id=seeker_account.id,
                            notice_version_acknowledged=NOTICE_VERSION)
@@ -130,3 +131,36 @@ def test_counsellor_approves_one_rejects_one_and_the_job_seeker_sees_only_the_ap
     assert "Aktivierungsgutschein" not in text and "AVGS" not in text
     assert dialogs == []
     context.close()
+
+
+def _overflow(page: Any) -> int:
+    """How many CSS pixels the page is wider than the window (0: no horizontal scrolling)."""
+    return int(page.evaluate("document.documentElement.scrollWidth - window.innerWidth"))
+
+
+def test_staff_pages_fit_768_px_and_job_seeker_pages_320_px(
+    request: pytest.FixtureRequest, browser: Any, staff_server: tuple[str, dict[str, str]]
+) -> None:
+    base, ids = staff_server
+    widths: dict[str, int] = {}
+    for username, paths, width in (
+        ("e2e.beraterin", ["/staff/caseload", "/staff/reviews", f"/staff/cases/{ids['pseudonym']}",
+                           f"/staff/cases/{ids['pseudonym']}/decisions/{ids['decision']}"], 768),
+        ("e2e.teamleitung", ["/staff/team", "/staff/team/cases", "/staff/reviews"], 768),
+        ("e2e.person", ["/advice", "/plan", "/my-data"], 320),
+    ):
+        context = browser.new_context(viewport={"width": width, "height": 900}, locale="de-DE")
+        page = context.new_page()
+        request.node._e2e_page = page
+        _sign_in(page, base, username)
+        page.wait_for_load_state()
+        for path in paths:
+            page.goto(base + path)
+            widths[f"{path}@{width}"] = _overflow(page)
+            page.screenshot(path=str(ARTIFACTS / f"width-{width}-{path.strip('/').replace('/', '_')[:60]}.png"),
+                            full_page=True)
+        context.close()
+    page = browser.new_context(viewport={"width": 320, "height": 700}, locale="de-DE").new_page()
+    page.goto(base + "/sign-in")
+    widths["/sign-in@320"] = _overflow(page)
+    assert {path: px for path, px in widths.items() if px > 0} == {}

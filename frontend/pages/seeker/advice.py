@@ -7,6 +7,7 @@ rank figure or prognosis of the person appears on these pages (G7).
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
@@ -14,11 +15,15 @@ from fastapi.responses import HTMLResponse, Response
 from api.deps import SessionDep
 from api.i18n import LocaleCode, get_locale
 from api.i18n import lazy_gettext as _
+from api.review_status import pending_status
 from api.security import CsrfDep
 from api.seeker import SessionJobSeeker
+from data.kldb import get_occupation
+from data.regions import get_region
 from frontend.pages.seeker.common import decision_path, flash, registry_of, render, see_other
 from frontend.pages.seeker.steps import STEPS
 from models.errors import require_id
+from models.schemas import Profile
 from models.staff import visible_case_notes
 from models.tables import Decision, JobSeeker
 from recommender.casework import journey
@@ -37,6 +42,11 @@ MODE_MESSAGES = {
     "counsellor_without_ai": _("Your contact person works on your case without AI. These suggestions come from "
                                "fixed rules."),
 }
+# Advice that sends the person searching for postings: its card links to the BA Jobbörse search,
+# prefilled with their occupation and place (a plain link: Lotse calls no API and shares nothing).
+JOB_SEARCH_MODULES = frozenset({"broaden_occupations", "broaden_radius", "spontaneous_applications",
+                                "online_job_boards", "shortage_occupations", "temporary_agency_work"})
+JOBSUCHE_SEARCH = "https://www.arbeitsagentur.de/jobsuche/suche"
 MSG_NOT_AVAILABLE = _("Advice cannot be prepared at the moment. Your answers are saved; please try again later.")
 MSG_NEW_ADVICE = _("Your advice has been updated.")
 
@@ -55,6 +65,17 @@ def _card_data(view: Any, locale: LocaleCode, feedback: dict[str, Any]) -> list[
         labels = [label for f in item.data_used if (label := _feature_label(f, locale))]
         cards.append({"item": item, "data_used": labels, "feedback": feedback.get(item.item_id)})
     return cards
+
+
+def jobsuche_url(profile: Profile) -> str | None:
+    """The Jobbörse search for the person's occupation and place, or None without an occupation."""
+    occupation = get_occupation(profile.target_occupation) if profile.target_occupation else None
+    what = profile.target_occupation_text or (occupation.short_title if occupation else "")
+    if not what:
+        return None
+    region = get_region(profile.region_ags) if profile.region_ags else None
+    where = region.name if region else (profile.postcode or "")
+    return f"{JOBSUCHE_SEARCH}?{urlencode({'was': what, 'wo': where} if where else {'was': what})}"
 
 
 def _missing(view: Any) -> list[tuple[str, str]]:
@@ -97,6 +118,10 @@ def render_advice_page(request: Request, session: Any, job_seeker: JobSeeker, *,
         if view.mode != "model" else None,
         "available": True, "item_errors": item_errors or {}, "item_values": item_values or {},
         "notes": visible_case_notes(session=session, job_seeker_id=require_id(job_seeker)),
+        "jobsuche_url": jobsuche_url(journey.current_profile(session, job_seeker=job_seeker)),
+        "job_search_modules": JOB_SEARCH_MODULES,
+        "pending_status": pending_status(session, job_seeker=job_seeker, locale=locale,
+                                         working_days=request.app.state.settings.review_working_days),
     }, status_code=status_code)
 
 

@@ -17,7 +17,7 @@ from frontend.pages.seeker.forms import FormTooLarge, read_form
 from frontend.pages.seeker.onboarding import read_summary_rows
 from frontend.pages.seeker.plan import OUTCOME_LABELS
 from recommender.casework import data_rights as privacy
-from recommender.casework import journey
+from recommender.casework import journey, plan
 from recommender.casework.erasure_journal import erasure_journal
 
 router = APIRouter(include_in_schema=False)
@@ -37,6 +37,7 @@ RECORD_LABELS = {
     "case_access_grant": _("Permissions for staff to open your case"),
     "case_note": _("Notes by your contact person"),
     "case_mode": _("Whether your case runs without AI"),
+    "plan_step": _("Steps in your plan"),
 }
 
 
@@ -48,7 +49,7 @@ def read_my_data(request: Request, job_seeker: SessionJobSeeker, session: Sessio
     return render(request, "seeker/my_data.html", {
         "job_seeker": job_seeker, "rows": read_summary_rows(session, job_seeker, locale), "counts": counts,
         "events": events, "record_labels": RECORD_LABELS,
-        "plan": journey.plan_view(session, job_seeker=job_seeker, locale=locale),
+        "plan": plan.plan_view(session, job_seeker=job_seeker, locale=locale),
         "outcomes": journey.outcomes_of(session, job_seeker=job_seeker), "outcome_labels": OUTCOME_LABELS,
         "feedback": list(journey.latest_feedback(session, job_seeker=job_seeker).values()),
         "feedback_labels": FEEDBACK_LABELS,

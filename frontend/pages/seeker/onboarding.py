@@ -18,6 +18,7 @@ from api.i18n import get_locale, gettext
 from api.i18n import lazy_gettext as _
 from api.security import CsrfDep
 from api.seeker import NewOrSessionJobSeeker, SessionJobSeeker
+from data.kldb import get_occupation
 from data.regions import get_region
 from frontend.pages.seeker.common import decision_path, flash, render, see_other
 from frontend.pages.seeker.forms import (
@@ -90,6 +91,11 @@ def _saved_values(profile: Profile, step: StepSpec, locale: str) -> dict[str, An
             region = get_region(profile.region_ags) if profile.region_ags else None
             values[spec.name] = region.name if region else ""
             continue
+        if spec.name == "target_occupation_text" and not profile.target_occupation_text:
+            # Given as a KldB code (the API): its official title, never a bare number.
+            occupation = get_occupation(profile.target_occupation) if profile.target_occupation else None
+            values[spec.name] = occupation.title if occupation else ""
+            continue
         node: Any = data
         for part in spec.name.split("."):
             node = node.get(part) if isinstance(node, dict) else None
@@ -129,7 +135,14 @@ def read_summary(request: Request, job_seeker: SessionJobSeeker, session: Sessio
 
 def read_summary_rows(session: Any, job_seeker: Any, locale: str) -> list[tuple[StepSpec, list[tuple[Any, str]]]]:
     """Each step with its fields and the saved answers as the person would say them."""
-    profile = journey.current_profile(session, job_seeker=job_seeker)
+    return answer_rows(journey.current_profile(session, job_seeker=job_seeker), locale)
+
+
+def answer_rows(profile: Profile, locale: str) -> list[tuple[StepSpec, list[tuple[Any, str]]]]:
+    """The onboarding questions with *profile*'s answers in words: only what onboarding asks, labelled.
+
+    The counsellor's decision page shows a snapshot this way too, instead of field names and ``True``.
+    """
     rows = []
     for step in STEPS:
         values = _saved_values(profile, step, locale)

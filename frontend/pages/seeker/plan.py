@@ -18,7 +18,7 @@ from frontend.pages.seeker.advice import render_advice_page
 from frontend.pages.seeker.common import flash, render, see_other
 from frontend.pages.seeker.forms import MSG_FORM_TOO_LARGE, FormTooLarge, read_form
 from models.tables import JobSeeker
-from recommender.casework import journey
+from recommender.casework import journey, plan
 
 router = APIRouter(include_in_schema=False)
 
@@ -63,7 +63,7 @@ def _back_with_errors(request: Request, session: Any, job_seeker: JobSeeker, ori
 def _render_plan(request: Request, session: Any, job_seeker: JobSeeker, item_errors: dict[str, Any] | None = None,
                  item_values: dict[str, Any] | None = None, status_code: int = 200,
                  template: str = "seeker/plan.html") -> HTMLResponse:
-    steps = journey.plan_view(session, job_seeker=job_seeker, locale=get_locale(request))
+    steps = plan.plan_view(session, job_seeker=job_seeker, locale=get_locale(request))
     return render(request, template, {"steps": steps, "item_errors": item_errors or {}, "today_value": date.today(),
                                       "item_values": item_values or {}}, status_code=status_code)
 
@@ -117,13 +117,13 @@ async def update_plan(request: Request, item_id: str, job_seeker: SessionJobSeek
             except ValueError:
                 return _back_with_errors(request, session, job_seeker, origin, item_id,
                                          {"due_date": gettext(MSG_DATE, locale)}, {"due_date": raw_due})
-            journey.add_to_plan(session, job_seeker=job_seeker, item_id=item_id, due_date=due)
+            plan.add_to_plan(session, job_seeker=job_seeker, item_id=item_id, due_date=due)
             message = MSG_PLAN_ADDED
         elif action == "remove":
-            journey.remove_from_plan(session, job_seeker=job_seeker, item_id=item_id)
+            plan.remove_from_plan(session, job_seeker=job_seeker, item_id=item_id)
             message = MSG_PLAN_REMOVED
         elif action in ("done", "reopen"):
-            journey.mark_done(session, job_seeker=job_seeker, item_id=item_id, done=action == "done")
+            plan.mark_done(session, job_seeker=job_seeker, item_id=item_id, done=action == "done")
             message = MSG_DONE if action == "done" else MSG_REOPENED
         else:
             raise _not_found()

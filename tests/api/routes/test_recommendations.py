@@ -43,7 +43,7 @@ def test_recommendation_answers_with_ranked_gated_advice(seeded_client: TestClie
         if item["pending_review"]:
             assert item["text"] is None and item["reasons"] == []
             assert item["module_id"] is None and item["effort"] is None
-            assert item["title"] == "Ihre Ansprechperson prüft diesen Vorschlag."
+            assert item["title"] == "Wird von Ihrem Jobcenter geprüft, in der Regel innerhalb von 3 Werktagen."
         else:
             assert item["text"] and item["title"]
     assert body["explanation_url"] == f"/api/v1/decisions/{body['decision_id']}/explanation"

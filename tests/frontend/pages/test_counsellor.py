@@ -91,7 +91,7 @@ def test_decision_view_shows_inputs_uplift_reasons_rules_and_model(app: FastAPI,
     client = page_login(app, world.usernames["counsellor"])
     html = client.get(_decision_page(world)).text
     assert "lgbm-test-1" in html  # model version
-    assert "62102" in html  # profile snapshot
+    assert "Berufe im Verkauf (ohne Produktspezialisierung)" in html  # the snapshot's occupation, in words
     assert "+0.06" in html  # expected gain (uplift) of the first item; never a P(job) (G7)
     assert "Sie suchen schon länger." in html  # reason
     assert "§ 81 SGB III" in html  # legal basis of the eligibility rule

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi import FastAPI
 
@@ -41,6 +43,7 @@ def test_data_scientist_sees_versions_failed_gates_and_downloads_the_report(app:
     with_report, without = versions
     assert with_report in page.text and without in page.text
     assert "proxy_auc" in page.text and "SYNTHETIC" in page.text
+    assert not re.search(r"\d,\d{3}", page.text)  # German pages write 60.000, never 60,000
     assert page.text.count("/report\"") == 1
     report = client.get(f"/staff/data/models/{with_report}/report")
     assert report.status_code == 200 and "Model report" in report.text
@@ -72,3 +75,10 @@ def test_counsellor_and_anonymous_visitor_cannot_open_the_model_page(app: FastAP
 
     anonymous = TestClient(app).get("/staff/data/models", follow_redirects=False)
     assert anonymous.status_code == 303 and "/login" in anonymous.headers["location"]
+
+
+def test_data_page_names_review_states_in_words(app: FastAPI) -> None:
+    world: StaffWorld = build_world(app)
+    html = page_login(app, world.usernames["data_scientist"]).get("/staff/data").text
+    assert "wartet auf Prüfung" in html and "keine Prüfung nötig" in html
+    assert "pending_review" not in html and "not_required" not in html

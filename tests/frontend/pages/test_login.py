@@ -61,3 +61,29 @@ def test_logout_page_posts_and_signs_out(app: FastAPI, world: StaffWorld) -> Non
     response = post_form(client, "/logout", "/logout", {})
     assert response.status_code == 303
     assert client.get("/api/v1/auth/session").json()["authenticated"] is False
+
+
+def test_job_seeker_sign_in_page_has_no_staff_wording_or_code_field(app: FastAPI) -> None:
+    html = TestClient(app).get("/sign-in").text
+    assert "<h1>Anmelden in Ihrem Lotse-Konto</h1>" in html and "Anmeldung für Mitarbeitende im Jobcenter" not in html
+    assert "totp_code" not in html and 'action="/sign-in"' in html
+    assert 'href="/sign-in"' in TestClient(app).get("/").text
+
+
+def test_job_seeker_account_signs_in_on_its_own_page_and_staff_are_sent_to_theirs(app: FastAPI,
+                                                                                   world: StaffWorld) -> None:
+    from sqlmodel import select
+
+    from models.db import session_scope
+    from models.tables import Jobcenter
+    from tests.factories import make_staff_user
+
+    with session_scope(app.state.engine) as session:
+        center = session.exec(select(Jobcenter).where(Jobcenter.code == "demo")).one()
+        make_staff_user(session, role="job_seeker", jobcenter=center, username="anna")
+    client = TestClient(app)
+    response = post_form(client, "/sign-in", "/sign-in", {"username": "anna", "password": TEST_PASSWORD})
+    assert response.status_code == 303 and not response.headers["location"].startswith("/staff")
+    staff = post_form(TestClient(app), "/sign-in", "/sign-in",
+                      {"username": world.usernames["counsellor"], "password": TEST_PASSWORD})
+    assert staff.status_code == 401 and 'href="/login"' in staff.text

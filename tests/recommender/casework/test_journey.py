@@ -1,4 +1,4 @@
-"""Journey services: notice, step-by-step answers, plan, feedback, outcomes - each logged."""
+"""Journey services: notice, step-by-step answers, feedback, outcomes - each logged."""
 
 from __future__ import annotations
 
@@ -59,31 +59,6 @@ def test_notice_acknowledgement_is_versioned(engine: Engine, monkeypatch: pytest
         assert journey.notice_needed(person)
         event = session.exec(select(Event)).one()
     assert event.event_type == "notice_acknowledged" and event.ui_text_version == "2026-11-25"
-
-
-def test_plan_due_date_must_lie_within_a_year(engine: Engine) -> None:
-    with Session(engine) as session:
-        person = make_job_seeker(session)
-        item = _item(session, person)
-        for bad in (TODAY - timedelta(days=1), TODAY + timedelta(days=400)):
-            with pytest.raises(journey.JourneyError, match="outside the allowed range"):
-                journey.add_to_plan(session, job_seeker=person, item_id=item.id, due_date=bad, today=TODAY)
-        journey.add_to_plan(session, job_seeker=person, item_id=item.id, due_date=TODAY, today=TODAY)
-        assert item.in_plan and item.due_date == TODAY
-
-
-def test_only_planned_steps_can_be_marked_done(engine: Engine) -> None:
-    with Session(engine) as session:
-        person = make_job_seeker(session)
-        item = _item(session, person)
-        with pytest.raises(journey.JourneyError, match="not in the plan"):
-            journey.mark_done(session, job_seeker=person, item_id=item.id)
-        journey.add_to_plan(session, job_seeker=person, item_id=item.id, due_date=None)
-        journey.mark_done(session, job_seeker=person, item_id=item.id)
-        assert journey.plan_view(session, job_seeker=person, locale="en")[0].done
-        assert journey.plan_view(session, job_seeker=person, locale="en")[0].title == "Finish your CV"
-        actions = [e.action for e in session.exec(select(Event).order_by(Event.id)).all()]
-    assert actions == ["plan_added", "step_done"]
 
 
 def test_items_of_others_or_under_review_are_not_reachable(engine: Engine) -> None:

@@ -49,3 +49,15 @@ def test_review_queue_limit_keeps_the_longest_waiting(engine: Engine, case: dict
         assert review_queue_size(session, user=user) == 2
         first = review_queue(session, user=user, limit=1)
         assert [row.item_id for row in first] == [case["items"][0]]
+
+
+def test_unassigned_case_items_reach_every_counsellor_of_the_jobcenter(engine: Engine, case: dict) -> None:
+    from recommender.casework.queue import unassigned_queue, unassigned_queue_size
+
+    with Session(engine) as session:
+        colleague = session.get(UserAccount, case["colleague"])
+        rows = unassigned_queue(session, jobcenter_id=colleague.jobcenter_id)
+        assert [r.item_id for r in rows][:1] == [case["other_item"]]
+        assert unassigned_queue_size(session, jobcenter_id=colleague.jobcenter_id) == len(rows) == 2
+        assert case["items"][0] not in {r.item_id for r in rows}  # an assigned case stays with its counsellor
+        assert unassigned_queue(session, jobcenter_id=colleague.jobcenter_id + 999) == []

@@ -108,3 +108,17 @@ def test_counsellor_advice_is_approved_and_marked_as_authored(engine: Engine, ca
         assert session.exec(select(Event).where(Event.event_type == "counsellor_advice_added")).one()
 
 
+
+
+def test_reviewing_a_superseded_item_is_refused_with_a_clear_conflict(engine: Engine, case: dict) -> None:
+    from recommender.casework.review import CONFLICT_SUPERSEDED
+
+    with session_scope(engine) as session:
+        item = session.get(DecisionItem, case["items"][0])
+        item.review_state = "superseded"
+        session.add(item)
+    with session_scope(engine) as session, pytest.raises(ReviewConflict) as refused:
+        review_item(session, job_seeker=session.get(JobSeeker, case["seeker"]), item_id=case["items"][0],
+                    reviewer=session.get(UserAccount, case["counsellor"]), action="approve",
+                    reason_code="fits_situation", reason_text="", expected_version=1)
+    assert str(refused.value) == CONFLICT_SUPERSEDED

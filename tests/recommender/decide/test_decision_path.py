@@ -305,3 +305,37 @@ def test_broken_shadow_candidate_does_not_cost_the_person_their_advice(seeded: E
         assert "shadow" not in event.outputs
 
 
+def test_refresh_supersedes_the_pending_items_of_the_earlier_decision(seeded: Engine) -> None:
+    from models.tables import UserAccount
+    from recommender.casework.queue import caseload_overview, review_queue
+    from tests.factories import assign_case, make_staff_user
+
+    with session_scope(seeded) as session:
+        seeker = _job_seeker(session)
+        jobcenter = get_jobcenter_by_code(session=session, code="demo")
+        counsellor = make_staff_user(session, role="counsellor", jobcenter=jobcenter)
+        assign_case(session, job_seeker=seeker, counsellor=counsellor)
+        ids = (seeker.id, counsellor.id)
+    first = _recommend(seeded, FakeRegistry(FakeModel()), job_seeker=_by_id(seeded, ids[0]))
+    second = _recommend(seeded, FakeRegistry(FakeModel()), job_seeker=_by_id(seeded, ids[0]))
+    with Session(seeded) as session:
+        user = session.get(UserAccount, ids[1])
+        fresh = [i.item_id for i in second.items if i.review_state == "pending_review"]
+        queue = review_queue(session, user=user)
+        assert fresh and sorted(r.item_id for r in queue) == sorted(fresh)  # each module once, not twice
+        assert [row.open_reviews for row in caseload_overview(session, user=user)] == [len(fresh)]
+        old = session.exec(select(DecisionItem).where(DecisionItem.decision_id == first.decision_id,
+                                                      DecisionItem.review_state == "superseded")).all()
+        assert {i.id for i in old} == {i.item_id for i in first.items if i.review_state == "pending_review"}
+        event = session.exec(select(Event).where(Event.event_type == "review_superseded")).one()
+        assert event.decision_id == second.decision_id and sorted(event.outputs["item_ids"]) == sorted(
+            i.id for i in old)
+        old_view = decision_path.decision_view(session, decision=session.get(Decision, first.decision_id),
+                                               locale="de", audience="job_seeker")
+        assert all(i.review_state != "superseded" for i in old_view.items)
+        assert verify_chain(session).ok
+
+
+def _by_id(engine: Engine, job_seeker_id: int) -> JobSeeker:
+    with Session(engine, expire_on_commit=False) as session:
+        return session.get(JobSeeker, job_seeker_id)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy.engine import Engine
 
 from data.catalogue import load_catalogue
 from models.schemas import Profile
 from recommender.decide.features import ALLOWED_FEATURES, MarketContext
 from recommender.decide.guardrails import evaluate_guardrails
-from recommender.decide.model_card import render_card
+from recommender.decide.registry import CARD_FILE, ModelRegistry
+from recommender.learn.train import fit
+from recommender.learn.train_config import TrainConfig
 from recommender.records.justified_features import JUSTIFIED_FEATURES
 from tests.recommender import simulated_model as sm
 from tests.recommender.decide.test_reasons_true import FOREIGN_UNRECOGNISED, _decide
@@ -29,8 +33,10 @@ def test_explanation_page_says_in_plain_words_what_german_skills_are_used_for(en
     assert any("§ 3 Abs. 2 AGG" in line for line in de.how_it_works)
 
 
-def test_model_card_lists_the_register_with_its_legal_reasons() -> None:
-    card = render_card("v1", {"features": list(ALLOWED_FEATURES)})
+def test_model_card_lists_the_register_with_its_legal_reasons(tmp_path: Path) -> None:
+    registry = ModelRegistry(tmp_path)
+    version = registry.save(fit(sm.data(5000, seed=11), TrainConfig.quick(seed=42, num_threads=1)))
+    card = (tmp_path / version / CARD_FILE).read_text(encoding="utf-8")
     for name, justification in JUSTIFIED_FEATURES.items():
         assert f"`{name}` (correlates with {justification.correlates_with}): {justification.legal_reason}" in card
 

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from models.plan import PlanStep as PlannedModule
 from models.tables import DecisionItem, Event, Feedback, JobSeeker, Outcome
 from tests.frontend.fake_decision_path import SECRET_PENDING_TEXT
 from tests.frontend.seeker_util import (  # noqa: F401  (fixtures)
@@ -34,6 +35,11 @@ def _items(app: FastAPI) -> dict[str, DecisionItem]:
         return {i.module_id: i for i in session.exec(select(DecisionItem)).all()}
 
 
+def _planned(app: FastAPI) -> dict[str, PlannedModule]:
+    with db_session(app) as session:
+        return {step.module_id: step for step in session.exec(select(PlannedModule)).all()}
+
+
 def test_advice_shows_obstacles_cards_and_why(seeker: TestClient) -> None:
     html = _advised(seeker)
     assert "Was Ihnen im Moment im Weg steht" in html
@@ -47,9 +53,25 @@ def test_advice_shows_obstacles_cards_and_why(seeker: TestClient) -> None:
 
 def test_pending_review_item_shows_only_that_it_waits(seeker: TestClient) -> None:
     html = _advised(seeker)
-    assert "Ihre Ansprechperson prüft diesen Vorschlag." in html
+    assert "Wird von Ihrem Jobcenter geprüft, in der Regel innerhalb von 3 Werktagen." in html
+    assert "Ihre Ansprechperson prüft" not in html  # nobody is assigned yet: no promise of a person
     assert SECRET_PENDING_TEXT not in html
     assert "§ 81 SGB III" not in html
+
+
+def test_pending_item_of_an_assigned_case_names_the_contact_person(app: FastAPI, seeker: TestClient) -> None:
+    from models.tables import Jobcenter
+    from tests.factories import assign_case, make_staff_user
+
+    app.state.settings.review_working_days = 5
+    assert "innerhalb von 5 Werktagen" in _advised(seeker)
+    with db_session(app) as session:
+        case = session.exec(select(JobSeeker)).one()
+        center = session.get(Jobcenter, case.jobcenter_id)
+        assign_case(session, job_seeker=case, counsellor=make_staff_user(session, role="counsellor", jobcenter=center))
+        session.commit()
+    html = seeker.get("/advice").text
+    assert "Ihre Ansprechperson prüft diesen Vorschlag." in html and "Werktag" not in html
 
 
 def test_advice_page_shows_no_scores(seeker: TestClient) -> None:
@@ -63,7 +85,7 @@ def test_advice_in_english(seeker: TestClient) -> None:
     post_form(seeker, "/advice", "/language", {"locale": "en", "next": "/advice"})
     html = seeker.get("/advice").text
     assert "Finish your CV" in html
-    assert "Your contact person is checking this suggestion." in html
+    assert "Your Jobcenter is checking this suggestion, usually within 3 working days." in html
     assert "<summary>Why?</summary>" in html
 
 
@@ -95,12 +117,12 @@ def test_plan_add_with_due_date_then_done_then_remove(seeker: TestClient, app: F
     assert "Machen Sie Ihren Lebenslauf fertig" in html
     assert "Als erledigt markieren" in html
     post_form(seeker, "/plan", f"/plan/{item.id}", {"action": "done", "origin": "plan"})
-    assert _items(app)["cv_documents"].done_at is not None
+    assert _planned(app)["cv_documents"].done_at is not None
     assert "Gut gemacht!" in seeker.get("/plan").text
     printable = seeker.get("/plan/print").text
     assert "Erledigt" in printable and "<form" not in printable.split("<main")[1].split("</main>")[0]
     post_form(seeker, "/plan", f"/plan/{item.id}", {"action": "remove", "origin": "plan"})
-    assert not _items(app)["cv_documents"].in_plan
+    assert "cv_documents" not in _planned(app)
 
 
 def test_plan_accepts_german_dates_and_refuses_past_ones(seeker: TestClient, app: FastAPI) -> None:
@@ -298,3 +320,21 @@ def test_account_without_a_case_can_start_one(seeded_client: TestClient, app: Fa
     assert seeded_client.get("/continue").url.path == "/notice"
     with db_session(app) as session:
         assert session.exec(select(JobSeeker)).one().user_id is not None
+
+
+def test_jobcenter_contact_details_from_settings_are_on_job_seeker_pages(app: FastAPI, seeker: TestClient) -> None:
+    settings = app.state.settings
+    settings.jobcenter_phone, settings.jobcenter_email = "0941 123 45", "kontakt@jobcenter.example"
+    settings.jobcenter_opening_hours = "Mo–Fr 8–12 Uhr, Do 14–18 Uhr"
+    html = _advised(seeker)
+    assert "Kontakt zu Ihrem Jobcenter" in html and 'href="tel:094112345"' in html
+    assert "mailto:kontakt@jobcenter.example" in html and "Öffnungszeiten: Mo–Fr 8–12 Uhr" in html
+    assert "Kontakt zu Ihrem Jobcenter" not in seeker.get("/login").text  # staff pages keep their footer
+
+
+def test_job_search_item_links_to_the_jobboerse_prefilled_with_occupation_and_place(seeker: TestClient) -> None:
+    post_form(seeker, "/onboarding/occupation", "/onboarding/occupation", {"target_occupation_text": "Verkäuferin"})
+    post_form(seeker, "/onboarding/region", "/onboarding/region", {"region_query": "Regensburg"})
+    html = _advised(seeker)
+    link = "https://www.arbeitsagentur.de/jobsuche/suche?was=Verk%C3%A4uferin&amp;wo=Regensburg"
+    assert html.count(link) == 1  # on "Suchen Sie auch in verwandten Berufen", not on the CV item
