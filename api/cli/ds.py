@@ -33,6 +33,7 @@ from data.catalogue import load_catalogue
 from models.db import session_scope
 from recommender.decide.model_meta import LOGS_SCENARIO, StoredMeta
 from recommender.errors import DuplicateModelError, ModelLoadError, RecommenderError, RegistryError
+from recommender.evaluate.drift import DEFAULT_WINDOW_DAYS, PSI_SHIFT, PSI_WATCH, drift_report
 from recommender.evaluate.evidence import Evidence
 from recommender.evaluate.gates import (
     POLICY_VALUE_MARGIN,
@@ -202,6 +203,33 @@ def ds_gates(version: str = typer.Argument(..., help="Model version."), as_json:
             console.print(f"{'[green]pass[/]' if g.passed else '[red]FAIL[/]'}  {g.gate}: {g.detail}", highlight=False)
     if any(not g.passed for g in results):
         raise typer.Exit(EXIT_GATES)
+
+
+@ds_app.command("drift")
+def ds_drift(window_days: int = typer.Option(DEFAULT_WINDOW_DAYS, min=1, help="Days in each compared window."),
+             as_json: bool = JsonOption) -> None:
+    """Input drift (PSI per feature) and job-rate drift, the log's first days against its last (aggregates only)."""
+    settings = load_settings()
+    with session_scope(open_engine(settings)) as session:
+        report = drift_report(session, window_days=window_days, outcome_window_days=settings.outcome_window_days)
+    emit(report.as_json(), as_json)
+    if as_json:
+        return
+    if report.message:
+        console.print(report.message, highlight=False)
+        return
+    table = Table(title=f"Input drift: first {window_days} days ({report.reference_decisions} decisions) "
+                        f"against last {window_days} days ({report.recent_decisions})")
+    for column in ("feature", "PSI", "status"):
+        table.add_column(column)
+    for f in report.features:
+        table.add_row(f.feature, f"{f.psi:.3f}", f.status)
+    console.print(table)
+    console.print(f"PSI below {PSI_WATCH} stable, {PSI_WATCH} to {PSI_SHIFT} watch, above {PSI_SHIFT} shift. "
+                  f"Shifted: {', '.join(report.shifted()) or 'none'}.", highlight=False)
+    o = report.outcomes
+    console.print(o.message or f"Job rate (closed outcome windows): reference {o.reference_rate:.1%}, "
+                               f"recent {o.recent_rate:.1%}.", highlight=False)
 
 
 def promote_through_gates(version: str, *, actor: str, force: bool, reason: str | None) -> None:

@@ -15,10 +15,11 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from api.auth.deps import require_roles
-from api.deps import SettingsDep
+from api.deps import SessionDep, SettingsDep
 from frontend.pages.staff_common import render_staff
 from models.tables import Role, UserAccount
 from recommender.decide.registry import ModelRegistry
+from recommender.evaluate.drift import PSI_SHIFT, PSI_WATCH, drift_report
 from recommender.evaluate.gates import REPORT_HTML, REPORT_JSON
 
 router = APIRouter(prefix="/staff/data", include_in_schema=False)
@@ -38,11 +39,13 @@ def _summary(registry: ModelRegistry, version: str) -> dict[str, Any]:
 
 
 @router.get("/models", response_class=HTMLResponse)
-def read_models_page(request: Request, settings: SettingsDep, user: DataScientist) -> Response:
-    """Model versions, which one is active, whether its report exists and which gates it failed."""
+def read_models_page(request: Request, settings: SettingsDep, session: SessionDep, user: DataScientist) -> Response:
+    """Model versions (stage, report, failed gates) and the log's input and outcome drift, aggregated."""
     registry = ModelRegistry(settings.models_dir)
     models = [{"info": info, **_summary(registry, info.version)} for info in reversed(registry.list_versions())]
-    return render_staff(request, "staff/datascience.html", user, {"models": models})
+    drift = drift_report(session, outcome_window_days=settings.outcome_window_days)
+    return render_staff(request, "staff/datascience.html", user,
+                        {"models": models, "drift": drift, "psi_watch": PSI_WATCH, "psi_shift": PSI_SHIFT})
 
 
 @router.get("/models/{version}/report")
