@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from fastapi import FastAPI
@@ -10,13 +11,16 @@ from fastapi import FastAPI
 from api.settings import Settings
 from data.catalogue import load_catalogue
 from models.db import session_scope
+from models.tables import utcnow
 from recommender.decide.registry import ModelRegistry
+from recommender.evaluate.drift import TOO_FEW_DECISIONS
 from recommender.evaluate.model_report import write_report
 from recommender.learn.train import TrainConfig, fit
 from recommender.simulate.population import simulate
 from recommender.simulate.scenario import DEFAULT_SCENARIO, load_scenario
 from tests.api.staff_util import StaffWorld, build_world, cheap_argon2  # noqa: F401  (fixture)
 from tests.frontend.staff_pages_util import page_login
+from tests.recommender.evaluate.test_drift import plant_log
 
 pytestmark = pytest.mark.usefixtures("cheap_argon2")
 
@@ -82,3 +86,20 @@ def test_data_page_names_review_states_in_words(app: FastAPI) -> None:
     html = page_login(app, world.usernames["data_scientist"]).get("/staff/data").text
     assert "wartet auf Prüfung" in html and "keine Prüfung nötig" in html
     assert "pending_review" not in html and "not_required" not in html
+
+
+def test_model_page_flags_a_shifted_input_in_the_drift_table(app: FastAPI) -> None:
+    world: StaffWorld = build_world(app)
+    with session_scope(app.state.engine) as session:
+        plant_log(session, shift_months=24.0, start=utcnow() - timedelta(days=160))
+    page = page_login(app, world.usernames["data_scientist"]).get("/staff/data/models",
+                                                                  headers={"Accept-Language": "en"})
+    row = page.text.split("<td>months_unemployed</td>")[1].split("</tr>")[0]
+    assert "<td>shift</td>" in row and "Inputs have shifted" in page.text
+
+
+def test_model_page_suppresses_drift_when_the_log_is_too_small(app: FastAPI) -> None:
+    world: StaffWorld = build_world(app)  # two decisions only
+    page = page_login(app, world.usernames["data_scientist"]).get("/staff/data/models",
+                                                                  headers={"Accept-Language": "en"})
+    assert TOO_FEW_DECISIONS.split("(")[0] in page.text and "months_unemployed" not in page.text

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from models.db import session_scope
-from models.tables import Decision
+from models.tables import Decision, Outcome
 from recommender.decide.features import ALLOWED_FEATURES
 from recommender.evaluate.drift import (
     MIN_DECISIONS,
@@ -24,20 +24,21 @@ from tests.factories import make_job_seeker, make_snapshot
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def plant_log(session: Session, *, shift_months: float = 0.0, per_window: int = MIN_DECISIONS) -> None:
-    """A synthetic log: one window in January, one in June; June's months_unemployed shifted by *shift_months*."""
+def plant_log(session: Session, *, shift_months: float = 0.0, per_window: int = MIN_DECISIONS,
+              start: datetime = START) -> None:
+    """A synthetic log: one window from *start*, one 150 days later with months_unemployed shifted by *shift_months*."""
     seeker = make_job_seeker(session)
     snapshot = make_snapshot(session, job_seeker=seeker)
     assert seeker.id is not None and snapshot.id is not None
     rng = np.random.default_rng(3)
-    for start, shift in ((START, 0.0), (START + timedelta(days=150), shift_months)):
+    for begin, shift in ((start, 0.0), (start + timedelta(days=150), shift_months)):
         for i in range(per_window):
             features = {name: float(rng.integers(0, 4)) for name in ALLOWED_FEATURES}
             features["months_unemployed"] = float(rng.gamma(2.0, 6.0)) + shift
             session.add(Decision(job_seeker_id=seeker.id, snapshot_id=snapshot.id, mode="model",
                                  model_version="lgbm-test-1", feature_set_version="fs-test",
                                  catalogue_version="cat-test", features=features, guardrails=[], diagnostic=[],
-                                 created_at=start + timedelta(minutes=i)))
+                                 created_at=begin + timedelta(minutes=i)))
     session.commit()
 
 
@@ -64,3 +65,14 @@ def test_drift_report_says_no_decisions_yet_on_an_empty_log(engine: Engine) -> N
     with session_scope(engine) as session:
         report = drift_report(session)
     assert report.message == NO_DECISIONS and report.features == []
+
+
+def test_job_rate_is_compared_once_outcome_windows_have_closed(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        plant_log(session)
+        seeker_id = session.exec(select(Decision.job_seeker_id)).first()
+        assert seeker_id is not None
+        session.add(Outcome(job_seeker_id=seeker_id, kind="job_found", occurred_on=(START + timedelta(days=10)).date()))
+        session.commit()
+        report = drift_report(session, now=START + timedelta(days=400))
+    assert (report.outcomes.reference_rate, report.outcomes.recent_rate, report.outcomes.message) == (1.0, 0.0, None)
