@@ -18,6 +18,7 @@ from recommender.casework.assignment import reassign_case, team_assignments, tea
 from recommender.casework.caseload import resolve_team_case
 from recommender.casework.queue import unassigned_queue_size
 from recommender.casework.validation import ReviewError
+from recommender.evaluate.drift import drift_report
 from recommender.evaluate.monitoring import GROUPINGS, MIN_GROUP_SIZE, MIN_TEAM_MEMBERS, MonitoringError, team_report
 
 router = APIRouter(prefix="/staff/team", include_in_schema=False)
@@ -45,7 +46,8 @@ def read_team_page(
             error = str(exc)
     context = {"report": report, "error": error, "group_by": group_by if group_by in GROUPINGS else "module",
                "days": days, "groupings": GROUPINGS, "min_group": MIN_GROUP_SIZE, "min_team": MIN_TEAM_MEMBERS,
-               "unassigned_pending": unassigned_queue_size(session, jobcenter_id=user.jobcenter_id)}
+               "unassigned_pending": unassigned_queue_size(session, jobcenter_id=user.jobcenter_id),
+               "drift": drift_report(session)}
     return render_staff(request, "staff/team.html", user, context, status_code=422 if error and report is None
                         and user.team_id is not None else 200)
 

@@ -103,3 +103,11 @@ def test_model_page_suppresses_drift_when_the_log_is_too_small(app: FastAPI) -> 
     page = page_login(app, world.usernames["data_scientist"]).get("/staff/data/models",
                                                                   headers={"Accept-Language": "en"})
     assert TOO_FEW_DECISIONS.split("(")[0] in page.text and "months_unemployed" not in page.text
+
+
+def test_team_lead_page_names_a_shifted_input_without_per_person_figures(app: FastAPI) -> None:
+    world: StaffWorld = build_world(app)
+    with session_scope(app.state.engine) as session:
+        plant_log(session, shift_months=24.0, start=utcnow() - timedelta(days=160))
+    page = page_login(app, world.usernames["team_lead"]).get("/staff/team", headers={"Accept-Language": "en"})
+    assert "The model's inputs have shifted since the first days of the log (months_unemployed)" in page.text
