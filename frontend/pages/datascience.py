@@ -19,7 +19,7 @@ from api.deps import SessionDep, SettingsDep
 from frontend.pages.staff_common import render_staff
 from models.tables import Role, UserAccount
 from recommender.decide.registry import ModelRegistry
-from recommender.evaluate.drift import PSI_SHIFT, PSI_WATCH, drift_report
+from recommender.evaluate.drift import MIN_DECISIONS, PSI_SHIFT, PSI_WATCH, drift_report
 from recommender.evaluate.gates import REPORT_HTML, REPORT_JSON
 
 router = APIRouter(prefix="/staff/data", include_in_schema=False)
@@ -45,7 +45,8 @@ def read_models_page(request: Request, settings: SettingsDep, session: SessionDe
     models = [{"info": info, **_summary(registry, info.version)} for info in reversed(registry.list_versions())]
     drift = drift_report(session, outcome_window_days=settings.outcome_window_days)
     return render_staff(request, "staff/datascience.html", user,
-                        {"models": models, "drift": drift, "psi_watch": PSI_WATCH, "psi_shift": PSI_SHIFT})
+                        {"models": models, "drift": drift, "psi_watch": PSI_WATCH, "psi_shift": PSI_SHIFT,
+                         "min_decisions": MIN_DECISIONS})
 
 
 @router.get("/models/{version}/report")

@@ -111,3 +111,10 @@ def test_team_lead_page_names_a_shifted_input_without_per_person_figures(app: Fa
         plant_log(session, shift_months=24.0, start=utcnow() - timedelta(days=160))
     page = page_login(app, world.usernames["team_lead"]).get("/staff/team", headers={"Accept-Language": "en"})
     assert "The model's inputs have shifted since the first days of the log (months_unemployed)" in page.text
+
+
+def test_model_page_explains_suppressed_drift_in_german_by_default(app: FastAPI) -> None:
+    world: StaffWorld = build_world(app)  # two decisions only
+    page = page_login(app, world.usernames["data_scientist"]).get("/staff/data/models")
+    assert "Zu wenige Entscheidungen für einen Vergleich" in page.text
+    assert TOO_FEW_DECISIONS.split("(")[0] not in page.text
