@@ -23,6 +23,7 @@ from api.cli.ds_support import (
     emit,
     extract_config,
     extract_logged,
+    is_first_start,
     load_version,
     progress_bars,
     registry_of,
@@ -32,6 +33,7 @@ from api.cli.ds_support import (
 from data.catalogue import load_catalogue
 from models.db import session_scope
 from recommender.decide.model_meta import LOGS_SCENARIO, StoredMeta
+from recommender.decide.registry import ModelRegistry
 from recommender.errors import DuplicateModelError, ModelLoadError, RecommenderError, RegistryError
 from recommender.evaluate.drift import DEFAULT_WINDOW_DAYS, PSI_SHIFT, PSI_WATCH, drift_report
 from recommender.evaluate.evidence import Evidence
@@ -55,6 +57,7 @@ from recommender.simulate.scenario import DEFAULT_SCENARIO, load_scenario
 
 ds_app = typer.Typer(help="Data science: train from logs, held-out evaluation, reports, promotion gates.",
                      no_args_is_help=True)
+REPORT_SEED = 2024
 NOT_HELD_OUT = "the candidate was trained on the whole log (no split date on its card); retrain it from the log"
 
 
@@ -177,24 +180,35 @@ def ds_report(
     settings = load_settings()
     registry = registry_of(settings)
     version = resolve_version(registry, version)
-    catalogue = load_catalogue()
-    test = simulate(load_scenario(scenario, catalogue), catalogue, rows, seed=2024)
-    try:
-        with progress_bars() as task:
-            path, data = build_model_report(registry, version, test, scenario=scenario, progress=task("report"))
-    except (RegistryError, ModelLoadError) as exc:
-        raise fail(str(exc)) from None
+    path, data = report_on_simulated(registry, version, scenario=scenario, rows=rows,
+                                     first_start=is_first_start(settings, registry, version))
     emit({"version": version, "report": str(path), "gates": data["gates"]}, as_json)
     if not as_json:
         console.print(f"Report: {path}")
 
 
+def report_on_simulated(registry: ModelRegistry, version: str, *, scenario: Path, rows: int,
+                        first_start: bool) -> tuple[Path, dict[str, Any]]:
+    """``lotse ds report``'s work: the model report on *rows* SIMULATED people (also run by the first start)."""
+    catalogue = load_catalogue()
+    test = simulate(load_scenario(scenario, catalogue), catalogue, rows, seed=REPORT_SEED)
+    try:
+        with progress_bars() as task:
+            return build_model_report(registry, version, test, scenario=scenario, progress=task("report"),
+                                      first_start=first_start)
+    except (RegistryError, ModelLoadError) as exc:
+        raise fail(str(exc)) from None
+
+
 @ds_app.command("gates")
 def ds_gates(version: str = typer.Argument(..., help="Model version."), as_json: bool = JsonOption) -> None:
     """List the promotion gates, the evidence each cites, and whether the version passes (exit 7 if not)."""
-    registry = registry_of(load_settings())
+    settings = load_settings()
+    registry = registry_of(settings)
+    version = resolve_version(registry, version)
     try:
-        results = check_gates(evidence_from_registry(registry, resolve_version(registry, version)))
+        results = check_gates(evidence_from_registry(registry, version,
+                                                     first_start=is_first_start(settings, registry, version)))
     except RegistryError as exc:
         raise fail(str(exc)) from None
     emit({"version": version, "gates": gates_as_json(results)}, as_json)

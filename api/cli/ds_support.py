@@ -15,11 +15,15 @@ from typing import Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy import func
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, select
 
 from api.cli.app import console, fail, open_engine
 from api.settings import Settings
 from data.catalogue import load_catalogue
 from models.audit_store import AuditStoreError
+from models.tables import Decision
 from recommender.decide.registry import ModelRegistry
 from recommender.errors import ModelLoadError, RegistryError
 from recommender.evaluate.evidence import EvidenceStore
@@ -59,6 +63,20 @@ def registry_of(settings: Settings) -> ModelRegistry:
 
 def store_of(settings: Settings) -> EvidenceStore:
     return evidence_store(registry_of(settings))
+
+
+def is_first_start(settings: Settings, registry: ModelRegistry, version: str | None = None) -> bool:
+    """No decision is logged and no model other than *version* is active: first-start evidence counts.
+
+    An unreachable log counts as "not a first start", so first-start evidence is never accepted by mistake.
+    """
+    if registry.active_version() not in (None, version):
+        return False
+    try:
+        with Session(open_engine(settings)) as session:
+            return session.exec(select(func.count()).select_from(Decision)).one() == 0
+    except SQLAlchemyError:  # database unreachable or not migrated
+        return False
 
 
 def extract_config(settings: Settings, window_days: int | None, *, eligibility: bool = False,

@@ -37,13 +37,10 @@ from recommender.evaluate.evidence import Evidence, simulated_data_hash
 from recommender.evaluate.fairness import FairnessError, audit_data_from_logs, funded_modules, run_audit
 from recommender.evaluate.fairness_report import render_fairness_html
 from recommender.evaluate.proxies import probe_proxies
-from recommender.evaluate.twins import model_scorer, run_twins
+from recommender.evaluate.twins import TWIN_SEED, model_scorer, run_twins
 from recommender.learn.provenance import SIMULATED, data_hash, data_source
 from recommender.simulate.population import simulate
 from recommender.simulate.scenario import DEFAULT_SCENARIO, load_scenario
-
-TWIN_SEED = 4242
-
 
 # ---- lotse audit fairness | proxies | twins --------------------------------------------------
 

@@ -14,9 +14,9 @@ from rich.table import Table
 from sqlmodel import Session
 
 from api.cli.app import console, fail, load_settings, open_engine
-from api.cli.ds import evaluate_on_logged, promote_through_gates, train_from_logs
-from api.cli.ds_support import EXIT_GATES
-from data.catalogue import CatalogueError, load_catalogue
+from api.cli.ds import evaluate_on_logged, promote_through_gates, report_on_simulated, train_from_logs
+from api.cli.ds_support import EXIT_GATES, is_first_start, store_of
+from data.catalogue import Catalogue, CatalogueError, load_catalogue
 from models.audit_store import AuditStoreError, make_audit_engine
 from models.db import make_engine, session_scope
 from models.migrate import upgrade
@@ -31,6 +31,7 @@ from recommender.errors import (
 )
 from recommender.evaluate.evaluation_report import write_report
 from recommender.evaluate.experiment import run
+from recommender.evaluate.first_start import PEOPLE, first_start_evidence
 from recommender.evaluate.gates import GateResult, evidence_from_registry, failed_gates, promote_with_gates
 from recommender.learn.train import TrainConfig
 from recommender.records.chain import AuditError
@@ -47,6 +48,9 @@ WAITING = ("Model {version} is stored but not active until its promotion gates p
            "Lotse gives advice by its fixed rules meanwhile. Nothing to do.")
 FULL_ROWS = 1_000_000
 SYSTEM_ACTOR = "system:first-start"
+FIRST_START_REASON = "first start: every gate passed on SIMULATED evidence (no logged decisions yet)"
+FIRST_START_EVIDENCE = ("First start: no model is active and no decision is logged, so the gates are checked on "
+                        "SIMULATED people the model never saw ({people:,} each).")
 PRODUCTION_REFUSED = "`lotse simulate log` writes SYNTHETIC people; it is refused when LOTSE_ENVIRONMENT=production"
 STAGE_LABELS = {"production": "production (active)", "shadow": "shadow", "candidate": "candidate",
                 "archived": "archived"}
@@ -265,15 +269,19 @@ def train_command(
         console.print(f"[yellow]{exc}.[/]", soft_wrap=True, highlight=False)
         version, stored = exc.version, False
     should_promote = promote if promote is not None else registry.active_version() is None
-    failed = _gate_check(registry, version) if should_promote else []
-    reason = "first start: no active model" if if_missing else "promoted at training"
+    first_start = if_missing and should_promote and is_first_start(load_settings(), registry)
+    if first_start:
+        _store_first_start_evidence(registry, version, scenario, catalogue)
+    failed = _gate_check(registry, version, first_start=first_start) if should_promote else []
+    reason = FIRST_START_REASON if first_start else "promoted at training"
     who = actor if not if_missing else SYSTEM_ACTOR
 
     def log(session: Session) -> None:
         if stored:
             registry.log_trained(version, session=session, actor=who)
         if should_promote and not failed:
-            promote_with_gates(registry, version, session=session, actor=who, reason=reason)
+            promote_with_gates(registry, version, session=session, actor=who, reason=reason,
+                               evidence=evidence_from_registry(registry, version, first_start=first_start))
 
     _log("log the training", log)
     if failed:
@@ -299,9 +307,18 @@ def train_command(
         raise typer.Exit(EXIT_GATES)
 
 
-def _gate_check(registry: ModelRegistry, version: str) -> list[GateResult]:
-    """The promotion gates *version* fails on the evidence stored for it (none yet after training)."""
-    return failed_gates(evidence_from_registry(registry, version))
+def _gate_check(registry: ModelRegistry, version: str, *, first_start: bool) -> list[GateResult]:
+    """The gates *version* fails on its stored evidence (none yet after training, except on a first start)."""
+    return failed_gates(evidence_from_registry(registry, version, first_start=first_start))
+
+
+def _store_first_start_evidence(registry: ModelRegistry, version: str, scenario: Path, catalogue: Catalogue) -> None:
+    """Policy value, proxies, twins and the report on SIMULATED people, stored as *version*'s gate evidence."""
+    console.print(FIRST_START_EVIDENCE.format(people=PEOPLE))
+    store = store_of(load_settings())
+    for evidence in first_start_evidence(registry.load(version), scenario, catalogue):
+        store.save(evidence)
+    report_on_simulated(registry, version, scenario=scenario, rows=PEOPLE, first_start=True)
 
 
 def evaluate_command(

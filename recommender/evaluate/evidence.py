@@ -15,7 +15,10 @@ gate                      command                 bound to
 ``report``                ``lotse ds report V``   the version
 ========================  ======================  =============================================
 
-Every record names its data source: ``"real log"`` or ``"simulated"``.
+Every record names its data source: ``"real log"`` or ``"simulated"``. The first start
+(``lotse train --if-missing``, ``recommender.evaluate.first_start``) stores policy-value and
+proxy evidence on simulated people with ``first_start=True``; the gates accept it only while no
+model is active and no decision is logged.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ EvidenceKind = Literal["policy_value", "proxy_auc", "twins", "report"]
 COMMANDS: dict[str, str] = {"policy_value": "lotse evaluate --candidate {version}",
                             "proxy_auc": "lotse audit proxies", "twins": "lotse audit twins {version}",
                             "report": "lotse ds report {version}"}
+FIRST_START_COMMAND = "lotse train --if-missing (first start)"
 DATA_LEVEL = "log"  # the "version" of evidence about the data, not a model
 
 
@@ -45,11 +49,14 @@ class Evidence(BaseModel):
     data_source: str  # "real log" or "simulated"
     data_hash: str
     feature_set_version: str = FEATURE_SET_VERSION
+    first_start: bool = False  # computed on simulated people by the first start, before any decision is logged
     created_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
     result: dict[str, Any]
 
     @property
     def command(self) -> str:
+        if self.first_start:
+            return FIRST_START_COMMAND
         return COMMANDS[self.kind].format(version=self.model_version or "")
 
     def cite(self) -> str:

@@ -16,6 +16,13 @@ Each gate reads the stored result of the command that produced its evidence
 4. ``feature_allow_list``: every feature is on the allow-list, none on the deny-list;
 5. ``report``: ``lotse ds report V`` wrote the HTML + JSON report (a works council and the DPO read it).
 
+First start (``lotse train --if-missing`` with no active model and no logged decision): the
+policy value and the proxies may instead cite first-start evidence on SIMULATED people the
+model never saw (``recommender.evaluate.first_start``): the candidate against the fixed rules
+on simulated held-out people (same margin), and the probe on a simulated population. The gates
+accept it only in that situation (``GateEvidence.first_start``); every later promotion needs the
+commands' own evidence.
+
 Evidence that is missing counts as a failed gate: "not measured" is not "fine". A data
 scientist may override with ``force`` and a written reason; the override and the failed
 gates are written into the ``model_promoted`` event of the hash-chained log.
@@ -34,6 +41,7 @@ from recommender.decide.features import ALLOWED_FEATURES, MODULE_FEATURE
 from recommender.decide.registry import ModelRegistry
 from recommender.errors import RecommenderError
 from recommender.evaluate.evidence import Evidence, EvidenceStore
+from recommender.evaluate.first_start import SimulatedPolicyValue
 from recommender.evaluate.logged_comparison import ACTIVE, LoggedEvaluation
 from recommender.evaluate.proxies import MAX_PROXY_AUC
 from recommender.evaluate.twins import MIN_JACCARD
@@ -44,6 +52,9 @@ REPORT_JSON = "report.json"
 POLICY_VALUE_MARGIN = 0.01  # candidate may be at most 1 point of P(job) worse than active, at the 95 % bound
 GATES = ("policy_value", "proxy_auc", "twins", "feature_allow_list", "report")
 _BLOCKED = "model {version!r} is not promoted; failed gates: {gates}. Fix them, or use --force --reason \"...\"."
+FIRST_START_ONLY = ("first-start evidence on simulated people counts only while no model is active and no "
+                    "decision is logged: run `lotse evaluate --candidate {version}`")
+FIRST_START_SOURCE = "simulated held-out people (no logged decisions yet)"
 _FORCE_REASON = "--force needs a written --reason (it is logged with the failed gates)"
 
 
@@ -73,12 +84,15 @@ class GateEvidence:
     twins: Evidence | None = None
     report: Evidence | None = None
     report_path: Path | None = None
+    first_start: bool = False  # no active model and no logged decision: first-start evidence counts
 
 
 def _policy_value(evidence: GateEvidence) -> GateResult:
     found = evidence.policy_value
     if found is None:
         return GateResult("policy_value", False, f"not measured: run `lotse evaluate --candidate {evidence.version}`")
+    if found.first_start:
+        return _simulated_policy_value(evidence, found)
     result = LoggedEvaluation.model_validate(found.result)
     if not result.held_out:
         return GateResult("policy_value", False, f"not held-out: {result.held_out_note} ({found.cite()})")
@@ -86,6 +100,16 @@ def _policy_value(evidence: GateEvidence) -> GateResult:
     against = "itself, no other active model" if result.against == evidence.version else result.against
     detail = (f"DR candidate - active ({against}) {d.value:+.4f} [{d.low:+.4f}, {d.high:+.4f}], lower bound must "
               f"be >= -{POLICY_VALUE_MARGIN}; {result.decisions:,} held-out decisions ({found.cite()})")
+    return GateResult("policy_value", d.low >= -POLICY_VALUE_MARGIN, detail)
+
+
+def _simulated_policy_value(evidence: GateEvidence, found: Evidence) -> GateResult:
+    if not evidence.first_start:
+        return GateResult("policy_value", False, f"{FIRST_START_ONLY.format(version=evidence.version)} "
+                                                 f"({found.cite()})")
+    d = SimulatedPolicyValue.model_validate(found.result)
+    detail = (f"true uplift candidate - rules (top-{d.k}) {d.difference:+.4f} [{d.low:+.4f}, {d.high:+.4f}], lower "
+              f"bound must be >= -{POLICY_VALUE_MARGIN}; {d.people:,} {FIRST_START_SOURCE} ({found.cite()})")
     return GateResult("policy_value", d.low >= -POLICY_VALUE_MARGIN, detail)
 
 
@@ -145,13 +169,18 @@ def evidence_store(registry: ModelRegistry) -> EvidenceStore:
     return EvidenceStore(registry.root / "evidence")
 
 
-def evidence_from_registry(registry: ModelRegistry, version: str) -> GateEvidence:
-    """Gate evidence of a stored version: its features and the stored results of the commands."""
+def evidence_from_registry(registry: ModelRegistry, version: str, *, first_start: bool = False) -> GateEvidence:
+    """Gate evidence of a stored version: its features and the stored results of the commands.
+
+    With *first_start* (no active model, no logged decision) the version's own simulated proxy
+    probe stands in for ``lotse audit proxies``, which has no log to read yet.
+    """
     meta = registry.meta(version)
     store = evidence_store(registry)
-    return GateEvidence(version, list(meta.features), store.load("policy_value", version),
-                        store.load("proxy_auc", None), store.load("twins", version), store.load("report", version),
-                        registry.root / version / REPORT_HTML)
+    proxies = (store.load("proxy_auc", version) if first_start else None) or store.load("proxy_auc", None)
+    return GateEvidence(version, list(meta.features), store.load("policy_value", version), proxies,
+                        store.load("twins", version), store.load("report", version),
+                        registry.root / version / REPORT_HTML, first_start)
 
 
 def promote_with_gates(registry: ModelRegistry, version: str, *, session: Session, actor: str, force: bool = False,

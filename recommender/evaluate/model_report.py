@@ -35,7 +35,9 @@ from recommender.decide.registry import ModelRegistry  # noqa: E402
 from recommender.evaluate.evidence import Evidence, simulated_data_hash  # noqa: E402
 from recommender.evaluate.fairness import audit_data_from_model, run_audit  # noqa: E402
 from recommender.evaluate.fairness_report import exposure_chart  # noqa: E402
+from recommender.evaluate.first_start import SimulatedPolicyValue  # noqa: E402
 from recommender.evaluate.gates import (  # noqa: E402
+    FIRST_START_SOURCE,
     REPORT_HTML,
     REPORT_JSON,
     check_gates,
@@ -239,6 +241,11 @@ def _held_out_section(found: Evidence | None) -> tuple[dict[str, Any] | None, di
     """The stored ``lotse evaluate --candidate`` result: paired differences, calibration and uplift curve."""
     if found is None:
         return None, {}
+    if found.first_start:  # no log yet: the candidate against the rules on simulated held-out people
+        d = SimulatedPolicyValue.model_validate(found.result)
+        return {"source": f"{FIRST_START_SOURCE}, true uplift of the top {d.k} ({found.cite()})",
+                "differences": [{"baseline": "rules (SIMULATED, true uplift)", "value": d.difference, "low": d.low,
+                                 "high": d.high}], **found.result}, {}
     result = LoggedEvaluation.model_validate(found.result)
     label = f"held-out {result.data_source} log, {result.decisions:,} decisions"
     curve = result.uplift_curve
@@ -253,14 +260,16 @@ def _cited(found: Evidence | None) -> dict[str, Any] | None:
 
 
 def build_model_report(registry: ModelRegistry, version: str, test: SimulatedData, *, scenario: Path,
-                       n_boot: int = 200, seed: int = 42, progress: Any = None) -> tuple[Path, dict[str, Any]]:
+                       n_boot: int = 200, seed: int = 42, progress: Any = None,
+                       first_start: bool = False) -> tuple[Path, dict[str, Any]]:
     """Write report.json + report.html beside the model: simulated sections plus the stored gate evidence.
 
     The simulated sections (calibration, uplift curve and policy value against the oracle, exposure
     by group) come from *test*, a SIMULATED population, and say so. The gate sections are the
     stored results of ``lotse evaluate --candidate``, ``lotse audit proxies`` and ``lotse audit
     twins`` for this version, each citing its data source and hash; the report computes none of
-    them itself. Writing the report stores the ``report`` gate's evidence.
+    them itself (with *first_start*, the first start's simulated evidence, ``recommender.evaluate.gates``).
+    Writing the report stores the ``report`` gate's evidence.
 
     Returns
     -------
@@ -282,7 +291,7 @@ def build_model_report(registry: ModelRegistry, version: str, test: SimulatedDat
     predicted = all_p[np.arange(test.n), test.action]
     fairness = run_audit(audit_data_from_model(model, test, predicted=predicted), n_boot=n_boot, seed=seed)
     tick(2, "simulated fairness by group")
-    evidence = evidence_from_registry(registry, version)
+    evidence = evidence_from_registry(registry, version, first_start=first_start)
     held_out, held_out_plots = _held_out_section(evidence.policy_value)
     data: dict[str, Any] = {
         "data_sources": {"simulation": f"simulated ({test.n:,} people, scenario {test.scenario})",
@@ -300,7 +309,7 @@ def build_model_report(registry: ModelRegistry, version: str, test: SimulatedDat
     store.save(Evidence(kind="report", model_version=version, data_source=SIMULATED,
                         data_hash=simulated_data_hash(scenario, test.n, test.seed),
                         result={"html": REPORT_HTML, "json": REPORT_JSON}))
-    evidence = evidence_from_registry(registry, version)
+    evidence = evidence_from_registry(registry, version, first_start=first_start)
     data["gates"] = gates_as_json(check_gates(evidence))
     html_path = write_report(directory, version, data, plots)
     registry.update_metrics(version, {"report_html": REPORT_HTML, "report_json": REPORT_JSON,

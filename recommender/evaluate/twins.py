@@ -31,6 +31,7 @@ from recommender.simulate.population import SimulatedData
 
 MIN_JACCARD = 0.9
 MIN_TWINS = 1000
+TWIN_SEED = 4242  # the simulated twins' seed (`lotse audit twins` and the first start)
 TOP_K = 5
 # ILLUSTRATIVE first names per origin group and gender (not a statistic; written for the test).
 FIRST_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
