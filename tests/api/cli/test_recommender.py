@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import pytest
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from api.cli import app
+from api.cli.ds_support import EXIT_GATES
+from api.cli.recommender import FIRST_START_REASON, SYSTEM_ACTOR
 from models.db import make_engine
 from models.migrate import upgrade
+from models.tables import Event
 from recommender.decide.registry import ModelRegistry
+from recommender.evaluate import first_start
+from recommender.evaluate.gates import FIRST_START_SOURCE
 
 
 @pytest.fixture
@@ -25,18 +33,51 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "models"
 
 
-def test_first_start_never_activates_a_model_whose_gates_have_no_evidence_and_trains_once(env: Path) -> None:
+def _planted_proxy(*_: object, **__: object) -> dict[str, object]:
+    """A probe result in which the features give away citizenship (a proxy-laden candidate)."""
+    return {"threshold": 0.65, "folds": 5, "declared": [], "passes": False,
+            "attributes": {"citizenship_group": {"auc": 0.93, "passes": False, "top_features": ["german_level"]}}}
+
+
+def test_first_start_activates_a_model_whose_gates_all_cite_simulated_evidence_and_runs_once(env: Path) -> None:
+    runner = CliRunner()
+    first = runner.invoke(app, ["train", "--if-missing", "--quick"])
+    assert first.exit_code == 0, first.output
+    registry = ModelRegistry(env)
+    [version] = registry.versions()
+    assert registry.active_version() == version and "NOT active" not in first.output
+    gates = runner.invoke(app, ["ds", "gates", version, "--json"])
+    assert gates.exit_code == 0, gates.output
+    details = {g["gate"]: g["detail"] for g in json.loads(gates.output)["gates"]}
+    assert FIRST_START_SOURCE in details["policy_value"]
+    assert all("simulated data" in d for gate, d in details.items() if gate != "feature_allow_list")
+    with Session(make_engine(os.environ["LOTSE_DATABASE_URL"])) as session:
+        [event] = session.exec(select(Event).where(Event.event_type == "model_promoted")).all()
+    assert event.reason == FIRST_START_REASON and event.actor_id == SYSTEM_ACTOR
+    second = runner.invoke(app, ["train", "--if-missing", "--quick"])
+    assert second.exit_code == 0 and "nothing to do" in second.output
+    assert registry.versions() == [version]
+
+
+def test_first_start_does_not_activate_a_candidate_with_a_proxy_and_promote_needs_real_evidence(
+        env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(first_start, "probe_proxies", _planted_proxy)
     runner = CliRunner()
     first = runner.invoke(app, ["train", "--if-missing", "--quick", "--rows", "2000"])
     assert first.exit_code == 0, first.output
-    assert "NOT active" in first.output and "policy_value" in first.output
+    assert "NOT active" in first.output and "proxy_auc" in first.output and "0.930" in first.output
     registry = ModelRegistry(env)
-    assert registry.active_version() is None and len(registry.versions()) == 1
+    [version] = registry.versions()
+    assert registry.active_version() is None
     second = runner.invoke(app, ["train", "--if-missing", "--quick", "--rows", "2000"])
     assert second.exit_code == 0 and "Nothing to do" in second.output
-    assert len(registry.versions()) == 1
+    assert registry.versions() == [version]
+    promoted = runner.invoke(app, ["models", "promote", version])
+    assert promoted.exit_code == EXIT_GATES
+    assert "first-start evidence on simulated people counts only" in promoted.output
+    assert "lotse audit proxies" in promoted.output and registry.active_version() is None
     listing = runner.invoke(app, ["models", "list"])
-    assert registry.versions()[0][:12] in listing.output and "SYNTHETIC" in listing.output
+    assert version[:12] in listing.output and "SYNTHETIC" in listing.output
 
 
 def test_rollback_without_earlier_model_fails_with_one_clear_line(env: Path) -> None:

@@ -18,7 +18,10 @@ from recommender.decide.features import ALLOWED_FEATURES
 from recommender.decide.registry import ModelRegistry
 from recommender.errors import RecommenderError
 from recommender.evaluate.evidence import Evidence
+from recommender.evaluate.first_start import SimulatedPolicyValue
 from recommender.evaluate.gates import (
+    FIRST_START_ONLY,
+    FIRST_START_SOURCE,
     POLICY_VALUE_MARGIN,
     GateEvidence,
     PromotionBlocked,
@@ -133,6 +136,25 @@ def test_policy_value_gate_needs_held_out_paired_lower_bound_above_minus_the_mar
     evidence = GateEvidence("v1", list(ALLOWED_FEATURES), policy_value=_evaluation("v1", low, held_out=held_out))
     (gate,) = [g for g in check_gates(evidence) if g.gate == "policy_value"]
     assert gate.passed is passes and "simulated data abc" in gate.detail
+
+
+def _first_start_value(low: float) -> Evidence:
+    value = SimulatedPolicyValue(people=20_000, k=3, candidate=0.05, rules=0.045, difference=low + 0.002, low=low,
+                                 high=low + 0.004)
+    return Evidence(kind="policy_value", model_version="v1", data_source="simulated", data_hash="sim",
+                    first_start=True, result=value.model_dump())
+
+
+@pytest.mark.parametrize(("low", "first_start", "passes"), [(-POLICY_VALUE_MARGIN / 2, True, True),
+                                                            (-2 * POLICY_VALUE_MARGIN, True, False),
+                                                            (0.01, False, False)])
+def test_simulated_policy_value_counts_only_on_a_first_start_and_keeps_the_margin(low: float, first_start: bool,
+                                                                                 passes: bool) -> None:
+    evidence = GateEvidence("v1", list(ALLOWED_FEATURES), policy_value=_first_start_value(low), first_start=first_start)
+    (gate,) = [g for g in check_gates(evidence) if g.gate == "policy_value"]
+    assert gate.passed is passes and "simulated data sim" in gate.detail
+    expected = FIRST_START_SOURCE if first_start else FIRST_START_ONLY.format(version="v1")
+    assert expected in gate.detail
 
 
 def test_evidence_of_another_version_does_not_count(world, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
