@@ -42,7 +42,7 @@ from recommender.decide.registry import ModelRegistry
 from recommender.errors import RecommenderError
 from recommender.evaluate.evidence import Evidence, EvidenceStore
 from recommender.evaluate.first_start import SimulatedPolicyValue
-from recommender.evaluate.logged_comparison import ACTIVE, LoggedEvaluation
+from recommender.evaluate.logged_comparison import ACTIVE, RULES, LoggedEvaluation
 from recommender.evaluate.proxies import MAX_PROXY_AUC
 from recommender.evaluate.twins import MIN_JACCARD
 from recommender.records.protected import denied_names
@@ -96,9 +96,12 @@ def _policy_value(evidence: GateEvidence) -> GateResult:
     result = LoggedEvaluation.model_validate(found.result)
     if not result.held_out:
         return GateResult("policy_value", False, f"not held-out: {result.held_out_note} ({found.cite()})")
-    d = result.difference(ACTIVE)
-    against = "itself, no other active model" if result.against == evidence.version else result.against
-    detail = (f"DR candidate - active ({against}) {d.value:+.4f} [{d.low:+.4f}, {d.high:+.4f}], lower bound must "
+    # Without another active model the rules baseline is what serves people today, so the first
+    # model must not be worse than the rules; comparing a candidate with itself would prove nothing.
+    alone = result.against == evidence.version
+    d = result.difference(RULES if alone else ACTIVE)
+    against = "rules baseline, no other active model" if alone else f"active ({result.against})"
+    detail = (f"DR candidate - {against} {d.value:+.4f} [{d.low:+.4f}, {d.high:+.4f}], lower bound must "
               f"be >= -{POLICY_VALUE_MARGIN}; {result.decisions:,} held-out decisions ({found.cite()})")
     return GateResult("policy_value", d.low >= -POLICY_VALUE_MARGIN, detail)
 

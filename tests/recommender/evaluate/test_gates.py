@@ -138,6 +138,22 @@ def test_policy_value_gate_needs_held_out_paired_lower_bound_above_minus_the_mar
     assert gate.passed is passes and "simulated data abc" in gate.detail
 
 
+def test_first_model_from_logs_is_held_against_the_rules_not_itself() -> None:
+    """With no active model, `evaluate --candidate V --against V` compares V with itself (difference 0):
+    the gate must read candidate - rules baseline instead, which is what serves people today."""
+    evidence = _evaluation("v1", 0.0)
+    result = LoggedEvaluation.model_validate(evidence.result)
+    differences = [PairedDifference(baseline=ACTIVE, value=0.0, low=0.0, high=0.0),
+                   PairedDifference(baseline=RULES, value=-0.02, low=-0.08, high=0.04),
+                   PairedDifference(baseline=LOGGING, value=0.0, low=-0.01, high=0.01)]
+    alone = result.model_copy(update={"against": "v1", "differences": differences})
+    evidence = Evidence(kind="policy_value", model_version="v1", data_source="simulated", data_hash="abc",
+                        result=alone.model_dump(mode="json"))
+    (gate,) = [g for g in check_gates(GateEvidence("v1", list(ALLOWED_FEATURES), policy_value=evidence))
+               if g.gate == "policy_value"]
+    assert not gate.passed and "candidate - rules baseline, no other active model -0.0200" in gate.detail
+
+
 def _first_start_value(low: float) -> Evidence:
     value = SimulatedPolicyValue(people=20_000, k=3, candidate=0.05, rules=0.045, difference=low + 0.002, low=low,
                                  high=low + 0.004)
