@@ -14,6 +14,7 @@ from api.cli import app
 from data.catalogue import load_catalogue
 from models.db import make_engine
 from models.migrate import upgrade
+from recommender.evaluate.gates import POLICY_VALUE_MARGIN
 from recommender.simulate.population import simulate
 from recommender.simulate.scenario import DEFAULT_SCENARIO, load_scenario
 from recommender.simulate.simulated_log import write_simulated_audit, write_simulated_log
@@ -64,12 +65,18 @@ def test_train_audit_evaluate_and_gates_from_the_command_line(env: dict[str, str
     evaluated = _run(env, "ds", "evaluate-logged", "--candidate", version, "--against", version, "--n-boot", "50",
                      "--json")
     assert evaluated.exit_code == 0, evaluated.output
-    assert json.loads(evaluated.output)["held_out"] is True
+    evaluation = json.loads(evaluated.output)
+    assert evaluation["held_out"] is True
+    rules = next(d for d in evaluation["differences"] if d["baseline"] == "rules baseline")
 
     gates = _run(env, "ds", "gates", version, "--json")
     assert gates.exit_code == 7
     found = {g["gate"]: g for g in json.loads(gates.output)["gates"]}
-    assert {"report", "twins"} == {name for name, g in found.items() if not g["passed"]}  # declared proxies pass
+    failed = {name for name, g in found.items() if not g["passed"]}
+    assert {"report", "twins"} <= failed <= {"report", "twins", "policy_value"}  # declared proxies pass
+    # With no other active model the first model is held against the rules, which serve people then.
+    assert "candidate - rules baseline, no other active model" in found["policy_value"]["detail"]
+    assert found["policy_value"]["passed"] is (rules["low"] >= -POLICY_VALUE_MARGIN)
     assert "simulated data" in found["policy_value"]["detail"] and "lotse evaluate" in found["policy_value"]["detail"]
     assert "nationality_group AUC" in found["proxy_auc"]["detail"] and "simulated" in found["proxy_auc"]["detail"]
     assert "with the declared features" in found["proxy_auc"]["detail"]
