@@ -19,7 +19,10 @@ OTHER = "#6b6b6b"
 
 def bar_chart_svg(*, title: str, labels: list[str], lengths: list[float | None], texts: list[str],
                   own: list[bool]) -> str:
-    """Horizontal bars, our Jobcenter in blue; *texts* are printed beside each bar."""
+    """Horizontal bars, our Jobcenter in blue; *texts* are printed beside each bar.
+
+    *title* goes into the SVG's metadata only: the page's heading already names the indicator.
+    """
     with plt.rc_context({"svg.hashsalt": "lotse-kpi", "font.size": 9}):  # stable ids: same figures, same bytes
         fig, ax = plt.subplots(figsize=(6.0, 0.9 + 0.38 * len(labels)))
         bars = [length or 0.0 for length in lengths]
@@ -31,7 +34,6 @@ def bar_chart_svg(*, title: str, labels: list[str], lengths: list[float | None],
             ax.text(length + top * 0.01, n, text, va="center")
         ax.set_xlim(0, top * 1.3)
         ax.set_xticks([])
-        ax.set_title(title, loc="left")
         for side in ("top", "right", "bottom"):
             ax.spines[side].set_visible(False)
         buffer = io.StringIO()

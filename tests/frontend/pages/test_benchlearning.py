@@ -46,6 +46,7 @@ def test_team_lead_sees_each_indicator_as_chart_and_table_beside_other_jobcenter
     chart = client.get("/staff/benchlearning/chart.svg?indicator=cases_served&period=2026-Q3")
     assert chart.status_code == 200 and chart.headers["content-type"] == "image/svg+xml"
     assert chart.text.count("<path") > 2
+    assert "review_median_hours" not in html  # all suppressed for 12 unreviewed cases: no empty chart
 
 
 def test_the_page_says_when_no_other_jobcenter_shared_figures(app: FastAPI, world: StaffWorld) -> None:
