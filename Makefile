@@ -45,9 +45,9 @@ api/locales/%/LC_MESSAGES/messages.mo: api/locales/%/LC_MESSAGES/messages.po $(S
 translations: $(MO_FILES) ## compile the translation catalogues (.po -> .mo)
 
 extract-messages: $(STAMP) ## re-extract msgids from code and templates and update every .po
-	$(BIN)/pybabel extract -F api/locales/babel.cfg -k lazy_gettext -k _ --no-location --sort-output \
+	$(BIN)/pybabel extract -F api/locales/babel.cfg -k lazy_gettext -k _ --no-location --sort-output -w 100 \
 		--project=Lotse -o api/locales/messages.pot .
-	$(BIN)/pybabel update -i api/locales/messages.pot -d api/locales -D messages --no-location --ignore-obsolete
+	$(BIN)/pybabel update -i api/locales/messages.pot -d api/locales -D messages -w 100 --no-fuzzy-matching --ignore-obsolete
 
 # Real-browser tests use Debian's Chromium (never a downloaded browser) and axe-core from npm.
 browser: ## install Debian's chromium for the e2e tests (skipped when present)

@@ -4,6 +4,7 @@ Bottom layer of Lotse: imports nothing of ours. Everything else reads and writes
 database through the tables and helpers re-exported here.
 """
 
+import models.benchlearning  # noqa: F401  (registers other Jobcenters' imported benchlearning figures)
 import models.market  # noqa: F401  (registers the labour-market tables)
 import models.plan  # noqa: F401  (registers the job-seeker's plan steps)
 import models.staff  # noqa: F401  (registers the staff-side tables: throttling, grants, notes, case mode)

@@ -12,6 +12,7 @@ from api.cli import (
     data,
     ds,
     fairness,  # noqa: F401 - importing it adds `lotse audit fairness|proxies|twins`
+    kpi,
     outcomes,
     recommender,
     users,
@@ -26,5 +27,6 @@ users.register(app)
 recommender.register(app)
 ds.register(app)
 outcomes.register(app)
+kpi.register(app)
 
 __all__ = ["app"]

@@ -2,11 +2,12 @@
 
 from fastapi import APIRouter
 
-from frontend.pages import account, admin, counsellor, datascience, language, login, start, teamlead
+from frontend.pages import account, admin, benchlearning, counsellor, datascience, language, login, start, teamlead
 from frontend.pages.seeker import SEEKER_PAGES
 
 PAGES: list[APIRouter] = [
-    start.router, language.router, login.router, counsellor.router, teamlead.router, admin.router,
+    start.router, language.router, login.router, counsellor.router, teamlead.router, benchlearning.router,
+    admin.router,
     account.router, datascience.router,
     *SEEKER_PAGES,
 ]

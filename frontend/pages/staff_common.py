@@ -25,6 +25,7 @@ _NAV: dict[str, list[tuple[str, str]]] = {
     Role.counsellor.value: [("/staff/caseload", _("Caseload")), ("/staff/reviews", _("Review queue")),
                             ("/staff/cover", _("Colleague's case")), ("/staff/account", _("My account"))],
     Role.team_lead.value: [("/staff/team", _("Team overview")), ("/staff/team/cases", _("Assignments")),
+                           ("/staff/benchlearning", _("Compare Jobcenters")),
                            ("/staff/caseload", _("Caseload")), ("/staff/reviews", _("Review queue")),
                            ("/staff/account", _("My account"))],
     Role.admin.value: [("/staff/admin", _("Administration")), ("/staff/account", _("My account"))],

@@ -66,6 +66,8 @@ class EventType(StrEnum):
     sessions_ended = "sessions_ended"
     counsellor_advice_added = "counsellor_advice_added"
     case_mode_changed = "case_mode_changed"
+    kpi_exported = "kpi_exported"
+    kpi_imported = "kpi_imported"
 
 
 # Events that record a human judgement must say why (G8, G9, G11).

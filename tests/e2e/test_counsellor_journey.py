@@ -146,7 +146,7 @@ def test_staff_pages_fit_768_px_and_job_seeker_pages_320_px(
     for username, paths, width in (
         ("e2e.beraterin", ["/staff/caseload", "/staff/reviews", f"/staff/cases/{ids['pseudonym']}",
                            f"/staff/cases/{ids['pseudonym']}/decisions/{ids['decision']}"], 768),
-        ("e2e.teamleitung", ["/staff/team", "/staff/team/cases", "/staff/reviews"], 768),
+        ("e2e.teamleitung", ["/staff/team", "/staff/team/cases", "/staff/reviews", "/staff/benchlearning"], 768),
         ("e2e.person", ["/advice", "/plan", "/my-data"], 320),
     ):
         context = browser.new_context(viewport={"width": width, "height": 900}, locale="de-DE")
@@ -164,3 +164,20 @@ def test_staff_pages_fit_768_px_and_job_seeker_pages_320_px(
     page.goto(base + "/sign-in")
     widths["/sign-in@320"] = _overflow(page)
     assert {path: px for path, px in widths.items() if px > 0} == {}
+
+
+def test_team_lead_compares_jobcenters_with_charts_and_tables(
+    request: pytest.FixtureRequest, browser: Any, staff_server: tuple[str, dict[str, str]]
+) -> None:
+    base, _ = staff_server
+    page = browser.new_context(viewport={"width": 768, "height": 900}, locale="de-DE").new_page()
+    request.node._e2e_page = page
+    _sign_in(page, base, "e2e.teamleitung")
+    page.get_by_role("link", name="Jobcenter vergleichen").click()
+    page.wait_for_url("**/staff/benchlearning")
+    check_axe(page, "benchlearning")
+    # Every figure of the one-case test Jobcenter is suppressed: tables say so, and no empty chart is drawn.
+    assert page.locator("section.kpi img").count() == 0
+    assert "nicht gezeigt (unter 10 Personen)" in page.locator("main").inner_text()
+    assert "nicht die amtlichen Kennzahlen" in page.locator("main").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "benchlearning-768.png"), full_page=True)
