@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from data.languages import Locale
 from models.db import DEFAULT_DATABASE_URL, DatabaseURLError, normalise_database_url
 
 DEFAULT_SECRET = "change-me-in-production"
@@ -33,7 +34,7 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_retention_days: int = MIN_RETENTION_DAYS
-    default_locale: Literal["de", "en"] = "de"
+    default_locale: Locale = "de"
     # Share of decisions that show a random subset of the eligible self-help items (G16).
     exploration_rate: float = Field(default=0.1, ge=0.0, le=0.45)
     # Share of decisions that follow the rules baseline as a randomised control group (G16, G18).

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlmodel import Session, select
 
 from data.errors import ReferenceDataError
+from data.languages import pick
 from models.errors import InvalidError
 from models.schemas import Profile
 from models.tables import AdviceModule
@@ -81,12 +82,22 @@ class CatalogueError(ReferenceDataError, InvalidError):
 
 
 class LocalText(BaseModel):
-    """A text in German (the default) and English."""
+    """A text in German (the source and default) and English, plus what translators gave.
+
+    ``advice.yaml`` carries de and en; the other languages come from
+    ``data/catalogue/translations/<locale>.yaml`` (``data/catalogue_translations.py``) and are
+    kept in ``translations``. :meth:`get` falls back to German for a language without one.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     de: str = Field(min_length=1)
     en: str = Field(min_length=1)
+    translations: dict[str, str] = Field(default_factory=dict)
+
+    def get(self, locale: str) -> str:
+        """The text in *locale*, German where that language has none."""
+        return pick({"de": self.de, "en": self.en, **self.translations}, locale)
 
 
 def _profile_rule_fields() -> dict[str, Any]:
@@ -133,9 +144,10 @@ class Rule(BaseModel):
     ``kind: eligibility`` must hold for the module to be offered; ``kind: filter`` removes the
     module when it holds (user-set constraints such as health limits: they only remove, G3).
     ``reason_de``/``reason_en`` say why the rule *excludes* the advice; they are never shown
-    beside advice that is offered. ``label`` names the rule wherever it is listed as checked,
-    and ``because`` is the sentence that argues *for* the advice when the rule holds (rules
-    that only check an answer is present have none: that fact tells nobody anything).
+    beside advice that is offered (other languages: ``reason_translations``, :meth:`reason`).
+    ``label`` names the rule wherever it is listed as checked, and ``because`` is the sentence
+    that argues *for* the advice when the rule holds (rules that only check an answer is present
+    have none: that fact tells nobody anything).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -150,6 +162,11 @@ class Rule(BaseModel):
     reason_en: str = Field(min_length=1)
     label: LocalText | None = None
     because: LocalText | None = None
+    reason_translations: dict[str, str] = Field(default_factory=dict)
+
+    def reason(self, locale: str) -> str:
+        """Why the rule excludes the advice, in *locale* (German where that language has none)."""
+        return pick({"de": self.reason_de, "en": self.reason_en, **self.reason_translations}, locale)
 
     @field_validator("field")
     @classmethod
@@ -314,6 +331,7 @@ def read_catalogue(path: Path) -> Catalogue:
 
 _lock = threading.Lock()
 _active: dict[str, Catalogue] = {}
+_translation_problems: list[str] = []
 
 
 def load_catalogue(path: Path | None = None) -> Catalogue:
@@ -331,18 +349,30 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
     -------
     Catalogue
     """
+    from data.catalogue_translations import with_translations  # it builds on this module's types
+
     with _lock:
         if path is None and "active" in _active:
             return _active["active"]
         catalogue = read_catalogue(path or DEFAULT_CATALOGUE_FILE)
+        problems: list[str] = []
+        if path is None or Path(path).resolve() == DEFAULT_CATALOGUE_FILE:
+            catalogue, problems = with_translations(catalogue)
         _active["active"] = catalogue
+        _translation_problems[:] = problems
         return catalogue
+
+
+def translation_problems() -> list[str]:
+    """Why a translation of the active catalogue was left out (file, line, key); empty when none was."""
+    return list(_translation_problems)
 
 
 def reset_catalogue_cache() -> None:
     """Forget the active catalogue (tests; the next call reads the default file again)."""
     with _lock:
         _active.clear()
+        _translation_problems.clear()
 
 
 def seed_advice_modules(session: Session) -> str:

@@ -1,7 +1,8 @@
 """The Jinja2 environment shared by every page (autoescape on for all templates).
 
-Every template gets, without the route passing them: ``locale``, ``_``/``gettext``/``ngettext``
-(and ``{% trans %}``) in that locale, ``csrf_token()`` for forms, ``current_path`` for the
+Every template gets, without the route passing them: ``locale`` and its writing ``direction``,
+``_``/``gettext``/``ngettext`` (and ``{% trans %}``) in that locale, ``csrf_token()`` for forms,
+the offered languages with their own names and review notes and ``current_path`` for the
 language switch, and Babel formatters (``format_date``, ``format_number``, ``format_euro``).
 """
 
@@ -9,20 +10,25 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import jinja2
 from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 
 from api.i18n import (
-    LOCALE_NAMES,
-    LOCALES,
+    LOCALE_QUERY,
+    MSG_UNREVIEWED,
     format_date,
     format_datetime,
     format_euro,
     format_number,
     get_locale,
     get_translations,
+    is_unreviewed,
+    locale_names,
+    offered_locales,
+    text_direction,
 )
 from api.security import CSRF_FIELD, csrf_token
 
@@ -44,17 +50,27 @@ def _page_context(request: Request) -> dict[str, Any]:
     locale = get_locale(request)
     return {
         "locale": locale,
-        "locales": LOCALES,
-        "locale_names": LOCALE_NAMES,
+        "direction": text_direction(locale),
+        "locales": offered_locales(),
+        "locale_names": locale_names(),
+        "unreviewed_note": {code: get_translations(code).gettext(MSG_UNREVIEWED)
+                            for code in offered_locales() if is_unreviewed(code)},
+        "text_direction": text_direction,
         "csrf_field": CSRF_FIELD,
         "csrf_token": lambda: csrf_token(request),
-        "current_path": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        "current_path": _path_without_lang(request),
         "format_date": lambda value, fmt="medium": format_date(value, locale, fmt),
         "format_datetime": lambda value, fmt="medium": format_datetime(value, locale, fmt),
         "format_number": lambda value: format_number(value, locale),
         "format_euro": lambda value: format_euro(value, locale),
         "jobcenter_contact": _jobcenter_contact(request),
     }
+
+
+def _path_without_lang(request: Request) -> str:
+    """This page's path and query, minus a one-off ``?lang=`` (the switch's way back)."""
+    query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != LOCALE_QUERY])
+    return request.url.path + (f"?{query}" if query else "")
 
 
 def _jobcenter_contact(request: Request) -> dict[str, str]:

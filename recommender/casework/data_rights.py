@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, col
 from sqlmodel import select as select_rows
 
+from data.languages import localise
 from models.audit_store import attributes_of, erase_attributes
 from models.errors import InvalidError
 from models.hashing import jsonable
@@ -37,14 +38,16 @@ from recommender.errors import RecommenderError
 from recommender.records.chain import EventType, append_event
 
 if TYPE_CHECKING:
-    from recommender.decide.decision_explanation import Locale
+    from data.languages import Locale
+
+_ = str  # marks the English msgid for extraction; data.languages.localise translates it
 
 EXPORT_FORMAT_VERSION = "1"
 ROOT_TABLE = "job_seeker"
 ERASED = {"erased": True}
 CONFIRMATION_WORD = "DELETE"
 # How advice still waiting for a counsellor is marked in the export (it is included, GDPR Art 15).
-UNDER_REVIEW = {"de": "wird geprüft", "en": "under review"}
+UNDER_REVIEW = ("wird geprüft", _("under review"))
 # Never part of an export, whatever table they turn up in.
 _SECRET_COLUMNS = ("password", "totp", "secret", "token")
 
@@ -213,7 +216,7 @@ def export_personal_data(session: Session, *, job_seeker: JobSeeker, locale: Loc
               _personal_rows(session, job_seeker, metadata).items()}
     for item in tables.get("decision_item", []):
         if item.get("review_state") == ReviewState.pending_review.value:
-            item["status"] = UNDER_REVIEW.get(locale, UNDER_REVIEW["de"])
+            item["status"] = localise(*UNDER_REVIEW, locale)
     events = session.exec(
         select_rows(Event).where(Event.case_pseudonym == job_seeker.pseudonym).order_by(col(Event.id))
     ).all()

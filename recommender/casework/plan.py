@@ -113,8 +113,8 @@ def plan_view(session: Session, *, job_seeker: JobSeeker, locale: str) -> list[P
         if item is None:
             continue  # no advice of this module the person may still see (e.g. later rejected)
         module = modules.get(module_id)
-        title = getattr(module.title, locale, module.title.de) if module else module_id
-        catalogue_text = str(getattr(module.text, locale, module.text.de)) if module else ""
+        title = module.title.get(locale) if module else module_id
+        catalogue_text = module.text.get(locale) if module else ""
         out.append(PlanStep(item.id, module_id, title, item.edited_text or catalogue_text,
                             step.due_date or item.due_date, step.done_at is not None))
     return sorted(out, key=lambda s: (s.done, s.due_date or date.max, s.title))

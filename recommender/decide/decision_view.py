@@ -12,14 +12,15 @@ from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
-from data.catalogue import Catalogue, load_catalogue
+from data.catalogue import Catalogue, ModuleSpec, load_catalogue
+from data.languages import Locale, localise
 from models.crud import latest_decision
 from models.errors import require_id
 from models.plan import PlanStep, plan_steps_by_module
 from models.tables import VISIBLE_STATES, Decision, DecisionItem, JobSeeker, ProfileSnapshot, ReviewState
 
-Locale = Literal["de", "en"]
-COUNSELLOR_TIP = {"de": "Tipp Ihrer Ansprechperson", "en": "A tip from your counsellor"}
+_ = str  # marks the English msgid for extraction; data.languages.localise translates it
+COUNSELLOR_TIP = ("Tipp Ihrer Ansprechperson", _("A tip from your counsellor"))
 # Items whose content the job-seeker may see.
 
 
@@ -109,7 +110,8 @@ def decision_view(
         feature_set_version=decision.feature_set_version,
         catalogue_version=decision.catalogue_version,
         diagnostic=[
-            ObstacleView(id=o["id"], title=o[f"title_{locale}"], evidence=[e[locale] for e in o["evidence"]])
+            ObstacleView(id=o["id"], title=localise(o["title_de"], o["title_en"], locale),
+                         evidence=[localise(e["de"], e["en"], locale) for e in o["evidence"]])
             for o in decision.diagnostic
         ],
         items=views,
@@ -132,12 +134,12 @@ def _item_view(
     visible = state in VISIBLE_STATES or audience == "staff"
     module = next((m for m in catalogue.modules if m.id == item.module_id), None)
     if module is not None:
-        title = getattr(module.title, locale)
+        title = module.title.get(locale)
     else:  # written by the counsellor for this person; the text is theirs
-        title = COUNSELLOR_TIP[locale] if item.authored_by_counsellor else item.module_id
-    text = item.edited_text or (getattr(module.text, locale) if module else "")
+        title = localise(*COUNSELLOR_TIP, locale) if item.authored_by_counsellor else item.module_id
+    text = item.edited_text or (module.text.get(locale) if module else "")
     rules = [g for g in decision.guardrails if g.get("module_id") == item.module_id]
-    reasons = [r[locale] for r in item.reasons if locale in r]
+    reasons = [_reason(r, module, locale) for r in item.reasons if "de" in r and "en" in r]
     data_used = sorted({r["feature"] for r in item.reasons if "feature" in r})
     staff = audience == "staff"
     return ItemView(
@@ -160,6 +162,14 @@ def _item_view(
         authored_by_counsellor=item.authored_by_counsellor,
         uplift=item.uplift if staff else None,
     )
+
+
+def _reason(reason: dict[str, Any], module: ModuleSpec | None, locale: Locale) -> str:
+    """A logged reason in *locale*: a rule's reason from the catalogue's translation, others by msgid."""
+    rule = next((r for r in module.eligibility if r.id == reason.get("rule_id")), None) if module else None
+    if rule is not None and rule.because is not None and rule.because.de == reason["de"]:
+        return rule.because.get(locale)
+    return localise(reason["de"], reason["en"], locale)
 
 
 def latest_decision_view(

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from models.schemas import Profile
 from recommender.decide.features import MarketContext, build_features
 
+_ = str  # marks the English msgid for extraction; data.languages.localise translates it (placeholders too)
+
 
 @dataclass(frozen=True)
 class ObstacleTitle:
@@ -40,16 +42,16 @@ class Obstacle:
 
 
 OBSTACLE_TITLES: dict[str, ObstacleTitle] = {
-    "unclear_goal": ObstacleTitle("Das Berufsziel ist noch offen", "Your job goal is still open"),
-    "stuck_market": ObstacleTitle("Wenige Stellen im Zielberuf", "Few jobs in your target field"),
-    "missing_qualification": ObstacleTitle("Ein Berufsabschluss fehlt", "A vocational qualification is missing"),
-    "search_method": ObstacleTitle("Die Suche kann breiter werden", "Your search can be broader"),
+    "unclear_goal": ObstacleTitle("Das Berufsziel ist noch offen", _("Your job goal is still open")),
+    "stuck_market": ObstacleTitle("Wenige Stellen im Zielberuf", _("Few jobs in your target field")),
+    "missing_qualification": ObstacleTitle("Ein Berufsabschluss fehlt", _("A vocational qualification is missing")),
+    "search_method": ObstacleTitle("Die Suche kann breiter werden", _("Your search can be broader")),
     "interview_conversion": ObstacleTitle("Gespräche führen noch nicht zur Zusage",
-                                          "Interviews do not lead to offers yet"),
-    "practical_barriers": ObstacleTitle("Praktische Hürden", "Practical barriers"),
-    "language_recognition": ObstacleTitle("Sprache oder Anerkennung", "Language or recognition"),
-    "long_search": ObstacleTitle("Die Suche dauert schon lange", "Your search has taken a long time"),
-    "salary_mismatch": ObstacleTitle("Gehaltswunsch über dem üblichen Lohn", "Salary wish above the usual pay"),
+                                          _("Interviews do not lead to offers yet")),
+    "practical_barriers": ObstacleTitle("Praktische Hürden", _("Practical barriers")),
+    "language_recognition": ObstacleTitle("Sprache oder Anerkennung", _("Language or recognition")),
+    "long_search": ObstacleTitle("Die Suche dauert schon lange", _("Your search has taken a long time")),
+    "salary_mismatch": ObstacleTitle("Gehaltswunsch über dem üblichen Lohn", _("Salary wish above the usual pay")),
 }
 
 
@@ -60,7 +62,7 @@ def _known(value: float) -> bool:
 def _check_goal(f: dict[str, float], p: Profile) -> list[Evidence]:
     if p.target_occupation is None and not p.target_occupation_text:
         return [Evidence("target_occupation", "Sie haben noch keinen Zielberuf angegeben.",
-                         "You have not named a target job yet.")]
+                         _("You have not named a target job yet."))]
     return []
 
 
@@ -70,36 +72,37 @@ def _check_market(f: dict[str, float], p: Profile) -> list[Evidence]:
     if tension >= 5:
         out.append(Evidence("target_occupation",
                             f"In Ihrem Beruf kommen etwa {tension:.0f} Arbeitslose auf eine Stelle.",
-                            f"In your field about {tension:.0f} unemployed people compete for one job."))
+                            _("In your field about %(n)s unemployed people compete for one job.")
+                            % {"n": f"{tension:.0f}"}))
         if f["target_occupations_count"] == 1:
             out.append(Evidence("alternative_occupations", "Sie suchen nur in einem Beruf.",
-                                "You search in one job only."))
+                                _("You search in one job only.")))
     return out
 
 
 def _check_qualification(f: dict[str, float], p: Profile) -> list[Evidence]:
     if f["vocational_level"] == 0:
         return [Evidence("vocational_qualification", "Sie haben keinen Berufsabschluss angegeben.",
-                         "You have not stated a vocational qualification.")]
+                         _("You have not stated a vocational qualification."))]
     return []
 
 
 def _check_search(f: dict[str, float], p: Profile) -> list[Evidence]:
     out = []
     if _known(f["search_channel_count"]) and f["search_channel_count"] <= 1:
-        out.append(Evidence("search_channels", "Sie suchen auf nur einem Weg.", "You use only one way to search."))
+        out.append(Evidence("search_channels", "Sie suchen auf nur einem Weg.", _("You use only one way to search.")))
     if _known(f["applications_3m"]) and f["applications_3m"] < 5:
         out.append(Evidence("applications_last_3_months", "Sie haben in 3 Monaten wenige Bewerbungen geschrieben.",
-                            "You sent few applications in 3 months."))
+                            _("You sent few applications in 3 months.")))
     if f["has_cv"] == 0:
-        out.append(Evidence("has_cv", "Sie haben noch keinen Lebenslauf.", "You do not have a CV yet."))
+        out.append(Evidence("has_cv", "Sie haben noch keinen Lebenslauf.", _("You do not have a CV yet.")))
     return out
 
 
 def _check_interviews(f: dict[str, float], p: Profile) -> list[Evidence]:
     if _known(f["interviews_3m"]) and f["interviews_3m"] >= 2 and f["months_unemployed"] >= 3:
         return [Evidence("interviews_last_3_months", "Sie hatten Vorstellungsgespräche, aber noch keine Zusage.",
-                         "You had interviews but no offer yet.")]
+                         _("You had interviews but no offer yet."))]
     return []
 
 
@@ -107,9 +110,9 @@ def _check_practical(f: dict[str, float], p: Profile) -> list[Evidence]:
     out = []
     if f["driving_licence"] == 0 and _known(f["max_commute_minutes"]) and f["max_commute_minutes"] < 30:
         out.append(Evidence("driving_licence", "Ohne Führerschein erreichen Sie weniger Stellen.",
-                            "Without a driving licence you reach fewer jobs."))
+                            _("Without a driving licence you reach fewer jobs.")))
     if p.constraints.childcare_needed:
-        out.append(Evidence("constraints.childcare_needed", "Sie brauchen Kinderbetreuung.", "You need childcare."))
+        out.append(Evidence("constraints.childcare_needed", "Sie brauchen Kinderbetreuung.", _("You need childcare.")))
     return out
 
 
@@ -117,10 +120,10 @@ def _check_language(f: dict[str, float], p: Profile) -> list[Evidence]:
     out = []
     if _known(f["german_level"]) and f["german_level"] <= 3:
         out.append(Evidence("german_level", "Besseres Deutsch öffnet mehr Stellen.",
-                            "Better German opens more jobs."))
+                            _("Better German opens more jobs.")))
     if f["recognition_open"] == 1:
         out.append(Evidence("recognition_status", "Ihr Abschluss aus dem Ausland ist noch nicht anerkannt.",
-                            "Your qualification from abroad is not recognised yet."))
+                            _("Your qualification from abroad is not recognised yet.")))
     return out
 
 
@@ -128,14 +131,14 @@ def _check_long(f: dict[str, float], p: Profile) -> list[Evidence]:
     if _known(f["months_unemployed"]) and f["months_unemployed"] >= 12:
         months = int(f["months_unemployed"])
         return [Evidence("months_unemployed", f"Sie suchen seit {months} Monaten.",
-                         f"You have been looking for {months} months.")]
+                         _("You have been looking for %(months)s months.") % {"months": months})]
     return []
 
 
 def _check_salary(f: dict[str, float], p: Profile) -> list[Evidence]:
     if _known(f["salary_to_median"]) and f["salary_to_median"] > 1.2:
         return [Evidence("salary_expectation_eur", "Ihr Wunschlohn liegt deutlich über dem üblichen Lohn.",
-                         "The pay you want is well above the usual pay.")]
+                         _("The pay you want is well above the usual pay."))]
     return []
 
 

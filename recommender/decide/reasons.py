@@ -24,13 +24,15 @@ from typing import Any
 from data.catalogue import ModuleSpec
 from recommender.decide.ranker import LoadedModel
 
+_ = str  # marks the English msgid for extraction; data.languages.localise translates it (placeholders too)
+
 MAX_WORDS = 20
 MIN_APPLICATIONS_FOR_RATE = 5
 MARKET_FEATURES = frozenset({"market_unemployed_per_vacancy", "market_vacancy_trend", "market_shortage_occupation"})
 GENERAL_REASON = ("Ein allgemeiner Tipp für die Stellensuche, unabhängig von Ihren Antworten.",
-                  "A general tip for the job search that does not depend on your answers.")
+                  _("A general tip for the job search that does not depend on your answers."))
 
-_FOR = ("Das spricht für diesen Tipp.", "This speaks for this tip.")
+_FOR = ("Das spricht für diesen Tipp.", _("This speaks for this tip."))
 _OPS: dict[str, Callable[[float, float], bool]] = {
     "eq": operator.eq, "le": operator.le, "lt": operator.lt, "ge": operator.ge, "gt": operator.gt,
 }
@@ -71,35 +73,35 @@ SUPPORTING: dict[str, dict[str, tuple[str, float]]] = {
 }
 _GERMAN_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
 _SCHOOL = (
-    ("keinen Schulabschluss", "no school-leaving certificate"),
-    ("einen Hauptschulabschluss", "a lower secondary certificate"),
-    ("einen Realschulabschluss", "an intermediate certificate"),
-    ("das Abitur", "the Abitur"),
+    ("keinen Schulabschluss", _("no school-leaving certificate")),
+    ("einen Hauptschulabschluss", _("a lower secondary certificate")),
+    ("einen Realschulabschluss", _("an intermediate certificate")),
+    ("das Abitur", _("the Abitur")),
 )
 # Name of each feature in plain words, for "... is not known".
 _LABELS: dict[str, tuple[str, str]] = {
-    "months_unemployed": ("Ihre Suchdauer", "how long you have been looking"),
-    "school_level": ("Die Stufe Ihres Schulabschlusses", "the level of your school-leaving certificate"),
-    "vocational_level": ("Ihr Berufsabschluss", "your vocational qualification"),
-    "recognition_open": ("Der Stand einer Anerkennung", "the status of recognition"),
-    "german_level": ("Ihr Deutsch-Niveau", "your level of German"),
-    "applications_3m": ("Ihre Zahl an Bewerbungen", "your number of applications"),
-    "interviews_3m": ("Ihre Zahl an Vorstellungsgesprächen", "your number of job interviews"),
-    "interview_rate": ("Ihre Quote an Einladungen", "your share of invitations"),
-    "search_channel_count": ("Ihre Suchwege", "the ways you search"),
-    "uses_job_boards": ("Ihre Nutzung von Jobbörsen", "your use of job boards"),
-    "uses_network": ("Die Nutzung Ihrer Kontakte", "your use of contacts"),
-    "uses_spontaneous": ("Ihre Initiativbewerbungen", "your applications without a job ad"),
-    "has_cv": ("Ihr Lebenslauf", "your CV"),
-    "driving_licence": ("Ihr Führerschein", "your driving licence"),
-    "has_car": ("Ein Auto", "a car"),
-    "max_commute_minutes": ("Ihre mögliche Fahrzeit", "how long you can travel"),
-    "willing_to_relocate": ("Ein möglicher Umzug", "moving"),
-    "target_occupations_count": ("Ihre Zielberufe", "your target jobs"),
-    "salary_to_median": ("Ihr Gehaltswunsch", "your salary wish"),
-    "market_unemployed_per_vacancy": ("Die Lage in Ihrem Beruf", "the market in your job"),
-    "market_vacancy_trend": ("Die Entwicklung der Stellen", "the trend of vacancies"),
-    "market_shortage_occupation": ("Der Bedarf in Ihrem Beruf", "the demand in your job"),
+    "months_unemployed": ("Ihre Suchdauer", _("how long you have been looking")),
+    "school_level": ("Die Stufe Ihres Schulabschlusses", _("the level of your school-leaving certificate")),
+    "vocational_level": ("Ihr Berufsabschluss", _("your vocational qualification")),
+    "recognition_open": ("Der Stand einer Anerkennung", _("the status of recognition")),
+    "german_level": ("Ihr Deutsch-Niveau", _("your level of German")),
+    "applications_3m": ("Ihre Zahl an Bewerbungen", _("your number of applications")),
+    "interviews_3m": ("Ihre Zahl an Vorstellungsgesprächen", _("your number of job interviews")),
+    "interview_rate": ("Ihre Quote an Einladungen", _("your share of invitations")),
+    "search_channel_count": ("Ihre Suchwege", _("the ways you search")),
+    "uses_job_boards": ("Ihre Nutzung von Jobbörsen", _("your use of job boards")),
+    "uses_network": ("Die Nutzung Ihrer Kontakte", _("your use of contacts")),
+    "uses_spontaneous": ("Ihre Initiativbewerbungen", _("your applications without a job ad")),
+    "has_cv": ("Ihr Lebenslauf", _("your CV")),
+    "driving_licence": ("Ihr Führerschein", _("your driving licence")),
+    "has_car": ("Ein Auto", _("a car")),
+    "max_commute_minutes": ("Ihre mögliche Fahrzeit", _("how long you can travel")),
+    "willing_to_relocate": ("Ein möglicher Umzug", _("moving")),
+    "target_occupations_count": ("Ihre Zielberufe", _("your target jobs")),
+    "salary_to_median": ("Ihr Gehaltswunsch", _("your salary wish")),
+    "market_unemployed_per_vacancy": ("Die Lage in Ihrem Beruf", _("the market in your job")),
+    "market_vacancy_trend": ("Die Entwicklung der Stellen", _("the trend of vacancies")),
+    "market_shortage_occupation": ("Der Bedarf in Ihrem Beruf", _("the demand in your job")),
 }
 
 
@@ -111,87 +113,90 @@ def fact(feature: str, value: float) -> tuple[str, str]:
     """One short sentence (de, en) stating the person's own answer behind a feature."""
     if math.isnan(value):
         de, en = _LABELS[feature]
-        return f"{de} ist uns nicht bekannt.", f"We do not know {en}."
+        return f"{de} ist uns nicht bekannt.", _("We do not know %(what)s.") % {"what": en}
     n = int(round(value))
     if feature == "months_unemployed":
-        return f"Sie suchen seit {n} Monaten Arbeit.", f"You have been looking for work for {n} months."
+        return f"Sie suchen seit {n} Monaten Arbeit.", _("You have been looking for work for %(n)s months.") % {"n": n}
     if feature == "school_level":
         de, en = _SCHOOL[min(max(n, 0), 3)]
-        return f"Sie haben {de}.", f"You have {en}."
+        return f"Sie haben {de}.", _("You have %(certificate)s.") % {"certificate": en}
     if feature == "vocational_level":
         return _yes_no(
             value,
-            ("Sie haben einen Berufsabschluss.", "You have a vocational qualification."),
-            ("Sie haben keinen Berufsabschluss angegeben.", "You stated no vocational qualification."),
+            ("Sie haben einen Berufsabschluss.", _("You have a vocational qualification.")),
+            ("Sie haben keinen Berufsabschluss angegeben.", _("You stated no vocational qualification.")),
         )
     if feature == "recognition_open":
         return _yes_no(
             value,
-            ("Ihr Abschluss ist noch nicht anerkannt.", "Your qualification is not recognised yet."),
-            ("Eine Anerkennung ist für Sie kein offenes Thema.", "Recognition is not an open question for you."),
+            ("Ihr Abschluss ist noch nicht anerkannt.", _("Your qualification is not recognised yet.")),
+            ("Eine Anerkennung ist für Sie kein offenes Thema.", _("Recognition is not an open question for you.")),
         )
     if feature == "german_level":
         level = _GERMAN_LEVELS[min(max(n - 1, 0), 5)]
-        return f"Ihr Deutsch-Niveau ist {level}.", f"Your level of German is {level}."
+        return f"Ihr Deutsch-Niveau ist {level}.", _("Your level of German is %(level)s.") % {"level": level}
     if feature == "applications_3m":
-        return f"Sie haben in 3 Monaten {n} Bewerbungen geschrieben.", f"You sent {n} applications in 3 months."
+        return (f"Sie haben in 3 Monaten {n} Bewerbungen geschrieben.",
+                _("You sent %(n)s applications in 3 months.") % {"n": n})
     if feature == "interviews_3m":
-        return f"Sie hatten in 3 Monaten {n} Vorstellungsgespräche.", f"You had {n} job interviews in 3 months."
+        return (f"Sie hatten in 3 Monaten {n} Vorstellungsgespräche.",
+                _("You had %(n)s job interviews in 3 months.") % {"n": n})
     if feature == "interview_rate":
         pct = int(round(100 * value))
         if pct == 0:
             return ("Ihre Bewerbungen führten noch zu keiner Einladung.",
-                    "Your applications have not led to an invitation yet.")
+                    _("Your applications have not led to an invitation yet."))
         return (
             f"Etwa {pct} von 100 Bewerbungen führten zu einer Einladung.",
-            f"About {pct} in 100 applications led to an invitation.",
+            _("About %(pct)s in 100 applications led to an invitation.") % {"pct": pct},
         )
     if feature == "search_channel_count":
-        return f"Sie suchen auf {n} Wegen.", f"You search in {n} ways."
+        return f"Sie suchen auf {n} Wegen.", _("You search in %(n)s ways.") % {"n": n}
     if feature == "uses_job_boards":
         return _yes_no(
             value,
-            ("Sie nutzen Jobbörsen.", "You use job boards."),
-            ("Sie nutzen noch keine Jobbörsen.", "You do not use job boards yet."),
+            ("Sie nutzen Jobbörsen.", _("You use job boards.")),
+            ("Sie nutzen noch keine Jobbörsen.", _("You do not use job boards yet.")),
         )
     if feature == "uses_network":
         return _yes_no(
             value,
-            ("Sie nutzen Ihre Kontakte für die Suche.", "You use your contacts for your search."),
-            ("Sie nutzen Ihre Kontakte noch nicht für die Suche.", "You do not use your contacts yet."),
+            ("Sie nutzen Ihre Kontakte für die Suche.", _("You use your contacts for your search.")),
+            ("Sie nutzen Ihre Kontakte noch nicht für die Suche.", _("You do not use your contacts yet.")),
         )
     if feature == "uses_spontaneous":
         return _yes_no(
             value,
-            ("Sie bewerben sich auch ohne Stellenanzeige.", "You also apply without a job ad."),
-            ("Sie bewerben sich bisher nur auf Anzeigen.", "So far you only apply to job ads."),
+            ("Sie bewerben sich auch ohne Stellenanzeige.", _("You also apply without a job ad.")),
+            ("Sie bewerben sich bisher nur auf Anzeigen.", _("So far you only apply to job ads.")),
         )
     if feature == "has_cv":
         return _yes_no(
             value,
-            ("Sie haben einen Lebenslauf.", "You have a CV."),
-            ("Sie haben noch keinen Lebenslauf.", "You do not have a CV yet."),
+            ("Sie haben einen Lebenslauf.", _("You have a CV.")),
+            ("Sie haben noch keinen Lebenslauf.", _("You do not have a CV yet.")),
         )
     if feature == "driving_licence":
         return _yes_no(
             value,
-            ("Sie haben einen Führerschein.", "You have a driving licence."),
-            ("Sie haben keinen Führerschein.", "You do not have a driving licence."),
+            ("Sie haben einen Führerschein.", _("You have a driving licence.")),
+            ("Sie haben keinen Führerschein.", _("You do not have a driving licence.")),
         )
     if feature == "has_car":
         return _yes_no(
-            value, ("Sie haben ein Auto.", "You have a car."), ("Sie haben kein Auto.", "You do not have a car.")
+            value, ("Sie haben ein Auto.", _("You have a car.")), ("Sie haben kein Auto.", _("You do not have a car."))
         )
     if feature == "max_commute_minutes":
-        return f"Sie können bis zu {n} Minuten zur Arbeit fahren.", f"You can travel up to {n} minutes to work."
+        return (f"Sie können bis zu {n} Minuten zur Arbeit fahren.",
+                _("You can travel up to %(n)s minutes to work.") % {"n": n})
     if feature == "willing_to_relocate":
         return _yes_no(
             value,
-            ("Sie würden für eine Stelle umziehen.", "You would move for a job."),
-            ("Sie möchten nicht umziehen.", "You do not want to move."),
+            ("Sie würden für eine Stelle umziehen.", _("You would move for a job.")),
+            ("Sie möchten nicht umziehen.", _("You do not want to move.")),
         )
     if feature == "target_occupations_count":
-        return f"Sie suchen in {n} Beruf(en).", f"You search in {n} job(s)."
+        return f"Sie suchen in {n} Beruf(en).", _("You search in %(n)s job(s).") % {"n": n}
     if feature == "salary_to_median":
         if value > 1.1:
             return "Ihr Gehaltswunsch liegt über dem üblichen Lohn.", "Your salary wish is above the usual pay."
@@ -202,7 +207,7 @@ def fact(feature: str, value: float) -> tuple[str, str]:
         x = max(1, n)
         return (
             f"In Ihrem Beruf und Ihrer Region kommen etwa {x} Arbeitslose auf eine Stelle.",
-            f"In your job and region about {x} unemployed people compete for each vacancy.",
+            _("In your job and region about %(x)s unemployed people compete for each vacancy.") % {"x": x},
         )
     if feature == "market_vacancy_trend":
         if value > 0.03:
@@ -213,8 +218,8 @@ def fact(feature: str, value: float) -> tuple[str, str]:
     if feature == "market_shortage_occupation":
         return _yes_no(
             value,
-            ("In Ihrem Beruf fehlen Arbeitskräfte.", "Your job lacks workers."),
-            ("In Ihrem Beruf fehlen keine Arbeitskräfte.", "Your job does not lack workers."),
+            ("In Ihrem Beruf fehlen Arbeitskräfte.", _("Your job lacks workers.")),
+            ("In Ihrem Beruf fehlen keine Arbeitskräfte.", _("Your job does not lack workers.")),
         )
     raise KeyError(feature)
 

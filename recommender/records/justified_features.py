@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+_ = str  # marks the English msgid for extraction; data.languages.localise translates it
+
 
 @dataclass(frozen=True)
 class Justification:
@@ -34,34 +36,35 @@ JUSTIFIED_FEATURES: dict[str, Justification] = {j.feature: j for j in (
         "(§ 45a AufenthG, DeuFöV); the level is the person's own answer, never inferred",
         "Lotse nutzt Ihre Deutschkenntnisse, um Ihnen einen passenden Sprachkurs und Schritte "
         "vorzuschlagen, die zu Ihrem Deutsch passen.",
-        "Lotse uses your German skills to suggest a fitting language course and steps that suit your German."),
+        _("Lotse uses your German skills to suggest a fitting language course and steps that suit your German.")),
     Justification(
         "recognition_open", "nationality",
         f"{_AIM}; recognition exists only for qualifications from abroad (BQFG) and is offered "
         "only while it is open",
         "Lotse nutzt, ob Ihr Abschluss aus dem Ausland noch anerkannt werden muss, um Ihnen die "
         "Anerkennung vorzuschlagen.",
-        "Lotse uses whether your qualification from abroad still needs recognition, to suggest getting it recognised."),
+        _("Lotse uses whether your qualification from abroad still needs recognition, to suggest getting it "
+          "recognised.")),
     Justification(
         "school_level", "nationality",
         f"{_AIM}; a school-leaving certificate is a formal entry condition of training and many "
         "jobs (§ 81 Abs. 3 SGB III); a certificate from abroad counts as unknown, never as lower",
         "Lotse nutzt Ihren Schulabschluss, um Ihnen Schritte vorzuschlagen, für die er zählt, "
         "zum Beispiel einen Abschluss nachzuholen.",
-        "Lotse uses your school-leaving certificate to suggest steps where it counts, such as catching it up."),
+        _("Lotse uses your school-leaving certificate to suggest steps where it counts, such as catching it up.")),
     Justification(
         "driving_licence", "nationality",
         f"{_AIM}; many jobs require a licence, and the placement budget can fund one "
         "(§ 44 SGB III)",
         "Lotse nutzt, ob Sie einen Führerschein haben, weil viele Stellen ihn verlangen und das "
         "Jobcenter ihn fördern kann.",
-        "Lotse uses whether you have a driving licence, because many jobs need one and the Jobcenter can fund it."),
+        _("Lotse uses whether you have a driving licence, because many jobs need one and the Jobcenter can fund it.")),
     Justification(
         "has_car", "nationality",
         f"{_AIM}; which jobs a person can reach decides which search advice helps "
         "(reasonable commute, § 10 SGB II)",
         "Lotse nutzt, ob Sie ein Auto haben, um nur Stellen vorzuschlagen, die Sie erreichen können.",
-        "Lotse uses whether you have a car, so that it only suggests jobs you can reach."),
+        _("Lotse uses whether you have a car, so that it only suggests jobs you can reach.")),
 )}
 
 

@@ -34,6 +34,9 @@ from frontend.pages.seeker.steps import STEP_SLUGS, STEPS, StepSpec, step_by_slu
 from models.schemas import Profile
 from recommender.casework import journey
 
+# Titles typed in Ukrainian, Arabic, Turkish or Russian are not recognised (docs/translations.md); this
+# list by field of work is the way for those readers.
+OCCUPATION_PICKER_PATH = "/onboarding/occupation/list"
 router = APIRouter(include_in_schema=False)
 
 
@@ -114,7 +117,14 @@ def _render_step(request: Request, step: StepSpec, values: dict[str, Any], error
     return render(request, "seeker/onboarding_step.html", {
         "step": step, "values": values, "errors": errors, "number": index + 1, "total": len(STEPS),
         "previous": STEP_SLUGS[index - 1] if index > 0 else None,
+        "occupation_picker": _occupation_picker(request) if step.slug == "occupation" else None,
     }, status_code=status_code)
+
+
+def _occupation_picker(request: Request) -> str | None:
+    """The page to pick a job from a list by field of work, once the app has it (linked from the title field)."""
+    paths = {getattr(route, "path", None) for route in request.app.routes}
+    return OCCUPATION_PICKER_PATH if OCCUPATION_PICKER_PATH in paths else None
 
 
 def _step_or_404(slug: str) -> StepSpec:

@@ -9,7 +9,7 @@ def test_start_page_is_german_and_mobile_ready(client: TestClient) -> None:
     response = client.get("/")
     assert response.status_code == 200
     html = response.text
-    assert '<html lang="de">' in html
+    assert '<html lang="de" dir="ltr">' in html
     assert 'name="viewport"' in html
     assert "Willkommen bei Lotse" in html
     assert "<script" not in html

@@ -88,7 +88,7 @@ def test_onboarding_error_messages_follow_the_language(seeker: TestClient) -> No
     post_form(seeker, "/", "/language", {"locale": "en", "next": "/"})
     response = post_form(seeker, "/onboarding/time", "/onboarding/time", {"months_unemployed": "-1"})
     assert "Please enter a number from 0 to 600." in response.text
-    assert '<html lang="en">' in response.text
+    assert '<html lang="en" dir="ltr">' in response.text
 
 
 def test_onboarding_refuses_a_huge_text_politely(seeker: TestClient) -> None:
