@@ -70,10 +70,20 @@ class EasyText(BaseModel):
         return value
 
 
+class PageWords(BaseModel):
+    """The page's own German words, kept with the texts: they are content, not interface to translate."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str = Field(min_length=1)
+    words_heading: str = Field(min_length=1)
+
+
 class EasyGerman(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     source_version: str = Field(min_length=1)
+    page: PageWords
     modules: dict[str, EasyText]
 
 

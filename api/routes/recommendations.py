@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import SessionDep, audit_store
 from api.errors import problem_responses
-from api.i18n import _, get_locale, gettext
+from api.i18n import LocaleCode, _, get_locale, gettext
 from api.review_status import pending_status
 from api.seeker import NewOrSessionJobSeeker, SessionJobSeeker
 from models.audit_store import AgeBand, Disability, Gender, NationalityGroup, record_attributes
@@ -84,8 +84,9 @@ class RecommendationRequest(BaseModel):
                                                                                 "locale": "de"}]})
 
     profile: Profile
-    locale: Literal["de", "en"] | None = Field(
-        default=None, description="Language of the texts (default: Accept-Language, else German)."
+    locale: LocaleCode | None = Field(
+        default=None, description="Language of the texts: de, en, uk, ar, tr or ru (default: Accept-Language, "
+        "else German). Texts a language has no translation for are German."
     )
     audit: VoluntaryAuditRecord | None = Field(
         default=None,
@@ -278,7 +279,7 @@ def read_explanation(
     session: SessionDep,
     job_seeker: SessionJobSeeker,
     decision_id: str,
-    lang: Annotated[Literal["de", "en"] | None, Query(description="Language (default de)")] = None,
+    lang: Annotated[LocaleCode | None, Query(description="Language: de, en, uk, ar, tr or ru (default de)")] = None,
 ) -> ExplanationView:
     """Why this advice: reasons, data used, rules applied, model version, how Lotse works (GDPR Art 13-15)."""
     decision = _own_decision(session, job_seeker, decision_id)

@@ -234,6 +234,12 @@ class Reason:
     text_en: str
 
 
+def reason_sentence(feature: str, value: float) -> tuple[str, str]:
+    """The logged reason (de, en): the person's own answer, then that it speaks for the tip."""
+    fact_de, fact_en = fact(feature, value)
+    return f"{fact_de} {_FOR[0]}", f"{fact_en} {_FOR[1]}"
+
+
 def informative(feature: str, features: dict[str, float]) -> bool:
     """Whether the fact behind *feature* tells the person anything (see the module docstring)."""
     value = features.get(feature, math.nan)
@@ -282,8 +288,7 @@ def explain(model: LoadedModel, features: dict[str, float], module_id: str, *, t
     )
     reasons = []
     for value, name in ranked[:top]:
-        fact_de, fact_en = fact(name, features[name])
-        reasons.append(Reason(name, value, f"{fact_de} {_FOR[0]}", f"{fact_en} {_FOR[1]}"))
+        reasons.append(Reason(name, value, *reason_sentence(name, features[name])))
     return reasons
 
 

@@ -31,6 +31,7 @@ from api.i18n import (
     reset_translations,
 )
 from data.languages import LOCALES, SOURCE_LOCALES, localise
+from recommender.decide.reasons import reason_sentence
 from tests.frontend.seeker_util import post_form
 from tests.pseudo_locale import pseudo, write_pseudo_catalogue
 
@@ -188,3 +189,16 @@ def test_numbers_money_and_dates_follow_each_language(locale: str, number: str, 
     assert format_number(1234.5, locale) == number
     assert format_euro(2500, locale) == euro
     assert format_date(date(2026, 3, 1), locale) == day
+
+
+def test_logged_reason_sentences_with_numbers_are_translated_by_their_template(pseudo_arabic: Path) -> None:
+    de, en = reason_sentence("applications_3m", 4.0)
+    assert en == "You sent 4 applications in 3 months. This speaks for this tip."
+    assert localise(de, en, "ar") == (pseudo("You sent %(n)s applications in 3 months.") % {"n": "4"}
+                                      + " " + pseudo("This speaks for this tip."))
+    # A value that is itself a msgid is translated too.
+    assert localise("Ihr Lebenslauf ist uns nicht bekannt.", "We do not know your CV.", "ar") == (
+        pseudo("We do not know %(what)s.") % {"what": pseudo("your CV")})
+    # One sentence without translation: the whole reason in German, never half and half.
+    assert localise("Satz eins. Satz zwei.", "You sent 4 applications in 3 months. Unknown sentence.", "ar") == (
+        "Satz eins. Satz zwei.")

@@ -55,9 +55,10 @@ def _server_env(tmp: Path, url: str) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def running_server(tmp: Path, url: str, *, ready_path: str = "/") -> Iterator[str]:
-    """A real uvicorn serving Lotse on *url*'s database at a free port; stopped on exit."""
-    env = _server_env(tmp, url)
+def running_server(tmp: Path, url: str, *, ready_path: str = "/", extra_env: dict[str, str] | None = None,
+                   ) -> Iterator[str]:
+    """A real uvicorn serving Lotse on *url*'s database at a free port (with *extra_env*); stopped on exit."""
+    env = {**_server_env(tmp, url), **(extra_env or {})}
     port = _free_port()
     log = (tmp / "server.log").open("w")
     server = subprocess.Popen(
@@ -85,14 +86,19 @@ def running_server(tmp: Path, url: str, *, ready_path: str = "/") -> Iterator[st
         log.close()
 
 
+def prepared_database(tmp: Path) -> str:
+    """A migrated and seeded SQLite database under *tmp*; its URL."""
+    url = f"sqlite:///{tmp / 'e2e.db'}"
+    subprocess.run([sys.executable, "-c", _PREPARE_DB, url], env=_server_env(tmp, url), cwd=ROOT, check=True,
+                   timeout=180)
+    return url
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``http://127.0.0.1:<port>`` of a real uvicorn running Lotse; stopped after the session."""
     tmp = tmp_path_factory.mktemp("e2e")
-    url = f"sqlite:///{tmp / 'e2e.db'}"
-    subprocess.run([sys.executable, "-c", _PREPARE_DB, url], env=_server_env(tmp, url), cwd=ROOT, check=True,
-                   timeout=180)
-    with running_server(tmp, url) as base:
+    with running_server(tmp, prepared_database(tmp)) as base:
         yield base
 
 

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from api.auth import PUBLIC
 from data.catalogue import load_catalogue
-from data.easy_german import easy_text
+from data.easy_german import easy_german, easy_text
 from frontend.pages.seeker.common import render
 
 router = APIRouter(include_in_schema=False, dependencies=[PUBLIC])
@@ -31,7 +31,8 @@ def read_easy_advice(request: Request, module_id: str) -> HTMLResponse:
     if easy is None:
         raise HTTPException(status_code=404, detail="No advice item with this id.")
     module = load_catalogue().get(module_id)
-    return render(request, "seeker/easy_advice.html", {"easy": easy, "module": module}, with_nav=False)
+    return render(request, "seeker/easy_advice.html", {"easy": easy, "page": easy_german().page, "module": module},
+                  with_nav=False)
 
 
 @router.get("/accessibility", response_class=HTMLResponse)
