@@ -18,37 +18,41 @@ from typing import Any
 import numpy as np
 
 from data.catalogue import Catalogue, ModuleSpec, Rule
+from data.languages import localise
 from models.schemas import Profile
 from recommender.decide.features import MarketContext, contradictory_fields, encode_profile, literal_code
 
 Outcome = str  # "eligible" | "ineligible" | "needs_review" | "filtered"
 
 # Plain-language names of the profile fields, for "these answers would improve your advice".
+_ = str  # marks the English msgid for extraction; data.languages.localise translates it
+
 FIELD_LABELS: dict[str, tuple[str, str]] = {
-    "target_occupation": ("Ihr Zielberuf", "your target job"),
-    "alternative_occupations": ("weitere Berufe", "other jobs you would take"),
-    "region_ags": ("Ihre Region", "your region"),
-    "school_leaving": ("Ihr Schulabschluss", "your school-leaving certificate"),
-    "vocational_qualification": ("Ihr Berufsabschluss", "your vocational qualification"),
+    "target_occupation": ("Ihr Zielberuf", _("your target job")),
+    "alternative_occupations": ("weitere Berufe", _("other jobs you would take")),
+    "region_ags": ("Ihre Region", _("your region")),
+    "school_leaving": ("Ihr Schulabschluss", _("your school-leaving certificate")),
+    "vocational_qualification": ("Ihr Berufsabschluss", _("your vocational qualification")),
     "foreign_qualification": ("ob Sie einen Abschluss aus dem Ausland haben",
-                              "whether you have a qualification from abroad"),
-    "recognition_status": ("der Stand der Anerkennung", "the status of recognition"),
-    "german_level": ("Ihr Deutsch-Niveau", "your level of German"),
-    "months_unemployed": ("wie lange Sie schon suchen", "how long you have been looking"),
-    "applications_last_3_months": ("Ihre Bewerbungen der letzten 3 Monate", "your applications in the last 3 months"),
+                              _("whether you have a qualification from abroad")),
+    "recognition_status": ("der Stand der Anerkennung", _("the status of recognition")),
+    "german_level": ("Ihr Deutsch-Niveau", _("your level of German")),
+    "months_unemployed": ("wie lange Sie schon suchen", _("how long you have been looking")),
+    "applications_last_3_months": ("Ihre Bewerbungen der letzten 3 Monate",
+                                   _("your applications in the last 3 months")),
     "interviews_last_3_months": ("Ihre Vorstellungsgespräche der letzten 3 Monate",
-                                 "your interviews in the last 3 months"),
-    "search_channels": ("wie Sie suchen", "how you search"),
-    "has_cv": ("ob Sie einen Lebenslauf haben", "whether you have a CV"),
-    "driving_licence": ("ob Sie einen Führerschein haben", "whether you have a driving licence"),
-    "has_car": ("ob Sie ein Auto haben", "whether you have a car"),
-    "max_commute_minutes": ("Ihre mögliche Fahrzeit", "how long you can travel to work"),
-    "willing_to_relocate": ("ob Sie umziehen würden", "whether you would move"),
-    "salary_expectation_eur": ("Ihre Gehaltsvorstellung", "your salary expectation"),
-    "constraints.childcare_needed": ("ob Sie Kinderbetreuung brauchen", "whether you need childcare"),
-    "constraints.working_hours": ("Ihre gewünschte Arbeitszeit", "the working hours you want"),
+                                 _("your interviews in the last 3 months")),
+    "search_channels": ("wie Sie suchen", _("how you search")),
+    "has_cv": ("ob Sie einen Lebenslauf haben", _("whether you have a CV")),
+    "driving_licence": ("ob Sie einen Führerschein haben", _("whether you have a driving licence")),
+    "has_car": ("ob Sie ein Auto haben", _("whether you have a car")),
+    "max_commute_minutes": ("Ihre mögliche Fahrzeit", _("how long you can travel to work")),
+    "willing_to_relocate": ("ob Sie umziehen würden", _("whether you would move")),
+    "salary_expectation_eur": ("Ihre Gehaltsvorstellung", _("your salary expectation")),
+    "constraints.childcare_needed": ("ob Sie Kinderbetreuung brauchen", _("whether you need childcare")),
+    "constraints.working_hours": ("Ihre gewünschte Arbeitszeit", _("the working hours you want")),
     "eligibility.birth_year": ("Ihr Geburtsjahr (nur für gesetzliche Altersregeln)",
-                               "your year of birth (only for legal age rules)"),
+                               _("your year of birth (only for legal age rules)")),
 }
 # Answers that improve any advice, even if no rule needs them: they feed the model.
 CORE_FIELDS = ("target_occupation", "months_unemployed", "german_level", "applications_last_3_months",
@@ -96,11 +100,10 @@ def missing_fields_message(fields: list[str], locale: str = "de") -> str | None:
     """One sentence naming the answers that would improve the advice, or None if none are missing."""
     if not fields:
         return None
-    index = 0 if locale == "de" else 1
-    names = ", ".join(FIELD_LABELS.get(f, (f, f))[index] for f in fields)
-    if locale == "de":
-        return f"Ihre Tipps werden besser, wenn Sie uns das sagen: {names}."
-    return f"Your advice gets better if you tell us: {names}."
+    names = ", ".join(localise(*FIELD_LABELS.get(f, (f, f)), locale) for f in fields)
+    sentence = localise("Ihre Tipps werden besser, wenn Sie uns das sagen: %(names)s.",
+                        _("Your advice gets better if you tell us: %(names)s."), locale)
+    return sentence % {"names": names}
 
 
 def _encoded_value(rule: Rule) -> Any:

@@ -202,3 +202,13 @@ def test_logged_reason_sentences_with_numbers_are_translated_by_their_template(p
     # One sentence without translation: the whole reason in German, never half and half.
     assert localise("Satz eins. Satz zwei.", "You sent 4 applications in 3 months. Unknown sentence.", "ar") == (
         "Satz eins. Satz zwei.")
+
+
+def test_the_missing_answers_sentence_is_in_the_language_or_german(pseudo_arabic: Path) -> None:
+    from recommender.decide.guardrails import missing_fields_message
+
+    assert missing_fields_message(["target_occupation", "has_cv"], "ar") == (
+        pseudo("Your advice gets better if you tell us: %(names)s.")
+        % {"names": f"{pseudo('your target job')}, {pseudo('whether you have a CV')}"})
+    assert missing_fields_message(["target_occupation"], "uk") == (  # no Ukrainian catalogue here: German
+        "Ihre Tipps werden besser, wenn Sie uns das sagen: Ihr Zielberuf.")
