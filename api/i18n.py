@@ -140,7 +140,7 @@ def get_translations(locale: str) -> NullTranslations:
     if locale not in offered_locales():
         locale = DEFAULT_LOCALE
     translations = _read_catalogue(locale)
-    if locale != DEFAULT_LOCALE:
+    if locale not in SOURCE_LOCALES:  # English msgids are English already; a translated language falls back to German
         translations.add_fallback(get_translations(DEFAULT_LOCALE))
     return translations
 

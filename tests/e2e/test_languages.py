@@ -120,6 +120,7 @@ def test_journey_in_each_language(browser: Any, language_server: str, locale: st
         page.wait_for_url(re.compile(r"/advice/easy/"))
         _page(page, locale, direction, "leichte-sprache")
         assert page.locator("article").get_attribute("lang") == "de"
+        _fits(page, "leichte-sprache")
         page.go_back()
         page.locator("section.card:not(.card-pending)").first.get_by_role("button", name=t("Add to my plan")).click()
         page.goto(language_server + "/plan")
