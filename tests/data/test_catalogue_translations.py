@@ -15,7 +15,14 @@ from typing import Any
 import pytest
 import yaml
 
-from data.catalogue import CatalogueError, load_catalogue, reset_catalogue_cache, translation_problems
+from data.catalogue import (
+    DEFAULT_CATALOGUE_FILE,
+    CatalogueError,
+    load_catalogue,
+    read_catalogue,
+    reset_catalogue_cache,
+    translation_problems,
+)
 from data.catalogue_translations import (
     SHIPPED_TRANSLATIONS_DIR,
     apply_translation,
@@ -29,8 +36,9 @@ from tests.pseudo_locale import pseudo, pseudo_translation, write_pseudo_transla
 
 @pytest.fixture
 def catalogue() -> Any:
+    """advice.yaml alone, without the shipped translations (the tests add their own)."""
     reset_catalogue_cache()
-    yield load_catalogue()
+    yield read_catalogue(DEFAULT_CATALOGUE_FILE)
     reset_catalogue_cache()
 
 
