@@ -48,6 +48,12 @@ ERASED = {"erased": True}
 CONFIRMATION_WORD = "DELETE"
 # How advice still waiting for a counsellor is marked in the export (it is included, GDPR Art 15).
 UNDER_REVIEW = ("wird geprüft", _("under review"))
+# The one sentence of the export a person reads; the keys stay English, for any program that reads it.
+EXPORT_NOTE = ("Alle Daten, die Lotse zu diesem Fall speichert (Art. 15, 20 DSGVO). Die Zeilen unter „events“ sind "
+               "das manipulationssichere Protokoll der Entscheidungen; sie enthalten keine Antworten, nur "
+               "Pseudonyme, Prüfsummen und was getan wurde.",
+               _("All data Lotse stores about this case (GDPR Art 15, 20). Event rows are the tamper-evident "
+                 "decision log; they hold no answers, only pseudonyms, hashes and what was done."))
 # Never part of an export, whatever table they turn up in.
 _SECRET_COLUMNS = ("password", "totp", "secret", "token")
 
@@ -224,8 +230,7 @@ def export_personal_data(session: Session, *, job_seeker: JobSeeker, locale: Loc
     data: dict[str, Any] = {
         "format_version": EXPORT_FORMAT_VERSION,
         "exported_at": utcnow().isoformat(),
-        "note": "All data Lotse stores about this case (GDPR Art 15, 20). Event rows are the tamper-evident "
-                "decision log; they hold no answers, only pseudonyms, hashes and what was done.",
+        "note": localise(*EXPORT_NOTE, locale),
         "job_seeker": _clean(job_seeker.model_dump()),
         "account": _account(session, job_seeker),
         "voluntary_audit_answers": attributes_of(audit_engine, case_pseudonym=job_seeker.pseudonym)
