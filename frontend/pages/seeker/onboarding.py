@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from api.auth import PUBLIC
 from api.deps import SessionDep
-from api.i18n import get_locale, gettext
+from api.i18n import format_number, get_locale, gettext
 from api.i18n import lazy_gettext as _
 from api.security import CsrfDep
 from api.seeker import NewOrSessionJobSeeker, SessionJobSeeker
@@ -168,9 +168,8 @@ def _display(spec: Any, value: Any, locale: str) -> str:
         return ", ".join(gettext(labels.get(v, v), locale) for v in value)
     if spec.kind in ("choice", "bool"):
         return gettext(labels.get(value, value), locale)
-    if spec.unit:
-        return f"{value} {gettext(spec.unit, locale)}"
-    return str(value)
+    shown = format_number(value, locale) if spec.kind == "int" else str(value)  # 2.500 / 2,500 / 2 500
+    return f"{shown} {gettext(spec.unit, locale)}" if spec.unit else shown
 
 
 @router.get("/onboarding/{slug}", response_class=HTMLResponse)

@@ -143,8 +143,9 @@ def test_expired_session_sends_the_person_to_the_start_with_an_explanation(seede
 def test_summary_lists_answers_with_change_links(seeker: TestClient) -> None:
     post_form(seeker, "/onboarding/salary", "/onboarding/salary", {"salary_expectation_eur": "2.500"})
     html = seeker.get("/onboarding/summary").text
-    assert "2500 Euro" in html
+    assert "2.500 Euro" in html  # numbers as the reader writes them
     assert 'href="/onboarding/salary"' in html
+    assert "2,500 euro" in seeker.get("/onboarding/summary?lang=en").text
 
 
 def test_occupation_suggestions_return_official_titles(seeded_client: TestClient) -> None:
