@@ -87,7 +87,8 @@ def _page(page: Any, locale: str, direction: str, name: str) -> None:
 
 @pytest.mark.parametrize("locale", PRESENT)
 def test_journey_in_each_language(browser: Any, language_server: str, locale: str, tmp_path: Path) -> None:
-    """Start page -> notice -> onboarding -> advice -> Leichte Sprache -> saved plan -> data download."""
+    """Start page -> notice -> onboarding -> advice -> Leichte Sprache -> saved plan -> data download,
+    then the information pages and the explanation: each in the language, axe-clean, no overflow at 320 px."""
     def t(msgid: str) -> str:
         return gettext(msgid, locale)
 
@@ -134,6 +135,11 @@ def test_journey_in_each_language(browser: Any, language_server: str, locale: st
         download_info.value.save_as(target)
         exported = json.loads(target.read_text(encoding="utf-8"))
         assert exported["tables"]["decision_item"] and exported["tables"]["plan_step"]
+        explanation = f"/explanation/{exported['tables']['decision'][0]['id']}"
+        for path in ("/about-ai", "/accessibility", "/easy-language", explanation):
+            page.goto(language_server + path)
+            _page(page, locale, direction, path.strip("/").split("/")[0])
+            _fits(page, path)
     except Exception:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"language-{locale}-failed.png"), full_page=True)
