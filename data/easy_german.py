@@ -10,6 +10,7 @@ and written for the current catalogue version (the advice may have changed since
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +25,7 @@ MAX_WORDS = 14
 MAX_TITLE_WORDS = 12
 _SENTENCE_END = re.compile(r"[.!?]")
 _LOCATED = "{file}, line {line}: {key}: {message}"
+_log = logging.getLogger(__name__)
 
 
 def _one_short_sentence(text: str, limit: int) -> str:
@@ -120,6 +122,19 @@ def easy_german() -> EasyGerman:
     return parse_easy_german(EASY_GERMAN_FILE.read_text(encoding="utf-8"), load_catalogue(), file=str(EASY_GERMAN_FILE))
 
 
+def easy_texts() -> dict[str, EasyText]:
+    """Every item's Leichte Sprache; empty (and logged) if the file does not validate, so no link leads nowhere.
+
+    Like the catalogue, a fault in this file must never take the advice page down with it; the
+    tests fail on it instead (``tests/data/test_easy_german.py``).
+    """
+    try:
+        return easy_german().modules
+    except CatalogueError as exc:
+        _log.error("Leichte Sprache not shown: %s", exc)
+        return {}
+
+
 def easy_text(module_id: str) -> EasyText | None:
     """The Leichte Sprache of one advice item, or None for an id the file does not know."""
-    return easy_german().modules.get(module_id)
+    return easy_texts().get(module_id)

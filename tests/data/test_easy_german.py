@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
 import pytest
 import yaml
 
+import data.easy_german as easy_module
 from data.catalogue import CatalogueError, load_catalogue
-from data.easy_german import EASY_GERMAN_FILE, MAX_WORDS, easy_german, parse_easy_german
+from data.easy_german import EASY_GERMAN_FILE, MAX_WORDS, easy_german, easy_text, easy_texts, parse_easy_german
 
 
 def _raw() -> dict[str, object]:
@@ -40,3 +44,19 @@ def test_a_faulty_file_is_refused_with_file_line_and_key(change: object, message
         parse_easy_german(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), load_catalogue(),
                           file="easy.yaml")
     assert str(caught.value).startswith("easy.yaml, line ") and message in str(caught.value), caught.value
+
+
+def test_a_broken_file_hides_the_links_and_is_logged_instead_of_breaking_the_advice(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    raw = _raw()
+    raw["source_version"] = "2020.01-1"
+    broken = tmp_path / "easy_german.yaml"
+    broken.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setattr(easy_module, "EASY_GERMAN_FILE", broken)
+    easy_german.cache_clear()
+    try:
+        with caplog.at_level(logging.ERROR):
+            assert easy_texts() == {} and easy_text("salary_check") is None
+        assert "stale" in caplog.text
+    finally:
+        easy_german.cache_clear()

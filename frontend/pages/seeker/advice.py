@@ -18,7 +18,7 @@ from api.i18n import lazy_gettext as _
 from api.review_status import pending_status
 from api.security import CsrfDep
 from api.seeker import SessionJobSeeker
-from data.easy_german import easy_german
+from data.easy_german import easy_texts
 from data.kldb import get_occupation
 from data.regions import get_region
 from frontend.pages.seeker.common import decision_path, flash, registry_of, render, see_other
@@ -121,7 +121,7 @@ def render_advice_page(request: Request, session: Any, job_seeker: JobSeeker, *,
         "notes": visible_case_notes(session=session, job_seeker_id=require_id(job_seeker)),
         "jobsuche_url": jobsuche_url(journey.current_profile(session, job_seeker=job_seeker)),
         "job_search_modules": JOB_SEARCH_MODULES,
-        "easy_modules": set(easy_german().modules),
+        "easy_modules": set(easy_texts()),
         "pending_status": pending_status(session, job_seeker=job_seeker, locale=locale,
                                          working_days=request.app.state.settings.review_working_days),
     }, status_code=status_code)
