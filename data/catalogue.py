@@ -75,6 +75,7 @@ _APPROVAL_FLAG = ("module {module_id!r} has legal basis {basis!r}, which touches
 _NOT_FOUND = "no catalogue module with id {module_id!r}; known ids: {known}"
 _UNREADABLE = "{file}: cannot read the catalogue: {error}"
 _LOCATED = "{file}, line {line}: {message}"
+_TRANSLATIONS_ELSEWHERE = "other languages belong in data/catalogue/translations/<locale>.yaml, not in advice.yaml"
 
 
 class CatalogueError(ReferenceDataError, InvalidError):
@@ -94,6 +95,13 @@ class LocalText(BaseModel):
     de: str = Field(min_length=1)
     en: str = Field(min_length=1)
     translations: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _translations_come_from_their_files(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "translations" in data:
+            raise ValueError(_TRANSLATIONS_ELSEWHERE)
+        return data
 
     def get(self, locale: str) -> str:
         """The text in *locale*, German where that language has none."""
@@ -163,6 +171,13 @@ class Rule(BaseModel):
     label: LocalText | None = None
     because: LocalText | None = None
     reason_translations: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _translations_come_from_their_files(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "reason_translations" in data:
+            raise ValueError(_TRANSLATIONS_ELSEWHERE)
+        return data
 
     def reason(self, locale: str) -> str:
         """Why the rule excludes the advice, in *locale* (German where that language has none)."""

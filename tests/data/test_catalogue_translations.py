@@ -19,6 +19,7 @@ from data.catalogue import (
     DEFAULT_CATALOGUE_FILE,
     CatalogueError,
     load_catalogue,
+    parse_catalogue,
     read_catalogue,
     reset_catalogue_cache,
     translation_problems,
@@ -126,3 +127,12 @@ def test_the_active_catalogue_reads_translations_from_the_configured_folder(tmp_
     module = load_catalogue().get("cv_documents")
     assert module.text.get("ar") == pseudo(module.text.en)
     assert module.text.get("de") == catalogue.get("cv_documents").text.de
+
+
+def test_advice_yaml_itself_cannot_carry_other_languages() -> None:
+    text = DEFAULT_CATALOGUE_FILE.read_text(encoding="utf-8").replace(
+        'title: {de: "Suchen Sie auch in verwandten Berufen", en: "Also search in related jobs"}',
+        'title: {de: "Suchen Sie auch in verwandten Berufen", en: "Also search in related jobs", '
+        'translations: {uk: "unchecked"}}', 1)
+    with pytest.raises(CatalogueError, match=r"line 8: modules\.0\.title: other languages belong in"):
+        parse_catalogue(text, file="advice.yaml")
