@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=4096, le=100_000_000)
     # Anonymous trial cases one client address may open per hour (each costs a row and a decision).
     anonymous_cases_per_hour: int = Field(default=20, ge=1, le=100_000)
+    # Requests one API token (a Fachverfahren, a portal) may make per minute; then 429 with Retry-After.
+    api_token_requests_per_minute: int = Field(default=600, ge=1, le=1_000_000)
     # Proxies whose X-Forwarded-For/-Proto are believed (comma-separated IPs or CIDRs, "*" for any);
     # empty: none, the client address is the TCP peer.
     forwarded_allow_ips: str = ""

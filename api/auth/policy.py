@@ -6,7 +6,9 @@ nested inside another dependency):
 - ``CurrentUser`` / ``require_roles(Role.x, ...)`` / ``case_for_staff`` -> logged-in roles;
 - ``PUBLIC`` (``dependencies=[PUBLIC]``) -> anyone, no login (start page, login form, probes);
 - a dependency decorated with ``@declare_access(AccessRule.job_seeker())`` -> the job-seeker's
-  own session; data is scoped to that session's pseudonym by the dependency itself.
+  own session; data is scoped to that session's pseudonym by the dependency itself;
+- ``require_scope("feed:read")`` (``api/auth/scopes.py``) -> a machine client's API token with
+  that scope, never a person's session; data is scoped to the token's Jobcenter.
 
 Framework routes that cannot take dependencies (OpenAPI docs, static files) are listed in
 ``PUBLIC_ALLOW_LIST``. ``undeclared_routes(app)`` lists every route with no declaration; the
@@ -46,10 +48,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 @dataclass(frozen=True)
 class AccessRule:
-    """Who may call a route: ``public``, logged-in ``roles``, or the ``job_seeker``'s own session."""
+    """Who may call a route: ``public``, logged-in ``roles``, the ``job_seeker``'s own session, or an
+    API token with a ``scope``."""
 
-    kind: Literal["public", "roles", "job_seeker"]
+    kind: Literal["public", "roles", "job_seeker", "scope"]
     roles: frozenset[str] = field(default_factory=frozenset)
+    scope: str | None = None
 
     @classmethod
     def public(cls) -> AccessRule:
@@ -62,6 +66,10 @@ class AccessRule:
     @classmethod
     def job_seeker(cls) -> AccessRule:
         return cls("job_seeker")
+
+    @classmethod
+    def for_scope(cls, scope: str) -> AccessRule:
+        return cls("scope", scope=scope)
 
 
 def declare_access(rule: AccessRule) -> Callable[[F], F]:
@@ -92,11 +100,14 @@ class RouteAccess:
 
     @property
     def effective(self) -> AccessRule | None:
-        """The strictest declared rule: roles (intersected) > job_seeker > public."""
+        """The strictest declared rule: roles (intersected) > scope > job_seeker > public."""
         role_rules = [r for r in self.rules if r.kind == "roles"]
         if role_rules:
             roles = frozenset.intersection(*(r.roles for r in role_rules))
             return AccessRule.for_roles(roles)
+        scope_rules = [r for r in self.rules if r.kind == "scope"]
+        if scope_rules:
+            return scope_rules[0]
         if any(r.kind == "job_seeker" for r in self.rules):
             return AccessRule.job_seeker()
         if self.rules:

@@ -15,6 +15,7 @@ from api.cli import (
     kpi,
     outcomes,
     recommender,
+    tokens,
     users,
 )
 from api.cli.app import app
@@ -28,5 +29,6 @@ recommender.register(app)
 ds.register(app)
 outcomes.register(app)
 kpi.register(app)
+tokens.register(app)
 
 __all__ = ["app"]

@@ -68,6 +68,9 @@ class EventType(StrEnum):
     case_mode_changed = "case_mode_changed"
     kpi_exported = "kpi_exported"
     kpi_imported = "kpi_imported"
+    api_token_created = "api_token_created"
+    api_token_revoked = "api_token_revoked"
+    api_token_used = "api_token_used"
 
 
 # Events that record a human judgement must say why (G8, G9, G11).
