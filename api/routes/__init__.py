@@ -2,7 +2,18 @@
 
 from fastapi import APIRouter
 
-from api.routes import admin, auth, health, monitoring, occupations, privacy, recommendations, regions, reviews
+from api.routes import (
+    admin,
+    auth,
+    feed,
+    health,
+    monitoring,
+    occupations,
+    privacy,
+    recommendations,
+    regions,
+    reviews,
+)
 
 ROUTERS: list[APIRouter] = [
     health.router,
@@ -14,4 +25,5 @@ ROUTERS: list[APIRouter] = [
     occupations.router,
     regions.router,
     privacy.router,
+    feed.router,
 ]

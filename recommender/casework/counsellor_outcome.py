@@ -20,6 +20,7 @@ from sqlmodel import Session
 
 from models.errors import InvalidError, require_id
 from models.tables import JobSeeker, Outcome, UserAccount, as_utc
+from recommender.casework.feed import report_outcome
 from recommender.casework.journey import OUTCOME_KINDS
 from recommender.errors import RecommenderError
 from recommender.records.chain import EventType, append_event
@@ -65,4 +66,5 @@ def record_counsellor_outcome(session: Session, *, job_seeker: JobSeeker, counse
     append_event(session, event_type=EventType.client_outcome, actor_role=counsellor.role,
                  actor_id=require_id(counsellor), case_pseudonym=job_seeker.pseudonym, action=kind,
                  outputs={"outcome_id": outcome.id, "occurred_on": occurred_on.isoformat(), "source": SOURCE})
+    report_outcome(session, job_seeker=job_seeker, outcome=outcome)
     return outcome

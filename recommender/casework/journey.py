@@ -35,6 +35,7 @@ from models.tables import (
     ReviewState,
     utcnow,
 )
+from recommender.casework.feed import report_outcome as report_feed_outcome
 from recommender.errors import RecommenderError
 from recommender.occupations.title_search import exact_title_code, fold, suggest_titles
 from recommender.records.chain import EventType, append_event
@@ -293,6 +294,7 @@ def report_outcome(session: Session, *, job_seeker: JobSeeker, kind: str, occurr
     append_event(session, event_type=EventType.client_outcome, actor_role=ACTOR, actor_id=job_seeker.pseudonym,
                  case_pseudonym=job_seeker.pseudonym, action=kind,
                  outputs={"outcome_id": outcome.id, "occurred_on": occurred_on.isoformat()})
+    report_feed_outcome(session, job_seeker=job_seeker, outcome=outcome)
     return outcome
 
 

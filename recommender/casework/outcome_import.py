@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 
 from models.errors import InvalidError
 from models.tables import JobSeeker, Outcome
+from recommender.casework.feed import report_outcome
 from recommender.casework.journey import EARLIEST_OUTCOME, OUTCOME_KINDS
 from recommender.errors import RecommenderError
 from recommender.records.chain import EventType, append_event
@@ -135,5 +136,6 @@ def import_outcomes(session: Session, lines: list[OutcomeLine], *, source: str =
                      case_pseudonym=person.pseudonym, action=line.kind,
                      outputs={"outcome_id": outcome.id, "occurred_on": line.occurred_on.isoformat(),
                               "source": source})
+        report_outcome(session, job_seeker=person, outcome=outcome)
         imported += 1
     return ImportResult(imported, known, source)

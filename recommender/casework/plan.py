@@ -17,6 +17,7 @@ from models.errors import require_id
 from models.plan import PlanStep as PlannedModule
 from models.plan import plan_steps_by_module
 from models.tables import VISIBLE_STATES, Decision, DecisionItem, JobSeeker, utcnow
+from recommender.casework.feed import report_plan_change
 from recommender.casework.journey import JourneyInputError, JourneyItemNotFound, log_item_event, own_item
 
 MAX_PLAN_DAYS_AHEAD = 366
@@ -50,6 +51,7 @@ def add_to_plan(session: Session, *, job_seeker: JobSeeker, item_id: str, due_da
     session.add(step)
     log_item_event(session, job_seeker, item, "plan_added",
                     {"due_date": due_date.isoformat() if due_date else None})
+    report_plan_change(session, job_seeker=job_seeker, module_id=item.module_id, change="added")
     return step
 
 
@@ -59,6 +61,7 @@ def remove_from_plan(session: Session, *, job_seeker: JobSeeker, item_id: str) -
     if step is not None:
         session.delete(step)
     log_item_event(session, job_seeker, item, "plan_removed")
+    report_plan_change(session, job_seeker=job_seeker, module_id=item.module_id, change="removed")
 
 
 def mark_done(session: Session, *, job_seeker: JobSeeker, item_id: str, done: bool = True) -> PlannedModule:
@@ -70,6 +73,7 @@ def mark_done(session: Session, *, job_seeker: JobSeeker, item_id: str, done: bo
     step.done_at = utcnow() if done else None
     session.add(step)
     log_item_event(session, job_seeker, item, "step_done" if done else "step_reopened")
+    report_plan_change(session, job_seeker=job_seeker, module_id=item.module_id, change="done" if done else "reopened")
     return step
 
 

@@ -24,6 +24,7 @@ from models.crud import latest_decision
 from models.errors import require_id
 from models.tables import Decision, DecisionItem, JobSeeker, ReviewState, UserAccount, new_id, utcnow
 from recommender.casework.caseload import log_denied
+from recommender.casework.feed import report_counsellor_decision
 from recommender.casework.validation import (
     TEXT_TOO_LONG,
     ReviewConflict,
@@ -215,6 +216,7 @@ def review_item(
             BINDING_KEY: binding(decision_item=[item]),
         },
     )
+    report_counsellor_decision(session, job_seeker=job_seeker, item=item, action=action, reason_code=code)
     return item
 
 
@@ -263,4 +265,6 @@ def add_counsellor_advice(
         action="add_advice",
         outputs={"item_id": item.id, "text_hmac": text_digest(body), BINDING_KEY: binding(decision_item=[item])},
     )
+    report_counsellor_decision(session, job_seeker=job_seeker, item=item, action="add_advice",
+                               reason_code="counsellor_authored")
     return item

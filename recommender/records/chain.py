@@ -124,7 +124,8 @@ def compute_hash(event: Any) -> str:
     return sha256_hex(fields)
 
 
-def _lock_chain(session: Session) -> None:
+def lock_chain(session: Session) -> None:
+    """Serialise with every other writer of the log until this transaction ends (see the module doc)."""
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
@@ -168,7 +169,7 @@ def append_event(
     protected = find_protected_keys({"outputs": outputs or {}, "guardrails": guardrails or []})
     if protected:
         raise AuditError(_PROTECTED_IN_PAYLOAD.format(keys=", ".join(protected)))
-    _lock_chain(session)
+    lock_chain(session)
     event = Event(
         created_at=utcnow(),
         event_type=kind.value,
