@@ -12,6 +12,7 @@ from api.cli import (
     data,
     ds,
     fairness,  # noqa: F401 - importing it adds `lotse audit fairness|proxies|twins`
+    feed,
     kpi,
     outcomes,
     recommender,
@@ -30,5 +31,6 @@ ds.register(app)
 outcomes.register(app)
 kpi.register(app)
 tokens.register(app)
+feed.register(app)
 
 __all__ = ["app"]
