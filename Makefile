@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export LOTSE_DATABASE_URL ?= sqlite:///var/lotse.db
 
-.PHONY: help install run serve migrate seed test test-fast lint format bench lock clean translations extract-messages browser e2e-deps
+.PHONY: help install run serve migrate seed test test-fast lint format bench lock clean translations extract-messages browser e2e-deps schemas-snapshot
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -75,6 +75,9 @@ bench: install ## benchmarks: print figures and write JSON reports to bench/repo
 	mkdir -p bench/reports
 	@# Run as modules (-m) so bench/recommender.py cannot shadow the recommender package.
 	@for b in bench/*.py; do m=$$(basename $$b .py); [ "$$m" = __init__ ] || { echo "== $$b"; $(BIN)/python -m bench.$$m || exit 1; }; done
+
+schemas-snapshot: install ## record the published JSON Schemas (refuses breaking changes; see docs/interfaces.md)
+	$(BIN)/lotse schemas snapshot tests/snapshots/schemas_v1.json
 
 lock: ## re-resolve requirements.lock from pyproject.toml (needs the registry)
 	$(BIN)/python -m pip install --quiet uv

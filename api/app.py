@@ -8,6 +8,7 @@ from api.allow import AllowMiddleware
 from api.docs import install_docs
 from api.errors import register_error_handlers
 from api.observability import RequestIdMiddleware, configure_logging
+from api.openapi_examples import install_examples
 from api.routes import ROUTERS
 from api.security import install_security
 from api.security.input_guard import reject_unstorable_input
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.write_lock = FairWriteLock()
     app.state.registry = ModelRegistry(settings.models_dir)
     register_error_handlers(app)
+    install_examples(app)
     app.add_middleware(AllowMiddleware)
     install_security(app, settings)
     app.add_middleware(RequestIdMiddleware)

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.schemas import Profile
+from models.schemas import EXAMPLE_PROFILE, Profile
 
 SCHEMA_VERSION = "v1"
 Pseudonym = str
@@ -225,3 +225,26 @@ DOCUMENTS: dict[str, type[BaseModel]] = {
     "feed-entry": FeedEntryV1,
     "feed-page": FeedPageV1,
 }
+
+_JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+SCHEMA_PATH = "/api/" + SCHEMA_VERSION + "/schemas/{name}"
+
+
+def published_schema(name: str) -> dict[str, Any]:
+    """The JSON Schema of document *name* as ``/api/v1/schemas/{name}`` serves it, with an example."""
+    model = DOCUMENTS[name]
+    schema = model.model_json_schema(mode="serialization")
+    if not schema.get("examples"):
+        schema["examples"] = [EXAMPLE_PROFILE] if model is Profile else []
+    return {"$schema": _JSON_SCHEMA_DIALECT, "$id": SCHEMA_PATH.format(name=name), **schema}
+
+
+def schema_index() -> dict[str, Any]:
+    """What ``/api/v1/schemas/`` lists: every document with its title, summary and address."""
+    return {"version": SCHEMA_VERSION, "documents": [
+        {"name": name, "title": model.__name__, "summary": _first_paragraph(model.__doc__),
+         "url": SCHEMA_PATH.format(name=name)} for name, model in DOCUMENTS.items()]}
+
+
+def _first_paragraph(doc: str | None) -> str:
+    return " ".join((doc or "").strip().split("\n\n")[0].split())

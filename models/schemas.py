@@ -13,7 +13,7 @@ only as user-set hard filters") and ``eligibility`` (age for under-25 provisions
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
@@ -102,3 +102,27 @@ class Profile(BaseModel):
     )
     constraints: Constraints = Field(default_factory=Constraints)
     eligibility: EligibilityFacts = Field(default_factory=EligibilityFacts)
+
+
+# A made-up profile (no real person) for the API docs and the published schema (issue 20).
+EXAMPLE_PROFILE: dict[str, Any] = {
+    "target_occupation": "62102",
+    "target_occupation_text": "Verkäuferin im Einzelhandel",
+    "region_ags": "09362",
+    "school_leaving": "hauptschule",
+    "vocational_qualification": "apprenticeship",
+    "foreign_qualification": False,
+    "german_level": "C1",
+    "months_unemployed": 14,
+    "applications_last_3_months": 6,
+    "interviews_last_3_months": 0,
+    "search_channels": ["jobcenter", "job_boards"],
+    "has_cv": True,
+    "driving_licence": False,
+    "has_car": False,
+    "max_commute_minutes": 30,
+    "willing_to_relocate": False,
+    "salary_expectation_eur": 2400,
+    "constraints": {"childcare_needed": True, "working_hours": "part_time", "health_limits": []},
+    "eligibility": {"birth_year": 1991, "receives_citizens_benefit": True},
+}

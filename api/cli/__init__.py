@@ -16,6 +16,7 @@ from api.cli import (
     kpi,
     outcomes,
     recommender,
+    schemas,
     tokens,
     users,
 )
@@ -32,5 +33,6 @@ outcomes.register(app)
 kpi.register(app)
 tokens.register(app)
 feed.register(app)
+schemas.register(app)
 
 __all__ = ["app"]

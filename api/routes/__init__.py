@@ -7,6 +7,7 @@ from api.routes import (
     auth,
     feed,
     health,
+    interface_schemas,
     monitoring,
     occupations,
     privacy,
@@ -26,4 +27,5 @@ ROUTERS: list[APIRouter] = [
     regions.router,
     privacy.router,
     feed.router,
+    interface_schemas.router,
 ]

@@ -19,7 +19,7 @@ from api.review_status import pending_status
 from api.seeker import NewOrSessionJobSeeker, SessionJobSeeker
 from models.audit_store import AgeBand, Disability, Gender, NationalityGroup, record_attributes
 from models.db import read_session
-from models.schemas import Profile
+from models.schemas import EXAMPLE_PROFILE, Profile
 from models.tables import Decision, JobSeeker
 from recommender.decide.decision_explanation import ExplanationView, explanation_view
 from recommender.decide.decision_path import DecisionView, ItemView, decision_view, plan_decision, write_decision
@@ -39,27 +39,6 @@ MODE_NOTICES = {
     "model_error": _("The AI model could not be loaded. This advice comes from fixed, transparent rules."),
 }
 
-EXAMPLE_PROFILE: dict[str, Any] = {
-    "target_occupation": "62102",
-    "target_occupation_text": "Verkäuferin im Einzelhandel",
-    "region_ags": "09362",
-    "school_leaving": "hauptschule",
-    "vocational_qualification": "apprenticeship",
-    "foreign_qualification": False,
-    "german_level": "C1",
-    "months_unemployed": 14,
-    "applications_last_3_months": 6,
-    "interviews_last_3_months": 0,
-    "search_channels": ["jobcenter", "job_boards"],
-    "has_cv": True,
-    "driving_licence": False,
-    "has_car": False,
-    "max_commute_minutes": 30,
-    "willing_to_relocate": False,
-    "salary_expectation_eur": 2400,
-    "constraints": {"childcare_needed": True, "working_hours": "part_time", "health_limits": []},
-    "eligibility": {"birth_year": 1991, "receives_citizens_benefit": True},
-}
 
 
 AUDIT_CONSENT_VERSION = "audit-consent-2026-11"
