@@ -17,15 +17,20 @@ from typing import Any
 import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
+from api.auth.api_tokens import SCOPES, create_token
 from api.auth.policy import AccessRule, RouteAccess, route_inventory, undeclared_routes
 from api.settings import Settings
 from frontend.main import create_frontend_app
+from models.db import session_scope
 from models.migrate import upgrade
+from models.tables import Jobcenter
 from tests.api.staff_util import ROLES, StaffWorld, build_world, csrf, logged_in, use_cheap_argon2
 from tests.factories import _TEST_HASH
 
 ANONYMOUS = "anonymous"
+OTHER_JOBCENTER = "token of another Jobcenter"
 PRINCIPALS = (ANONYMOUS, *ROLES)
 STAFF = ("counsellor", "team_lead", "data_scientist", "admin")
 # Signing in or out changes the client's own session; re-sign-in after calling these.
@@ -71,9 +76,22 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         clients = {ANONYMOUS: TestClient(app)}
         for role in ROLES:
             clients[role] = logged_in(app, world.usernames[role])
-        yield {"app": app, "world": world, "clients": clients}
+        yield {"app": app, "world": world, "clients": clients, "tokens": _machine_tokens(app)}
         app.state.engine.dispose()
     _TEST_HASH.clear()
+
+
+def _machine_tokens(app: FastAPI) -> dict[str, str]:
+    """One token per scope of the world's Jobcenter, and one with every scope of the other Jobcenter."""
+    tokens = {}
+    with session_scope(app.state.engine) as session:
+        centers = {center.code: center for center in session.exec(select(Jobcenter)).all()}
+        for scope in SCOPES:
+            tokens[scope] = create_token(session, jobcenter=centers["demo"], name=f"matrix {scope}",
+                                         scopes=scope).secret
+        tokens[OTHER_JOBCENTER] = create_token(session, jobcenter=centers["other"], name="matrix other",
+                                               scopes=list(SCOPES)).secret
+    return tokens
 
 
 def _fill(path: str, world: StaffWorld) -> str:
@@ -158,11 +176,45 @@ def test_route_answers_each_role_as_declared(matrix: dict[str, Any], entry: Rout
                 failures.append(f"{principal}: job-seeker route refused with 403")
         elif rule.kind == "public" and status == 403:
             failures.append(f"{principal}: public route refused with 403")
+        elif rule.kind == "scope" and status != 401:
+            failures.append(f"{principal}: a person's session must not open a machine endpoint, got {status}")
         if principal != ANONYMOUS and entry.path in SESSION_CHANGING:
             clients[principal] = logged_in(app, world.usernames[principal])
         if principal == ANONYMOUS and entry.path in SESSION_CHANGING:
             clients[principal] = TestClient(app)
     assert failures == [], f"{method} {url} ({rule}):\n" + "\n".join(failures)
+
+
+def _machine_call(matrix: dict[str, Any], entry: RouteAccess, token: str) -> Any:
+    client = TestClient(matrix["app"])  # no cookies: the token is the only credential
+    url = _fill(entry.path, matrix["world"])
+    return client.request(_method(entry), url, headers={"Authorization": f"Bearer {token}"}, json={},
+                          follow_redirects=False)
+
+
+@pytest.mark.parametrize("entry", ROUTES, ids=[f"{_method(e)} {e.path}" for e in ROUTES])
+def test_route_answers_each_machine_token_as_declared(matrix: dict[str, Any], entry: RouteAccess) -> None:
+    """A token reaches exactly the endpoints of its scopes, only its own Jobcenter's data, and no page for people."""
+    rule, world = entry.effective, matrix["world"]
+    assert rule is not None
+    failures = []
+    for name, token in matrix["tokens"].items():
+        response = _machine_call(matrix, entry, token)
+        status, html = response.status_code, not entry.path.startswith("/api/")
+        if status >= 500:
+            failures.append(f"{name}: server error {status}")
+        elif rule.kind == "scope" and name == OTHER_JOBCENTER:
+            if world.own_case in response.text or world.colleague_case in response.text:
+                failures.append(f"{name}: answered with cases of another Jobcenter ({status})")
+        elif rule.kind == "scope" and name == rule.scope and status in (401, 403):
+            failures.append(f"{name}: token with the scope refused with {status}")
+        elif rule.kind == "scope" and name != rule.scope and status != 403:
+            failures.append(f"{name}: token without scope {rule.scope} expected 403, got {status}")
+        elif rule.kind == "roles" and not (_refused_as_anonymous(response, html) or status == 403):
+            failures.append(f"{name}: a token must not open a page or endpoint for staff, got {status}")
+        elif rule.kind == "job_seeker" and (world.own_case in response.text or world.foreign_case in response.text):
+            failures.append(f"{name}: a token must not reach a job-seeker's own view ({status})")
+    assert failures == [], f"{_method(entry)} {entry.path} ({rule}):\n" + "\n".join(failures)
 
 
 def test_admin_reads_no_case_content(matrix: dict[str, Any]) -> None:
@@ -180,5 +232,5 @@ def test_data_scientist_gets_no_identifiers(matrix: dict[str, Any]) -> None:
 
 
 def test_rule_kinds_are_the_documented_ones() -> None:
-    assert {e.effective.kind for e in ROUTES if e.effective} <= {"public", "roles", "job_seeker"}
+    assert {e.effective.kind for e in ROUTES if e.effective} <= {"public", "roles", "job_seeker", "scope"}
     assert AccessRule.for_roles(["admin"]).roles == frozenset({"admin"})
