@@ -116,9 +116,10 @@ class ActionPlanV1(_Document):
         "steps": [{"module_id": "cv_check", "due_date": "2026-10-20", "done": False}]}]})
 
     case: Pseudonym = Field(max_length=64)
-    change: Literal["added", "removed", "done", "reopened"] = Field(description="What changed the plan.")
-    module_id: str = Field(max_length=64, description="The step that changed.")
-    changed_at: datetime
+    change: Literal["added", "removed", "done", "reopened"] | None = Field(
+        description="What changed the plan (in the feed); null when the plan is read as it is.")
+    module_id: str | None = Field(max_length=64, description="The step that changed (in the feed).")
+    changed_at: datetime | None
     steps: list[PlanStepV1]
 
 

@@ -7,6 +7,7 @@ from api.routes import (
     auth,
     feed,
     health,
+    integration_cases,
     interface_schemas,
     monitoring,
     occupations,
@@ -28,4 +29,5 @@ ROUTERS: list[APIRouter] = [
     privacy.router,
     feed.router,
     interface_schemas.router,
+    integration_cases.router,
 ]

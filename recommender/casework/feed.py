@@ -12,9 +12,9 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from models.errors import require_id
-from models.interchange import ActionPlanV1, CounsellorDecisionV1, OutcomeV1, PlanStepV1
-from models.plan import plan_steps_by_module
+from models.interchange import ActionPlanV1, CounsellorDecisionV1, OutcomeV1
 from models.tables import DecisionItem, JobSeeker, Outcome, as_utc, utcnow
+from recommender.casework.interchange_view import plan_steps
 from recommender.records.outbox import record_feed_entry
 
 
@@ -33,12 +33,9 @@ def report_counsellor_decision(session: Session, *, job_seeker: JobSeeker, item:
 def report_plan_change(session: Session, *, job_seeker: JobSeeker, module_id: str, change: str) -> None:
     """The whole plan after *change* of *module_id*: a reader needs no earlier entry to know it."""
     session.flush()
-    steps = plan_steps_by_module(session=session, job_seeker_id=require_id(job_seeker))
     document = ActionPlanV1(
         case=job_seeker.pseudonym, change=change, module_id=module_id,
-        changed_at=utcnow(),
-        steps=[PlanStepV1(module_id=step.module_id, due_date=step.due_date, done=step.done_at is not None)
-               for step in sorted(steps.values(), key=lambda s: s.module_id)])
+        changed_at=utcnow(), steps=plan_steps(session, job_seeker=job_seeker))
     record_feed_entry(session, job_seeker=job_seeker, kind="action_plan", payload=document.model_dump(mode="json"))
 
 

@@ -100,3 +100,10 @@ def test_a_malformed_cursor_is_a_problem_naming_it_and_changes_nothing(app: Fast
 def test_feed_needs_the_feed_scope(app: FastAPI, client: TestClient, world: StaffWorld) -> None:
     response = client.get("/api/v1/feed", headers=_bearer(app, scopes="cases:read plans:read"))
     assert response.status_code == 403 and "lacks the scope 'feed:read'" in response.json()["detail"]
+
+
+def test_a_page_larger_than_allowed_is_refused_with_the_limit(app: FastAPI, client: TestClient,
+                                                              world: StaffWorld) -> None:
+    response = client.get("/api/v1/feed?limit=5000", headers={**_bearer(app), "Accept-Language": "en"})
+    assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == "limit: The value must be at most 1000."
