@@ -23,7 +23,7 @@ from recommender.casework.interchange_view import (
 )
 
 router = APIRouter(prefix="/integration/cases", tags=["integration"],
-                   responses=problem_responses(401, 403, 404, 429))
+                   responses=problem_responses(401, 403, 404, 422, 429))
 CaseReader = Annotated[MachineClient, require_scope("cases:read")]
 PlanReader = Annotated[MachineClient, require_scope("plans:read")]
 Pseudonym = Annotated[str, Path(max_length=64, description="Lotse's pseudonym of the case", examples=["3f2a9c0d"])]

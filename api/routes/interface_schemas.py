@@ -23,6 +23,12 @@ UNKNOWN_DOCUMENT = "No schema {given!r} in version {version}; published: {known}
 router = APIRouter(prefix="/schemas", tags=["integration"], dependencies=[PUBLIC])
 
 
+class SchemaResponse(JSONResponse):
+    """JSON with the media type of JSON Schema documents (so OpenAPI documents it as such)."""
+
+    media_type = SCHEMA_MEDIA_TYPE
+
+
 class DocumentRef(BaseModel):
     name: str
     title: str
@@ -45,13 +51,14 @@ def list_schemas() -> dict[str, Any]:
     return schema_index()
 
 
-@router.get("/{name}", response_class=JSONResponse,
+@router.get("/{name}", response_class=SchemaResponse,
             responses={200: {"description": "A JSON Schema (draft 2020-12) with an example",
-                             "content": {SCHEMA_MEDIA_TYPE: {"example": published_schema("outcome")}}},
-                       **problem_responses(404)})
-def read_schema(name: str) -> JSONResponse:
+                             "content": {SCHEMA_MEDIA_TYPE: {"schema": {"type": "object"},
+                                                             "example": published_schema("outcome")}}},
+                       **problem_responses(404, 422)})
+def read_schema(name: str) -> SchemaResponse:
     """The JSON Schema of one document, with an example in ``examples``."""
     if name not in DOCUMENTS:
         raise HTTPException(status_code=404, detail=UNKNOWN_DOCUMENT.format(
             given=name[:60], version=SCHEMA_VERSION, known=", ".join(DOCUMENTS)))
-    return JSONResponse(published_schema(name), media_type=SCHEMA_MEDIA_TYPE)
+    return SchemaResponse(published_schema(name))
