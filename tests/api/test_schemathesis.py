@@ -22,17 +22,20 @@ from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 from sqlalchemy import delete
+from sqlmodel import select
 
+from api.auth.api_tokens import SCOPES, create_token
 from api.security import SESSION_COOKIE
 from models.db import session_scope
 from models.staff import LoginThrottle
-from models.tables import UserAccount
+from models.tables import Jobcenter, UserAccount
 from tests.api.staff_util import ROLES, StaffWorld, build_world, cheap_argon2, csrf, logged_in  # noqa: F401
 from tests.factories import TEST_PASSWORD, _cached_test_hash
 
 pytestmark = [pytest.mark.slow, pytest.mark.fuzz, pytest.mark.usefixtures("cheap_argon2")]
 EXAMPLES = 4
-CALLERS = ("anonymous", *ROLES)
+MACHINE = "machine client"  # an API token with every scope, of the world's Jobcenter
+CALLERS = ("anonymous", *ROLES, MACHINE)
 CHECKS = [not_a_server_error, response_schema_conformance]
 
 
@@ -48,8 +51,16 @@ def _restore(app: FastAPI, world: StaffWorld, caller: str) -> None:
         session.add(user)
 
 
+def _machine_token(app: FastAPI) -> str:
+    with session_scope(app.state.engine) as session:
+        center = session.exec(select(Jobcenter).where(Jobcenter.code == "demo")).one()
+        return create_token(session, jobcenter=center, name="fuzz", scopes=list(SCOPES)).secret
+
+
 def _headers(app: FastAPI, world: StaffWorld, caller: str) -> dict[str, str]:
-    """Cookie and CSRF header of a fresh session of *caller*."""
+    """Cookie and CSRF header of a fresh session of *caller* (a machine client: its API token)."""
+    if caller == MACHINE:
+        return {"Authorization": f"Bearer {_machine_token(app)}"}
     if caller != "anonymous":
         _restore(app, world, caller)
     client = TestClient(app) if caller == "anonymous" else logged_in(app, world.usernames[caller])
