@@ -7,7 +7,9 @@
 - ``FeedEntry`` is the transactional outbox: written in the same transaction as the change it
   reports (a counsellor's decision, a plan change, an outcome). ``seq`` is assigned under the
   event-log lock, which is held until commit, so entries become visible in ``seq`` order: a
-  reader that sees ``seq`` N has already been able to see every smaller one.
+  reader that sees ``seq`` N has already been able to see every smaller one. Rows are never
+  deleted or renumbered (refused below): ``max(seq) + 1`` would hand out a deleted row's cursor
+  again, and a client that had read it would skip the new entry.
 """
 
 from __future__ import annotations
@@ -15,10 +17,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column
+from sqlalchemy import JSON, BigInteger, Column, event, inspect
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlmodel import Field, SQLModel
 
+from models.append_only import AppendOnlyError
 from models.tables import UtcDateTime, new_id, utcnow
+
+FEED_APPEND_ONLY = ("The feed outbox is append-only: its entries cannot be deleted or renumbered "
+                    "(erasure empties their content only).")
 
 
 class ApiToken(SQLModel, table=True):
@@ -47,3 +54,18 @@ class FeedEntry(SQLModel, table=True):
     case_pseudonym: str = Field(max_length=64)
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_feed_deletes(session: Session, _context: Any, _instances: Any) -> None:
+    if any(isinstance(obj, FeedEntry) for obj in session.deleted):
+        raise AppendOnlyError(FEED_APPEND_ONLY)
+    if any(isinstance(obj, FeedEntry) and inspect(obj).attrs.seq.history.has_changes() for obj in session.dirty):
+        raise AppendOnlyError(FEED_APPEND_ONLY)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_feed_deletes(state: ORMExecuteState) -> None:
+    mapper = state.bind_mapper
+    if state.is_delete and mapper is not None and mapper.class_ is FeedEntry:
+        raise AppendOnlyError(FEED_APPEND_ONLY)

@@ -181,7 +181,27 @@ class LogEventV1(_Document):
     hash: str = Field(min_length=64, max_length=64)
 
 
-FeedKind = Literal["counsellor_decision", "action_plan", "outcome"]
+class CaseErasedV1(_Document):
+    """The person had their data erased (GDPR Art 17); recipients are told so (Art 19)."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "case": _EXAMPLE_CASE, "erased_at": "2026-12-01T10:00:00Z"}]})
+
+    case: Pseudonym = Field(max_length=64)
+    erased_at: datetime
+
+
+class ErasedEntryV1(_Document):
+    """What an earlier entry of an erased case holds from then on: its content is gone."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "case": _EXAMPLE_CASE, "erased": True}]})
+
+    case: Pseudonym = Field(max_length=64)
+    erased: Literal[True]
+
+
+FeedKind = Literal["counsellor_decision", "action_plan", "outcome", "case_erased"]
 
 
 class FeedEntryV1(_Document):
@@ -197,7 +217,8 @@ class FeedEntryV1(_Document):
     kind: FeedKind
     case: Pseudonym = Field(max_length=64)
     created_at: datetime
-    data: CounsellorDecisionV1 | ActionPlanV1 | OutcomeV1
+    data: CounsellorDecisionV1 | ActionPlanV1 | OutcomeV1 | CaseErasedV1 | ErasedEntryV1 = Field(
+        description="The document of the entry's kind; after the case's erasure only {case, erased: true}.")
 
 
 class FeedPageV1(_Document):
@@ -223,6 +244,7 @@ DOCUMENTS: dict[str, type[BaseModel]] = {
     "feedback": FeedbackV1,
     "outcome": OutcomeV1,
     "log-event": LogEventV1,
+    "case-erased": CaseErasedV1,
     "feed-entry": FeedEntryV1,
     "feed-page": FeedPageV1,
 }

@@ -34,6 +34,7 @@ from models.errors import InvalidError
 from models.hashing import jsonable
 from models.tables import Decision, Event, JobSeeker, ReviewState, UserAccount, utcnow
 from recommender.casework.erasure_journal import ErasureJournal
+from recommender.casework.feed import report_erasure
 from recommender.errors import RecommenderError
 from recommender.records.chain import EventType, append_event
 
@@ -337,6 +338,9 @@ def erase_personal_data(session: Session, *, job_seeker: JobSeeker, confirmation
     job_seeker.user_id = None
     job_seeker.objection_active = True  # never used for training again (G14c)
     session.add(job_seeker)
+    emptied = report_erasure(session, job_seeker=job_seeker)
+    if emptied:
+        changed["feed_entry"] = emptied
     append_event(session, event_type=EventType.data_erased, actor_role=actor_role, actor_id=job_seeker.pseudonym,
                  case_pseudonym=job_seeker.pseudonym, outputs={"changed": dict(sorted(changed.items()))})
     session.flush()

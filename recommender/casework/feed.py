@@ -12,10 +12,10 @@ from __future__ import annotations
 from sqlmodel import Session
 
 from models.errors import require_id
-from models.interchange import ActionPlanV1, CounsellorDecisionV1, OutcomeV1
+from models.interchange import ActionPlanV1, CaseErasedV1, CounsellorDecisionV1, OutcomeV1
 from models.tables import DecisionItem, JobSeeker, Outcome, as_utc, utcnow
 from recommender.casework.interchange_view import plan_steps
-from recommender.records.outbox import record_feed_entry
+from recommender.records.outbox import erase_feed_payloads, record_feed_entry
 
 
 def report_counsellor_decision(session: Session, *, job_seeker: JobSeeker, item: DecisionItem, action: str,
@@ -45,3 +45,11 @@ def report_outcome(session: Session, *, job_seeker: JobSeeker, outcome: Outcome)
                          occurred_on=outcome.occurred_on, reported_by=outcome.reported_by,
                          recorded_at=as_utc(outcome.created_at))
     record_feed_entry(session, job_seeker=job_seeker, kind="outcome", payload=document.model_dump(mode="json"))
+
+
+def report_erasure(session: Session, *, job_seeker: JobSeeker) -> int:
+    """Empty the case's earlier entries and tell recipients of the erasure; the number of entries emptied."""
+    emptied = erase_feed_payloads(session, job_seeker=job_seeker)
+    document = CaseErasedV1(case=job_seeker.pseudonym, erased_at=as_utc(job_seeker.erased_at or utcnow()))
+    record_feed_entry(session, job_seeker=job_seeker, kind="case_erased", payload=document.model_dump(mode="json"))
+    return emptied

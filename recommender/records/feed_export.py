@@ -2,7 +2,8 @@
 
 The same entries as ``GET /api/v1/feed``, in the same order, one row each: the entry's own
 columns, then every field of the three documents it can carry (``data.<field>``; empty where
-the entry's kind has no such field). The plan's steps are one JSON column. Columns come from
+the entry's kind has no such field). The plan's steps are one JSON column. Entries of an erased
+case keep their row with ``data.erased`` true and nothing else. Columns come from
 ``models/interchange.py``, so the file changes when, and only when, the documents do.
 """
 
@@ -14,12 +15,12 @@ from typing import Any, TextIO
 
 from sqlmodel import Session
 
-from models.interchange import ActionPlanV1, CounsellorDecisionV1, OutcomeV1
+from models.interchange import ActionPlanV1, CaseErasedV1, CounsellorDecisionV1, ErasedEntryV1, OutcomeV1
 from recommender.records.outbox import MAX_PAGE, read_feed
 
 ENTRY_COLUMNS = ("cursor", "id", "kind", "case", "created_at")
-_DATA_FIELDS = list(dict.fromkeys(name for model in (CounsellorDecisionV1, ActionPlanV1, OutcomeV1)
-                                  for name in model.model_fields if name != "case"))
+_DOCUMENTS = (CounsellorDecisionV1, ActionPlanV1, OutcomeV1, CaseErasedV1, ErasedEntryV1)
+_DATA_FIELDS = list(dict.fromkeys(name for model in _DOCUMENTS for name in model.model_fields if name != "case"))
 COLUMNS = (*ENTRY_COLUMNS, *(f"data.{name}" for name in _DATA_FIELDS))
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from models.errors import InvalidError
@@ -58,6 +58,19 @@ def record_feed_entry(session: Session, *, job_seeker: JobSeeker, kind: FeedKind
     session.add(entry)
     session.flush()
     return entry
+
+
+def erase_feed_payloads(session: Session, *, job_seeker: JobSeeker) -> int:
+    """Replace the content of the case's entries by ``{case, erased: true}`` (GDPR Art 17).
+
+    Entries keep their id, cursor and kind, so a reader's position stays valid and a recipient
+    who resumes sees that there was an entry, not what it said.
+    """
+    table = FeedEntry.__table__  # type: ignore[attr-defined]
+    result = session.execute(update(table).where(table.c.case_pseudonym == job_seeker.pseudonym)
+                             .values(payload={"case": job_seeker.pseudonym, "erased": True}))
+    # An UPDATE gives a CursorResult, which has rowcount; SQLAlchemy types Session.execute as Result.
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def read_feed(session: Session, *, jobcenter_id: int, after: int, limit: int = 100) -> list[FeedEntry]:

@@ -4,7 +4,7 @@
 of ``GET /api/v1/feed``; its ``seq`` is unique and assigned in commit order.
 
 Revision ID: 0012_api_tokens_and_feed
-Revises: 0009_plan_step
+Revises: 0014_kpi_figure (relinked after main gained 0014)
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012_api_tokens_and_feed"
-down_revision: str | None = "0009_plan_step"
+down_revision: str | None = "0014_kpi_figure"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -107,3 +107,23 @@ def test_a_page_larger_than_allowed_is_refused_with_the_limit(app: FastAPI, clie
     response = client.get("/api/v1/feed?limit=5000", headers={**_bearer(app), "Accept-Language": "en"})
     assert response.status_code == 422 and response.headers["content-type"] == "application/problem+json"
     assert response.json()["detail"] == "limit: The value must be at most 1000."
+
+
+def test_erasure_empties_the_cases_entries_and_tells_the_recipient(app: FastAPI, client: TestClient,
+                                                                    world: StaffWorld) -> None:
+    from recommender.casework.data_rights import erase_personal_data
+
+    _review(app, world)
+    _seeker_acts(app, world)
+    headers = _bearer(app)
+    before = client.get("/api/v1/feed", headers=headers).json()["entries"]
+    with session_scope(app.state.engine) as session:
+        seeker = session.exec(select(JobSeeker).where(JobSeeker.pseudonym == world.own_case)).one()
+        report = erase_personal_data(session, job_seeker=seeker, confirmation="DELETE")
+    assert report.changed["feed_entry"] == 5
+    after = client.get("/api/v1/feed", headers=headers)
+    entries = FeedPageV1.model_validate(after.json()).entries
+    assert [(e.id, e.cursor, e.kind) for e in entries[:5]] == [(e["id"], e["cursor"], e["kind"]) for e in before]
+    assert all(e.data.model_dump() == {"case": world.own_case, "erased": True} for e in entries[:5])
+    assert entries[5].kind == "case_erased" and len(entries) == 6
+    assert "occurred_on" not in after.text and "module_id" not in after.text

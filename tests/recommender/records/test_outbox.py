@@ -131,3 +131,22 @@ def test_a_malformed_cursor_is_refused_with_the_reason(given: str) -> None:
 
 def test_no_cursor_starts_at_the_beginning() -> None:
     assert parse_cursor(None) == 0 and parse_cursor("") == 0 and parse_cursor("17") == 17
+
+
+def test_an_entry_cannot_be_deleted_or_renumbered(engine: Engine) -> None:
+    from sqlalchemy import delete
+
+    from models.append_only import AppendOnlyError
+
+    seeker = _case(engine)
+    with session_scope(engine) as session:
+        entry = record_feed_entry(session, job_seeker=seeker, kind="outcome", payload={})
+    with pytest.raises(AppendOnlyError, match="append-only"), session_scope(engine) as session:
+        session.delete(session.get(FeedEntry, entry.id))
+    with pytest.raises(AppendOnlyError, match="append-only"), session_scope(engine) as session:
+        row = session.get(FeedEntry, entry.id)
+        assert row is not None
+        row.seq = 99
+        session.add(row)
+    with pytest.raises(AppendOnlyError, match="append-only"), session_scope(engine) as session:
+        session.execute(delete(FeedEntry))
