@@ -19,6 +19,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
 
 from api.auth.api_tokens import SCOPES, find_token, scopes_of, token_state
 from api.auth.login import counter_row, throttle_key
@@ -27,9 +28,9 @@ from api.deps import SessionDep
 from models.errors import require_id
 from models.integration import ApiToken
 from models.tables import as_utc, utcnow
+from recommender.casework.interchange_view import MACHINE_ROLE, machine_actor
 from recommender.records.chain import EventType, append_event
 
-MACHINE_ROLE = "machine"
 RATE_WINDOW = timedelta(minutes=1)
 TOKEN_MISSING = "This endpoint needs an API token: send it as 'Authorization: Bearer <token>'."
 TOKEN_UNKNOWN = "The API token is not known (check that it was copied completely)."
@@ -55,7 +56,7 @@ class MachineClient:
     @property
     def actor_id(self) -> str:
         """How the decision log names this client."""
-        return f"token:{self.token_id}"
+        return machine_actor(self.token_id)
 
     def ensure_jobcenter(self, jobcenter_id: int) -> None:
         """403 unless *jobcenter_id* is the token's own Jobcenter."""
@@ -74,13 +75,13 @@ def _route_name(request: Request) -> str:
     return f"{request.method} {path}"[:64]
 
 
-def _deny(session: SessionDep, token: ApiToken, action: str, why: str) -> None:
+def _deny(session: Session, token: ApiToken, action: str, why: str) -> None:
     append_event(session, event_type=EventType.access_denied, actor_role=MACHINE_ROLE,
-                 actor_id=f"token:{token.id}", action=action, outputs={"why": why, "token_id": token.id})
+                 actor_id=machine_actor(require_id(token)), action=action, outputs={"why": why, "token_id": token.id})
     session.commit()
 
 
-def _count_use(session: SessionDep, token: ApiToken, per_minute: int) -> int | None:
+def _count_use(session: Session, token: ApiToken, per_minute: int) -> int | None:
     """Count one request; the seconds until the window ends if the token is over its limit."""
     now = utcnow()
     row = counter_row(session, throttle_key("api-token", str(token.id)), now)
@@ -138,7 +139,7 @@ def require_scope(scope: str) -> Any:
         token.last_used_at = utcnow()
         session.add(token)
         append_event(session, event_type=EventType.api_token_used, actor_role=MACHINE_ROLE,
-                     actor_id=f"token:{token.id}", action=action,
+                     actor_id=machine_actor(require_id(token)), action=action,
                      outputs={"token_id": token.id, "jobcenter_id": token.jobcenter_id, "scope": scope})
         session.commit()
         return MachineClient(token_id=require_id(token), jobcenter_id=token.jobcenter_id, scopes=scopes,

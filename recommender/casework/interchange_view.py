@@ -23,6 +23,11 @@ MACHINE_ROLE = "machine"
 CASE_NOT_IN_JOBCENTER = "No case {pseudonym!r} in the Jobcenter of this API token."
 
 
+def machine_actor(token_id: int) -> str:
+    """How the decision log names a machine client (its token; the token itself is never logged)."""
+    return f"token:{token_id}"
+
+
 class MachineCaseNotFound(RecommenderError, NotFoundError):
     """No such case for this token; the refusal is logged and committed."""
 
@@ -33,7 +38,7 @@ def resolve_machine_case(session: Session, *, pseudonym: str, jobcenter_id: int,
                          action: str) -> JobSeeker:
     """The case *pseudonym* if it belongs to *jobcenter_id* and is not erased; the read is logged."""
     seeker = session.exec(select(JobSeeker).where(JobSeeker.pseudonym == pseudonym)).first()
-    actor = f"token:{token_id}"
+    actor = machine_actor(token_id)
     if seeker is None or seeker.jobcenter_id != jobcenter_id or seeker.erased_at is not None:
         append_event(session, event_type=EventType.access_denied, actor_role=MACHINE_ROLE, actor_id=actor,
                      case_pseudonym=pseudonym[:64], action=action[:64], outputs={"why": "not in this Jobcenter"})
