@@ -6,7 +6,7 @@ shown again: revoke it and create a new one.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import typer
 from rich.table import Table
@@ -27,7 +27,7 @@ def _expiry(given: str | None) -> datetime | None:
         day = datetime.strptime(given, "%Y-%m-%d")
     except ValueError:
         raise fail(_EXPIRY_FORMAT.format(given=given)) from None
-    return day.replace(tzinfo=UTC)
+    return day.replace(tzinfo=UTC) + timedelta(days=1)  # valid through that whole day (UTC)
 
 
 @tokens_app.command("create")
@@ -35,7 +35,7 @@ def create(
     name: str = typer.Argument(..., help="Which client uses it, e.g. 'Fachverfahren Nord'."),
     scope: list[str] = typer.Option(..., "--scope", help=f"Repeat for several: {', '.join(SCOPES)}."),
     jobcenter: str = typer.Option("demo", help="Code of the Jobcenter whose data the token may reach."),
-    expires: str | None = typer.Option(None, help="Last day of validity (YYYY-MM-DD, UTC midnight); none: no expiry."),
+    expires: str | None = typer.Option(None, help="Last valid day (YYYY-MM-DD, UTC); none: no expiry."),
 ) -> None:
     """Create a token bound to one Jobcenter; it is shown once (only its hash is stored)."""
     with transaction(AccountError, TokenError) as session:

@@ -112,3 +112,14 @@ def test_feed_export_refuses_a_malformed_cursor_and_writes_no_file(db: str, tmp_
     result = CliRunner().invoke(cli, ["feed", "export", str(out), "--after", "last"])
     assert result.exit_code == 2 and "not one this feed handed out" in result.output
     assert not out.exists()
+
+
+def test_a_token_is_valid_through_its_last_day(db: str) -> None:
+    from datetime import date, timedelta
+
+    last_day = date.today() + timedelta(days=3)
+    result = CliRunner().invoke(cli, ["tokens", "create", "Portal", "--scope", "feed:read",
+                                      "--expires", last_day.isoformat()])
+    assert result.exit_code == 0, result.output
+    (token,) = _rows(db, ApiToken)
+    assert token.expires_at.date() == last_day + timedelta(days=1) and token.expires_at.hour == 0
