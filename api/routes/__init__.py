@@ -9,6 +9,7 @@ from api.routes import (
     health,
     integration_cases,
     interface_schemas,
+    kpi,
     monitoring,
     occupations,
     privacy,
@@ -30,4 +31,5 @@ ROUTERS: list[APIRouter] = [
     feed.router,
     interface_schemas.router,
     integration_cases.router,
+    kpi.router,
 ]

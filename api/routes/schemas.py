@@ -319,3 +319,26 @@ class CaseDecisionDetail(BaseModel):
     diagnostic: list[Any]
     general_rules: list[dict[str, Any]]
     items: list[ReviewItemDetail]
+
+
+# --- benchlearning ---------------------------------------------------------------------
+
+
+class KpiFigureOut(BaseModel):
+    """One cell; ``value`` and ``people`` are null unless ``status`` is ``ok`` (cells under 10 people)."""
+
+    team: str = Field(examples=["all"])
+    indicator: str = Field(examples=["cases_served"])
+    module: str = Field(examples=[""])
+    value: float | None = Field(examples=[412.0])
+    people: int | None = Field(examples=[412])
+    status: str = Field(examples=["ok"])
+
+
+class KpiReportOut(BaseModel):
+    """The token's Jobcenter's benchlearning figures for a quarter, as ``lotse kpi export`` writes them."""
+
+    schema_version: str
+    jobcenter: str
+    period: str = Field(examples=["2026-Q3"])
+    figures: list[KpiFigureOut]
