@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from api.settings import Settings
 from models.audit_store import create_audit_schema, make_audit_engine
-from models.db import session_scope
+from models.db import read_session, session_scope
 from models.errors import LotseError
 from models.tables import MAX_ROW_ID
 
@@ -41,6 +41,25 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
 
 
+def get_read_session(request: Request) -> Iterator[Session]:
+    """A session that only reads (deferred on SQLite: no write lock, never waits for a writer)."""
+    with read_session(request.app.state.engine) as session:
+        yield session
+
+
+@contextmanager
+def write_session(request: Request) -> Iterator[Session]:
+    """A short write transaction, in arrival order among this process's writers (issue 16).
+
+    For routes that compute in a read session and then only insert: the write lock (SQLite's
+    ``BEGIN IMMEDIATE``, PostgreSQL's chain lock) is held for the inserts alone, and writers
+    queue fairly (``models.db.FairWriteLock``) instead of retrying on a busy database.
+    Committed before the block's caller answers, so nothing acknowledged can be lost.
+    """
+    with request.app.state.write_lock.held(), session_scope(request.app.state.engine) as session:
+        yield session
+
+
 @contextmanager
 def audit_store(settings: Settings) -> Iterator[Engine]:
     """The separate audit store (G3), opened for one write or erasure and closed again."""
@@ -55,6 +74,7 @@ def audit_store(settings: Settings) -> Iterator[Engine]:
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 
 # An integer id in a path: at most what the databases store, so a huge number gets 422, never a 500.
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="Numeric id")]

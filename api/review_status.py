@@ -22,6 +22,11 @@ def pending_status(session: Session, *, job_seeker: JobSeeker, working_days: int
     """The honest sentence for a pending suggestion of *job_seeker*'s case, in *locale*."""
     if current_counsellor_id(session, job_seeker_id=require_id(job_seeker)) is not None:
         return gettext(CHECKED_BY_CONTACT, locale)
+    return unassigned_status(working_days=working_days, locale=locale)
+
+
+def unassigned_status(*, working_days: int, locale: str) -> str:
+    """The sentence for a case nobody has taken on yet (e.g. one opened by this very request)."""
     return ngettext("Your Jobcenter is checking this suggestion, usually within %(num)s working day.",
                     "Your Jobcenter is checking this suggestion, usually within %(num)s working days.",
                     working_days, locale)

@@ -11,13 +11,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from api.auth.deps import OptionalUser
 from api.auth.policy import AccessRule, declare_access
-from api.deps import SessionDep
+from api.deps import ReadSessionDep, SessionDep
 from api.i18n import _
-from api.security.rate_limit import TOO_MANY_NEW_CASES, TooManyNewCases, count_new_case
+from api.security.rate_limit import TOO_MANY_NEW_CASES, TooManyNewCases, count_new_case, new_case_wait
 from data.seed import DEMO_JOBCENTER_CODE
 from models.crud import create_job_seeker, get_job_seeker_by_pseudonym, get_jobcenter_by_code
 from models.tables import JobSeeker, Role, UserAccount
@@ -69,15 +70,11 @@ def get_or_create_job_seeker(request: Request, session: SessionDep, user: Option
         jobcenter_id = user.jobcenter_id
     else:
         try:
-            count_new_case(session, client=request.client.host if request.client else None,
+            count_new_case(session, client=_client(request),
                            per_hour=request.app.state.settings.anonymous_cases_per_hour)
         except TooManyNewCases as exc:
-            raise HTTPException(status_code=429, detail=TOO_MANY_NEW_CASES,
-                                headers={"Retry-After": str(exc.seconds)}) from None
-        jobcenter = get_jobcenter_by_code(session=session, code=DEMO_JOBCENTER_CODE)
-        if jobcenter is None or jobcenter.id is None:
-            raise HTTPException(status_code=503, detail=NO_JOBCENTER)
-        jobcenter_id = jobcenter.id
+            raise too_many_new_cases(exc.seconds) from None
+        jobcenter_id = _default_jobcenter_id(request, session)
     job_seeker = create_job_seeker(session=session, jobcenter_id=jobcenter_id)
     if user is not None:
         job_seeker.user_id = user.id
@@ -86,5 +83,70 @@ def get_or_create_job_seeker(request: Request, session: SessionDep, user: Option
     return job_seeker
 
 
+@declare_access(AccessRule.job_seeker())
+def get_planned_job_seeker(request: Request, reader: ReadSessionDep, user: OptionalUser) -> JobSeeker:
+    """Dependency for routes that compute advice before they write (issue 16): the request's own
+    case, read without the write lock, or a new case that is not saved yet (``id`` None).
+
+    The route saves a new case with :func:`save_new_case` in its short write transaction, so a
+    case exists only with its first decision. A client over its hourly share of new cases is
+    refused here (429) before anything is computed.
+    """
+    job_seeker = find_session_job_seeker(request, reader, user)
+    if job_seeker is not None:
+        return job_seeker
+    if user is not None:  # a job-seeker account without a case yet
+        return JobSeeker(jobcenter_id=user.jobcenter_id, user_id=user.id)
+    wait = new_case_wait(reader, client=_client(request),
+                         per_hour=request.app.state.settings.anonymous_cases_per_hour)
+    if wait is not None:
+        raise too_many_new_cases(wait)
+    return JobSeeker(jobcenter_id=_default_jobcenter_id(request, reader))
+
+
+def save_new_case(session: Session, request: Request, job_seeker: JobSeeker) -> None:
+    """Insert a case from :func:`get_planned_job_seeker` in the caller's write transaction.
+
+    An anonymous one is counted against its client's hourly limit here, under the counter's
+    row lock (exact across workers; over the limit: 429 and the transaction is rolled back).
+    Call :func:`remember_new_case` once the transaction is committed.
+    """
+    if job_seeker.user_id is None:
+        try:
+            count_new_case(session, client=_client(request),
+                           per_hour=request.app.state.settings.anonymous_cases_per_hour)
+        except TooManyNewCases as exc:
+            raise too_many_new_cases(exc.seconds) from None
+    columns = job_seeker.model_dump(exclude={"id"})
+    job_seeker.id = session.execute(insert(_JOB_SEEKERS).returning(_JOB_SEEKERS.c.id), columns).scalar_one()
+
+
+def remember_new_case(request: Request, job_seeker: JobSeeker) -> None:
+    """Keep a committed anonymous case in the signed session cookie."""
+    if job_seeker.user_id is None:
+        request.session[SESSION_SEEKER_KEY] = job_seeker.pseudonym
+
+
+def too_many_new_cases(seconds: int) -> HTTPException:
+    return HTTPException(status_code=429, detail=TOO_MANY_NEW_CASES, headers={"Retry-After": str(seconds)})
+
+
+def _client(request: Request) -> str | None:
+    return request.client.host if request.client else None
+
+
+def _default_jobcenter_id(request: Request, session: Session) -> int:
+    """The Jobcenter of anonymous cases; read once per process (a Jobcenter's id never changes)."""
+    cached: int | None = getattr(request.app.state, "default_jobcenter_id", None)
+    if cached is None:
+        jobcenter = get_jobcenter_by_code(session=session, code=DEMO_JOBCENTER_CODE)
+        if jobcenter is None or jobcenter.id is None:
+            raise HTTPException(status_code=503, detail=NO_JOBCENTER)
+        cached = request.app.state.default_jobcenter_id = jobcenter.id
+    return cached
+
+
+_JOB_SEEKERS = JobSeeker.__table__  # type: ignore[attr-defined]
 SessionJobSeeker = Annotated[JobSeeker, Depends(get_session_job_seeker)]
 NewOrSessionJobSeeker = Annotated[JobSeeker, Depends(get_or_create_job_seeker)]
+PlannedJobSeeker = Annotated[JobSeeker, Depends(get_planned_job_seeker)]

@@ -11,14 +11,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import Session
 
-from api.deps import SessionDep, audit_store
+from api.deps import ReadSessionDep, SessionDep, audit_store, write_session
 from api.errors import problem_responses
 from api.i18n import LocaleCode, _, get_locale, gettext
-from api.review_status import pending_status
-from api.seeker import NewOrSessionJobSeeker, SessionJobSeeker
+from api.review_status import pending_status, unassigned_status
+from api.seeker import PlannedJobSeeker, SessionJobSeeker, remember_new_case, save_new_case
 from models.audit_store import AgeBand, Disability, Gender, NationalityGroup, record_attributes
-from models.db import read_session
 from models.schemas import EXAMPLE_PROFILE, Profile
 from models.tables import Decision, JobSeeker
 from recommender.decide.decision_explanation import ExplanationView, explanation_view
@@ -188,8 +188,8 @@ def decision_out(view: DecisionView, locale: str, pending_text: str) -> Decision
 )
 def create_recommendation(
     request: Request,
-    session: SessionDep,
-    job_seeker: NewOrSessionJobSeeker,
+    reader: ReadSessionDep,
+    job_seeker: PlannedJobSeeker,
     body: Annotated[RecommendationRequest, Body(openapi_examples={
         "retail": {"summary": "Sales assistant in Regensburg, 14 months searching", "value": {
             "profile": EXAMPLE_PROFILE, "locale": "de"}}})],
@@ -197,33 +197,39 @@ def create_recommendation(
     """Compute ranked, explained advice for the caller's own case and log the decision.
 
     The advice is computed in a read-only session and written in a short transaction of
-    inserts, in arrival order (issue 16): nobody holds the write lock while LightGBM runs.
+    inserts, in arrival order (issue 16): nobody holds the write lock while LightGBM runs. A
+    first visit's case is saved in that same transaction, so it exists only with its decision.
     """
     locale = body.locale or get_locale(request)
-    session.commit()  # ends what the dependencies began (a new trial case is saved) and frees the lock
     state = request.app.state
-    with read_session(state.engine) as reader:
-        plan = plan_decision(
-            reader,
-            job_seeker=job_seeker,
-            profile=body.profile,
-            registry=state.registry,
-            actor_role="job_seeker",
-            actor_id=job_seeker.pseudonym,
-            locale=locale,
-            exploration_rate=state.settings.exploration_rate,
-            control_share=state.settings.control_share,
-        )
-    with state.write_lock.held():
-        view = write_decision(session, plan)
-        # Committed before the response, so voluntary answers never outlive a lost decision.
-        session.commit()
+    plan = plan_decision(
+        reader,
+        job_seeker=job_seeker,
+        profile=body.profile,
+        registry=state.registry,
+        actor_role="job_seeker",
+        actor_id=job_seeker.pseudonym,
+        locale=locale,
+        exploration_rate=state.settings.exploration_rate,
+        control_share=state.settings.control_share,
+    )
+    new_case = plan.new_case
+    # Committed before the response, so voluntary answers never outlive a lost decision.
+    with write_session(request) as writer:
+        if new_case:
+            save_new_case(writer, request, job_seeker)
+        view = write_decision(writer, plan)
+    if new_case:
+        remember_new_case(request, job_seeker)
     if body.audit is not None:
         _record_audit(request, job_seeker.pseudonym, body.audit)
-    return decision_out(view, locale, _pending_text(request, session, job_seeker, locale))
+    # A new case has no counsellor yet: its pending items wait in the Jobcenter's shared queue.
+    pending = (unassigned_status(locale=locale, working_days=state.settings.review_working_days) if new_case
+               else _pending_text(request, reader, job_seeker, locale))
+    return decision_out(view, locale, pending)
 
 
-def _pending_text(request: Request, session: SessionDep, job_seeker: JobSeeker, locale: str) -> str:
+def _pending_text(request: Request, session: Session, job_seeker: JobSeeker, locale: str) -> str:
     return pending_status(session, job_seeker=job_seeker, locale=locale,
                           working_days=request.app.state.settings.review_working_days)
 

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from api.auth.login import counter_row, throttle_key
 from api.i18n import _
+from models.staff import LoginThrottle
 from models.tables import as_utc, utcnow
 
 WINDOW = timedelta(hours=1)
@@ -27,6 +28,25 @@ class TooManyNewCases(Exception):
     def __init__(self, seconds: int) -> None:
         super().__init__(TOO_MANY_NEW_CASES)
         self.seconds = seconds
+
+
+def new_case_wait(session: Session, *, client: str | None, per_hour: int) -> int | None:
+    """Seconds until *client* may open a new case, or None if it may now; only reads.
+
+    Routes that compute before they write (issue 16) ask this first, so a refused client costs
+    no computation; :func:`count_new_case` then counts in the write transaction, where the
+    check is repeated under the row lock and stays exact across workers.
+    """
+    if not client:
+        return None
+    row = session.get(LoginThrottle, throttle_key("new-case", client))
+    if row is None:
+        return None
+    now = utcnow()
+    started = as_utc(row.window_started_at)
+    if now - started >= WINDOW or row.failures < per_hour:
+        return None
+    return max(1, int((started + WINDOW - now).total_seconds()))
 
 
 def count_new_case(session: Session, *, client: str | None, per_hour: int) -> None:

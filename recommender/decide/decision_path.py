@@ -33,7 +33,7 @@ from models.errors import require_id
 from models.hashing import sha256_hex
 from models.schemas import Profile
 from models.staff import case_works_without_ai
-from models.tables import Decision, DecisionItem, JobSeeker, ProfileSnapshot, ReviewState, new_id
+from models.tables import Decision, DecisionItem, JobSeeker, ProfileSnapshot, ReviewState, new_id, utcnow
 from recommender.decide.baselines import rules_ranking
 from recommender.decide.decision_view import (
     DecisionView,
@@ -54,8 +54,8 @@ from recommender.decide.reasons import item_reasons
 from recommender.decide.registry import ModelRegistry
 from recommender.decide.superseding import supersede_pending
 from recommender.errors import ModelLoadError
-from recommender.records.bound_rows import BINDING_KEY, binding
-from recommender.records.chain import EventType, append_event
+from recommender.records.bound_rows import binding
+from recommender.records.chain import EventType, insert_event, prepare_event
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,10 @@ __all__ = ["DecisionPlan", "DecisionView", "ItemView", "ObstacleView", "decision
            "latest_decision_view", "plan_decision", "recommend", "write_decision"]
 
 RULES_VERSION = "rules"
+_SNAPSHOTS = ProfileSnapshot.__table__  # type: ignore[attr-defined]
+_INSERT_SNAPSHOT = insert(_SNAPSHOTS).returning(_SNAPSHOTS.c.id)
+_INSERT_DECISION = insert(Decision.__table__)  # type: ignore[attr-defined]
+_INSERT_ITEM = insert(DecisionItem.__table__)  # type: ignore[attr-defined]
 UI_TEXT_VERSION = "2026-12-06"
 
 
@@ -74,7 +78,8 @@ def _choose_model(
         return None, "kill_switch"
     if job_seeker.objection_active:
         return None, "objection"
-    if case_works_without_ai(session=session, job_seeker_id=require_id(job_seeker)):
+    # A new trial case (no id yet) has no counsellor who could have switched it to rules.
+    if job_seeker.id is not None and case_works_without_ai(session=session, job_seeker_id=job_seeker.id):
         return None, "counsellor_without_ai"
     if registry is None:
         return None, "no_model"
@@ -137,18 +142,23 @@ def _rank(
 class DecisionPlan:
     """Everything a decision writes, computed before the write transaction (issue 16).
 
-    The snapshot's id is only known once it is inserted, so the decision's ``snapshot_id`` and
-    the row digests the event binds are filled in by :func:`write_decision`.
+    Only what the database assigns is left for :func:`write_decision`: the id of a new trial
+    case (``job_seeker.id is None``) and of the snapshot, and the digests of the two rows that
+    hold them. The event is already checked (``records.chain.prepare_event``).
     """
 
     job_seeker: JobSeeker
     snapshot_payload: dict[str, Any]
     snapshot_sha256: str
-    decision: Decision
+    decision: dict[str, Any]
     items: list[dict[str, Any]]
+    item_binding: dict[str, list[str]]
     event: dict[str, Any]
     catalogue: Catalogue
     locale: Locale
+    # A trial case opened by this request (no id when planned): saved with the decision, so it
+    # has no earlier decision, plan or counsellor to read.
+    new_case: bool
 
 
 def recommend(
@@ -197,10 +207,13 @@ def plan_decision(
     rng: random.Random | None = None,
     catalogue: Catalogue | None = None,
 ) -> DecisionPlan:
-    """Steps 1-5 without writing: *session* is only read (kill switch, case mode, market)."""
+    """Steps 1-5 without writing: *session* is only read (kill switch, case mode, market).
+
+    *job_seeker* may be a new trial case not saved yet (``id`` None); :func:`write_decision`
+    inserts it first.
+    """
     catalogue = catalogue or load_catalogue()
     rng = rng or random.Random()
-    job_seeker_id = require_id(job_seeker)
     payload = profile.model_dump(mode="json")
     input_hash = sha256_hex(payload)
     market = market_context_for(session, profile)
@@ -214,38 +227,43 @@ def plan_decision(
     )
     order, propensities, explored = choice.order, choice.shown_probability, choice.arm in ("explore", "control")
     shadow = _shadow_ranking(registry, features, guard.eligible) if model is not None else None
-    guardrails = [o.as_log() for o in guard.outcomes]
-    decision = Decision(
-        job_seeker_id=job_seeker_id,
-        snapshot_id=0,  # the snapshot is inserted first by write_decision, which sets its id here
-        mode="model" if model else "rules",
-        mode_reason=mode_reason,
-        model_version=model.version if model else RULES_VERSION,
-        feature_set_version=FEATURE_SET_VERSION,
-        catalogue_version=catalogue.version,
-        features=json_features(features),
-        guardrails=guardrails,
-        diagnostic=[_obstacle_record(o) for o in obstacles],
-        missing_fields=list(guard.missing_fields),
-        illustrative_market=market.illustrative,
-        exploration=explored,
-    )
+    decision_id, model_version = new_id(), model.version if model else RULES_VERSION
+    decision: dict[str, Any] = {
+        "id": decision_id,
+        "job_seeker_id": job_seeker.id,  # None for a new case: write_decision sets both ids
+        "snapshot_id": None,
+        "mode": "model" if model else "rules",
+        "mode_reason": mode_reason,
+        "model_version": model_version,
+        "feature_set_version": FEATURE_SET_VERSION,
+        "catalogue_version": catalogue.version,
+        "features": json_features(features),
+        "guardrails": [o.as_log() for o in guard.outcomes],
+        "diagnostic": [_obstacle_record(o) for o in obstacles],
+        "missing_fields": list(guard.missing_fields),
+        "illustrative_market": market.illustrative,
+        "exploration": explored,
+        # Before its event's time (taken under the chain lock), as ``audit verify`` expects.
+        "created_at": utcnow(),
+    }
     rows = []
     for rank, module_id in enumerate(order, start=1):
         reasons = item_reasons(model, features, catalogue.get(module_id), guard.held_rules(module_id))
         review = ReviewState.pending_review if module_id in guard.needs_review else ReviewState.not_required
         rows.append({
-            "id": new_id(), "decision_id": decision.id, "module_id": module_id, "rank": rank, "score": None,
+            "id": new_id(), "decision_id": decision_id, "module_id": module_id, "rank": rank, "score": None,
             "uplift": uplifts.get(module_id), "propensity": propensities[module_id], "reasons": reasons,
             "review_state": review.value, "version": 1, "authored_by_counsellor": False,
         })
-    event = {
-        "event_type": EventType.recommendation_generated, "actor_role": actor_role, "actor_id": actor_id,
-        "case_pseudonym": job_seeker.pseudonym, "decision_id": decision.id, "model_version": decision.model_version,
-        "feature_set_version": FEATURE_SET_VERSION, "input_hash": input_hash,
-        "outputs": {
+    # The guardrails are stored once, on the decision; the event binds the decision's digest,
+    # which covers them, so the log still proves them (issue 16: they were stored twice).
+    event = prepare_event(
+        event_type=EventType.recommendation_generated, actor_role=actor_role, actor_id=actor_id,
+        case_pseudonym=job_seeker.pseudonym, decision_id=decision_id, model_version=model_version,
+        feature_set_version=FEATURE_SET_VERSION, input_hash=input_hash, ui_text_version=UI_TEXT_VERSION,
+        outputs={
             **({"shadow": shadow} if shadow else {}),
-            "mode": decision.mode,
+            "mode": decision["mode"],
             "mode_reason": mode_reason,
             "exploration": explored,
             "shown_policy": choice.as_log(),
@@ -256,32 +274,38 @@ def plan_decision(
                 for r, m in enumerate(order, start=1)
             ],
         },
-        "guardrails": guardrails, "ui_text_version": UI_TEXT_VERSION,
-    }
+    )
     return DecisionPlan(job_seeker=job_seeker, snapshot_payload=payload, snapshot_sha256=input_hash,
-                        decision=decision, items=rows, event=event, catalogue=catalogue, locale=locale)
+                        decision=decision, items=rows, item_binding=binding(decision_item=rows)["decision_item"],
+                        event=event, catalogue=catalogue, locale=locale, new_case=job_seeker.id is None)
 
 
 def write_decision(session: Session, plan: DecisionPlan) -> DecisionView:
-    """Insert the planned snapshot, decision, items and event; nothing else happens in the transaction."""
-    snapshot = ProfileSnapshot(job_seeker_id=plan.decision.job_seeker_id, payload=plan.snapshot_payload,
-                               sha256=plan.snapshot_sha256)
-    session.add(snapshot)
-    session.flush()
-    decision = plan.decision
-    decision.snapshot_id = require_id(snapshot)
-    session.add(decision)
-    session.flush()
+    """Insert the planned snapshot, decision, items and event: plain inserts, no ORM objects.
+
+    A new trial case must be inserted by the caller first, in the same transaction
+    (``plan.job_seeker.id`` set), so the case exists only with its decision.
+    """
+    job_seeker_id = require_id(plan.job_seeker)
+    snapshot = {"job_seeker_id": job_seeker_id, "payload": plan.snapshot_payload, "sha256": plan.snapshot_sha256,
+                "created_at": utcnow()}
+    session.flush()  # whatever the caller added in this transaction (a new case's counter) goes first
+    connection = session.connection()  # Core inserts: no ORM objects on the hot path
+    snapshot["id"] = connection.execute(_INSERT_SNAPSHOT, snapshot).scalar_one()
+    decision = {**plan.decision, "job_seeker_id": job_seeker_id, "snapshot_id": snapshot["id"]}
+    connection.execute(_INSERT_DECISION, decision)
     if plan.items:
-        # One executemany instead of constructing a validated ORM object per item (hot path).
-        session.execute(insert(DecisionItem), plan.items)
-    rows = binding(profile_snapshot=[snapshot], decision=[decision], decision_item=plan.items)
-    append_event(session, **{**plan.event, "outputs": {**plan.event["outputs"], BINDING_KEY: rows}})
-    supersede_pending(session, job_seeker=plan.job_seeker, decision=decision, actor_role=plan.event["actor_role"],
-                      actor_id=plan.event["actor_id"])
+        connection.execute(_INSERT_ITEM, plan.items)
+    bound = binding(profile_snapshot=[snapshot], decision=[decision])
+    insert_event(session, plan.event, bound={**bound, "decision_item": plan.item_binding})
+    stored = SimpleNamespace(**decision)
+    if not plan.new_case:  # a new case has no earlier decision whose items could still wait
+        supersede_pending(session, job_seeker=plan.job_seeker, decision_id=decision["id"],
+                          actor_role=plan.event["actor_role"], actor_id=plan.event["actor_id"])
     written = [SimpleNamespace(**row, edited_text=None, due_date=None) for row in plan.items]
-    return decision_view(session, decision=decision, locale=plan.locale, audience="job_seeker",
-                         catalogue=plan.catalogue, items=written)
+    return decision_view(session, decision=stored, locale=plan.locale, audience="job_seeker",
+                         catalogue=plan.catalogue, items=written, snapshot_sha256=plan.snapshot_sha256,
+                         plan_steps={} if plan.new_case else None)
 
 
 def json_features(features: dict[str, float]) -> dict[str, float | None]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any, Literal
 
 from sqlmodel import Session, col, select
@@ -77,30 +78,34 @@ class DecisionView:
 def decision_view(
     session: Session,
     *,
-    decision: Decision,
+    decision: Decision | SimpleNamespace,
     locale: Locale,
     audience: Literal["job_seeker", "staff"],
     catalogue: Catalogue | None = None,
     items: Sequence[Any] | None = None,
+    snapshot_sha256: str | None = None,
+    plan_steps: dict[str, PlanStep] | None = None,
 ) -> DecisionView:
     """Render a stored decision for an audience: staff see everything, job-seekers only what they may.
 
-    *items* are the decision's item rows when the caller has just written them (the decision path),
-    so they are not read back; otherwise they are loaded.
+    The decision path has just written the decision and passes what it knows, so nothing is
+    read back: *items* (the item rows), *snapshot_sha256*, and *plan_steps* (``{}`` for a new
+    case, which has no plan yet). *decision* is a ``Decision`` or an object with its columns.
     """
     catalogue = catalogue or load_catalogue()
     if items is None:
         items = session.exec(
             select(DecisionItem).where(DecisionItem.decision_id == decision.id).order_by(col(DecisionItem.rank))
         ).all()
-    plan = plan_steps_by_module(session=session, job_seeker_id=decision.job_seeker_id)
+    plan = plan_steps if plan_steps is not None else plan_steps_by_module(session=session,
+                                                                          job_seeker_id=decision.job_seeker_id)
     views = []
     for item in items:
         state = ReviewState(item.review_state)
         if audience == "job_seeker" and state in (ReviewState.rejected, ReviewState.superseded):
             continue
         views.append(_item_view(item, decision, catalogue, locale, audience, plan.get(item.module_id)))
-    snapshot_hash = _snapshot_hash(session, decision)
+    snapshot_hash = snapshot_sha256 if snapshot_sha256 is not None else _snapshot_hash(session, decision)
     return DecisionView(
         decision_id=decision.id,
         created_at=decision.created_at,
@@ -122,13 +127,14 @@ def decision_view(
     )
 
 
-def _snapshot_hash(session: Session, decision: Decision) -> str:
+def _snapshot_hash(session: Session, decision: Decision | SimpleNamespace) -> str:
     snapshot = session.get(ProfileSnapshot, decision.snapshot_id)
     return snapshot.sha256 if snapshot else ""
 
 
 def _item_view(
-    item: Any, decision: Decision, catalogue: Catalogue, locale: Locale, audience: str, planned: PlanStep | None
+    item: Any, decision: Decision | SimpleNamespace, catalogue: Catalogue, locale: Locale, audience: str,
+    planned: PlanStep | None,
 ) -> ItemView:
     state = ReviewState(item.review_state)
     visible = state in VISIBLE_STATES or audience == "staff"

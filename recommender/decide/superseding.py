@@ -19,10 +19,10 @@ from recommender.records.bound_rows import BINDING_KEY, binding
 from recommender.records.chain import EventType, append_event
 
 
-def supersede_pending(session: Session, *, job_seeker: JobSeeker, decision: Decision, actor_role: str,
+def supersede_pending(session: Session, *, job_seeker: JobSeeker, decision_id: str, actor_role: str,
                       actor_id: str | int | None) -> list[str]:
-    """Mark the pending items of *job_seeker*'s decisions other than *decision* superseded; return their ids."""
-    earlier = select(Decision.id).where(Decision.job_seeker_id == job_seeker.id, Decision.id != decision.id)
+    """Mark the pending items of *job_seeker*'s decisions other than *decision_id* superseded; return their ids."""
+    earlier = select(Decision.id).where(Decision.job_seeker_id == job_seeker.id, Decision.id != decision_id)
     stale = list(session.exec(
         select(DecisionItem.id).where(col(DecisionItem.decision_id).in_(earlier),
                                       DecisionItem.review_state == ReviewState.pending_review.value)
@@ -43,7 +43,7 @@ def supersede_pending(session: Session, *, job_seeker: JobSeeker, decision: Deci
         actor_role=actor_role,
         actor_id=actor_id,
         case_pseudonym=job_seeker.pseudonym,
-        decision_id=decision.id,
+        decision_id=decision_id,
         action="supersede",
         reason="a newer decision replaces the pending items",
         outputs={"item_ids": stale, BINDING_KEY: binding(decision_item=changed)},

@@ -19,13 +19,13 @@ from json.encoder import encode_basestring
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Text, cast, text
+from sqlalchemy import Text, cast, insert, text
 from sqlmodel import Session, col, select
 
 from models.hashing import sha256_hex, utc_iso
 from models.tables import Event, utcnow
 from recommender.errors import RecommenderError
-from recommender.records.bound_rows import BINDING_KEY, BoundRows, row_problems, unlogged_decisions
+from recommender.records.bound_rows import BINDING_KEY, SPECS, BoundRows, row_problems, unlogged_decisions
 from recommender.records.protected import find_protected_keys
 
 GENESIS_HASH = "0" * 64
@@ -106,6 +106,7 @@ _HASHED_FIELDS = (
 _UNKNOWN_TYPE = "Unknown event type {given!r}; allowed: {allowed}."
 _REASON_MISSING = "Event {event_type!r} needs a reason."
 ID_NOT_POSITIVE = "event id is not positive: forged (the database refuses such ids)"
+_UNKNOWN_BINDING = "An event can bind only rows of {known}; got {{tables}}.".format(known=", ".join(SPECS))
 _PROTECTED_IN_PAYLOAD = "Event payload contains protected attributes, which the log must never hold: {keys}."
 
 
@@ -133,8 +134,48 @@ def lock_chain(session: Session) -> None:
 
 def head_hash(session: Session) -> str:
     """The hash the next event links to; only that column is read (the events' payloads are large)."""
-    newest = session.exec(select(Event.hash).order_by(col(Event.id).desc()).limit(1)).first()
-    return newest or GENESIS_HASH
+    return session.connection().execute(_HEAD).scalar() or GENESIS_HASH
+
+
+def prepare_event(
+    *,
+    event_type: EventType | str,
+    actor_role: str,
+    actor_id: str | int | None = None,
+    case_pseudonym: str | None = None,
+    decision_id: str | None = None,
+    model_version: str | None = None,
+    feature_set_version: str | None = None,
+    input_hash: str | None = None,
+    outputs: dict[str, Any] | None = None,
+    guardrails: list[dict[str, Any]] | None = None,
+    action: str | None = None,
+    reason: str | None = None,
+    ui_text_version: str | None = None,
+) -> dict[str, Any]:
+    """Check an event (known type, a reason where one is required, no protected keys) and return its
+    columns without ``created_at``, ``prev_hash`` and ``hash``, which only the write can fill in.
+
+    The decision path checks its event before the write transaction (issue 16), so the write
+    only links and inserts it (:func:`insert_event`).
+    """
+    try:
+        kind = EventType(event_type)
+    except ValueError:
+        allowed = ", ".join(sorted(e.value for e in EventType))
+        raise AuditError(_UNKNOWN_TYPE.format(given=event_type, allowed=allowed)) from None
+    if kind in REASON_REQUIRED and not (reason and reason.strip()):
+        raise AuditError(_REASON_MISSING.format(event_type=kind.value))
+    protected = find_protected_keys({"outputs": outputs or {}, "guardrails": guardrails or []})
+    if protected:
+        raise AuditError(_PROTECTED_IN_PAYLOAD.format(keys=", ".join(protected)))
+    return {
+        "event_type": kind.value, "case_pseudonym": case_pseudonym, "actor_role": actor_role,
+        "actor_id": None if actor_id is None else str(actor_id), "decision_id": decision_id,
+        "model_version": model_version, "feature_set_version": feature_set_version, "input_hash": input_hash,
+        "outputs": outputs or {}, "guardrails": guardrails or [], "action": action, "reason": reason,
+        "ui_text_version": ui_text_version,
+    }
 
 
 def append_event(
@@ -159,39 +200,39 @@ def append_event(
     The event becomes visible only when the caller commits, together with whatever it
     records; if the transaction fails, neither the event nor the recorded change remain.
     """
-    try:
-        kind = EventType(event_type)
-    except ValueError:
-        allowed = ", ".join(sorted(e.value for e in EventType))
-        raise AuditError(_UNKNOWN_TYPE.format(given=event_type, allowed=allowed)) from None
-    if kind in REASON_REQUIRED and not (reason and reason.strip()):
-        raise AuditError(_REASON_MISSING.format(event_type=kind.value))
-    protected = find_protected_keys({"outputs": outputs or {}, "guardrails": guardrails or []})
-    if protected:
-        raise AuditError(_PROTECTED_IN_PAYLOAD.format(keys=", ".join(protected)))
+    columns = prepare_event(
+        event_type=event_type, actor_role=actor_role, actor_id=actor_id, case_pseudonym=case_pseudonym,
+        decision_id=decision_id, model_version=model_version, feature_set_version=feature_set_version,
+        input_hash=input_hash, outputs=outputs, guardrails=guardrails, action=action, reason=reason,
+        ui_text_version=ui_text_version)
     lock_chain(session)
-    event = Event(
-        created_at=utcnow(),
-        event_type=kind.value,
-        case_pseudonym=case_pseudonym,
-        actor_role=actor_role,
-        actor_id=None if actor_id is None else str(actor_id),
-        decision_id=decision_id,
-        model_version=model_version,
-        feature_set_version=feature_set_version,
-        input_hash=input_hash,
-        outputs=outputs or {},
-        guardrails=guardrails or [],
-        action=action,
-        reason=reason,
-        ui_text_version=ui_text_version,
-        prev_hash=head_hash(session),
-        hash="",
-    )
+    event = Event(created_at=utcnow(), **columns, prev_hash=head_hash(session), hash="")
     event.hash = compute_hash(event)
     session.add(event)
     session.flush()
     return event
+
+
+def insert_event(session: Session, columns: dict[str, Any], *,
+                 bound: dict[str, dict[str, list[str]]] | None = None) -> tuple[int, str]:
+    """Link and insert an event checked by :func:`prepare_event`; return its id and hash.
+
+    This is all the decision path does under the chain lock: read the head, hash, one insert
+    (no ORM object). *bound* is the ``binding`` of the rows the event describes, known only
+    once they are inserted; its keys are table names and row ids, never payload keys.
+    """
+    outputs = columns["outputs"]
+    if bound is not None:
+        unknown = set(bound) - SPECS.keys()
+        if unknown:
+            raise AuditError(_UNKNOWN_BINDING.format(tables=", ".join(sorted(unknown))))
+        outputs = {**outputs, BINDING_KEY: bound}
+    lock_chain(session)
+    connection = session.connection()
+    newest = connection.execute(_HEAD).scalar()
+    row = {**columns, "outputs": outputs, "created_at": utcnow(), "prev_hash": newest or GENESIS_HASH}
+    row["hash"] = compute_hash(SimpleNamespace(**row))
+    return int(connection.execute(_INSERT, row).scalar_one()), row["hash"]
 
 
 @dataclass(frozen=True)
@@ -231,6 +272,8 @@ class ChainHead:
 
 _RAW_JSON = ("guardrails", "outputs")
 _TABLE = Event.__table__  # type: ignore[attr-defined]
+_HEAD = select(_TABLE.c.hash).order_by(_TABLE.c.id.desc()).limit(1)
+_INSERT = insert(_TABLE).returning(_TABLE.c.id)
 _COLUMNS = [_TABLE.c[name] for name in ("id", *_HASHED_FIELDS, "prev_hash", "hash") if name not in _RAW_JSON] + [
     cast(_TABLE.c[name], Text).label(name) for name in _RAW_JSON]
 _NAMES = [column.name for column in _COLUMNS]

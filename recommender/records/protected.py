@@ -72,15 +72,19 @@ def denied_names(names: Iterable[str]) -> list[str]:
 
 
 def find_protected_keys(payload: Any, path: str = "") -> list[str]:
-    """Every key path inside a nested JSON-like *payload* whose key is deny-listed."""
+    """Every key path inside a nested JSON-like *payload* whose key is deny-listed.
+
+    Runs on every logged event: a path is only spelled out for a hit or on the way to one.
+    """
     found: list[str] = []
     if isinstance(payload, dict):
         for key, value in payload.items():
-            here = f"{path}.{key}" if path else str(key)
             if protected_category(str(key)) is not None:
-                found.append(here)
-            found.extend(find_protected_keys(value, here))
+                found.append(f"{path}.{key}" if path else str(key))
+            if isinstance(value, (dict, list)) and value:
+                found.extend(find_protected_keys(value, f"{path}.{key}" if path else str(key)))
     elif isinstance(payload, list):
         for index, value in enumerate(payload):
-            found.extend(find_protected_keys(value, f"{path}[{index}]"))
+            if isinstance(value, (dict, list)) and value:
+                found.extend(find_protected_keys(value, f"{path}[{index}]"))
     return found

@@ -21,6 +21,7 @@ from recommender.decide.decision_path import latest_decision_view, recommend
 from recommender.decide.exploration import POLICY_VERSION
 from recommender.decide.killswitch import set_kill_switch
 from recommender.decide.ranker import ModuleScore
+from recommender.records.bound_rows import row_digest
 from recommender.records.chain import verify_chain
 from tests.factories import make_jobcenter
 
@@ -125,7 +126,10 @@ def test_model_mode_ranks_by_uplift_and_logs_everything(seeded: Engine) -> None:
         assert event.event_type == "recommendation_generated"
         assert event.input_hash == snapshot.sha256 == view.input_hash
         assert event.model_version == "fake-1" and event.feature_set_version == decision.feature_set_version
-        assert event.guardrails and all({"rule_id", "legal_basis", "outcome"} <= set(g) for g in event.guardrails)
+        # The guardrails are stored once, on the decision; the event binds the decision's digest.
+        assert not event.guardrails
+        assert decision.guardrails and all({"rule_id", "legal_basis", "outcome"} <= set(g) for g in decision.guardrails)
+        assert event.outputs["rows"]["decision"][decision.id] == row_digest("decision", decision)
         assert all(0 < item["propensity"] <= 1 for item in event.outputs["items"])
         assert event.ui_text_version
         assert verify_chain(session).ok
@@ -191,7 +195,7 @@ def test_failure_midway_leaves_no_decision_and_no_event(seeded: Engine, monkeypa
     def broken_append(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(decision_path, "append_event", broken_append)
+    monkeypatch.setattr(decision_path, "insert_event", broken_append)
     with pytest.raises(RuntimeError, match="disk full"):
         _recommend(seeded, FakeRegistry(FakeModel()))
     with Session(seeded) as session:
