@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import Depends, FastAPI
 
 from api.allow import AllowMiddleware
@@ -13,12 +16,20 @@ from api.routes import ROUTERS
 from api.security import install_security
 from api.security.input_guard import reject_unstorable_input
 from api.settings import Settings, get_settings
+from api.warmup import Warmup
 from models.db import FairWriteLock, make_engine
 from recommender.decide.registry import ModelRegistry
 from recommender.records.free_text import configure_text_key
 
 API_PREFIX = "/api/v1"
 _UNPREFIXED = {"health"}
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start loading the occupation model as the worker starts (``api.warmup``)."""
+    app.state.warmup.start()
+    yield
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -35,12 +46,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
         dependencies=[Depends(reject_unstorable_input)],
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     configure_text_key(settings.secret_key)
     app.state.engine = make_engine(settings.database_url)
     app.state.write_lock = FairWriteLock()
     app.state.registry = ModelRegistry(settings.models_dir)
+    app.state.warmup = Warmup()
     register_error_handlers(app)
     install_examples(app)
     app.add_middleware(AllowMiddleware)

@@ -25,8 +25,9 @@ def read_health() -> dict[str, str]:
 
 @router.get("/readyz", responses={503: {"description": "Not ready; the body says which check failed"}})
 def read_readiness(request: Request, engine: EngineDep) -> JSONResponse:
-    """Ready to serve: the database answers and its migrations are current; names the active model."""
-    checks: dict[str, Any] = {}
+    """Ready to serve: the database answers, its migrations are current and the occupation model is
+    loaded (``api.warmup``); names the active model."""
+    checks: dict[str, Any] = {"occupation_model": request.app.state.warmup.state}
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))

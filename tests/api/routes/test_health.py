@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from api.settings import Settings
+from api.warmup import Warmup
 from frontend.main import create_frontend_app
 from models.migrate import head_revision
 
@@ -16,9 +20,43 @@ def test_healthz_answers_ok(client: TestClient) -> None:
 
 
 def test_readyz_is_ready_on_a_migrated_database(client: TestClient) -> None:
+    assert client.app.state.warmup.wait(120)  # type: ignore[attr-defined]
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json()["checks"]["migrations"] == "ok"
+    assert response.json()["checks"]["occupation_model"] == "ok"
+
+
+def test_readyz_says_not_ready_until_the_occupation_model_is_loaded(app: FastAPI) -> None:
+    release, loads = threading.Event(), []
+
+    def slow_loader() -> None:
+        loads.append(1)
+        release.wait(30)
+
+    app.state.warmup = Warmup(slow_loader)
+    with TestClient(app) as client:  # the lifespan starts the load
+        loading = client.get("/readyz")
+        assert client.get("/healthz").status_code == 200  # alive while it loads
+        release.set()
+        assert app.state.warmup.wait(30)
+        ready = client.get("/readyz")
+    assert loading.status_code == 503
+    assert loading.json()["checks"]["occupation_model"] == "loading"
+    assert ready.status_code == 200 and ready.json()["checks"]["occupation_model"] == "ok"
+    assert loads == [1]
+
+
+def test_readyz_reports_an_occupation_model_that_failed_to_load(app: FastAPI) -> None:
+    def broken_loader() -> None:
+        raise OSError("artefact missing")
+
+    app.state.warmup = Warmup(broken_loader)
+    with TestClient(app) as client:
+        assert app.state.warmup.wait(30)
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["occupation_model"] == "failed: OSError"
 
 
 def test_readyz_answers_503_before_migrations(settings: Settings) -> None:
