@@ -84,6 +84,18 @@ def get_or_create_job_seeker(request: Request, session: SessionDep, user: Option
 
 
 @declare_access(AccessRule.job_seeker())
+def get_read_job_seeker(request: Request, reader: ReadSessionDep, user: OptionalUser) -> JobSeeker:
+    """Dependency: the request's own case read without the write lock (issue 16); 401 if none.
+
+    For routes that read, then write only in a short ``api.deps.write_session``.
+    """
+    job_seeker = find_session_job_seeker(request, reader, user)
+    if job_seeker is None:
+        raise HTTPException(status_code=401, detail=NO_CASE)
+    return job_seeker
+
+
+@declare_access(AccessRule.job_seeker())
 def get_planned_job_seeker(request: Request, reader: ReadSessionDep, user: OptionalUser) -> JobSeeker:
     """Dependency for routes that compute advice before they write (issue 16): the request's own
     case, read without the write lock, or a new case that is not saved yet (``id`` None).
@@ -149,4 +161,5 @@ def _default_jobcenter_id(request: Request, session: Session) -> int:
 _JOB_SEEKERS = JobSeeker.__table__  # type: ignore[attr-defined]
 SessionJobSeeker = Annotated[JobSeeker, Depends(get_session_job_seeker)]
 NewOrSessionJobSeeker = Annotated[JobSeeker, Depends(get_or_create_job_seeker)]
+ReadJobSeeker = Annotated[JobSeeker, Depends(get_read_job_seeker)]
 PlannedJobSeeker = Annotated[JobSeeker, Depends(get_planned_job_seeker)]

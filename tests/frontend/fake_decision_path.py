@@ -17,7 +17,8 @@ from models.tables import Decision, DecisionItem, JobSeeker
 # The real views: only the ranking is faked, never how a decision is shown.
 from recommender.decide.decision_path import DecisionView, ItemView, ObstacleView, decision_view, latest_decision_view
 
-__all__ = ["DecisionView", "ItemView", "ObstacleView", "decision_view", "latest_decision_view", "recommend"]
+__all__ = ["DecisionView", "ItemView", "ObstacleView", "decision_view", "latest_decision_view", "plan_decision",
+           "recommend", "write_decision"]
 
 # Real catalogue ids (titles as in the catalogue), so pages that read the catalogue show the same.
 MODULES = {
@@ -51,3 +52,12 @@ def recommend(session: Session, *, job_seeker: JobSeeker, profile: Any, registry
     view = latest_decision_view(session, job_seeker=job_seeker, locale=locale)
     assert view is not None
     return view
+
+
+def plan_decision(session: Session, **kwargs: Any) -> dict[str, Any]:
+    """The two-phase entry (``plan_decision`` then ``write_decision``): the plan is the arguments."""
+    return kwargs
+
+
+def write_decision(session: Session, plan: dict[str, Any]) -> DecisionView:
+    return recommend(session, **plan)

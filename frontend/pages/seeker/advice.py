@@ -6,18 +6,21 @@ rank figure or prognosis of the person appears on these pages (G7).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session
 
-from api.deps import SessionDep
+from api.deps import ReadSessionDep, SessionDep, write_session
 from api.i18n import LocaleCode, get_locale
 from api.i18n import lazy_gettext as _
 from api.review_status import pending_status
 from api.security import CsrfDep
-from api.seeker import SessionJobSeeker
+from api.seeker import ReadJobSeeker, SessionJobSeeker
 from data.easy_german import easy_texts
 from data.kldb import get_occupation
 from data.regions import get_region
@@ -90,17 +93,26 @@ def _missing(view: Any) -> list[tuple[str, str]]:
 
 
 @router.get("/advice", response_class=HTMLResponse)
-def read_advice(request: Request, job_seeker: SessionJobSeeker, session: SessionDep) -> Response:
-    """The main obstacles in plain words, then the advice cards."""
+def read_advice(request: Request, job_seeker: ReadJobSeeker, reader: ReadSessionDep) -> Response:
+    """The main obstacles in plain words, then the advice cards.
+
+    Read and rendered without the write lock; only the ``client_viewed`` event is written, in a
+    short transaction of its own (issue 16).
+    """
     if journey.notice_needed(job_seeker):
         return see_other("/notice")  # G13: no advice before the notice
-    return render_advice_page(request, session, job_seeker)
+    return render_advice_page(request, reader, job_seeker, log_in=write_session)
 
 
 def render_advice_page(request: Request, session: Any, job_seeker: JobSeeker, *,
                        item_errors: dict[str, dict[str, str]] | None = None,
-                       item_values: dict[str, dict[str, str]] | None = None, status_code: int = 200) -> Response:
-    """The advice page; a refused plan or feedback form comes back with its input and messages."""
+                       item_values: dict[str, dict[str, str]] | None = None, status_code: int = 200,
+                       log_in: Callable[[Request], AbstractContextManager[Session]] | None = None) -> Response:
+    """The advice page; a refused plan or feedback form comes back with its input and messages.
+
+    The view is logged (``client_viewed``) once the page is rendered: in *session*, or, when
+    *session* only reads, in the short write transaction *log_in* opens.
+    """
     locale = get_locale(request)
     module = decision_path()
     view = module.latest_decision_view(session, job_seeker=job_seeker, locale=locale) if module else None
@@ -108,12 +120,8 @@ def render_advice_page(request: Request, session: Any, job_seeker: JobSeeker, *,
         if journey.latest_snapshot(session, job_seeker=job_seeker) is None:
             return see_other("/onboarding/occupation")
         return render(request, "seeker/advice.html", {"view": None, "available": module is not None})
-    append_event(session, event_type=EventType.client_viewed, actor_role="job_seeker",
-                 actor_id=job_seeker.pseudonym, case_pseudonym=job_seeker.pseudonym,
-                 decision_id=view.decision_id, model_version=view.model_version,
-                 outputs={"items_shown": [i.item_id for i in view.items if i.visible], "locale": locale})
     feedback = journey.latest_feedback(session, job_seeker=job_seeker)
-    return render(request, "seeker/advice.html", {
+    page = render(request, "seeker/advice.html", {
         "view": view, "cards": _card_data(view, locale, feedback), "missing": _missing(view),
         "mode_message": MODE_MESSAGES.get(view.mode_reason or "", MODE_MESSAGES["no_model"])
         if view.mode != "model" else None,
@@ -125,10 +133,35 @@ def render_advice_page(request: Request, session: Any, job_seeker: JobSeeker, *,
         "pending_status": pending_status(session, job_seeker=job_seeker, locale=locale,
                                          working_days=request.app.state.settings.review_working_days),
     }, status_code=status_code)
+    viewed = {"event_type": EventType.client_viewed, "actor_role": "job_seeker", "actor_id": job_seeker.pseudonym,
+              "case_pseudonym": job_seeker.pseudonym, "decision_id": view.decision_id,
+              "model_version": view.model_version,
+              "outputs": {"items_shown": [i.item_id for i in view.items if i.visible], "locale": locale}}
+    if log_in is None:
+        append_event(session, **viewed)
+    else:
+        with log_in(request) as writer:
+            append_event(writer, **viewed)
+    return page
+
+
+def plan_and_write_advice(request: Request, reader: Session, job_seeker: JobSeeker) -> bool:
+    """The decision path in two phases (issue 16): computed in *reader*, then only inserted in a
+    short write transaction, in arrival order; False when the path is not available."""
+    module = decision_path()
+    if module is None:
+        return False
+    profile = journey.current_profile(reader, job_seeker=job_seeker)
+    plan = module.plan_decision(reader, job_seeker=job_seeker, profile=profile, registry=registry_of(request),
+                                actor_role="job_seeker", actor_id=job_seeker.pseudonym, locale=get_locale(request))
+    with write_session(request) as writer:
+        module.write_decision(writer, plan)
+    return True
 
 
 def generate_advice(request: Request, session: Any, job_seeker: JobSeeker) -> bool:
-    """Run the decision path on the saved profile; False when it is not available."""
+    """Run the decision path on the saved profile in *session*'s transaction (with the change that
+    asked for new advice, e.g. an objection); False when it is not available."""
     module = decision_path()
     if module is None:
         return False
@@ -139,11 +172,11 @@ def generate_advice(request: Request, session: Any, job_seeker: JobSeeker) -> bo
 
 
 @router.post("/advice")
-def create_advice(request: Request, job_seeker: SessionJobSeeker, session: SessionDep, _csrf: CsrfDep) -> Response:
+def create_advice(request: Request, job_seeker: ReadJobSeeker, reader: ReadSessionDep, _csrf: CsrfDep) -> Response:
     """Compute advice from the saved answers (POST-redirect-GET)."""
     if journey.notice_needed(job_seeker):
         return see_other("/notice")
-    if not generate_advice(request, session, job_seeker):
+    if not plan_and_write_advice(request, reader, job_seeker):
         flash(request, MSG_NOT_AVAILABLE, "error")
         return see_other("/onboarding/summary")
     flash(request, MSG_NEW_ADVICE)
