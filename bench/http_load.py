@@ -41,6 +41,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from bench.decision_path import POSTGRES_URL, _percentiles, _profile
+from bench.decision_profile import stored_bytes
 from data.seed import seed_reference_data
 from models.db import make_engine, session_scope
 from models.migrate import upgrade
@@ -82,7 +83,8 @@ def _server(target: str, workers: int, env: dict[str, str]) -> Any:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
-                if httpx.get(url + ("/bare" if "bare" in target else "/healthz"), timeout=1).status_code == 200:
+                # Lotse is ready once its occupation model is loaded (``api.warmup``), as a balancer sees it.
+                if httpx.get(url + ("/bare" if "bare" in target else "/readyz"), timeout=1).status_code == 200:
                     break
             except httpx.HTTPError:
                 time.sleep(0.3)
@@ -261,10 +263,13 @@ def main() -> None:
                             figures[scenario] = _scenario(url, root, scenario, args)
                             figures[scenario]["ratio_to_bare"] = round(
                                 figures[scenario]["req_per_s"] / max(bare_figures["req_per_s"], 1e-9), 4)
+                    engine = make_engine(url_db) if schema is None else make_engine(POSTGRES_URL, schema=schema)
+                    stored = stored_bytes(engine)
+                    engine.dispose()
                 finally:
                     _drop(schema)
                 report["runs"].append({"database": database, "workers": workers, "rss_mb_after_start": rss_start,
-                                       **figures})
+                                       "stored_bytes_per_decision": stored, **figures})
                 _print(database, workers, figures)
     report["targets"] = _targets(report["runs"])
     REPORT.parent.mkdir(parents=True, exist_ok=True)
