@@ -8,8 +8,10 @@ found, so callers can say "figures for the occupational group, Germany".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy import select
+from sqlmodel import Session, col
 
 from models.market import NATIONAL_AGS, MarketIndicator
 
@@ -48,7 +50,10 @@ class MarketIndicators:
     period: str = ""
 
 
-def _to_indicators(row: MarketIndicator) -> MarketIndicators:
+_COLUMNS = list(MarketIndicator.__table__.columns)  # type: ignore[attr-defined]
+
+
+def _to_indicators(row: Any) -> MarketIndicators:
     ratio = row.unemployed / row.vacancies if row.vacancies else float("inf")
     trend = (row.vacancies - row.vacancies_year_ago) / row.vacancies_year_ago if row.vacancies_year_ago else 0.0
     return MarketIndicators(
@@ -82,8 +87,9 @@ def get_market_indicators(*, session: Session, kldb5: str, ags: str | None) -> M
     """
     codes = [kldb5, kldb5[:3]] if len(kldb5) == 5 else [kldb5[:3]]
     regions = [ags, NATIONAL_AGS] if ags else [NATIONAL_AGS]
-    candidates = session.exec(
-        select(MarketIndicator).where(col(MarketIndicator.kldb).in_(codes), col(MarketIndicator.ags).in_(regions))
+    # Plain rows, not ORM objects: this runs for every decision (issue 16).
+    candidates = session.execute(
+        select(*_COLUMNS).where(col(MarketIndicator.kldb).in_(codes), col(MarketIndicator.ags).in_(regions))
     ).all()
     found = {(row.kldb, row.ags): row for row in candidates}
     for region in regions:

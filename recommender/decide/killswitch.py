@@ -7,7 +7,8 @@ with the flag change, in one transaction.
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlalchemy import select
+from sqlmodel import Session, col
 
 from models.errors import InvalidError
 from models.tables import SystemFlag, utcnow
@@ -23,8 +24,9 @@ class KillSwitchError(RecommenderError, InvalidError):
 
 
 def kill_switch_on(session: Session) -> bool:
-    flag = session.get(SystemFlag, KILL_SWITCH_KEY)
-    return flag is not None and flag.value == "on"
+    """Read on every decision, so a switch takes effect at once in every worker; one plain value."""
+    value = session.execute(select(col(SystemFlag.value)).where(col(SystemFlag.key) == KILL_SWITCH_KEY)).scalar()
+    return value == "on"
 
 
 def set_kill_switch(session: Session, *, on: bool, actor_role: str, actor_id: str | int | None, reason: str) -> bool:

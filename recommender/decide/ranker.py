@@ -14,6 +14,7 @@ All boosters are stored in one text file, one LightGBM text model per section.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,6 +82,9 @@ class LoadedModel:
         # How the no-advice people eligible for a module differ from everybody (log-odds): the
         # module's uplift is the step from there, not from the average person.
         self._group_offsets: dict[str, float] = dict(meta.eligible_group_offsets)
+        # The per-feature contributions :meth:`score` computed last on this thread, which the
+        # reasons for the same person read again (issue 16: one LightGBM call per module, not two).
+        self._recent = threading.local()
 
     @classmethod
     def from_text(cls, version: str, text: str, meta: ModelMeta) -> LoadedModel:
@@ -144,23 +148,39 @@ class LoadedModel:
         none_margin = base + self._offset(row, CONTROL_ID, num_threads=1)[0]
         p_none = float(self.calibrate(np.array([none_margin]))[0])
         known = [m for m in module_ids if self.knows(m)]
-        effects = np.array([self._offset(row, m, num_threads=1)[0] for m in known])
+        self._recent.row, self._recent.by_module = row.tobytes(), {}
+        effects = np.array([self._effect(row, m) for m in known])
         offsets = np.array([self._group_offsets.get(m, 0.0) for m in known])
         probability = dict(zip(known, self._module_probability(none_margin, p_none, effects, offsets).tolist(),
                                strict=True))
         return [ModuleScore(m, probability[m], probability[m] - p_none) if m in probability
                 else ModuleScore(m, p_none, 0.0, False) for m in module_ids]
 
+    def _effect(self, row: np.ndarray, module_id: str) -> float:
+        """The module's margin over no advice for one person: the sum of its ``pred_contrib``
+        (contributions plus the expected value), whose contributions are kept for the reasons."""
+        shift = self._intercepts.get(module_id, 0.0)
+        booster = self.boosters.get(action_key(module_id))
+        if booster is None:
+            return shift
+        contribution = np.asarray(booster.predict(row, pred_contrib=True, num_threads=1))[0]
+        self._recent.by_module[module_id] = contribution[:-1]
+        return shift + float(contribution.sum())
+
     def contributions(self, features: dict[str, float], module_id: str) -> dict[str, float]:
         """Per-feature contributions (log-odds) to this module's advantage over no advice.
 
         Each module's booster is learnt relative to the no-advice prediction, so its
         ``pred_contrib`` is the answer. With depth-1 trees this decomposition is exact, not approximate.
+        Right after :meth:`score` for the same person on this thread, they are not computed again.
         """
         row = self._row(features)
         diff = np.zeros(len(ALLOWED_FEATURES))
+        recent = getattr(self._recent, "by_module", {}) if getattr(self._recent, "row", None) == row.tobytes() else {}
         booster = self.boosters.get(action_key(module_id))
-        if booster is not None:
+        if module_id in recent:
+            diff += recent[module_id]
+        elif booster is not None:
             diff += np.asarray(booster.predict(row, pred_contrib=True, num_threads=1))[0, :-1]
         return {name: float(diff[i]) for i, name in enumerate(ALLOWED_FEATURES)}
 
