@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import cProfile
 import json
+import os
 import pstats
 import random
 import tempfile
@@ -28,10 +29,11 @@ from typing import Any
 
 import anyio.to_thread
 import httpx
-from sqlalchemy.engine import Engine
 
 from api.settings import Settings
 from bench.decision_path import _profile
+from bench.http_load import _CSRF
+from bench.storage import stored_bytes
 from data.seed import seed_reference_data
 from frontend.main import create_frontend_app
 from models.db import session_scope
@@ -45,10 +47,8 @@ REPORT = Path(__file__).parent / "reports" / "decision_profile.json"
 STAGES = [("route", "create_recommendation"), ("dependencies", "solve_dependencies"), ("plan", "plan_decision"),
           ("write", "write_decision"), ("insert_event", "insert_event"), ("append_event", "append_event"),
           ("market", "market_context_for"), ("rank", "_rank"), ("reasons", "item_reasons"),
-          ("guardrails", "evaluate_guardrails"), ("view", "decision_view"), ("response", "serialize_response")]
-# A decision's rows; of the events, the ones a decision writes (page views etc. are not counted).
-STORED_TABLES = {"profile_snapshot": "", "decision": "", "decision_item": "",
-                 "event": " WHERE event_type IN ('recommendation_generated', 'review_superseded')"}
+          ("guardrails", "evaluate_guardrails"), ("view", "decision_view"), ("response", "serialize_response"),
+          ("advice page", "read_advice"), ("render", "render"), ("decision view", "latest_decision_view")]
 
 
 async def _inline(func: Callable[..., Any], *args: Any, **_: Any) -> Any:
@@ -69,15 +69,25 @@ def _app(tmp: Path) -> Any:
     return app
 
 
-async def _drive(app: Any, requests: int, profiler: cProfile.Profile) -> dict[str, float]:
+async def _drive(app: Any, scenario: str, requests: int, profiler: cProfile.Profile) -> dict[str, float]:
     rng = random.Random(7)
     bodies = [{"profile": _profile(rng).model_dump(mode="json")} for _ in range(200)]
     transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 40000))
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+        if scenario == "advice":  # one trial case with a decision and the notice acknowledged
+            (await client.post("/api/v1/recommendations", json=bodies[0])).raise_for_status()
+            token = _CSRF.search((await client.get("/notice")).text)
+            if token is None:
+                raise RuntimeError("no CSRF token on /notice")
+            await client.post("/notice", data={"csrf_token": token.group(1)})
+
         async def one(i: int) -> None:
-            client.cookies.clear()  # a first visit: a new trial case each time
-            response = await client.post("/api/v1/recommendations", json=bodies[i % len(bodies)])
-            if response.status_code != 201:
+            if scenario == "advice":
+                response, expected = await client.get("/advice"), 200
+            else:
+                client.cookies.clear()  # a first visit: a new trial case each time
+                response, expected = await client.post("/api/v1/recommendations", json=bodies[i % len(bodies)]), 201
+            if response.status_code != expected:
                 raise RuntimeError(response.text)
 
         for i in range(30):
@@ -104,39 +114,26 @@ def _stage_ms(profiler: cProfile.Profile, requests: int) -> dict[str, float]:
     return out
 
 
-def stored_bytes(engine: Engine) -> dict[str, float]:
-    """Bytes per decision as stored: every column of the decision's rows, JSON as its stored text
-    (on PostgreSQL JSON comes back decoded, so its figure is approximate)."""
-    with engine.connect() as connection:
-        decisions = connection.exec_driver_sql("SELECT count(*) FROM decision").scalar_one()
-        out: dict[str, float] = {}
-        for table, where in STORED_TABLES.items():
-            total = 0
-            for row in connection.exec_driver_sql(f"SELECT * FROM {table}{where}"):  # noqa: S608 - fixed text
-                total += sum(len(str(value).encode("utf-8")) for value in row if value is not None)
-            out[table] = round(total / max(1, decisions), 1)
-    out["total"] = round(sum(out.values()), 1)
-    return out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--top", type=int, default=25, help="Functions listed by cumulative time.")
     args = parser.parse_args()
     anyio.to_thread.run_sync = _inline  # type: ignore[assignment]
-    profiler = cProfile.Profile()
-    with tempfile.TemporaryDirectory() as name:
-        app = _app(Path(name))
-        figures = asyncio.run(_drive(app, args.requests, profiler))
-        stored = stored_bytes(app.state.engine)
-        app.state.engine.dispose()
-    stages = _stage_ms(profiler, args.requests)
-    report = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "requests": args.requests, **figures,
-              "profiled_ms_per_request": stages, "stored_bytes_per_decision": stored}
+    report: dict[str, Any] = {"date": datetime.now(UTC).isoformat(timespec="seconds"), "requests": args.requests,
+                              "load_avg_at_start": os.getloadavg()}
+    for scenario in ("recommend", "advice"):
+        profiler = cProfile.Profile()
+        with tempfile.TemporaryDirectory() as name:
+            app = _app(Path(name))
+            figures = asyncio.run(_drive(app, scenario, args.requests, profiler))
+            if scenario == "recommend":
+                report["stored_bytes_per_decision"] = stored_bytes(app.state.engine)
+            app.state.engine.dispose()
+        report[scenario] = {**figures, "profiled_ms_per_request": _stage_ms(profiler, args.requests)}
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(json.dumps(report, indent=2), encoding="utf-8")
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
     print(json.dumps(report, indent=2))
 
 

@@ -41,7 +41,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from bench.decision_path import POSTGRES_URL, _percentiles, _profile
-from bench.decision_profile import stored_bytes
+from bench.storage import stored_bytes
 from data.seed import seed_reference_data
 from models.db import make_engine, session_scope
 from models.migrate import upgrade

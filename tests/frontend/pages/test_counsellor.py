@@ -11,8 +11,12 @@ from sqlmodel import Session, select
 
 from api.i18n import LOCALE_COOKIE, gettext
 from frontend.pages.counsellor import _BAD_DATE, _DONE
-from models.tables import DecisionItem, Event
+from models.db import session_scope
+from models.schemas import Profile
+from models.tables import Decision, DecisionItem, Event, JobSeeker
 from recommender.casework.review import CONFLICT_ALREADY_REVIEWED, REASON_MISSING
+from recommender.decide.decision_path import recommend
+from recommender.records.chain import verify_chain
 from tests.api.staff_util import StaffWorld, cheap_argon2  # noqa: F401  (fixture)
 from tests.frontend.staff_pages_util import page_login, post_on_page
 
@@ -270,3 +274,23 @@ def test_counsellor_text_is_inert_on_the_job_seekers_advice_page(app: FastAPI, w
     assert_inert(html)
     assert hostile not in html
     assert "&lt;" in html
+
+
+def test_decision_page_shows_the_guardrails_stored_once_on_the_decision(app: FastAPI, world: StaffWorld) -> None:
+    profile = Profile.model_validate({"target_occupation": "62102", "region_ags": "09362", "months_unemployed": 20,
+                                      "german_level": "B1", "has_cv": False, "foreign_qualification": True})
+    with session_scope(app.state.engine) as session:
+        seeker = session.exec(select(JobSeeker).where(JobSeeker.pseudonym == world.own_case)).one()
+        decision_id = recommend(session, job_seeker=seeker, profile=profile, registry=None,
+                                actor_role="job_seeker", actor_id=seeker.pseudonym).decision_id
+    with Session(app.state.engine) as session:
+        decision = session.get(Decision, decision_id)
+        event = session.exec(select(Event).where(Event.decision_id == decision_id,
+                                                 Event.event_type == "recommendation_generated")).one()
+        report = verify_chain(session)
+    assert decision is not None and not event.guardrails  # one copy: on the decision
+    assert report.broken is None and not [p for p in report.problems if decision_id in p]
+    ruled = next(g for g in decision.guardrails if g["legal_basis"])
+    html = page_login(app, world.usernames["counsellor"]).get(
+        f"/staff/cases/{world.own_case}/decisions/{decision_id}").text
+    assert str(escape(ruled["legal_basis"])) in html

@@ -89,6 +89,8 @@ def test_forged_event_with_non_positive_id_is_reported_by_verify(engine: Engine,
     ("UPDATE decision SET mode = 'model'", "decision"),
     ("UPDATE profile_snapshot SET payload = '{\"target_occupation\": \"81302\"}'", "profile_snapshot"),
     ("UPDATE decision SET features = '{\"months_unemployed\": 1}'", "decision"),
+    # Stored once, on the decision (issue 16): the event binds it through the decision's digest.
+    ("UPDATE decision SET guardrails = '[]'", "decision"),
 ])
 def test_edited_decision_rows_are_reported(engine: Engine, decided: str, statement: str, table: str) -> None:
     assert _report(engine).ok
