@@ -88,7 +88,7 @@ def get_market_indicators(*, session: Session, kldb5: str, ags: str | None) -> M
     codes = [kldb5, kldb5[:3]] if len(kldb5) == 5 else [kldb5[:3]]
     regions = [ags, NATIONAL_AGS] if ags else [NATIONAL_AGS]
     # Plain rows, not ORM objects: this runs for every decision (issue 16).
-    candidates = session.execute(
+    candidates = session.connection().execute(
         select(*_COLUMNS).where(col(MarketIndicator.kldb).in_(codes), col(MarketIndicator.ags).in_(regions))
     ).all()
     found = {(row.kldb, row.ags): row for row in candidates}

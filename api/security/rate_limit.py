@@ -3,13 +3,21 @@
 Counted in the ``login_throttle`` table under a hashed key, so every worker shares the count
 and no client address is stored in clear. The limit is ``LOTSE_ANONYMOUS_CASES_PER_HOUR`` per
 client address and fixed one-hour window; the refusal is ``429`` with ``Retry-After``.
+
+Where the decision path opens the case (issue 16), the count is written in the same short write
+transaction as the case and its first decision, under the counter row's lock: exact across
+workers and restarts, one row update in a transaction that is taken anyway, and a refused
+request leaves nothing behind. A per-worker counter in memory would be cheaper by that one update
+but would let N workers admit N times the limit and forget counts on every restart. A read-only
+check (:func:`new_case_wait`) before the computation spares the CPU for refused clients.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlmodel import Session
+from sqlalchemy import select
+from sqlmodel import Session, col
 
 from api.auth.login import counter_row, throttle_key
 from api.i18n import _
@@ -17,6 +25,7 @@ from models.staff import LoginThrottle
 from models.tables import as_utc, utcnow
 
 WINDOW = timedelta(hours=1)
+_COUNTER = select(col(LoginThrottle.window_started_at), col(LoginThrottle.failures))
 TOO_MANY_NEW_CASES = _(
     "Too many new sessions were started from your network. Please try again later or sign in to your account."
 )
@@ -39,7 +48,8 @@ def new_case_wait(session: Session, *, client: str | None, per_hour: int) -> int
     """
     if not client:
         return None
-    row = session.get(LoginThrottle, throttle_key("new-case", client))
+    key = throttle_key("new-case", client)
+    row = session.connection().execute(_COUNTER.where(col(LoginThrottle.key) == key)).first()
     if row is None:
         return None
     now = utcnow()

@@ -75,7 +75,8 @@ def rule_scores(features: Mapping[str, np.ndarray], module_ids: list[str]) -> np
     return out
 
 
-def rules_ranking(profile: Profile, eligible: list[str], market: MarketContext, catalogue: Catalogue) -> list[str]:
+def rules_ranking(profile: Profile, eligible: list[str], market: MarketContext, catalogue: Catalogue, *,
+                  features: Mapping[str, float] | None = None) -> list[str]:
     """Rank the eligible modules by the transparent rules (no model, no protected attributes).
 
     Parameters
@@ -86,13 +87,15 @@ def rules_ranking(profile: Profile, eligible: list[str], market: MarketContext, 
     market : MarketContext
     catalogue : Catalogue
         Gives the tie-break order (catalogue order).
+    features : mapping of str to float, optional
+        ``build_features(profile, market)`` when the caller has it already (the decision path).
 
     Returns
     -------
     list of str
         All of *eligible*, highest rule score first; modules scoring 0 go last.
     """
-    features = {k: np.array([v]) for k, v in build_features(profile, market).items()}
-    scores = rule_scores(features, eligible)[0]
+    built = features if features is not None else build_features(profile, market)
+    scores = rule_scores({k: np.array([v]) for k, v in built.items()}, eligible)[0]
     order = {module_id: i for i, module_id in enumerate(catalogue.ids)}
     return [m for _, _, m in sorted(zip(-scores, [order.get(m, 999) for m in eligible], eligible, strict=True))]

@@ -128,7 +128,7 @@ def _rank(
 ) -> tuple[ShownChoice, dict[str, float]]:
     """Rank the eligible modules and draw what is shown (``recommender.decide.exploration``)."""
     eligible = list(guard.eligible)
-    rules_order = rules_ranking(profile, eligible, market, catalogue) if eligible else []
+    rules_order = rules_ranking(profile, eligible, market, catalogue, features=features) if eligible else []
     if model is None or not eligible:
         return rules_only(rules_order), {}
     # Only the uplift per advice is kept: the model's P(job | advice) is a prediction about the

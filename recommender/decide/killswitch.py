@@ -16,6 +16,7 @@ from recommender.errors import RecommenderError
 from recommender.records.chain import EventType, append_event
 
 KILL_SWITCH_KEY = "kill_switch"
+_READ_SWITCH = select(col(SystemFlag.value)).where(col(SystemFlag.key) == KILL_SWITCH_KEY)
 _REASON_REQUIRED = "Turning the kill switch on or off needs a reason."
 
 
@@ -25,7 +26,8 @@ class KillSwitchError(RecommenderError, InvalidError):
 
 def kill_switch_on(session: Session) -> bool:
     """Read on every decision, so a switch takes effect at once in every worker; one plain value."""
-    value = session.execute(select(col(SystemFlag.value)).where(col(SystemFlag.key) == KILL_SWITCH_KEY)).scalar()
+    session.flush()  # a switch changed in this very session counts
+    value = session.connection().execute(_READ_SWITCH).scalar()
     return value == "on"
 
 
