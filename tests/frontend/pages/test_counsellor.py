@@ -10,6 +10,7 @@ from markupsafe import escape
 from sqlmodel import Session, select
 
 from api.i18n import LOCALE_COOKIE, gettext
+from data.catalogue import load_catalogue
 from frontend.pages.counsellor import _BAD_DATE, _DONE
 from models.db import session_scope
 from models.schemas import Profile
@@ -290,7 +291,10 @@ def test_decision_page_shows_the_guardrails_stored_once_on_the_decision(app: Fas
         report = verify_chain(session)
     assert decision is not None and not event.guardrails  # one copy: on the decision
     assert report.broken is None and not [p for p in report.problems if decision_id in p]
-    ruled = next(g for g in decision.guardrails if g["legal_basis"])
+    with Session(app.state.engine) as session:
+        offered = set(session.exec(select(DecisionItem.module_id).where(DecisionItem.decision_id == decision_id)))
+    texts = {(m.id, r.id): r.reason_de for m in load_catalogue().modules for r in m.eligibility if r.reason_de}
+    shown = [g for g in decision.guardrails if g["module_id"] in offered and (g["module_id"], g["rule_id"]) in texts]
     html = page_login(app, world.usernames["counsellor"]).get(
         f"/staff/cases/{world.own_case}/decisions/{decision_id}").text
-    assert str(escape(ruled["legal_basis"])) in html
+    assert shown and all(str(escape(texts[(g["module_id"], g["rule_id"])])) in html for g in shown)
