@@ -144,7 +144,8 @@ def _item_view(
     else:  # written by the counsellor for this person; the text is theirs
         title = localise(*COUNSELLOR_TIP, locale) if item.authored_by_counsellor else item.module_id
     text = item.edited_text or (module.text.get(locale) if module else "")
-    rules = [g for g in decision.guardrails if g.get("module_id") == item.module_id]
+    module_id = item.module_id
+    rules = [g for g in decision.guardrails if g.get("module_id") == module_id]
     reasons = [_reason(r, module, locale) for r in item.reasons if "de" in r and "en" in r]
     data_used = sorted({r["feature"] for r in item.reasons if "feature" in r})
     staff = audience == "staff"

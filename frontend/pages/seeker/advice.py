@@ -31,7 +31,7 @@ from models.schemas import Profile
 from models.staff import visible_case_notes
 from models.tables import Decision, JobSeeker
 from recommender.casework import journey
-from recommender.records.chain import EventType, append_event
+from recommender.records.chain import EventType, append_event, insert_event, prepare_event
 
 router = APIRouter(include_in_schema=False)
 
@@ -140,8 +140,9 @@ def render_advice_page(request: Request, session: Any, job_seeker: JobSeeker, *,
     if log_in is None:
         append_event(session, **viewed)
     else:
+        checked = prepare_event(**viewed)  # checked outside the write; the write only links and inserts
         with log_in(request) as writer:
-            append_event(writer, **viewed)
+            insert_event(writer, checked)
     return page
 
 
