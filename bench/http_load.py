@@ -76,18 +76,23 @@ def _server(target: str, workers: int, env: dict[str, str]) -> Any:
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", target, "--host", "127.0.0.1", "--port", str(port), "--workers",
-         str(workers), "--log-level", "warning", "--no-access-log"],
+         str(workers), "--log-level", "warning", "--no-access-log", "--timeout-worker-healthcheck", "30"],
         cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
+        deadline, ready_in_a_row = time.monotonic() + 180, 0
         while time.monotonic() < deadline:
             try:
-                # Lotse is ready once its occupation model is loaded (``api.warmup``), as a balancer sees it.
-                if httpx.get(url + ("/bare" if "bare" in target else "/readyz"), timeout=1).status_code == 200:
-                    break
+                # Lotse is ready once its occupation model is loaded (``api.warmup``), as a balancer
+                # sees it; each probe is a new connection that any worker may take, so ten answers
+                # in a row make it very likely that every worker is ready.
+                ok = httpx.get(url + ("/bare" if "bare" in target else "/readyz"), timeout=5).status_code == 200
             except httpx.HTTPError:
-                time.sleep(0.3)
+                ok = False
+            ready_in_a_row = ready_in_a_row + 1 if ok else 0
+            if ready_in_a_row >= 10:
+                break
+            time.sleep(0.05 if ok else 0.3)
         else:
             error = process.stderr.read(2000).decode("utf-8", "replace") if process.stderr else ""
             raise RuntimeError(f"{target} did not start: {error}")

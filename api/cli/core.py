@@ -88,6 +88,10 @@ def serve(
         # proxies named in LOTSE_FORWARDED_ALLOW_IPS may set it (none by default).
         proxy_headers=bool(settings.forwarded_allow_ips.strip()),
         forwarded_allow_ips=settings.forwarded_allow_ips.strip() or None,
+        # A worker loads its occupation model at start-up (api/warmup.py); on a busy machine it may
+        # not answer the supervisor's ping within uvicorn's default 5 s and would be killed and
+        # restarted, loading again (seen in bench/http_load.py with 2 workers).
+        timeout_worker_healthcheck=30,
     )
 
 
