@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from api.settings import Settings
 from models.audit_store import create_audit_schema, make_audit_engine
-from models.db import read_session, session_scope
+from models.db import is_sqlite, read_session, session_scope
 from models.errors import LotseError
 from models.tables import MAX_ROW_ID
 
@@ -52,11 +52,15 @@ def write_session(request: Request) -> Iterator[Session]:
     """A short write transaction, in arrival order among this process's writers (issue 16).
 
     For routes that compute in a read session and then only insert: the write lock (SQLite's
-    ``BEGIN IMMEDIATE``, PostgreSQL's chain lock) is held for the inserts alone, and writers
-    queue fairly (``models.db.FairWriteLock``) instead of retrying on a busy database.
-    Committed before the block's caller answers, so nothing acknowledged can be lost.
+    ``BEGIN IMMEDIATE``, PostgreSQL's chain lock) is held for the inserts alone. On SQLite this
+    process's writers queue in arrival order (``models.db.FairWriteLock``) instead of racing
+    the busy handler; PostgreSQL queues waiters on its chain lock itself, so there the inserts
+    before the event run side by side. Committed before the block's caller answers, so nothing
+    acknowledged can be lost.
     """
-    with request.app.state.write_lock.held(), session_scope(request.app.state.engine) as session:
+    engine = request.app.state.engine
+    queue = request.app.state.write_lock.held() if is_sqlite(engine) else nullcontext()
+    with queue, session_scope(engine) as session:
         yield session
 
 
