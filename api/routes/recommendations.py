@@ -214,6 +214,7 @@ def create_recommendation(
         control_share=state.settings.control_share,
     )
     new_case = plan.new_case
+    reader.close()  # its connection goes back to the pool: a request never holds two at once
     # Committed before the response, so voluntary answers never outlive a lost decision.
     with write_session(request) as writer:
         if new_case:

@@ -141,6 +141,7 @@ def render_advice_page(request: Request, session: Any, job_seeker: JobSeeker, *,
         append_event(session, **viewed)
     else:
         checked = prepare_event(**viewed)  # checked outside the write; the write only links and inserts
+        session.close()  # all is read: its connection goes back to the pool before the write takes one
         with log_in(request) as writer:
             insert_event(writer, checked)
     return page
@@ -155,6 +156,7 @@ def plan_and_write_advice(request: Request, reader: Session, job_seeker: JobSeek
     profile = journey.current_profile(reader, job_seeker=job_seeker)
     plan = module.plan_decision(reader, job_seeker=job_seeker, profile=profile, registry=registry_of(request),
                                 actor_role="job_seeker", actor_id=job_seeker.pseudonym, locale=get_locale(request))
+    reader.close()  # its connection goes back to the pool before the write takes one
     with write_session(request) as writer:
         module.write_decision(writer, plan)
     return True
