@@ -19,10 +19,10 @@ from pathlib import Path
 import httpx
 from sqlmodel import Session, col, select
 
-from api.routes.recommendations import EXAMPLE_PROFILE
 from data.seed import seed_reference_data
 from models.db import make_engine, session_scope
 from models.migrate import upgrade
+from models.schemas import EXAMPLE_PROFILE
 from models.tables import Decision, Event
 from recommender.records.chain import verify_chain
 
