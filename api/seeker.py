@@ -84,11 +84,13 @@ def get_or_create_job_seeker(request: Request, session: SessionDep, user: Option
 
 
 @declare_access(AccessRule.job_seeker())
-def get_read_job_seeker(request: Request, reader: ReadSessionDep, user: OptionalUser) -> JobSeeker:
+def get_read_job_seeker(request: Request, reader: ReadSessionDep, session: SessionDep,
+                        user: OptionalUser) -> JobSeeker:
     """Dependency: the request's own case read without the write lock (issue 16); 401 if none.
 
     For routes that read, then write only in a short ``api.deps.write_session``.
     """
+    _end_account_read(session)
     job_seeker = find_session_job_seeker(request, reader, user)
     if job_seeker is None:
         raise HTTPException(status_code=401, detail=NO_CASE)
@@ -96,7 +98,8 @@ def get_read_job_seeker(request: Request, reader: ReadSessionDep, user: Optional
 
 
 @declare_access(AccessRule.job_seeker())
-def get_planned_job_seeker(request: Request, reader: ReadSessionDep, user: OptionalUser) -> JobSeeker:
+def get_planned_job_seeker(request: Request, reader: ReadSessionDep, session: SessionDep,
+                           user: OptionalUser) -> JobSeeker:
     """Dependency for routes that compute advice before they write (issue 16): the request's own
     case, read without the write lock, or a new case that is not saved yet (``id`` None).
 
@@ -104,6 +107,7 @@ def get_planned_job_seeker(request: Request, reader: ReadSessionDep, user: Optio
     case exists only with its first decision. A client over its hourly share of new cases is
     refused here (429) before anything is computed.
     """
+    _end_account_read(session)
     job_seeker = find_session_job_seeker(request, reader, user)
     if job_seeker is not None:
         return job_seeker
@@ -114,6 +118,13 @@ def get_planned_job_seeker(request: Request, reader: ReadSessionDep, user: Optio
     if wait is not None:
         raise too_many_new_cases(wait)
     return JobSeeker(jobcenter_id=_default_jobcenter_id(request, reader))
+
+
+def _end_account_read(session: Session) -> None:
+    """A signed-in user's account was read in the request's session, whose transaction holds
+    SQLite's write lock (``BEGIN IMMEDIATE``); end it, so the request holds no lock while it
+    computes and its own short write transaction does not wait for it. Nothing was written."""
+    session.commit()
 
 
 def save_new_case(session: Session, request: Request, job_seeker: JobSeeker) -> None:

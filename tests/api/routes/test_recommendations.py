@@ -303,3 +303,19 @@ def test_concurrent_job_seekers_all_get_logged_advice(app: FastAPI, seeded_clien
         report = verify_chain(session)
         assert report.ok, (report.broken, report.problems)
         assert len(session.exec(select(Event).where(Event.event_type == "recommendation_generated")).all()) == 16
+
+
+def test_signed_in_job_seeker_gets_advice_twice_without_waiting_for_its_own_lock(app: FastAPI,
+                                                                                 world: StaffWorld) -> None:
+    # The account is read in the request's session (SQLite's write lock); the advice is written
+    # in a short transaction of its own, which must not wait for that (issue 16).
+    client = logged_in(app, world.usernames["job_seeker"])
+    first = client.post("/api/v1/recommendations", json={"profile": EXAMPLE_PROFILE})
+    second = client.post("/api/v1/recommendations", json={"profile": EXAMPLE_PROFILE})
+    assert first.status_code == 201 and second.status_code == 201, (first.text, second.text)
+    with Session(app.state.engine) as session:
+        account = session.get(UserAccount, world.users[world.usernames["job_seeker"]])
+        cases = session.exec(select(JobSeeker).where(JobSeeker.user_id == account.id)).all()  # type: ignore[union-attr]
+        logged = session.exec(select(Event).where(Event.event_type == "recommendation_generated",
+                                                  Event.case_pseudonym == cases[0].pseudonym)).all()
+    assert len(cases) == 1 and len(logged) == 2
