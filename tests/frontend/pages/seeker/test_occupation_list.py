@@ -62,7 +62,7 @@ def test_field_group_and_level_lead_to_a_short_list_and_the_choice_is_saved(seek
 
 
 def test_anyone_can_choose_from_the_list_without_typing(seeker: TestClient, app: FastAPI) -> None:
-    assert "Beruf aus einer Liste wählen" in seeker.get("/onboarding/occupation").text
+    assert 'href="/onboarding/occupation/list"' in seeker.get("/onboarding/occupation").text
     page = seeker.get(LIST).text
     assert "Wir sind nicht sicher" not in page and "In welchem Berufsfeld" in page
     response = post_form(seeker, LIST, LIST, {"area": "5", "group": "52", "level": "2", "code": "52531"})
