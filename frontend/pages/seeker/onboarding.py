@@ -118,14 +118,8 @@ def _render_step(request: Request, step: StepSpec, values: dict[str, Any], error
     return render(request, "seeker/onboarding_step.html", {
         "step": step, "values": values, "errors": errors, "number": index + 1, "total": len(STEPS),
         "previous": STEP_SLUGS[index - 1] if index > 0 else None,
-        "occupation_picker": _occupation_picker(request) if step.slug == "occupation" else None,
+        "occupation_picker": OCCUPATION_PICKER_PATH if step.slug == "occupation" else None,
     }, status_code=status_code)
-
-
-def _occupation_picker(request: Request) -> str | None:
-    """The page to pick a job from a list by field of work, once the app has it (linked from the title field)."""
-    paths = {getattr(route, "path", None) for route in request.app.routes}
-    return OCCUPATION_PICKER_PATH if OCCUPATION_PICKER_PATH in paths else None
 
 
 def _step_or_404(slug: str) -> StepSpec:
