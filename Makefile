@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export LOTSE_DATABASE_URL ?= sqlite:///var/lotse.db
 
-.PHONY: help install run serve migrate seed test test-fast lint format bench lock clean translations extract-messages browser e2e-deps schemas-snapshot
+.PHONY: help install run serve migrate seed test test-fast lint format bench lock clean translations extract-messages browser e2e-deps schemas-snapshot occupations-model
 
 help: ## list the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-12s %s\n", $$1, $$2}'
@@ -78,6 +78,9 @@ bench: install ## benchmarks: print figures and write JSON reports to bench/repo
 
 schemas-snapshot: install ## record the published JSON Schemas (refuses breaking changes; see docs/interfaces.md)
 	$(BIN)/lotse schemas snapshot tests/snapshots/schemas_v1.json
+
+occupations-model: install ## retrain and recalibrate the job title -> occupation artefact (10-15 min)
+	$(BIN)/python -m recommender.occupations.training
 
 lock: ## re-resolve requirements.lock from pyproject.toml (needs the registry)
 	$(BIN)/python -m pip install --quiet uv

@@ -90,7 +90,7 @@ def _import_into_database(kind: str, file: Path, engine: Engine, *, dry_run: boo
 
 
 def _classify(text: str) -> str | None:
-    from recommender.occupations.classifier import suggest_occupations  # spaCy + model: load only for this import
+    from recommender.occupations.classifier import suggest_occupations  # the model: load only for this import
 
     suggestions = suggest_occupations(text, k=1)
     return suggestions[0].code if suggestions else None

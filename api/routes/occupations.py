@@ -18,7 +18,7 @@ from data.market import get_market_indicators
 from data.regions import get_region, is_well_formed_ags
 from data.wages import get_wage
 from models.schemas import AGS_PATTERN
-from recommender.occupations.classifier import suggest_occupations
+from recommender.occupations.classifier import assess_title
 from recommender.occupations.title_search import exact_english_title
 
 router = APIRouter(prefix="/occupations", tags=["occupations"], dependencies=[PUBLIC],
@@ -45,9 +45,10 @@ def suggest_occupation_codes(request: Request, q: QueryText) -> Any:
     if not q.strip():
         return field_problem(422, "q", _BLANK_QUERY, request)
     meant = exact_english_title(q)  # "cashier" -> "Kassierer/in": the classifier knows German titles
-    suggestions = suggest_occupations(meant or q, k=10)
+    assessment = assess_title(meant or q, k=10)
+    suggestions = assessment.suggestions
     return {
-        "query": q,
+        "query": q, "chance_first_right": round(assessment.chance_right, 4), "unsure": assessment.unsure,
         "suggestions": [
             {"code": s.code, "title": s.title, "short_title": s.short_title, "confidence": round(s.confidence, 4),
              "skill_level": int(s.code[4]), "matched_by": s.matched_by}

@@ -112,6 +112,11 @@ class OccupationSuggestion(BaseModel):
 class OccupationSuggestions(BaseModel):
     query: str
     suggestions: list[OccupationSuggestion]
+    chance_first_right: float = Field(
+        description="Calibrated chance (0-1) that the first suggestion is the right code, fitted on held-out "
+                    "free-text job titles")
+    unsure: bool = Field(description="True when that chance is below 0.5: ask for the field of work and the level "
+                                     "instead of taking the first suggestion")
 
 
 class OccupationParent(BaseModel):

@@ -12,12 +12,13 @@ Free-text comments never enter the event log (it holds no personal payloads); th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from data.kldb import get_occupation
+from data.kldb import get_occupation, occupations_at_level
 from data.regions import Region, get_region, search_regions
 from data.seed import DEMO_JOBCENTER_CODE, DEMO_JOBCENTER_NAME
 from models.crud import create_job_seeker, create_snapshot, get_jobcenter_by_code
@@ -211,6 +212,55 @@ def _classify_title(text: str) -> str | None:
         return None
     best = classify(text[:200], k=1)
     return best[0].code if best and best[0].confidence >= MIN_TITLE_CONFIDENCE else None
+
+
+@dataclass(frozen=True)
+class OccupationReading:
+    """What the onboarding makes of a typed job title: a code, or a question to ask first.
+
+    ``ask`` is True when the title is no official title and the classifier's calibrated chance
+    of being right is low: then the person is asked for the field of work and the level instead
+    of Lotse guessing (issue 19). ``level`` is a skill level the wording already states.
+    """
+
+    code: str | None
+    ask: bool
+    level: int | None = None
+
+
+def read_occupation(text: str) -> OccupationReading:
+    """A code for a typed title when Lotse is sure of it; otherwise ``ask`` (see ``OccupationReading``)."""
+    stripped = (text or "").strip()
+    if not stripped:
+        return OccupationReading(None, False)
+    if (stripped.isdigit() and len(stripped) == 5 and get_occupation(stripped)) or exact_title_code(stripped):
+        return OccupationReading(match_occupation(stripped), False)
+    from recommender.occupations.classifier import assess_title
+
+    assessment = assess_title(stripped[:200], k=1)
+    if assessment.unsure:
+        return OccupationReading(None, True, assessment.level)
+    return OccupationReading(assessment.suggestions[0].code, False, assessment.level)
+
+
+def occupations_to_choose(text: str, *, group: str, level: int | None) -> list[tuple[str, str]]:
+    """(code, official title) of the occupations in a KldB *group* (and *level*), best match for *text* first.
+
+    Without a typed title they come in the order of the classification.
+    """
+    if text.strip():
+        from recommender.occupations.classifier import get_classifier
+
+        codes = get_classifier().ranked_within(text[:200], group, level)
+    else:
+        codes = [o.code for o in occupations_at_level(5)
+                 if o.code.startswith(group) and (level is None or o.skill_level == level)]
+    out = []
+    for code in codes:
+        occupation = get_occupation(code)
+        if occupation is not None:
+            out.append((code, occupation.title))
+    return out
 
 
 def match_region(text: str) -> Region | None:

@@ -1,24 +1,29 @@
-"""Job title -> KldB 2010 occupation (5-digit Berufsgattung), with a confidence.
+"""Job title -> KldB 2010 occupation (5-digit Berufsgattung), with a calibrated confidence.
 
 How a title is matched, in order:
 
-1. ``normalise_title`` folds gender forms, plurals and spelling (``Verkäuferin (m/w/d)`` ->
-   ``verkäufer``) with spaCy's blank German pipeline and lookup lemmatizer.
-2. A gazetteer of the official titles of the KldB (the ~18,800 Berufsbenennungen the BA
-   lists under each Berufsgattung, plus the Berufsgattung names) answers exact matches.
-3. Otherwise a linear model over character n-grams and German word features (compound
-   heads, first-word head, word pairs) scores every code. It is hierarchical: separate
-   heads score the 5-digit code, its 4-, 3- and 2-digit parents and the skill level (5th
-   digit, decided by qualifiers such as ``Helfer``, ``Meister``, ``(Uni)``); a code's score
-   is the weighted sum of its own and its parents' scores, so evidence for "a Helfer job in
-   Gartenbau" reaches ``12101`` even if no training title looked like the input.
-4. A title that is an ESCO synonym ("Klarinettist") also gets the codes the model gives all
-   names of its ESCO occupation (``data.esco``): spelling alone does not tell that a
-   Klarinettist is a musician, but its synonyms "Musiker", "Geiger" and "Gitarrist" do.
+1. ``job_ad.read_job_title`` takes off what never names an occupation (gender tags in every
+   spelling, hours, "ab sofort", places, pay, company names), writes out abbreviations and
+   jargon ("MFA", "Kfz", "AE"), splits the **main title** from the specialisation after a dash
+   or in brackets and reads a skill level from the wording (Helfer -> 1, Meister -> 3).
+2. ``normalise_title`` folds gender forms, plurals and inflection (``Verkäuferin`` ->
+   ``verkäufer``) with rules of its own (no lemma tables to load).
+3. A gazetteer of the official titles (the ~18,800 Berufsbenennungen of the KldB and the
+   Berufsgattung names) answers exact matches of the whole text, the cleaned text or its main title.
+4. Otherwise a linear model over character n-grams and German word features scores every code.
+   It is hierarchical: heads for the 5-digit code, its 4-, 3- and 2-digit parents and the skill
+   level add up, so evidence for "a Helfer job in Gartenbau" reaches ``12101`` even if no training
+   title looked like the input.
+5. A title that is an ESCO synonym ("Klarinettist") also gets the codes the model gives all
+   names of its ESCO occupation (``data.esco``).
+6. The first suggestion's softmax confidence is mapped to the **chance that it is right**, an
+   isotonic (monotone) calibration fitted on the TUNE half of the free-text job titles
+   (``bench/occupations.py``). Below ``UNSURE_BELOW`` the onboarding asks instead of guessing.
 
-Everything is trained only on shipped files, the KldB and the ESCO labels (free reuse with
-attribution, see ``data/README.md``). Artefacts are a compressed ``.npz`` of arrays plus JSON
-metadata with its SHA-256 (checked before loading), never pickles.
+This module only loads and applies the model (numpy; no scikit-learn, no spaCy), so a fresh
+process is ready in well under a second. Training is in ``training.py``. Artefacts are a
+compressed ``.npz`` of arrays plus JSON metadata with its SHA-256 (checked before loading),
+never pickles.
 """
 
 from __future__ import annotations
@@ -27,40 +32,36 @@ import hashlib
 import json
 import logging
 import threading
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from scipy import sparse
-from sklearn.base import BaseEstimator
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.svm import LinearSVC
-from sklearn.utils.validation import check_is_fitted
 
-from data.esco import esco_label_groups
-from data.kldb import get_occupation, occupations_at_level
-from recommender.occupations.errors import ModelArtefactError
+from data.kldb import get_occupation
+from recommender.occupations.job_ad import JobTitle, read_job_title
 from recommender.occupations.normalise import normalise_title
 from recommender.occupations.title_features import title_features
+from recommender.occupations.vectorise import SparseColumns, TfidfTable, char_wb_ngrams
 
 logger = logging.getLogger(__name__)
 
 ARTEFACT_DIR = Path(__file__).resolve().parent / "artefacts"
 HEADS: dict[str, slice] = {"l5": slice(0, 5), "l4": slice(0, 4), "l3": slice(0, 3), "l2": slice(0, 2),
                            "lev": slice(4, 5)}
-# Chosen on the TUNE split of bench/occupations.py (TEST titles never used for a decision): more
-# weight on the 4- and 3-digit parents lifts TUNE top-10 by 0.8 points (top-1 +0.15).
-DEFAULT_WEIGHTS = {"l5": 1.0, "l4": 1.0, "l3": 1.5, "l2": 0.5, "lev": 1.0}
 MAX_TEXT = 500
+FORMAT = 5
 _EXACT_CONFIDENCE = 0.97
 # A title that is an ESCO synonym gets its synonym group's three most voted codes lifted by
-# this much (in units of the combined score). Chosen on the TUNE split of bench/occupations.py:
-# 3 lifted TUNE top-1 by 0.8, top-3 by 0.8 and top-10 by 0.6 points (2 and 4 were not better).
+# this much (in units of the combined score); chosen on the official-title TUNE split.
 SYNONYM_WEIGHT = 3.0
-_SYNONYM_CODES = 3
+SYNONYM_CODES = 3
+# Below this calibrated chance that the first suggestion is right (more likely wrong than right),
+# the onboarding asks for the field of work and the level instead of taking the first suggestion.
+# On the free-text TUNE half it asks about 22 % of titles; the others are right 82 % of the time
+# (0.6 would ask 31 % for 84 %, 0.4 asks 15 % for 78 %).
+UNSURE_BELOW = 0.5
 _BAD_K = "k must be between 1 and 50; got {k}"
 
 
@@ -87,208 +88,206 @@ class OccupationSuggestion:
     matched_by: str
 
 
-def training_examples(exclude: Iterable[str] = ()) -> tuple[list[str], list[str]]:
-    """Titles and codes from the shipped KldB: every Berufsgattung's names and official titles.
+@dataclass(frozen=True)
+class TitleAssessment:
+    """What the classifier makes of a typed title, and how sure it is.
 
-    Parameters
+    Attributes
     ----------
-    exclude : iterable of str
-        Official titles to leave out (the benchmark removes its held-out titles here).
-    """
-    skip = set(exclude)
-    titles: list[str] = []
-    codes: list[str] = []
-    for occupation in occupations_at_level(5):
-        for text in (occupation.title, occupation.short_title, *occupation.example_titles):
-            if text and text not in skip:
-                titles.append(text)
-                codes.append(occupation.code)
-    return titles, codes
-
-
-def _char_vectorizer(vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
-    return TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, dtype=np.float32,
-                           vocabulary=vocabulary)
-
-
-def _word_vectorizer(vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
-    return TfidfVectorizer(analyzer=title_features, sublinear_tf=True, dtype=np.float32, vocabulary=vocabulary)
-
-
-class TitleClassifier(BaseEstimator):
-    """Hierarchical linear title classifier (scikit-learn estimator contract).
-
-    Parameters
-    ----------
-    C : float, default=2.0
-        Regularisation of each LinearSVC head. Titles are short and most codes have fewer than
-        ten of them, so weak regularisation fits better (TUNE top-1 with the former weights:
-        C 0.25 63.7 %, 0.5 65.6 %, 1 66.2 %, 2 66.7 %, 4 66.3 %).
-    weights : dict of str to float, optional
-        Weight of each head (``l5``, ``l4``, ``l3``, ``l2``, ``lev``) in a code's score.
-    word_weight : float, default=0.6
-        Scale of the word-feature block against the character n-gram block (each is L2-normed).
-        Word features are sparse and sharp; damping them lets the character n-grams, which also
-        see unseen compounds, decide more often (TUNE top-1 +0.5 points against 1.0; 1.5 and
-        0.35 were not better).
-    prune : float, default=0.05
-        Coefficients smaller in magnitude are dropped, keeping the artefact small and its load
-        fast (3.4 million weights remain instead of 4.9 million at 0.03; TUNE top-1 -0.1 points).
-    temperature : float, default=2.0
-        Softmax sharpness that turns scores into confidences. 2.0 keeps the confidence scale that
-        callers' thresholds were set on (``journey.MIN_TITLE_CONFIDENCE``): on TUNE the mean top-1
-        confidence is 77 % as with the previous model, for 67 % top-1 accuracy (1.5 would match
-        the two and has the lowest log-loss, but would push typo matches under that threshold).
+    suggestions : list of OccupationSuggestion
+        Best first.
+    chance_right : float
+        Calibrated probability that the first suggestion is the right code (0 when there is none).
+    unsure : bool
+        True when ``chance_right`` is below ``UNSURE_BELOW``: ask, do not guess.
+    level : int or None
+        Skill level (1-4) the wording states ("Helfer" -> 1), else None.
     """
 
-    def __init__(self, *, C: float = 2.0, weights: dict[str, float] | None = None, word_weight: float = 0.6,
-                 prune: float = 0.05, temperature: float = 2.0) -> None:
-        self.C = C
-        self.weights = weights
-        self.word_weight = word_weight
-        self.prune = prune
-        self.temperature = temperature
+    suggestions: list[OccupationSuggestion]
+    chance_right: float
+    unsure: bool
+    level: int | None
 
-    def fit(self, titles: Sequence[str], codes: Sequence[str],
-            synonym_groups: Sequence[Sequence[str]] = ()) -> TitleClassifier:
-        """Train every head on raw *titles* (normalised here) with their 5-digit *codes*.
 
-        *synonym_groups* are names that mean the same job (ESCO occupations, ``data.esco``); a
-        title that is one of them also gets the codes the trained model gives the whole group.
-        """
-        if len(titles) != len(codes) or not titles:
-            raise ValueError(f"need as many codes as titles (>0); got {len(titles)} titles, {len(codes)} codes")
-        normalised = [normalise_title(t) for t in titles]
-        self.char_vectorizer_ = _char_vectorizer()
-        self.word_vectorizer_ = _word_vectorizer()
-        self.char_vectorizer_.fit(normalised)
-        self.word_vectorizer_.fit(normalised)
-        features = self._features(normalised)
-        self.codes_ = np.array(sorted(set(codes)))
-        self.weights_ = dict(self.weights or DEFAULT_WEIGHTS)
-        self.heads_: dict[str, tuple[sparse.csr_matrix, np.ndarray, np.ndarray]] = {}
-        for head, part in HEADS.items():
-            labels = np.array([code[part] for code in codes])
-            coef, intercept, classes = self._fit_head(features, labels)
-            coef[np.abs(coef) < self.prune] = 0.0
-            coef = coef.astype(np.float16).astype(np.float32)  # what the artefact stores
-            index = np.array([classes.index(code[part]) for code in self.codes_])
-            self.heads_[head] = (sparse.csr_matrix(coef), intercept, index)
-        self.gazetteer_ = _gazetteer(normalised, codes)
-        self.synonyms_ = self._synonym_votes(synonym_groups)
-        return self
+@dataclass
+class Calibration:
+    """Monotone map from the first suggestion's confidence to the chance that it is right.
 
-    def _synonym_votes(self, groups: Sequence[Sequence[str]]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """Normalised synonym -> (code indices, weights in (0, 1]) of its groups' top codes.
+    ``points`` and ``chances`` are the knots of an isotonic regression (pool adjacent violators)
+    fitted on held-out titles; between knots the chance is interpolated linearly, so it never
+    falls when the confidence rises.
+    """
 
-        Each group votes with the model's own probabilities for all of its names, so a rare
-        name ("Takelmacher") borrows what the model knows about its common synonyms.
-        """
-        labels = [(g, normalise_title(name)) for g, names in enumerate(groups) for name in names]
-        labels = [(g, name) for g, name in labels if name]
-        if not labels:
-            return {}
-        votes = np.zeros((len(groups), len(self.codes_)), dtype=np.float32)
-        for start in range(0, len(labels), 2000):
-            chunk = labels[start:start + 2000]
-            scores = self.decision_function([name for _, name in chunk])
-            probs = np.exp(self.temperature * (scores - scores.max(axis=1, keepdims=True)))
-            probs /= probs.sum(axis=1, keepdims=True)
-            top = np.argsort(-probs, axis=1)[:, :10]
-            for row, (group, _) in enumerate(chunk):
-                votes[group, top[row]] += probs[row, top[row]]
-        votes /= np.maximum(votes.sum(axis=1, keepdims=True), 1e-9)
-        groups_of: dict[str, list[int]] = {}
-        for group, name in labels:
-            groups_of.setdefault(name, []).append(group)
-        out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        for name, members in groups_of.items():
-            vote = votes[sorted(set(members))].mean(axis=0)
-            best = np.argsort(-vote)[:_SYNONYM_CODES]
-            out[name] = (best.astype(np.int32), (vote[best] / vote[best[0]]).astype(np.float32))
-        return out
+    points: list[float] = field(default_factory=lambda: [0.0, 1.0])
+    chances: list[float] = field(default_factory=lambda: [0.0, 1.0])
+    fitted_on: str = "not calibrated: the confidence itself"
 
-    def _fit_head(self, features: sparse.csr_matrix, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
-        """One-vs-rest scores as (n_features, n_classes); one or two classes are handled too."""
-        classes = sorted(set(labels.tolist()))
-        if len(classes) == 1:  # nothing to decide at this level
-            return np.zeros((features.shape[1], 1), np.float32), np.zeros(1, np.float32), classes
-        svc = LinearSVC(C=self.C, random_state=42).fit(features, labels)
-        coef, intercept = svc.coef_.T.astype(np.float32), svc.intercept_.astype(np.float32)
-        if len(classes) == 2:  # liblinear returns one column for the second class
-            coef, intercept = np.hstack([-coef, coef]), np.concatenate([-intercept, intercept])
-        return coef, intercept, [str(c) for c in svc.classes_]
+    def chance(self, confidence: float) -> float:
+        return float(np.interp(confidence, self.points, self.chances))
 
-    def _features(self, normalised: Sequence[str]) -> sparse.csr_matrix:
-        return sparse.hstack([self.char_vectorizer_.transform(normalised),
-                              self.word_weight * self.word_vectorizer_.transform(normalised)]).tocsr()
+
+def fit_calibration(confidences: Sequence[float], correct: Sequence[bool], *, fitted_on: str,
+                    min_bin: int = 20) -> Calibration:
+    """Isotonic calibration of *confidences* against *correct*, in pooled bins of at least *min_bin*.
+
+    Pool adjacent violators: sort by confidence, start with bins of ``min_bin`` answers, merge
+    neighbouring bins while a later bin is less often right than an earlier one.
+    """
+    order = np.argsort(confidences)
+    conf, hit = np.asarray(confidences, float)[order], np.asarray(correct, float)[order]
+    blocks = [[conf[i:i + min_bin].tolist(), hit[i:i + min_bin].tolist()] for i in range(0, len(conf), min_bin)]
+    merged: list[list[list[float]]] = []
+    for block in blocks:
+        merged.append(block)
+        while len(merged) > 1 and np.mean(merged[-2][1]) >= np.mean(merged[-1][1]):
+            last = merged.pop()
+            merged[-1] = [merged[-1][0] + last[0], merged[-1][1] + last[1]]
+    points = [float(np.mean(c)) for c, _ in merged]
+    chances = [float(np.mean(h)) for _, h in merged]
+    return Calibration(points, chances, fitted_on)  # outside the knots np.interp keeps the end values
+
+
+class TitleClassifier:
+    """The trained title model, applied with numpy (built by ``training.train_title_classifier``).
+
+    Attributes
+    ----------
+    codes_ : ndarray of str
+        The 5-digit codes it ranks.
+    heads_ : dict
+        Per head (``l5``, ``l4``, ``l3``, ``l2``, ``lev``): coefficients, intercepts and the
+        column of each code's parent in that head.
+    gazetteer_ : dict of str to tuple of str
+        Normalised official title -> its codes.
+    synonyms_ : dict
+        Normalised ESCO label -> (code indices, weights) of its synonym group's best codes.
+    calibration_ : Calibration
+        Confidence -> chance that the first suggestion is right.
+    """
+
+    def __init__(self, *, char: TfidfTable, word: TfidfTable, word_weight: float, codes: np.ndarray,
+                 heads: dict[str, tuple[SparseColumns, np.ndarray, np.ndarray]], weights: dict[str, float],
+                 temperature: float, gazetteer: dict[str, tuple[str, ...]],
+                 synonyms: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
+                 calibration: Calibration | None = None, meta: dict[str, object] | None = None) -> None:
+        self.char_, self.word_, self.word_weight = char, word, word_weight
+        self.codes_, self.heads_, self.weights_, self.temperature = codes, heads, weights, temperature
+        self.gazetteer_ = gazetteer
+        self.synonyms_ = synonyms or {}
+        self.calibration_ = calibration or Calibration()
+        self.meta_ = meta or {}
+
+    # -- scoring ------------------------------------------------------------------------------
+    def _row(self, normalised: str) -> tuple[np.ndarray, np.ndarray]:
+        char_cols, char_vals = self.char_.transform(normalised)
+        word_cols, word_vals = self.word_.transform(normalised)
+        return (np.concatenate([char_cols, word_cols + len(self.char_.idf)]),
+                np.concatenate([char_vals, self.word_weight * word_vals]))
+
+    def score(self, normalised: str) -> np.ndarray:
+        """Combined score of every code for one normalised text, shape (n_codes,)."""
+        columns, values = self._row(normalised)
+        total = np.zeros(len(self.codes_), np.float32)
+        for head, (coef, intercept, index) in self.heads_.items():
+            total += self.weights_[head] * (coef.dot(columns, values) + intercept)[index]
+        return total
 
     def decision_function(self, normalised: Sequence[str]) -> np.ndarray:
         """Combined scores, shape (n_texts, n_codes), for texts already normalised."""
-        check_is_fitted(self, "heads_")
-        features = self._features(normalised)
-        total = np.zeros((len(normalised), len(self.codes_)), dtype=np.float32)
-        for head, (coef, intercept, index) in self.heads_.items():
-            scores = (features @ coef).toarray() + intercept
-            total += self.weights_[head] * scores[:, index]
-        return total
+        return np.vstack([self.score(text) for text in normalised]) if normalised else np.zeros((0, len(self.codes_)))
+
+    def title_scores(self, title: JobTitle) -> np.ndarray:
+        """Scores of a read title (its cleaned text), with the synonym votes.
+
+        The main title is not scored again on its own: on the free-text TUNE half that gained 0.8
+        points top-1, but official titles put what decides the code after the dash
+        ("Helfer/in - Gartenbau"), and it cost them 4 points (README, "Job title -> occupation").
+        """
+        full = normalise_title(title.full)
+        scores = self.score(full)
+        vote = self.synonyms_.get(full)
+        if vote is not None:
+            scores[vote[0]] += SYNONYM_WEIGHT * vote[1]
+        return scores
+
+    def probabilities(self, scores: np.ndarray) -> np.ndarray:
+        z = np.exp(self.temperature * (scores - scores.max()))
+        return z / z.sum()
+
+    def exact_codes(self, text: str, title: JobTitle) -> tuple[str, ...]:
+        """Codes of the official title the raw or the cleaned text is.
+
+        Never the main title alone: "Verkäufer/in - Metzgerei" is not "Verkäufer/in", and many
+        official titles are a general title plus a specialisation that moves the code.
+        """
+        for candidate in (text, title.full):
+            codes = self.gazetteer_.get(normalise_title(candidate), ())
+            if codes:
+                return codes
+        return ()
 
     def top_k(self, text: str, k: int = 10) -> list[tuple[str, float, str]]:
         """``(code, confidence, matched_by)`` for one raw text, best first."""
-        normalised = normalise_title(text)
-        scores = self.decision_function([normalised])[0]
-        vote = self.synonyms_.get(normalised)
-        if vote is not None:
-            scores[vote[0]] += SYNONYM_WEIGHT * vote[1]
-        z = self.temperature * (scores - scores.max())
-        probs = np.exp(z) / np.exp(z).sum()
+        title = read_job_title(text)
+        probs = self.probabilities(self.title_scores(title))
         order = np.argsort(-probs)[: k + 5]
-        result: list[tuple[str, float, str]] = []
-        exact = self.gazetteer_.get(normalised, ())
-        if exact:
-            share = _EXACT_CONFIDENCE / len(exact)
-            result = [(code, share, "official_title") for code in exact]
-            rest = 1.0 - _EXACT_CONFIDENCE
-            taken = set(exact)
-            result += [(str(self.codes_[i]), float(probs[i]) * rest, "model") for i in order
-                       if self.codes_[i] not in taken]
-        else:
-            result = [(str(self.codes_[i]), float(probs[i]), "model") for i in order]
+        exact = self.exact_codes(text, title)
+        if not exact:
+            return [(str(self.codes_[i]), float(probs[i]), "model") for i in order][:k]
+        share = _EXACT_CONFIDENCE / len(exact)
+        rest = 1.0 - _EXACT_CONFIDENCE
+        result = [(code, share, "official_title") for code in exact]
+        result += [(str(self.codes_[i]), float(probs[i]) * rest, "model") for i in order if self.codes_[i] not in exact]
         return result[:k]
 
+    def ranked_within(self, text: str, prefix: str, level: int | None) -> list[str]:
+        """Codes under the KldB *prefix* (and of *level*, if given), best first for *text*.
+
+        The onboarding's follow-up: once the person named the field of work and the level, the
+        typed title still orders the few occupations that remain.
+        """
+        keep = np.array([code.startswith(prefix) and (level is None or code[4] == str(level))
+                         for code in self.codes_])
+        if not keep.any():
+            return []
+        scores = self.title_scores(read_job_title(text)) if text.strip() else np.zeros(len(self.codes_))
+        candidates = np.flatnonzero(keep)
+        return [str(self.codes_[i]) for i in candidates[np.argsort(-scores[candidates], kind="stable")]]
+
     # -- artefacts: arrays in .npz, metadata in JSON, never pickles --------------------------
-    def save(self, directory: Path) -> Path:
-        check_is_fitted(self, "heads_")
+    def save(self, directory: Path, meta: dict[str, object]) -> Path:
+        """Write ``occupations.npz`` and ``occupations.json`` (with the npz's SHA-256) to *directory*."""
         directory.mkdir(parents=True, exist_ok=True)
+        synonym_keys = list(self.synonyms_)
         arrays: dict[str, np.ndarray] = {
-            "char_vocab": _pack(_terms(self.char_vectorizer_)),
-            "char_idf": self.char_vectorizer_.idf_.astype(np.float32),
-            "word_vocab": _pack(_terms(self.word_vectorizer_)),
-            "word_idf": self.word_vectorizer_.idf_.astype(np.float32),
+            "char_vocab": _pack(_terms(self.char_.vocabulary)), "char_idf": self.char_.idf.astype(np.float32),
+            "word_vocab": _pack(_terms(self.word_.vocabulary)), "word_idf": self.word_.idf.astype(np.float32),
             "codes": self.codes_,
             "gazetteer_keys": _pack(list(self.gazetteer_)),
             "gazetteer_values": _pack(["|".join(v) for v in self.gazetteer_.values()]),
-            "synonym_keys": _pack(list(self.synonyms_)),
-            "synonym_codes": np.array([v[0] for v in self.synonyms_.values()], np.int32).reshape(-1, _SYNONYM_CODES),
-            "synonym_weights": np.array([v[1] for v in self.synonyms_.values()],
-                                        np.float16).reshape(-1, _SYNONYM_CODES),
+            "synonym_keys": _pack(synonym_keys),
+            "synonym_codes": np.array([self.synonyms_[key][0] for key in synonym_keys], np.int32).reshape(
+                -1, SYNONYM_CODES),
+            "synonym_weights": np.array([self.synonyms_[key][1] for key in synonym_keys], np.float16).reshape(
+                -1, SYNONYM_CODES),
         }
         for head, (coef, intercept, index) in self.heads_.items():
-            coef = coef.copy()
-            coef.eliminate_zeros()
-            arrays[f"{head}_data"], arrays[f"{head}_indices"], arrays[f"{head}_indptr"] = (
-                coef.data.astype(np.float16), coef.indices.astype(np.int32), coef.indptr.astype(np.int32))
-            arrays[f"{head}_shape"] = np.array(coef.shape)
+            # Half precision and 16-bit class columns (at most 1,301 classes): a smaller file that
+            # decompresses faster and takes half the memory; scores are summed in float32 anyway.
+            arrays[f"{head}_data"] = coef.data.astype(np.float16)
+            arrays[f"{head}_indices"] = coef.indices.astype(np.uint16 if coef.n_classes <= 2**16 else np.int32)
+            arrays[f"{head}_indptr"] = coef.indptr.astype(np.int32)
+            arrays[f"{head}_shape"] = np.array([len(coef.indptr) - 1, coef.n_classes])
             arrays[f"{head}_intercept"], arrays[f"{head}_index"] = intercept, index
         path = directory / "occupations.npz"
         # numpy's stub types **kwds as if a key could be its bool allow_pickle, which none of ours is.
         np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
-        meta = {"format": 4, "sha256": _sha256(path), "C": self.C, "weights": self.weights_,
-                "word_weight": self.word_weight, "prune": self.prune, "temperature": self.temperature,
-                "n_codes": len(self.codes_), "synonym_weight": SYNONYM_WEIGHT, "n_synonyms": len(self.synonyms_),
-                "trained_on": "KldB 2010 (revised 2020) titles and official job titles, data/reference/kldb2010.csv; "
-                              "synonyms: ESCO v1.2.0 German labels, data/reference/esco_occupations_de.csv"}
-        (directory / "occupations.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n",
+        full_meta = {**meta, "format": FORMAT, "sha256": _sha256(path), "weights": self.weights_,
+                     "word_weight": self.word_weight, "temperature": self.temperature,
+                     "n_codes": len(self.codes_), "n_synonyms": len(self.synonyms_),
+                     "calibration": vars(self.calibration_)}
+        (directory / "occupations.json").write_text(json.dumps(full_meta, indent=2, ensure_ascii=False) + "\n",
                                                     encoding="utf-8")
         return path
 
@@ -297,52 +296,50 @@ class TitleClassifier(BaseEstimator):
         """Load artefacts written by :meth:`save`; refuses files whose hash does not match."""
         meta_path, path = directory / "occupations.json", directory / "occupations.npz"
         if not meta_path.is_file() or not path.is_file():
-            raise ModelArtefactError(
-                f"no occupation model in {directory}; run `python -m recommender.occupations.classifier`")
+            raise _artefact_error(f"no occupation model in {directory}; run `make occupations-model`")
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         if _sha256(path) != meta["sha256"]:
-            raise ModelArtefactError(f"{path} does not match the SHA-256 in {meta_path}; refusing to load it")
-        model = cls(C=meta["C"], weights=meta["weights"], word_weight=meta["word_weight"], prune=meta["prune"],
-                    temperature=meta["temperature"])
-        with np.load(path, allow_pickle=False) as arrays:
-            model.char_vectorizer_ = _restore(_char_vectorizer, _unpack(arrays["char_vocab"]), arrays["char_idf"])
-            model.word_vectorizer_ = _restore(_word_vectorizer, _unpack(arrays["word_vocab"]), arrays["word_idf"])
-            model.codes_ = arrays["codes"]
-            model.weights_ = dict(meta["weights"])
-            model.heads_ = {}
-            for head in HEADS:
-                data = arrays[f"{head}_data"].astype(np.float32)
-                coef = sparse.csr_matrix((data, arrays[f"{head}_indices"], arrays[f"{head}_indptr"]),
-                                         shape=tuple(arrays[f"{head}_shape"]))
-                model.heads_[head] = (coef, arrays[f"{head}_intercept"], arrays[f"{head}_index"])
-            model.gazetteer_ = {
-                key: tuple(value.split("|"))
-                for key, value in zip(_unpack(arrays["gazetteer_keys"]), _unpack(arrays["gazetteer_values"]),
-                                      strict=True)
-            }
-            model.synonyms_ = {}
-            if "synonym_keys" in arrays.files:  # format 4 on
-                # Each ``arrays[name]`` decompresses the whole member again: read once, then index.
-                codes = arrays["synonym_codes"]
-                weights = arrays["synonym_weights"].astype(np.float32)
-                model.synonyms_ = {key: (codes[i], weights[i])
-                                   for i, key in enumerate(_unpack(arrays["synonym_keys"]))}
-        return model
+            raise _artefact_error(f"{path} does not match the SHA-256 in {meta_path}; refusing to load it")
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {name: npz[name] for name in npz.files}  # each access decompresses again: read once
+        char = TfidfTable(_vocabulary(arrays["char_vocab"]), arrays["char_idf"], char_wb_ngrams)
+        word = TfidfTable(_vocabulary(arrays["word_vocab"]), arrays["word_idf"], title_features)
+        heads = {}
+        for head in HEADS:
+            coef = SparseColumns(arrays[f"{head}_data"], arrays[f"{head}_indices"],
+                                 arrays[f"{head}_indptr"], int(arrays[f"{head}_shape"][1]))
+            heads[head] = (coef, arrays[f"{head}_intercept"], arrays[f"{head}_index"])
+        gazetteer = {key: tuple(value.split("|")) for key, value in
+                     zip(_unpack(arrays["gazetteer_keys"]), _unpack(arrays["gazetteer_values"]), strict=True)}
+        synonym_codes, synonym_weights = arrays["synonym_codes"], arrays["synonym_weights"].astype(np.float32)
+        synonyms = {key: (synonym_codes[i], synonym_weights[i])
+                    for i, key in enumerate(_unpack(arrays["synonym_keys"]))}
+        calibration = Calibration(**meta["calibration"]) if "calibration" in meta else None
+        return cls(char=char, word=word, word_weight=meta["word_weight"], codes=arrays["codes"], heads=heads,
+                   weights=dict(meta["weights"]), temperature=meta["temperature"], gazetteer=gazetteer,
+                   synonyms=synonyms, calibration=calibration, meta=meta)
 
 
-def _gazetteer(normalised: Sequence[str], codes: Sequence[str]) -> dict[str, tuple[str, ...]]:
-    found: dict[str, Counter[str]] = {}
-    for text, code in zip(normalised, codes, strict=True):
-        if text:
-            found.setdefault(text, Counter())[code] += 1
-    return {text: tuple(code for code, _ in counter.most_common()) for text, counter in found.items()}
+def _artefact_error(message: str) -> Exception:
+    """``ModelArtefactError``, imported only to raise it.
+
+    The error hierarchy pulls in ``models`` (SQLAlchemy: one to three seconds), which a process
+    that only loads the model to classify titles does not otherwise need.
+    """
+    from recommender.occupations.errors import ModelArtefactError
+
+    return ModelArtefactError(message)
 
 
-def _terms(vectorizer: TfidfVectorizer) -> list[str]:
-    terms = [""] * len(vectorizer.vocabulary_)
-    for term, index in vectorizer.vocabulary_.items():
+def _terms(vocabulary: dict[str, int]) -> list[str]:
+    terms = [""] * len(vocabulary)
+    for term, index in vocabulary.items():
         terms[index] = term
     return terms
+
+
+def _vocabulary(packed: np.ndarray) -> dict[str, int]:
+    return {term: i for i, term in enumerate(_unpack(packed))}
 
 
 def _pack(strings: Sequence[str]) -> np.ndarray:
@@ -354,14 +351,6 @@ def _pack(strings: Sequence[str]) -> np.ndarray:
 
 def _unpack(packed: np.ndarray) -> list[str]:
     return packed.tobytes().decode("utf-8").split("\n") if packed.size else []
-
-
-def _restore(
-    factory: Callable[[dict[str, int]], TfidfVectorizer], vocab: list[str], idf: np.ndarray
-) -> TfidfVectorizer:
-    vectorizer = factory({term: i for i, term in enumerate(vocab)})
-    vectorizer.idf_ = idf
-    return vectorizer
 
 
 def _sha256(path: Path) -> str:
@@ -377,13 +366,22 @@ def _load_shipped() -> TitleClassifier:
 
 
 def get_classifier() -> TitleClassifier:
-    """The shipped model, loaded once per process (under a second).
+    """The shipped model, loaded once per process (well under a second; call it at start-up).
 
     ``lru_cache`` alone lets two threads that miss at the same time both load it (twice the
     memory); the lock makes the second caller wait for the first load instead.
     """
     with _LOAD_LOCK:
         return _load_shipped()
+
+
+def _suggestions(ranked: list[tuple[str, float, str]]) -> list[OccupationSuggestion]:
+    out = []
+    for code, confidence, matched_by in ranked:
+        occupation = get_occupation(code)
+        if occupation is not None:
+            out.append(OccupationSuggestion(code, occupation.title, occupation.short_title, confidence, matched_by))
+    return out
 
 
 def suggest_occupations(text: str, k: int = 10) -> list[OccupationSuggestion]:
@@ -411,19 +409,19 @@ def suggest_occupations(text: str, k: int = 10) -> list[OccupationSuggestion]:
     text = (text or "")[:MAX_TEXT]
     if not text.strip():
         return []
-    out = []
-    for code, confidence, matched_by in get_classifier().top_k(text, k):
-        occupation = get_occupation(code)
-        if occupation is not None:
-            out.append(OccupationSuggestion(code, occupation.title, occupation.short_title, confidence, matched_by))
-    return out
+    return _suggestions(get_classifier().top_k(text, k))
 
 
-def train_shipped_model(directory: Path = ARTEFACT_DIR) -> Path:
-    """Retrain the shipped model from ``data/reference/`` (KldB titles, ESCO synonyms; a few minutes)."""
-    titles, codes = training_examples()
-    return TitleClassifier().fit(titles, codes, esco_label_groups()).save(directory)
+def assess_title(text: str, k: int = 10) -> TitleAssessment:
+    """Suggestions for *text* with the calibrated chance that the first is right, and whether to ask.
 
-
-if __name__ == "__main__":
-    train_shipped_model()
+    Examples
+    --------
+    >>> assess_title("Verkäuferin (m/w/d) in Teilzeit ab sofort").suggestions[0].code
+    '62102'
+    """
+    suggestions = suggest_occupations(text, k)
+    if not suggestions:
+        return TitleAssessment([], 0.0, True, None)
+    chance = get_classifier().calibration_.chance(suggestions[0].confidence)
+    return TitleAssessment(suggestions, chance, chance < UNSURE_BELOW, read_job_title(text[:MAX_TEXT]).level)

@@ -9,11 +9,6 @@ folded, lower-case masculine/base form, so spelling never decides the occupation
 from __future__ import annotations
 
 import re
-import threading
-from functools import lru_cache
-
-import spacy
-from spacy.language import Language
 
 # "(m/w/d)", "m/w/d", "(w/m/d)", "(all genders)", "(d/w/m)", "(gn)" ...
 _GENDER_TAG = re.compile(
@@ -37,7 +32,7 @@ _FEMININE_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("beamtinnen", "beamter"), ("beamtin", "beamter"), ("bäuerin", "bauer"), ("bäuerinnen", "bauer"),
     ("ologin", "ologe"), ("ologinnen", "ologe"), ("agogin", "agoge"), ("agoginnen", "agoge"),
     ("kauffrau", "kaufmann"), ("fachfrau", "fachmann"), ("kauffrauen", "kaufmann"), ("fachfrauen", "fachmann"),
-    ("frau", "mann"), ("frauen", "mann"),
+    ("frau", "mann"), ("frauen", "mann"), ("fachperson", "fachmann"), ("fachpersonen", "fachmann"),
     ("erinnen", "er"), ("erin", "er"), ("orinnen", "or"), ("orin", "or"), ("eurinnen", "eur"), ("eurin", "eur"),
     ("örinnen", "ör"), ("örin", "ör"), ("ärinnen", "är"), ("ärin", "är"), ("arinnen", "ar"), ("arin", "ar"),
     ("istinnen", "ist"), ("istin", "ist"), ("entinnen", "ent"), ("entin", "ent"), ("antinnen", "ant"),
@@ -53,26 +48,17 @@ _PLURALS = {"fachkräfte": "fachkraft", "hilfskräfte": "hilfskraft", "pflegekr�
             "arbeiten": "arbeit", "arbeiter": "arbeiter", "helfern": "helfer"}
 
 
-_PIPELINE_LOCK = threading.Lock()
-
-
-def german_pipeline() -> Language:
-    """``spacy.blank("de")`` with the lookup lemmatizer from spacy-lookups-data (no model download).
-
-    Loaded once per process: the lock makes concurrent first callers wait for one load instead
-    of each loading the lemma tables (about 160 MB each; eight at once took 1.4 GB, issue 16).
-    """
-    with _PIPELINE_LOCK:
-        return _load_pipeline()
-
-
-@lru_cache(maxsize=1)
-def _load_pipeline() -> Language:
-    nlp = spacy.blank("de")
-    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-    nlp.initialize()
-    return nlp
-
+# Inflected adjectives and plural nouns as titles and job ads write them ("Medizinische",
+# "technischen", "Einrichtungen") -> one form. Written for Lotse instead of a general lemma table:
+# such a table turned "Meister" into "meist" and "Montage" into "Montag", and took a second to load.
+# "-er" is folded only after "isch"/"lich": after other endings it is often a noun ("Hersteller",
+# "Maler", "Reiniger").
+_ADJECTIVE_ER = re.compile(r"(isch|lich)(?:e|en|er|es|em)$")
+_ADJECTIVE = re.compile(r"(ig|iv|al|ell|iert|ös|är|ar|ent|ant)(?:e|en|es|em)$")
+_NOUN_PLURALS = re.compile(r"(ung|heit|keit|schaft|ation|tät|ik|ur|ei)en$")
+# Nouns made from participles inflect like adjectives: "Angestellte", "Angestellter", "Angestellten".
+_PARTICIPLE = re.compile(r"(gestellt|beschäftigt|beauftragt|bedienstet|reisend|kundig)(?:e|er|en|es|em)$")
+_MIN_STEM = 3
 
 def strip_gender_markers(text: str) -> str:
     """Remove gender tags and gendered spellings, keeping the base (masculine) word.
@@ -106,11 +92,16 @@ def base_form(word: str) -> str:
     for suffix, replacement in _FEMININE_SUFFIXES:
         if word.endswith(suffix) and (len(word) - len(suffix) >= 2 or suffix in _WHOLE_WORDS):
             return word[: -len(suffix)] + replacement
+    for pattern, min_stem in ((_PARTICIPLE, 0), (_ADJECTIVE_ER, _MIN_STEM), (_ADJECTIVE, _MIN_STEM),
+                              (_NOUN_PLURALS, _MIN_STEM)):
+        match = pattern.search(word)
+        if match and match.start() >= min_stem:
+            return word[: match.end(1)]
     return word
 
 
 def normalise_title(text: str) -> str:
-    """The folded form all matching uses: gender-neutral, lower-case, lemmatised, single spaces.
+    """The folded form all matching uses: gender-neutral, lower-case, base forms, single spaces.
 
     Examples
     --------
@@ -118,15 +109,7 @@ def normalise_title(text: str) -> str:
     'verkäufer einzelhandel'
     >>> normalise_title("Staplerfahrer:innen")
     'staplerfahrer'
+    >>> normalise_title("Medizinische Fachangestellte")
+    'medizinisch fachangestellte'
     """
-    text = strip_gender_markers(text)
-    doc = german_pipeline()(text)
-    words = []
-    for token in doc:
-        if token.is_punct or token.is_space:
-            continue
-        lemma = token.lemma_ if token.lemma_ and token.lemma_.casefold() != token.text.casefold() else token.text
-        for part in _NON_WORD.split(lemma):
-            if part:
-                words.append(base_form(part))
-    return " ".join(words)
+    return " ".join(base_form(part) for part in _NON_WORD.split(strip_gender_markers(text)) if part)

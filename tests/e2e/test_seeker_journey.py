@@ -264,3 +264,32 @@ def test_english_pages_of_the_journey_have_no_axe_violations(browser: Any, live_
         check_axe(page, f"en-{path.strip('/')}")
     context.close()
 
+
+
+@pytest.mark.parametrize("javascript", [False, True])
+def test_unsure_title_asks_field_group_and_level_on_a_phone(browser: Any, live_server: str, javascript: bool) -> None:
+    """Issue 19: a vague title leads to the list questions, which work without JavaScript at 360 px."""
+    context = browser.new_context(viewport=VIEWPORT, java_script_enabled=javascript, locale="de-DE")
+    page = context.new_page()
+    try:
+        page.goto(live_server + "/")
+        page.get_by_role("button", name="Jetzt starten – ohne Anmeldung").click()
+        page.get_by_role("button", name="Ich habe das gelesen – weiter").click()
+        page.wait_for_url(re.compile(r"/onboarding/occupation$"))
+        page.get_by_label("Gesuchter Beruf").fill("Allrounder (m/w/d) gesucht")
+        _continue(page)
+        page.wait_for_url(re.compile(r"/onboarding/occupation/list$"))
+        assert page.get_by_text("Wir sind nicht sicher").is_visible()
+        for name, label in (("area", "Verkauf und Handel, Hotel, Gastronomie, Tourismus"), ("group", "Verkaufsberufe"),
+                            ("level", "Fachkraft: meist nach 2 bis 3 Jahren Berufsausbildung")):
+            if javascript:
+                check_axe(page, f"occupation list: {name}")
+            page.get_by_label(label).check()
+            page.get_by_role("button", name="Weiter").click()
+        page.get_by_label("Berufe im Verkauf (ohne Produktspezialisierung) – fachlich ausgerichtete Tätigkeiten",
+                          exact=True).check()
+        _continue(page)
+        page.wait_for_url(re.compile(r"/onboarding/region$"))
+        assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORT["width"]
+    finally:
+        context.close()

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from frontend.pages.seeker import account, advice, info, mydata, onboarding, plan
+from frontend.pages.seeker import account, advice, info, mydata, occupation_list, onboarding, plan
 
 SEEKER_PAGES: list[APIRouter] = [
-    info.router, onboarding.router, advice.router, plan.router, mydata.router, account.router,
+    info.router, occupation_list.router, onboarding.router, advice.router, plan.router, mydata.router, account.router,
 ]

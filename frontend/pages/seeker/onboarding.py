@@ -30,13 +30,14 @@ from frontend.pages.seeker.forms import (
     read_form,
     schema_errors,
 )
+from frontend.pages.seeker.occupation_list import PATH as OCCUPATION_LIST
 from frontend.pages.seeker.steps import STEP_SLUGS, STEPS, StepSpec, step_by_slug
 from models.schemas import Profile
 from recommender.casework import journey
 
 # Titles typed in Ukrainian, Arabic, Turkish or Russian are not recognised (docs/translations.md); this
 # list by field of work is the way for those readers.
-OCCUPATION_PICKER_PATH = "/onboarding/occupation/list"
+OCCUPATION_PICKER_PATH = OCCUPATION_LIST
 router = APIRouter(include_in_schema=False)
 
 
@@ -117,14 +118,8 @@ def _render_step(request: Request, step: StepSpec, values: dict[str, Any], error
     return render(request, "seeker/onboarding_step.html", {
         "step": step, "values": values, "errors": errors, "number": index + 1, "total": len(STEPS),
         "previous": STEP_SLUGS[index - 1] if index > 0 else None,
-        "occupation_picker": _occupation_picker(request) if step.slug == "occupation" else None,
+        "occupation_picker": OCCUPATION_PICKER_PATH if step.slug == "occupation" else None,
     }, status_code=status_code)
-
-
-def _occupation_picker(request: Request) -> str | None:
-    """The page to pick a job from a list by field of work, once the app has it (linked from the title field)."""
-    paths = {getattr(route, "path", None) for route in request.app.routes}
-    return OCCUPATION_PICKER_PATH if OCCUPATION_PICKER_PATH in paths else None
 
 
 def _step_or_404(slug: str) -> StepSpec:
@@ -182,20 +177,29 @@ def read_step(request: Request, slug: str, job_seeker: SessionJobSeeker, session
     return _render_step(request, step, _saved_values(profile, step, get_locale(request)), {})
 
 
-def _apply_lookups(step: StepSpec, form_values: StepInput, form: Any, locale: str) -> None:
-    """Free text to codes: the job title to a KldB code, the place to a Kreis (AGS)."""
+def _apply_lookups(step: StepSpec, form_values: StepInput, form: Any, locale: str) -> bool:
+    """Free text to codes: the job title to a KldB code, the place to a Kreis (AGS).
+
+    Returns True when Lotse is not sure which occupation the typed title means: then no code is
+    saved and the person is asked for the field of work and the level (``occupation_list``).
+    """
     answers = form_values.answers
+    ask = False
     if step.slug == "occupation" and "target_occupation_text" in answers:
         chosen = str(form.get("target_occupation") or "")
         text = answers["target_occupation_text"]
-        answers["target_occupation"] = chosen if chosen and text and journey.match_occupation(chosen) else (
-            journey.match_occupation(text) if text else None)
+        if chosen and text and journey.match_occupation(chosen):
+            answers["target_occupation"] = chosen
+        else:
+            reading = journey.read_occupation(text or "")
+            answers["target_occupation"], ask = reading.code, reading.ask
     if step.slug == "region" and "region_query" in answers:
         query = answers.pop("region_query")
         region = journey.match_region(query) if query else None
         if query and region is None:
             form_values.errors["region_query"] = gettext(MSG_REGION_UNKNOWN, locale)
         answers["region_ags"] = region.ags if region else None
+    return ask
 
 
 @router.post("/onboarding/{slug}")
@@ -211,7 +215,7 @@ async def save_step(request: Request, slug: str, job_seeker: SessionJobSeeker, s
         errors = {step.fields[0].name: gettext(MSG_FORM_TOO_LARGE, locale)}
         return _render_step(request, step, _saved_values(profile, step, locale), errors, status_code=413)
     parsed = parse_fields(form, step.fields, locale)
-    _apply_lookups(step, parsed, form, locale)
+    ask_occupation = _apply_lookups(step, parsed, form, locale)
     if not parsed.errors:
         try:
             journey.save_answers(session, job_seeker=job_seeker, answers=parsed.answers)
@@ -219,6 +223,8 @@ async def save_step(request: Request, slug: str, job_seeker: SessionJobSeeker, s
             parsed.errors.update(schema_errors(exc, locale, step.fields))
     if parsed.errors:
         return _render_step(request, step, parsed.raw, parsed.errors, status_code=422)
+    if ask_occupation:
+        return see_other(OCCUPATION_PICKER_PATH)
     index = STEP_SLUGS.index(step.slug)
     if form.get("go") == "back" and index > 0:
         return see_other(f"/onboarding/{STEP_SLUGS[index - 1]}")

@@ -21,6 +21,13 @@ def test_suggest_returns_ten_codes_with_confidence_for_a_gendered_title(client: 
     assert confidences == sorted(confidences, reverse=True)
 
 
+def test_suggest_says_how_likely_the_first_code_is_right_and_when_to_ask(client: TestClient) -> None:
+    clear = client.get("/api/v1/occupations/suggest", params={"q": "MFA (m/w/d) in Teilzeit"}).json()
+    assert clear["suggestions"][0]["code"] == "81102" and clear["unsure"] is False
+    vague = client.get("/api/v1/occupations/suggest", params={"q": "Allrounder (m/w/d) gesucht"}).json()
+    assert vague["unsure"] is True and vague["chance_first_right"] < clear["chance_first_right"]
+
+
 def test_suggest_tolerates_a_typo(client: TestClient) -> None:
     codes = [s["code"] for s in client.get("/api/v1/occupations/suggest", params={"q": "Altenpflegerinn"}).json()[
         "suggestions"][:3]]

@@ -42,4 +42,4 @@ def test_an_unknown_advice_id_is_a_plain_404(client: TestClient) -> None:
 def test_the_job_question_says_which_languages_titles_are_recognised_in(seeker: TestClient) -> None:
     html = seeker.get("/onboarding/occupation").text
     assert "Lotse erkennt Berufsbezeichnungen auf Deutsch und häufige auf Englisch" in html
-    assert "/onboarding/occupation/list" not in html  # no link while the picker page does not exist
+    assert 'href="/onboarding/occupation/list"' in html  # the picker by field of work (issue 19)
