@@ -248,7 +248,8 @@ def plan_decision(
     }
     rows = []
     for rank, module_id in enumerate(order, start=1):
-        reasons = item_reasons(model, features, catalogue.get(module_id), guard.held_rules(module_id))
+        reasons = item_reasons(model, features, catalogue.get(module_id), guard.held_rules(module_id),
+                               uplift=uplifts.get(module_id))
         review = ReviewState.pending_review if module_id in guard.needs_review else ReviewState.not_required
         rows.append({
             "id": new_id(), "decision_id": decision_id, "module_id": module_id, "rank": rank, "score": None,

@@ -31,6 +31,12 @@ MIN_APPLICATIONS_FOR_RATE = 5
 MARKET_FEATURES = frozenset({"market_unemployed_per_vacancy", "market_vacancy_trend", "market_shortage_occupation"})
 GENERAL_REASON = ("Ein allgemeiner Tipp für die Stellensuche, unabhängig von Ihren Antworten.",
                   _("A general tip for the job search that does not depend on your answers."))
+# The model's estimate when no single answer stands out: the sum of its pred_contrib (the uplift).
+MODEL_HELPS = ("Lotse hat aus all Ihren Antworten zusammen berechnet, dass dieser Tipp Ihre Chance auf Arbeit erhöht.",
+               _("From all your answers taken together, Lotse calculated that this tip raises your chance of work."))
+MODEL_EXPECTS_LITTLE = ("Lotse erwartet nach Ihren Antworten von diesem Tipp für Sie nur wenig. Sie entscheiden, "
+                        "ob er Ihnen hilft.",
+                        _("From your answers, Lotse expects little from this tip for you. You decide whether it helps."))
 
 _FOR = ("Das spricht für diesen Tipp.", _("This speaks for this tip."))
 _OPS: dict[str, Callable[[float, float], bool]] = {
@@ -303,19 +309,28 @@ def rule_reasons(module: ModuleSpec, held: Iterable[str]) -> list[dict[str, Any]
 
 
 def item_reasons(
-    model: LoadedModel | None, features: dict[str, float], module: ModuleSpec, held_rules: Iterable[str]
+    model: LoadedModel | None, features: dict[str, float], module: ModuleSpec, held_rules: Iterable[str],
+    *, uplift: float | None = None,
 ) -> list[dict[str, Any]]:
     """What is stored and shown as the reasons for one offered item (each a dict with de and en).
 
     The model's supporting contributions where the model ranked the item; otherwise the
-    eligibility rules that held (*held_rules*: their ids); otherwise one honest general sentence.
+    eligibility rules that held (*held_rules*: their ids). An item the model ranked (it knows
+    the module and gave its *uplift*) and that has neither gets the model's estimate in words,
+    by its sign; only an item ranked by rules and without a rule gets the general sentence.
     """
-    if model is not None:
+    ranked_by_model = model is not None and model.knows(module.id)
+    if model is not None and ranked_by_model:
         found = [
             {"feature": r.feature, "contribution": round(float(r.contribution), 6), "de": r.text_de, "en": r.text_en}
             for r in explain(model, features, module.id)
         ]
         if found:
             return found
-    return rule_reasons(module, held_rules) or [{"rule_id": "general", "de": GENERAL_REASON[0],
-                                                 "en": GENERAL_REASON[1]}]
+    by_rule = rule_reasons(module, held_rules)
+    if by_rule:
+        return by_rule
+    if ranked_by_model and uplift is not None:
+        de, en = MODEL_HELPS if uplift > 0 else MODEL_EXPECTS_LITTLE
+        return [{"source": "model", "uplift": round(float(uplift), 6), "de": de, "en": en}]
+    return [{"rule_id": "general", "de": GENERAL_REASON[0], "en": GENERAL_REASON[1]}]

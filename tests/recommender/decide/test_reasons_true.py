@@ -21,7 +21,15 @@ from recommender.decide.decision_explanation import explanation_view
 from recommender.decide.decision_path import recommend
 from recommender.decide.features import MarketContext, build_features, encode_profile
 from recommender.decide.guardrails import check_rule, evaluate_guardrails
-from recommender.decide.reasons import SUPPORTING, argues_for, fact, item_reasons
+from recommender.decide.reasons import (
+    GENERAL_REASON,
+    MODEL_EXPECTS_LITTLE,
+    MODEL_HELPS,
+    SUPPORTING,
+    argues_for,
+    fact,
+    item_reasons,
+)
 from tests.factories import make_jobcenter
 from tests.recommender import simulated_model as sm
 
@@ -161,9 +169,11 @@ def test_every_reason_cites_the_profile_truly_and_argues_for_the_item(data: dict
     features = build_features(profile, market)
     guard = evaluate_guardrails(profile, CATALOGUE, market)
     columns = encode_profile(profile, market)
+    uplifts = {s.module_id: s.uplift for s in model.score(features, list(guard.eligible))}
     for module_id in guard.eligible:
         module = CATALOGUE.get(module_id)
-        for reason in item_reasons(model, features, module, guard.held_rules(module_id)):
+        reasons = item_reasons(model, features, module, guard.held_rules(module_id), uplift=uplifts.get(module_id))
+        for reason in reasons:
             assert reason["de"] not in EXCLUSION_TEXTS and REVIEW_NOTE not in reason["de"]
             if "feature" in reason:
                 name = reason["feature"]
@@ -173,7 +183,34 @@ def test_every_reason_cites_the_profile_truly_and_argues_for_the_item(data: dict
                 expected = _profile_value(profile, name)
                 if not math.isnan(expected):
                     assert features[name] == expected, (name, features[name], expected)
-            elif reason["rule_id"] != "general":
+            elif reason.get("source") == "model":
+                assert model.knows(module_id) and reason["de"] == (MODEL_HELPS if uplifts[module_id] > 0
+                                                                   else MODEL_EXPECTS_LITTLE)[0]
+            else:
+                assert reason["rule_id"] != "general" or not model.knows(module_id), module_id
                 rule = next(r for r in module.eligibility if r.id == reason["rule_id"])
                 holds, _ = check_rule(rule, columns, reference_year=2026)
                 assert bool(holds[0]) and rule.kind == "eligibility"
+
+
+# Uses every search channel and has no CV, no occupation given: no fact speaks for applying without
+# a job ad, and the module has no eligibility rule; the model still ranked it (issue 15, remaining 7).
+SEARCHES_EVERY_WAY = Profile.model_validate({
+    "search_channels": ["job_boards", "jobcenter", "personal_network", "spontaneous"], "has_cv": False,
+    "months_unemployed": 2,
+})
+
+
+@pytest.mark.parametrize("with_model", [False, True], ids=["rules", "model"])
+def test_a_model_ranked_item_never_gets_the_general_tip_reason(engine: Engine, with_model: bool) -> None:
+    model = sm.trained().model if with_model else None
+    de, en = _decide(engine, SEARCHES_EVERY_WAY, model)
+    spontaneous = next(i for i in de.items if i.module_id == "spontaneous_applications")
+    if with_model:
+        assert GENERAL_REASON[0] not in spontaneous.main_reasons
+        assert spontaneous.main_reasons[0] in (MODEL_HELPS[0], MODEL_EXPECTS_LITTLE[0])
+        for item in de.items:
+            assert GENERAL_REASON[0] not in item.main_reasons, item.module_id
+        assert all(GENERAL_REASON[1] not in item.main_reasons for item in en.items)
+    else:  # ranked by the fixed rules, the advice really is the same for everyone
+        assert spontaneous.main_reasons == [GENERAL_REASON[0]]
