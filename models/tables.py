@@ -17,7 +17,8 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Dialect, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Dialect, Index, TypeDecorator, UniqueConstraint
+from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
 # Largest integer primary key both databases store (PostgreSQL INTEGER); larger ids are refused as input.
@@ -139,6 +140,10 @@ class CaseAssignment(SQLModel, table=True):
     """Which counsellor looks after which job-seeker; reassignment ends a row and adds one."""
 
     __tablename__ = "case_assignment"
+    # One open assignment per case (migration 0011): the second of two simultaneous claims fails.
+    __table_args__ = (Index("uq_case_assignment_open", "job_seeker_id", unique=True,
+                            sqlite_where=sql_text("ended_at IS NULL"),
+                            postgresql_where=sql_text("ended_at IS NULL")),)
 
     id: int | None = Field(default=None, primary_key=True)
     job_seeker_id: int = Field(foreign_key="job_seeker.id", index=True)

@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from models.errors import require_id
 from models.tables import CaseAssignment, JobSeeker, Role, UserAccount, utcnow
+from recommender.casework.review import _
 from recommender.casework.validation import ReviewError, ReviewNotFound, clean_text
 from recommender.records.chain import EventType, append_event
 from recommender.records.free_text import text_digest
@@ -21,8 +23,9 @@ REASSIGN_REASON_MISSING = "Please give a reason for the reassignment."
 REASSIGN_TARGET_INVALID = "The new counsellor must be an active counsellor or team lead in your team."
 REASSIGN_SAME = "The case is already assigned to this counsellor."
 REASSIGN_OUTSIDE_TEAM = "This case is not assigned within your team."
-CLAIM_TAKEN = "Someone else has just taken on this case; it is no longer in the unassigned queue."
-CLAIM_NOT_FOUND = "No case with this pseudonym waits in your Jobcenter's unassigned queue."
+# English msgids (api/locales): the staff pages show them in the reader's language.
+CLAIM_TAKEN = _("Someone else has just taken on this case; it is no longer in the unassigned queue.")
+CLAIM_NOT_FOUND = _("No case with this pseudonym waits in your Jobcenter's unassigned queue.")
 CLAIM_ROLES = frozenset({Role.counsellor, Role.team_lead})
 
 
@@ -64,6 +67,7 @@ def reassign_case(
     ).all():
         row.ended_at = now
         session.add(row)
+    session.flush()  # the old assignment is ended before the new one exists (one open row per case)
     assignment = CaseAssignment(job_seeker_id=job_seeker_id, counsellor_id=new_counsellor_id, assigned_at=now)
     session.add(assignment)
     session.flush()
@@ -88,7 +92,8 @@ def claim_case(session: Session, *, pseudonym: str, user: UserAccount) -> JobSee
     ReviewNotFound
         No such case in the user's Jobcenter (or the user may not take cases): told apart from nothing.
     ReviewError
-        The case already has a counsellor (a colleague claimed it first).
+        The case already has a counsellor (a colleague claimed it first, even a moment ago in a
+        transaction this one could not see yet: the database's unique index decides).
     """
     seeker = session.exec(select(JobSeeker).where(JobSeeker.pseudonym == pseudonym)).first()
     if (seeker is None or seeker.erased_at is not None or seeker.jobcenter_id != user.jobcenter_id
@@ -97,8 +102,15 @@ def claim_case(session: Session, *, pseudonym: str, user: UserAccount) -> JobSee
     seeker_id = require_id(seeker)
     if current_counsellor_id(session, job_seeker_id=seeker_id) is not None:
         raise ReviewError(CLAIM_TAKEN)
-    session.add(CaseAssignment(job_seeker_id=seeker_id, counsellor_id=require_id(user), assigned_at=utcnow()))
-    session.flush()
+    # A colleague may claim the same case between the check above and this insert: the unique index
+    # on open assignments (migration 0011) refuses the second one. The savepoint keeps the caller's
+    # transaction usable, so the loser gets the same message as if it had seen the claim.
+    try:
+        with session.begin_nested():
+            session.add(CaseAssignment(job_seeker_id=seeker_id, counsellor_id=require_id(user),
+                                       assigned_at=utcnow()))
+    except IntegrityError as exc:
+        raise ReviewError(CLAIM_TAKEN) from exc
     append_event(
         session,
         event_type=EventType.case_claimed,

@@ -45,7 +45,7 @@ def test_taking_on_a_case_moves_it_into_the_caseload_and_is_logged(app: FastAPI,
                                                 Event.case_pseudonym == pseudonym)).one()
     again = post_on_page(page_login(app, world.usernames["team_lead"]), "/staff/reviews", "/staff/reviews/claim",
                          {"pseudonym": pseudonym})
-    assert again.status_code == 409 and "Someone else has just taken on this case" in again.text
+    assert again.status_code == 409 and "Jemand anderes hat diesen Fall gerade übernommen" in again.text
 
 
 def test_claiming_a_case_of_another_jobcenter_is_refused(app: FastAPI, world: StaffWorld) -> None:
