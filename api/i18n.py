@@ -338,10 +338,15 @@ def format_number(value: float | int | None, locale: str) -> str:
     return _babel_format_decimal(value, locale=_babel_locale(locale))
 
 
-def format_euro(value: float | int | None, locale: str) -> str:
+def format_euro(value: float | int | None, locale: str, *, whole: bool = False) -> str:
+    """An amount in EUR in the locale's format; *whole* rounds to whole euros ("4.749 €", "€4,749")."""
     if value is None:
         return ""
-    return _babel_format_currency(value, "EUR", locale=_babel_locale(locale), format_type="standard")
+    babel_locale = _babel_locale(locale)
+    if whole:
+        pattern = babel_locale.currency_formats["standard"].pattern.replace(".00", "")
+        return _babel_format_currency(round(value), "EUR", format=pattern, locale=babel_locale, currency_digits=False)
+    return _babel_format_currency(value, "EUR", locale=babel_locale, format_type="standard")
 
 
 @lru_cache(maxsize=8)

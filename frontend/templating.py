@@ -62,7 +62,7 @@ def _page_context(request: Request) -> dict[str, Any]:
         "format_date": lambda value, fmt="medium": format_date(value, locale, fmt),
         "format_datetime": lambda value, fmt="medium": format_datetime(value, locale, fmt),
         "format_number": lambda value: format_number(value, locale),
-        "format_euro": lambda value: format_euro(value, locale),
+        "format_euro": lambda value, whole=False: format_euro(value, locale, whole=whole),
         "jobcenter_contact": _jobcenter_contact(request),
     }
 

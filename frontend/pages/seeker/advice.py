@@ -24,6 +24,7 @@ from api.seeker import ReadJobSeeker, SessionJobSeeker
 from data.easy_german import easy_texts
 from data.kldb import get_occupation
 from data.regions import get_region
+from frontend.pages.seeker.application import TEMPLATE_PATH
 from frontend.pages.seeker.common import decision_path, flash, registry_of, render, see_other
 from frontend.pages.seeker.steps import STEPS
 from models.errors import require_id
@@ -31,6 +32,7 @@ from models.schemas import Profile
 from models.staff import visible_case_notes
 from models.tables import Decision, JobSeeker
 from recommender.casework import journey
+from recommender.decide.advice_details import details_for_decision
 from recommender.records.chain import EventType, append_event, insert_event, prepare_event
 
 router = APIRouter(include_in_schema=False)
@@ -51,6 +53,8 @@ MODE_MESSAGES = {
 JOB_SEARCH_MODULES = frozenset({"broaden_occupations", "broaden_radius", "spontaneous_applications",
                                 "online_job_boards", "shortage_occupations", "temporary_agency_work"})
 JOBSUCHE_SEARCH = "https://www.arbeitsagentur.de/jobsuche/suche"
+# Advice whose text promises a template: its card links to the printable application template.
+TEMPLATE_MODULES = frozenset({"cv_documents", "spontaneous_applications"})
 MSG_NOT_AVAILABLE = _("Advice cannot be prepared at the moment. Your answers are saved; please try again later.")
 MSG_NEW_ADVICE = _("Your advice has been updated.")
 
@@ -130,6 +134,8 @@ def render_advice_page(request: Request, session: Any, job_seeker: JobSeeker, *,
         "jobsuche_url": jobsuche_url(journey.current_profile(session, job_seeker=job_seeker)),
         "job_search_modules": JOB_SEARCH_MODULES,
         "easy_modules": set(easy_texts()),
+        "template_modules": TEMPLATE_MODULES, "template_path": TEMPLATE_PATH,
+        "details": details_for_decision(session, decision_id=view.decision_id),
         "pending_status": pending_status(session, job_seeker=job_seeker, locale=locale,
                                          working_days=request.app.state.settings.review_working_days),
     }, status_code=status_code)
