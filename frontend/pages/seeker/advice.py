@@ -51,7 +51,8 @@ MODE_MESSAGES = {
 # Advice that sends the person searching for postings: its card links to the BA Jobbörse search,
 # prefilled with their occupation and place (a plain link: Lotse calls no API and shares nothing).
 JOB_SEARCH_MODULES = frozenset({"broaden_occupations", "broaden_radius", "spontaneous_applications",
-                                "online_job_boards", "shortage_occupations", "temporary_agency_work"})
+                                "online_job_boards", "shortage_occupations", "temporary_agency_work",
+                                "part_time_search", "commute_and_childcare"})
 JOBSUCHE_SEARCH = "https://www.arbeitsagentur.de/jobsuche/suche"
 # Advice whose text promises a template: its card links to the printable application template.
 TEMPLATE_MODULES = frozenset({"cv_documents", "spontaneous_applications"})

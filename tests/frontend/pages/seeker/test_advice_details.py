@@ -182,3 +182,13 @@ def test_the_template_is_empty_for_a_visitor_without_answers(client: TestClient,
     assert re.findall(r'<span class="fill">([^<]+)</span>', page) == []
     assert ("Lotse weiß auf dieser Seite nichts über Sie" if locale == "de"
             else "Lotse knows nothing about you on this page") in page
+
+
+def test_advice_that_sends_the_person_to_job_ads_links_the_jobboerse() -> None:
+    """Part-time search and the search along bus and train lines send the person to postings too (finding 7)."""
+    from frontend.pages.seeker.advice import JOB_SEARCH_MODULES
+
+    texts = {m.id: m.text.de for m in load_catalogue().modules}
+    assert "Jobsuche der Arbeitsagentur" in texts["part_time_search"]
+    assert "Suchen Sie Stellen" in texts["commute_and_childcare"]
+    assert {"part_time_search", "commute_and_childcare"} <= JOB_SEARCH_MODULES
