@@ -27,10 +27,11 @@ _NAV: dict[str, list[tuple[str, str]]] = {
     Role.team_lead.value: [("/staff/team", _("Team overview")), ("/staff/team/cases", _("Assignments")),
                            ("/staff/benchlearning", _("Compare Jobcenters")),
                            ("/staff/caseload", _("Caseload")), ("/staff/reviews", _("Review queue")),
-                           ("/staff/account", _("My account"))],
+                           ("/staff/model-report", _("Model report")), ("/staff/account", _("My account"))],
     Role.admin.value: [("/staff/admin", _("Administration")), ("/staff/account", _("My account"))],
     Role.data_scientist.value: [("/staff/data", _("Models and data")),
                                 ("/staff/data/models", _("Model versions and reports")),
+                                ("/staff/model-report", _("Model report")),
                                 ("/staff/account", _("My account"))],
 }
 

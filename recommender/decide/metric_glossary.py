@@ -12,8 +12,14 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
+
+def _(message: str) -> str:
+    """Mark a meaning as an English msgid (api/locales): the model report page shows it translated."""
+    return message
+
+
 Scale = Literal["share", "ratio", "auc", "points", "probability", "seconds", "flag", "text"]
-UNDESCRIBED = "no description yet (raw figure, rounded)"
+UNDESCRIBED = _("no description yet (raw figure, rounded)")
 
 
 @dataclass(frozen=True)
@@ -23,26 +29,26 @@ class Metric:
 
 
 GLOSSARY: dict[str, Metric] = {
-    "share_of_oracle_top3": Metric("share", "share of the best possible top-3 uplift the model reaches on held-out "
-                                            "SIMULATED people (the oracle knows the true effects); higher is better"),
-    "uplift_vs_rules_top3": Metric("ratio", "top-3 true uplift of the model divided by that of the rules baseline; "
-                                            "above 1 means better than the rules"),
-    "ceiling_share_top3": Metric("share", "share of the oracle a model that knew each person's true effects could "
-                                          "reach under the same eligibility rules (the ceiling for the figure above)"),
-    "outcome_auc": Metric("auc", "how well the predicted chance of finding work orders who finds work "
-                                 "(0.5 = chance, 1 = perfect); above 0.95 suggests leakage"),
-    "brier": Metric("probability", "mean squared error of the predicted chance of finding work "
-                                   "(0 = perfect, 0.25 = guessing 50 %); lower is better"),
-    "ope_dr_top1": Metric("text", "doubly robust off-policy estimate of the chance of finding work if everybody "
+    "share_of_oracle_top3": Metric("share", _("share of the best possible top-3 uplift the model reaches on held-out "
+                                            "SIMULATED people (the oracle knows the true effects); higher is better")),
+    "uplift_vs_rules_top3": Metric("ratio", _("top-3 true uplift of the model divided by that of the rules baseline; "
+                                            "above 1 means better than the rules")),
+    "ceiling_share_top3": Metric("share", _("share of the oracle a model that knew each person's true effects could "
+                                          "reach under the same eligibility rules (the ceiling for the figure above)")),
+    "outcome_auc": Metric("auc", _("how well the predicted chance of finding work orders who finds work "
+                                 "(0.5 = chance, 1 = perfect); above 0.95 suggests leakage")),
+    "brier": Metric("probability", _("mean squared error of the predicted chance of finding work "
+                                   "(0 = perfect, 0.25 = guessing 50 %); lower is better")),
+    "ope_dr_top1": Metric("text", _("doubly robust off-policy estimate of the chance of finding work if everybody "
                                   "got the model's first module, with its 95 % CI and (simulated data) its error "
-                                  "against the truth"),
-    "qini_coefficient": Metric("points", "area between the model's cumulative true-uplift curve and random "
-                                         "targeting, per person (0 = no better than random); higher is better"),
-    "evaluated_on": Metric("text", "the people the figures above were computed on"),
-    "quick": Metric("flag", "the small first-start model (fewer rounds), not the full one"),
-    "simulate_seconds": Metric("seconds", "time to simulate the training data"),
-    "train_seconds": Metric("seconds", "time to train"),
-    "evaluate_seconds": Metric("seconds", "time to evaluate on held-out people"),
+                                  "against the truth")),
+    "qini_coefficient": Metric("points", _("area between the model's cumulative true-uplift curve and random "
+                                         "targeting, per person (0 = no better than random); higher is better")),
+    "evaluated_on": Metric("text", _("the people the figures above were computed on")),
+    "quick": Metric("flag", _("the small first-start model (fewer rounds), not the full one")),
+    "simulate_seconds": Metric("seconds", _("time to simulate the training data")),
+    "train_seconds": Metric("seconds", _("time to train")),
+    "evaluate_seconds": Metric("seconds", _("time to evaluate on held-out people")),
 }
 
 
