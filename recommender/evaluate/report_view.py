@@ -87,10 +87,19 @@ class ReportView:
     @property
     def generated(self) -> datetime | None:
         """When the report was written, for the page to show in Berlin time."""
-        try:
-            return datetime.fromisoformat(self.generated_at) if self.generated_at else None
-        except ValueError:
-            return None
+        return _moment(self.generated_at)
+
+    @property
+    def created(self) -> datetime | None:
+        """When the model was stored."""
+        return _moment(self.meta.created_at)
+
+
+def _moment(text: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
     @property
     def failed_gates(self) -> list[str]:

@@ -67,8 +67,10 @@ def test_related_occupations_are_named_with_an_illustrative_national_figure(seed
     assert not any("Führungskräfte" in n or "Aufsichtskräfte" in n for n in names)
     # The shipped table has 5-digit rows for Germany only, and they are made up: the page says both.
     assert card.count("gemeldete Stellen in ganz Deutschland") == len(names)
-    assert card.count("Diese Zahl gilt für ganz Deutschland, nicht für Regensburg:") == len(names)
-    assert card.count("Beispielzahl, von Lotse erzeugt – keine amtliche Statistik.") == len(names)
+    # Said once above the list when it holds for every figure, so a phone screen is not filled with it.
+    assert card.count("Die Zahlen unten gelten für ganz Deutschland, nicht für Regensburg:") == 1
+    assert card.count("Die Zahlen unten sind Beispielzahlen, von Lotse erzeugt – keine amtliche Statistik.") == 1
+    assert "Diese Zahl gilt" not in card and "Quelle:" not in card
     assert "Stand Juni 2025" in card
     assert "So wählen wir aus: Berufe aus derselben Berufsgruppe" in card
 
@@ -87,6 +89,27 @@ def test_an_official_regional_figure_names_its_source_and_no_figure_says_so(seed
     assert "Quelle: Statistik der Bundesagentur für Arbeit (test)" in card
     assert "Beispielzahl" not in card and "ganz Deutschland" not in card
     assert card.count("Für diesen Beruf haben wir keine Stellenzahl für Regensburg.") == len(_related(card)) - 1
+
+
+def test_mixed_figures_say_per_occupation_which_is_regional_official_or_made_up(seeded_client: TestClient,
+                                                                                 app: FastAPI) -> None:
+    _start(seeded_client, app)  # illustrative national rows for every occupation ...
+    with Session(app.state.engine) as session:  # ... and one official figure for the person's Kreis
+        session.add(MarketIndicator(kldb="62112", ags="09362", period="2026-09", unemployed=120, vacancies=37,
+                                    illustrative=False, source="Statistik der Bundesagentur für Arbeit (test)"))
+        session.commit()
+    card = _card(_answer(seeded_client, job="Verkäuferin", place="Regensburg"),
+                 "Suchen Sie auch in verwandten Berufen")
+    items = re.findall(r"<li><strong lang=\"de\">(.*?)</li>", card, flags=re.S)
+    cashier = next(i for i in items if "Kassierer/innen" in i)
+    others = [i for i in items if i is not cashier]
+    assert "37 gemeldete Stellen in Regensburg" in cashier and "Quelle: Statistik der Bundesagentur" in cashier
+    assert "Beispielzahl" not in cashier and "ganz Deutschland" not in cashier
+    for item in others:
+        assert "gemeldete Stellen in ganz Deutschland" in item
+        assert "Diese Zahl gilt für ganz Deutschland, nicht für Regensburg:" in item
+        assert "Beispielzahl, von Lotse erzeugt – keine amtliche Statistik." in item
+    assert "Die Zahlen unten" not in card
 
 
 def test_related_occupations_leave_out_heavy_work_for_someone_who_must_not_lift(seeded_client: TestClient,
