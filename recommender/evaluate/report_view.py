@@ -101,10 +101,6 @@ def _moment(text: str | None) -> datetime | None:
     except ValueError:
         return None
 
-    @property
-    def failed_gates(self) -> list[str]:
-        return [g.gate for g in self.gates if not g.passed]
-
 
 def _alert(raw: dict[str, Any]) -> AlertRow:
     kind, _, module = str(raw.get("metric", "")).partition(":")
