@@ -315,12 +315,11 @@ def item_reasons(
     """What is stored and shown as the reasons for one offered item (each a dict with de and en).
 
     The model's supporting contributions where the model ranked the item; otherwise the
-    eligibility rules that held (*held_rules*: their ids). An item the model ranked (it knows
-    the module and gave its *uplift*) and that has neither gets the model's estimate in words,
-    by its sign; only an item ranked by rules and without a rule gets the general sentence.
+    eligibility rules that held (*held_rules*: their ids). An item the model ranked (it scored
+    it: *uplift* is its estimate) and that has neither gets the model's estimate in words, by
+    its sign; only an item ranked by rules and without a rule gets the general sentence.
     """
-    ranked_by_model = model is not None and model.knows(module.id)
-    if model is not None and ranked_by_model:
+    if model is not None:
         found = [
             {"feature": r.feature, "contribution": round(float(r.contribution), 6), "de": r.text_de, "en": r.text_en}
             for r in explain(model, features, module.id)
@@ -330,7 +329,7 @@ def item_reasons(
     by_rule = rule_reasons(module, held_rules)
     if by_rule:
         return by_rule
-    if ranked_by_model and uplift is not None:
+    if model is not None and uplift is not None:  # the model scored this item: it ranked it
         de, en = MODEL_HELPS if uplift > 0 else MODEL_EXPECTS_LITTLE
         return [{"source": "model", "uplift": round(float(uplift), 6), "de": de, "en": en}]
     return [{"rule_id": "general", "de": GENERAL_REASON[0], "en": GENERAL_REASON[1]}]
