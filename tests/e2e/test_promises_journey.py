@@ -145,7 +145,7 @@ def test_template_and_advice_in_english_at_320_px(request: pytest.FixtureRequest
     page.goto(server + "/")
     page.get_by_role("button", name="Start now – without registering").click()
     page.get_by_role("button", name="I have read this – continue").click()
-    _answer(page, server, "Job you are looking for", "Fachinformatikerin - Anwendungsentwicklung", "occupation")
+    _answer(page, server, "Job you are looking for", "IT specialist", "occupation")
     _answer(page, server, "Town or district", "München", "region")
     _answer(page, server, "Gross monthly pay in euro", "6500", "salary")
     page.goto(server + "/onboarding/summary")
