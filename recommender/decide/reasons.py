@@ -34,9 +34,9 @@ GENERAL_REASON = ("Ein allgemeiner Tipp für die Stellensuche, unabhängig von I
 # The model's estimate when no single answer stands out: the sum of its pred_contrib (the uplift).
 MODEL_HELPS = ("Lotse hat aus all Ihren Antworten zusammen berechnet, dass dieser Tipp Ihre Chance auf Arbeit erhöht.",
                _("From all your answers taken together, Lotse calculated that this tip raises your chance of work."))
-MODEL_EXPECTS_LITTLE = ("Lotse erwartet nach Ihren Antworten von diesem Tipp für Sie nur wenig. Sie entscheiden, "
-                        "ob er Ihnen hilft.",
-                        _("From your answers, Lotse expects little from this tip for you. You decide whether it helps."))
+MODEL_EXPECTS_LITTLE = (
+    "Lotse erwartet nach Ihren Antworten von diesem Tipp für Sie nur wenig. Sie entscheiden, ob er Ihnen hilft.",
+    _("From your answers, Lotse expects little from this tip for you. You decide whether it helps."))
 
 _FOR = ("Das spricht für diesen Tipp.", _("This speaks for this tip."))
 _OPS: dict[str, Callable[[float, float], bool]] = {

@@ -10,7 +10,7 @@ assignments keeps only its newest one open (the others are ended at the newest o
 so the upgrade never fails on existing data.
 
 Revision ID: 0011_one_open_assignment
-Revises: 0009_plan_step
+Revises: 0012_api_tokens_and_feed (relinked after main's 0014 and 0012; written against 0009_plan_step)
 """
 
 from collections.abc import Sequence
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0011_one_open_assignment"
-down_revision: str | None = "0009_plan_step"
+down_revision: str | None = "0012_api_tokens_and_feed"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
