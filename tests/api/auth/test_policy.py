@@ -72,6 +72,8 @@ def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         use_cheap_argon2(monkeypatch)  # hundreds of sign-ins; the real cost is tested elsewhere
         app = _make_app(tmp_path_factory.mktemp("matrix"))
         upgrade(app.state.engine)
+        app.state.warmup.start()  # as the app's start-up does, so /readyz answers as a served worker would
+        assert app.state.warmup.wait(60), "the occupation model did not load"
         world = build_world(app)
         clients = {ANONYMOUS: TestClient(app)}
         for role in ROLES:
