@@ -5,6 +5,7 @@ database through the tables and helpers re-exported here.
 """
 
 import models.benchlearning  # noqa: F401  (registers other Jobcenters' imported benchlearning figures)
+import models.inbound  # noqa: F401  (registers the external case numbers, hand-off consents and hand-offs)
 import models.integration  # noqa: F401  (registers API tokens and the feed outbox)
 import models.market  # noqa: F401  (registers the labour-market tables)
 import models.plan  # noqa: F401  (registers the job-seeker's plan steps)

@@ -12,7 +12,9 @@ Each kind also derives from the built-in exception callers caught before this hi
 
 from __future__ import annotations
 
-from typing import Protocol
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from typing import Any, Protocol
 
 MISSING_ID = "{kind} has no id yet: it must be flushed to the database before its id is used."
 
@@ -39,6 +41,33 @@ class InvalidError(LotseError, ValueError):
 
 class ForbiddenError(LotseError):
     """The person is known but may not do this (answered 403)."""
+
+
+class TooLargeError(LotseError):
+    """More was sent at once than the configured limit allows; nothing was written (answered 413)."""
+
+
+@dataclass(frozen=True)
+class LineProblem:
+    """One problem in one line of an uploaded file: *message* is an English msgid with ``%(name)s`` slots.
+
+    *validation* carries the pydantic error (type, loc, ctx) when pydantic found the problem, so
+    the API can word it like every other validation error, in the reader's language.
+    """
+
+    line: int
+    field: str
+    message: str
+    values: dict[str, str] = dc_field(default_factory=dict)
+    validation: dict[str, Any] | None = None
+
+
+class LineProblems(Exception):
+    """Mixin for an error that names each of several problems by line and field (``problems``)."""
+
+    def __init__(self, summary: str, problems: list[LineProblem]) -> None:
+        super().__init__(summary)
+        self.problems = problems
 
 
 class MissingIdError(LotseError):

@@ -71,6 +71,10 @@ class EventType(StrEnum):
     api_token_created = "api_token_created"
     api_token_revoked = "api_token_revoked"
     api_token_used = "api_token_used"
+    cases_imported = "cases_imported"
+    handoff_consent_given = "handoff_consent_given"
+    handoff_consent_revoked = "handoff_consent_revoked"
+    handoff_delivered = "handoff_delivered"
 
 
 # Events that record a human judgement must say why (G8, G9, G11).
