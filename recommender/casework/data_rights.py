@@ -75,6 +75,10 @@ ERASURE_ACTIONS: dict[str, tuple[str, dict[str, Any]]] = {
 # Personal tables kept on erasure, and why (they hold no personal payload beyond the link).
 KEPT_ON_ERASURE: dict[str, str] = {
     "case_assignment": "which counsellor was responsible when: needed to answer for past decisions",
+    "external_case": "the Fachverfahren's case number: so that an import never re-creates a case erased at the "
+                     "person's request",
+    "handoff_consent": "when consent to pass answers on was given and revoked: proof of consent (GDPR Art 7(1))",
+    "handoff": "when the Jobcenter read which version of the answers (the answers themselves are erased)",
 }
 
 _NOT_CONFIRMED = "Erasure needs the confirmation word {expected!r}; given {given!r}. Nothing was deleted."
