@@ -13,11 +13,20 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.i18n import _, get_locale, gettext
-from models.errors import ConflictError, ForbiddenError, InvalidError, LotseError, NotFoundError
+from models.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidError,
+    LineProblem,
+    LineProblems,
+    LotseError,
+    NotFoundError,
+    TooLargeError,
+)
 from recommender.records.protected import protected_category
 
 logger = logging.getLogger(__name__)
@@ -32,6 +41,7 @@ _TITLES = {
     405: "Method not allowed",
     409: "Conflict",
     413: "Payload too large",
+    415: "Unsupported media type",
     422: "Invalid input",
     429: "Too many requests",
     500: "Internal server error",
@@ -41,12 +51,13 @@ _TITLES = {
 
 # The one mapping from a kind of domain error to its status code.
 KIND_STATUS: dict[type[LotseError], int] = {NotFoundError: 404, ConflictError: 409, InvalidError: 422,
-                                            ForbiddenError: 403}
+                                            ForbiddenError: 403, TooLargeError: 413}
 
 
 class FieldProblem(BaseModel):
     field: str
     message: str
+    line: int | None = Field(default=None, description="Line of an uploaded file (batch imports), from 1.")
 
 
 class Problem(BaseModel):
@@ -188,9 +199,27 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     return problem(422, detail, request=request, errors=fields)
 
 
+def line_problem_message(problem: LineProblem, locale: str) -> str:
+    """One problem of an uploaded file in *locale*: worded like any validation error, or from its msgid."""
+    if problem.validation is not None:
+        return validation_message(problem.validation, locale)
+    return gettext(problem.message, locale, **problem.values)
+
+
+_LINE_PROBLEMS = _("The batch was not imported: %(count)s problem(s), each named by line and field in errors.")
+
+
 async def _domain_error(request: Request, exc: LotseError) -> JSONResponse:
+    locale = get_locale(request)
+    if isinstance(exc, LineProblems):
+        errors = [{"line": p.line, "field": p.field or "body", "message": line_problem_message(p, locale)}
+                  for p in exc.problems]
+        detail = gettext(_LINE_PROBLEMS, locale, count=len(errors))
+        if len(errors) == 1:
+            detail = f"{detail} {errors[0]['message']}"
+        return problem(status_of(exc), detail, request=request, errors=errors)
     # Messages are English msgids; those in the catalogue reach the person in their language.
-    return problem(status_of(exc), gettext(str(exc), get_locale(request)), request=request)
+    return problem(status_of(exc), gettext(str(exc), locale), request=request)
 
 
 async def _unhandled_error(request: Request, exc: Exception) -> JSONResponse:

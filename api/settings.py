@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     anonymous_cases_per_hour: int = Field(default=20, ge=1, le=100_000)
     # Requests one API token (a Fachverfahren, a portal) may make per minute; then 429 with Retry-After.
     api_token_requests_per_minute: int = Field(default=600, ge=1, le=1_000_000)
+    # Cases one `POST /api/v1/cases:batch` may carry (all or nothing); LOTSE_MAX_BODY_BYTES applies too.
+    import_max_cases: int = Field(default=2000, ge=1, le=100_000)
     # Proxies whose X-Forwarded-For/-Proto are believed (comma-separated IPs or CIDRs, "*" for any);
     # empty: none, the client address is the TCP peer.
     forwarded_allow_ips: str = ""

@@ -8,6 +8,7 @@ from __future__ import annotations
 from api.cli import (
     audit,
     backup,
+    cases,
     core,
     data,
     ds,
@@ -31,6 +32,7 @@ recommender.register(app)
 ds.register(app)
 outcomes.register(app)
 kpi.register(app)
+cases.register(app)
 tokens.register(app)
 feed.register(app)
 schemas.register(app)

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from api.routes import (
     admin,
     auth,
+    cases,
     feed,
     health,
     integration_cases,
@@ -32,4 +33,5 @@ ROUTERS: list[APIRouter] = [
     interface_schemas.router,
     integration_cases.router,
     kpi.router,
+    cases.router,
 ]
