@@ -2,9 +2,9 @@
 
 from fastapi import APIRouter
 
-from frontend.pages.seeker import account, advice, application, info, mydata, occupation_list, onboarding, plan
+from frontend.pages.seeker import account, advice, application, handoff, info, mydata, occupation_list, onboarding, plan
 
 SEEKER_PAGES: list[APIRouter] = [
     info.router, occupation_list.router, onboarding.router, advice.router, application.router, plan.router,
-    mydata.router, account.router,
+    mydata.router, handoff.router, account.router,
 ]

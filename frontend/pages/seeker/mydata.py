@@ -16,8 +16,9 @@ from frontend.pages.seeker.common import decision_path, flash, render, see_other
 from frontend.pages.seeker.forms import FormTooLarge, read_form
 from frontend.pages.seeker.onboarding import read_summary_rows
 from frontend.pages.seeker.plan import OUTCOME_LABELS
+from models.errors import require_id
 from recommender.casework import data_rights as privacy
-from recommender.casework import journey, plan
+from recommender.casework import handoff, journey, plan
 from recommender.casework.erasure_journal import erasure_journal
 
 router = APIRouter(include_in_schema=False)
@@ -38,6 +39,9 @@ RECORD_LABELS = {
     "case_note": _("Notes by your contact person"),
     "case_mode": _("Whether your case runs without AI"),
     "plan_step": _("Steps in your plan"),
+    "external_case": _("Your case number at the Jobcenter"),
+    "handoff_consent": _("Your agreements to pass your answers to the Jobcenter"),
+    "handoff": _("Versions of your answers the Jobcenter received"),
 }
 
 
@@ -53,6 +57,7 @@ def read_my_data(request: Request, job_seeker: SessionJobSeeker, session: Sessio
         "outcomes": journey.outcomes_of(session, job_seeker=job_seeker), "outcome_labels": OUTCOME_LABELS,
         "feedback": list(journey.latest_feedback(session, job_seeker=job_seeker).values()),
         "feedback_labels": FEEDBACK_LABELS,
+        "handoff_consent": handoff.active_consent(session, job_seeker_id=require_id(job_seeker)),
     })
 
 
