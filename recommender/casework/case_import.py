@@ -60,7 +60,6 @@ from recommender.records.chain import EventType, append_event
 _ = str
 
 Format = Literal["csv", "jsonl"]
-FORMATS: tuple[Format, ...] = ("csv", "jsonl")
 LIST_SEPARATOR = "|"
 TRUE_WORDS = frozenset({"true", "1", "yes", "ja", "wahr"})
 FALSE_WORDS = frozenset({"false", "0", "no", "nein", "falsch"})
@@ -103,12 +102,13 @@ class BatchTooLarge(RecommenderError, LineProblems, TooLargeError):
 
 
 def _fail(kind: type[LineProblems], problems: list[LineProblem]) -> LineProblems:
-    listed = "\n".join(f"line {p.line}, {p.field or 'file'}: {english(p)}" for p in problems)
+    listed = "\n".join(f"line {p.line}, {p.field or 'file'}: {_english(p)}" for p in problems)
     return kind(FAILED.format(count=len(problems), problems=listed), problems)
 
 
-def english(problem: LineProblem) -> str:
-    """The problem in English (the CLI's language); the API words it in the reader's language."""
+def _english(problem: LineProblem) -> str:
+    """The problem in English for the exception's own text (logs); the API and the CLI word each problem
+    themselves (``api.errors.line_problem_message``), the API in the reader's language."""
     if problem.validation is not None:
         return str(problem.validation.get("msg", problem.message))
     return problem.message % problem.values if problem.values else problem.message
@@ -444,7 +444,7 @@ def _known_cases(session: Session, lines: list[CaseLine]) -> dict[tuple[int, str
         for chunk in _chunks(external_ids):
             rows = session.execute(
                 core_select(col(ExternalCase.external_id), col(ExternalCase.id), col(ExternalCase.job_seeker_id),
-                       col(JobSeeker.pseudonym), col(ExternalCase.line_sha256), col(JobSeeker.erased_at))
+                            col(JobSeeker.pseudonym), col(ExternalCase.line_sha256), col(JobSeeker.erased_at))
                 .join(JobSeeker, col(JobSeeker.id) == col(ExternalCase.job_seeker_id))
                 .where(col(ExternalCase.jobcenter_id) == jobcenter_id, col(ExternalCase.external_id).in_(chunk))).all()
             for external_id, mapping_id, seeker_id, pseudonym, digest, erased_at in rows:
