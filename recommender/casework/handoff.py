@@ -31,6 +31,8 @@ CONSENT_TEXT_VERSION = "handoff-2026-12"
 ACTOR = "job_seeker"
 MAX_PAGE = 500
 READ_SCOPE = "cases:read"
+# Health data (GDPR Art 9) stays in Lotse, where it only filters advice (G3); it is never handed on.
+WITHHELD_CONSTRAINTS = frozenset({"health_limits"})
 
 
 def active_consent(session: Session, *, job_seeker_id: int) -> HandoffConsent | None:
@@ -108,6 +110,15 @@ class HandoffItem:
     consent_given_at: datetime
 
 
+def handed_answers(payload: dict[str, Any]) -> dict[str, Any]:
+    """The answers as passed on: without health limits (GDPR Art 9 data the consent page does not cover)."""
+    answers = dict(payload)
+    constraints = answers.get("constraints")
+    if isinstance(constraints, dict):
+        answers["constraints"] = {key: value for key, value in constraints.items() if key not in WITHHELD_CONSTRAINTS}
+    return answers
+
+
 def deliver_handoffs(session: Session, *, jobcenter_id: int, after: str | None = None, limit: int = 100,
                      actor_id: str | None = None) -> list[HandoffItem]:
     """The latest answers of each case of *jobcenter_id* whose consent holds, in pseudonym order after *after*.
@@ -142,7 +153,7 @@ def deliver_handoffs(session: Session, *, jobcenter_id: int, after: str | None =
             session.add(Handoff(job_seeker_id=require_id(seeker), snapshot_id=require_id(snapshot),
                                 consent_id=require_id(consent)))
             first_reads += 1
-        items.append(HandoffItem(seeker.pseudonym, external_id, dict(snapshot.payload), snapshot.created_at,
+        items.append(HandoffItem(seeker.pseudonym, external_id, handed_answers(snapshot.payload), snapshot.created_at,
                                  consent.given_at))
     session.flush()
     append_event(session, event_type=EventType.handoff_delivered, actor_role="case_management", actor_id=actor_id,

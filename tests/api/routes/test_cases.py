@@ -135,7 +135,8 @@ def test_a_token_without_cases_write_cannot_import(app: FastAPI, client: TestCli
 
 
 def _consenting_case(app: FastAPI, client: TestClient, world: StaffWorld) -> str:
-    body = '{"external_id": "FV-7", "profile": {"target_occupation": "62102"}}\n'
+    body = ('{"external_id": "FV-7", "profile": {"target_occupation": "62102", '
+            '"constraints": {"working_hours": "any", "health_limits": ["no_night_shifts"]}}}\n')
     pseudonym = _post(client, _token(app, "cases:write"), body, JSONL).json()["cases"][0]["case_pseudonym"]
     with session_scope(app.state.engine) as session:
         give_consent(session, job_seeker=session.exec(select(JobSeeker).where(JobSeeker.pseudonym == pseudonym)).one())
@@ -150,6 +151,7 @@ def test_handoffs_return_only_consented_cases_of_the_tokens_jobcenter(app: FastA
     page = client.get("/api/v1/handoffs", headers=headers).json()
     assert [(i["case_pseudonym"], i["external_id"]) for i in page["items"]] == [(pseudonym, "FV-7")]
     assert page["items"][0]["answers"]["target_occupation"] == "62102"
+    assert page["items"][0]["answers"]["constraints"] == {"childcare_needed": None, "working_hours": "any"}
     other = client.get("/api/v1/handoffs", headers={"Authorization": f"Bearer {_token(app, 'cases:read', 'other')}"})
     assert other.status_code == 200 and other.json()["items"] == []
     with Session(app.state.engine) as session:
