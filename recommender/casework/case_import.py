@@ -556,13 +556,18 @@ def _profile_change(line: CaseLine, stored: dict[str, Any] | None) -> dict[str, 
     return after.model_dump(mode="json") if after != before else None
 
 
-def _consent_change(session: Session, line: CaseLine, seeker_id: int) -> bool:
+def _latest_consents(session: Session, seeker_ids: list[int]) -> dict[int, HandoffConsent]:
+    """Each case's most recent consent row (by the time it was given), read for a whole chunk at once."""
+    rows = session.exec(select(HandoffConsent).where(col(HandoffConsent.job_seeker_id).in_(seeker_ids))
+                        .order_by(col(HandoffConsent.given_at), col(HandoffConsent.id))).all()
+    return {row.job_seeker_id: row for row in rows}  # later rows overwrite earlier ones
+
+
+def _consent_change(session: Session, line: CaseLine, seeker_id: int, latest: HandoffConsent | None) -> bool:
     """Apply the line's consent if it is newer than what the case holds; True if something changed."""
     record = line.record
     if record.consent is None or record.consent_at is None:
         return False
-    latest = session.exec(select(HandoffConsent).where(HandoffConsent.job_seeker_id == seeker_id)
-                          .order_by(col(HandoffConsent.given_at).desc(), col(HandoffConsent.id).desc())).first()
     last_change = None if latest is None else (latest.revoked_at or latest.given_at)
     if last_change is not None and record.consent_at <= last_change:
         return False  # the case already holds this or a later decision of the person
@@ -577,22 +582,34 @@ def _consent_change(session: Session, line: CaseLine, seeker_id: int) -> bool:
     return False
 
 
+_MAPPING_UPDATE = (update(ExternalCase).where(col(ExternalCase.id) == bindparam("mapping_id"))
+                   .values(line_sha256=bindparam("digest"), updated_at=bindparam("now", type_=UtcDateTime)))
+
+
 def _update(session: Session, lines: list[tuple[CaseLine, _Known]], result: ImportResult) -> None:
-    """Apply changed lines to known cases, field by field; a line that changes nothing counts as unchanged."""
+    """Apply changed lines to known cases, field by field; a line that changes nothing counts as unchanged.
+
+    Reads are made per chunk and new snapshots and mapping digests written with one statement
+    each; reassignments, languages and consents are rare and go row by row.
+    """
     now = utcnow()
+    connection = session.connection()
     for chunk in _chunks(lines):
         seeker_ids = [known.job_seeker_id for _line, known in chunk]
         profiles = _latest_profiles(session, seeker_ids)
+        consents = _latest_consents(session, seeker_ids)
         current = dict(session.exec(select(CaseAssignment.job_seeker_id, CaseAssignment.counsellor_id).where(
             col(CaseAssignment.job_seeker_id).in_(seeker_ids), col(CaseAssignment.ended_at).is_(None))).all())
         seekers = {s.id: s for s in session.exec(select(JobSeeker).where(col(JobSeeker.id).in_(seeker_ids))).all()}
+        snapshots, digests = [], []
         for line, known in chunk:
             seeker_id = known.job_seeker_id
             changed = False
             payload = _profile_change(line, profiles.get(seeker_id))
             if payload is not None:
-                session.add(ProfileSnapshot(job_seeker_id=seeker_id, payload=payload, sha256=sha256_hex(payload),
-                                            created_at=now))
+                text = canonical_json(payload)
+                snapshots.append({"job_seeker_id": seeker_id, "payload": text,
+                                  "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "created_at": now})
                 changed = True
             if line.counsellor_id is not None and current.get(seeker_id) != line.counsellor_id:
                 session.execute(update(CaseAssignment).where(
@@ -606,14 +623,17 @@ def _update(session: Session, lines: list[tuple[CaseLine, _Known]], result: Impo
                 seeker.locale = line.record.locale
                 session.add(seeker)
                 changed = True
-            changed = _consent_change(session, line, seeker_id) or changed
+            changed = _consent_change(session, line, seeker_id, consents.get(seeker_id)) or changed
             if changed:
-                session.execute(update(ExternalCase).where(col(ExternalCase.id) == known.mapping_id)
-                                .values(line_sha256=line.digest, updated_at=now))
+                digests.append({"mapping_id": known.mapping_id, "digest": line.digest, "now": now})
                 result.updated += 1
             else:
                 result.unchanged += 1
             result.actions.append((line.record.external_id, known.pseudonym, "updated" if changed else "unchanged"))
+        if snapshots:
+            connection.execute(_snapshot_insert(connection.dialect.name), snapshots)
+        if digests:
+            connection.execute(_MAPPING_UPDATE, digests)
     session.flush()
 
 
