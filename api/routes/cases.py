@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from api.auth.scopes import MachineClient, require_scope
+from api.auth.scopes import MACHINE_ROLE, MachineClient, require_scope
 from api.deps import SessionDep
 from api.errors import problem_responses
 from api.i18n import _
@@ -102,7 +102,7 @@ async def import_cases(request: Request, client: WriteClient, session: SessionDe
     fmt = _format_of(request)
     data = await request.body()
     code = _jobcenter_code(session, client)
-    result = import_batch(session, data, fmt, actor_role="machine", actor_id=client.actor_id,
+    result = import_batch(session, data, fmt, actor_role=MACHINE_ROLE, actor_id=client.actor_id,
                           default_jobcenter=code, only_jobcenter=code,
                           max_cases=request.app.state.settings.import_max_cases)
     return CaseBatchResult(created=result.created, updated=result.updated, unchanged=result.unchanged,
