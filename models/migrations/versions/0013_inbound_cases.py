@@ -5,7 +5,7 @@
 records which version of the answers was read by the Fachverfahren, and when.
 
 Revision ID: 0013_inbound_cases
-Revises: 0012_api_tokens_and_feed
+Revises: 0011_one_open_assignment
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013_inbound_cases"
-down_revision: str | None = "0012_api_tokens_and_feed"
+down_revision: str | None = "0011_one_open_assignment"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
