@@ -117,6 +117,7 @@ def test_docs_page_uses_local_assets_and_no_inline_script(client: TestClient) ->
 
 
 def test_readyz_names_the_model_or_says_the_rules_answer(client: TestClient) -> None:
+    assert client.app.state.warmup.wait(120)  # type: ignore[attr-defined]
     body = client.get("/readyz").json()
     assert body["status"] == "ready"
     assert body["model"] == "none active: advice from the rules baseline"
