@@ -62,7 +62,7 @@ class LineProblem:
     validation: dict[str, Any] | None = None
 
 
-class LineProblems(Exception):
+class LineProblems(LotseError):
     """Mixin for an error that names each of several problems by line and field (``problems``)."""
 
     def __init__(self, summary: str, problems: list[LineProblem]) -> None:
