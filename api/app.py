@@ -16,7 +16,7 @@ from api.routes import ROUTERS
 from api.security import install_security
 from api.security.input_guard import reject_unstorable_input
 from api.settings import Settings, get_settings
-from api.warmup import Warmup
+from api.warmup import Warmup, load_occupation_model, rehearse_decision, warm_worker
 from models.db import FairWriteLock, make_engine
 from recommender.decide.registry import ModelRegistry
 from recommender.records.free_text import configure_text_key
@@ -53,7 +53,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url)
     app.state.write_lock = FairWriteLock()
     app.state.registry = ModelRegistry(settings.models_dir)
-    app.state.warmup = Warmup()
+    # What a worker loads before /readyz says ready; the frontend adds its templates.
+    app.state.warm_steps = [load_occupation_model,
+                            lambda: rehearse_decision(app.state.engine, app.state.registry)]
+    app.state.warmup = Warmup(lambda: warm_worker(app.state.warm_steps, freeze=settings.environment != "test"))
     register_error_handlers(app)
     install_examples(app)
     app.add_middleware(AllowMiddleware)

@@ -9,7 +9,7 @@ from api.app import create_app
 from api.settings import Settings
 from frontend.errors import install_page_errors
 from frontend.pages import PAGES
-from frontend.templating import STATIC_DIR
+from frontend.templating import STATIC_DIR, compile_templates
 
 
 def create_frontend_app(settings: Settings | None = None) -> FastAPI:
@@ -18,6 +18,7 @@ def create_frontend_app(settings: Settings | None = None) -> FastAPI:
     for router in PAGES:
         app.include_router(router)
     install_page_errors(app)
+    app.state.warm_steps.append(compile_templates)
     return app
 
 

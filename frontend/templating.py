@@ -8,6 +8,7 @@ language switch, and Babel formatters (``format_date``, ``format_number``, ``for
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -31,6 +32,8 @@ from api.i18n import (
     text_direction,
 )
 from api.security import CSRF_FIELD, csrf_token
+
+logger = logging.getLogger(__name__)
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -91,3 +94,15 @@ _env = jinja2.Environment(
 _env.install_gettext_callables(_ctx_gettext, _ctx_ngettext, newstyle=True)  # type: ignore[attr-defined]
 
 templates = Jinja2Templates(env=_env, context_processors=[_page_context])
+
+
+def compile_templates() -> None:
+    """Compile every page template before the worker says ready, not on the first visit (issue 16).
+
+    Best effort: a template that does not compile fails its own page, as it would without this.
+    """
+    for name in _env.list_templates(extensions=["html"]):
+        try:
+            _env.get_template(name)
+        except jinja2.TemplateError:
+            logger.warning("template %s does not compile", name, exc_info=True)
