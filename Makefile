@@ -72,6 +72,8 @@ test-fast: install ## tests without the slow, browser and Dask ones
 	$(BIN)/pytest -m "not slow and not e2e and not dask"
 
 bench: install ## benchmarks: print figures and write JSON reports to bench/reports/
+	@# bench/http_load.py drives the server with Debian's wrk (a Python client would eat its CPU).
+	@test -x /usr/bin/wrk || { apt-get update && apt-get install -y wrk; }
 	mkdir -p bench/reports
 	@# Run as modules (-m) so bench/recommender.py cannot shadow the recommender package.
 	@for b in bench/*.py; do m=$$(basename $$b .py); [ "$$m" = __init__ ] || { echo "== $$b"; $(BIN)/python -m bench.$$m || exit 1; }; done
