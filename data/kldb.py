@@ -103,5 +103,7 @@ def is_well_formed_kldb(code: str) -> bool:
     return isinstance(code, str) and bool(_CODE.match(code))
 
 
-def occupations_at_level(level: int) -> list[Occupation]:
-    return [occ for occ in load_kldb().values() if occ.level == level]
+@lru_cache(maxsize=8)
+def occupations_at_level(level: int) -> tuple[Occupation, ...]:
+    """Kept once per level: the advice page asks for the 1,301 Berufsgattungen on every visit."""
+    return tuple(occ for occ in load_kldb().values() if occ.level == level)

@@ -26,6 +26,7 @@ KldB-ISCO crosswalk at hand may not be shipped (``data/README.md``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from data.kldb import Occupation, get_occupation, occupations_at_level
@@ -82,9 +83,15 @@ def related_occupations(kldb5: str, *, avoid_heavy_work: bool = False) -> list[R
     >>> [r.occupation.code for r in related_occupations("62102")][:2]
     ['62101', '62112']
     """
+    return list(_related(kldb5, avoid_heavy_work))
+
+
+@lru_cache(maxsize=4096)
+def _related(kldb5: str, avoid_heavy_work: bool) -> tuple[RelatedOccupation, ...]:
+    """The answer depends only on the shipped classification, so each is worked out once per process."""
     target = get_occupation(kldb5)
     if target is None or target.level != 5:
-        return []
+        return ()
 
     def order(occ: Occupation) -> tuple[int, int, str]:
         return (occ.code[:4] != target.code[:4], occ.skill_level != target.skill_level, occ.code)
@@ -94,4 +101,4 @@ def related_occupations(kldb5: str, *, avoid_heavy_work: bool = False) -> list[R
         wider = [occ for occ in _candidates(target, kldb5[:2], avoid_heavy_work=avoid_heavy_work)
                  if occ.code[:3] != kldb5[:3]]
         chosen += sorted(wider, key=order)
-    return [RelatedOccupation(occ, _closeness(target, occ)) for occ in chosen[:MAX_RELATED]]
+    return tuple(RelatedOccupation(occ, _closeness(target, occ)) for occ in chosen[:MAX_RELATED])
