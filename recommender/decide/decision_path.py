@@ -298,15 +298,17 @@ def write_decision(session: Session, plan: DecisionPlan) -> DecisionView:
     if plan.items:
         connection.execute(_INSERT_ITEM, plan.items)
     bound = binding(profile_snapshot=[snapshot], decision=[decision])
+    # The view is built before the event: on PostgreSQL the chain lock is held from the event to
+    # the commit, and every worker's decisions wait for it.
+    written = [SimpleNamespace(**row, edited_text=None, due_date=None) for row in plan.items]
+    view = decision_view(session, decision=SimpleNamespace(**decision), locale=plan.locale, audience="job_seeker",
+                         catalogue=plan.catalogue, items=written, snapshot_sha256=plan.snapshot_sha256,
+                         plan_steps={} if plan.new_case else None)
     insert_event(session, plan.event, bound={**bound, "decision_item": plan.item_binding})
-    stored = SimpleNamespace(**decision)
     if not plan.new_case:  # a new case has no earlier decision whose items could still wait
         supersede_pending(session, job_seeker=plan.job_seeker, decision_id=decision["id"],
                           actor_role=plan.event["actor_role"], actor_id=plan.event["actor_id"])
-    written = [SimpleNamespace(**row, edited_text=None, due_date=None) for row in plan.items]
-    return decision_view(session, decision=stored, locale=plan.locale, audience="job_seeker",
-                         catalogue=plan.catalogue, items=written, snapshot_sha256=plan.snapshot_sha256,
-                         plan_steps={} if plan.new_case else None)
+    return view
 
 
 def json_features(features: dict[str, float]) -> dict[str, float | None]:
