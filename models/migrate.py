@@ -6,6 +6,7 @@ the current working directory.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -32,7 +33,9 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
 
 
+@cache
 def head_revision() -> str:
+    """The newest migration shipped with this code; read once, since ``/readyz`` asks on every probe."""
     script = ScriptDirectory.from_config(alembic_config_for_scripts())
     head = script.get_current_head()
     if head is None:
