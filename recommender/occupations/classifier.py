@@ -42,8 +42,8 @@ import numpy as np
 from data.kldb import get_occupation
 from recommender.occupations.job_ad import JobTitle, read_job_title
 from recommender.occupations.normalise import normalise_title
-from recommender.occupations.title_features import CompoundFeatures, title_features
-from recommender.occupations.vectorise import Neighbours, SparseColumns, TfidfTable, char_wb_ngrams
+from recommender.occupations.title_features import title_features
+from recommender.occupations.vectorise import SparseColumns, TfidfTable, char_wb_ngrams
 
 logger = logging.getLogger(__name__)
 
@@ -170,10 +170,8 @@ class TitleClassifier:
                  heads: dict[str, tuple[SparseColumns, np.ndarray, np.ndarray]], weights: dict[str, float],
                  temperature: float, gazetteer: dict[str, tuple[str, ...]],
                  synonyms: dict[str, tuple[np.ndarray, np.ndarray]] | None = None,
-                 calibration: Calibration | None = None, meta: dict[str, object] | None = None,
-                 neighbours: Neighbours | None = None, neighbour_weight: float = 0.0) -> None:
+                 calibration: Calibration | None = None, meta: dict[str, object] | None = None) -> None:
         self.char_, self.word_, self.word_weight = char, word, word_weight
-        self.neighbours_, self.neighbour_weight = neighbours, neighbour_weight
         self.codes_, self.heads_, self.weights_, self.temperature = codes, heads, weights, temperature
         self.gazetteer_ = gazetteer
         self.synonyms_ = synonyms or {}
@@ -193,8 +191,6 @@ class TitleClassifier:
         total = np.zeros(len(self.codes_), np.float32)
         for head, (coef, intercept, index) in self.heads_.items():
             total += self.weights_[head] * (coef.dot(columns, values) + intercept)[index]
-        if self.neighbours_ is not None and self.neighbour_weight:
-            total += self.neighbour_weight * self.neighbours_.nearest(columns, values, len(self.codes_))
         return total
 
     def decision_function(self, normalised: Sequence[str]) -> np.ndarray:
@@ -284,19 +280,11 @@ class TitleClassifier:
             arrays[f"{head}_indptr"] = coef.indptr.astype(np.int32)
             arrays[f"{head}_shape"] = np.array([len(coef.indptr) - 1, coef.n_classes])
             arrays[f"{head}_intercept"], arrays[f"{head}_index"] = intercept, index
-        if self.neighbours_ is not None:
-            rows = self.neighbours_.rows
-            arrays |= {"nn_data": rows.data.astype(np.float16), "nn_indices": rows.indices.astype(np.int32),
-                       "nn_indptr": rows.indptr.astype(np.int32), "nn_shape": np.array([len(rows.indptr) - 1,
-                                                                                         rows.n_classes]),
-                       "nn_starts": self.neighbours_.starts.astype(np.int32),
-                       "nn_codes": self.neighbours_.codes.astype(np.int32)}
         path = directory / "occupations.npz"
         # numpy's stub types **kwds as if a key could be its bool allow_pickle, which none of ours is.
         np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
         full_meta = {**meta, "format": FORMAT, "sha256": _sha256(path), "weights": self.weights_,
                      "word_weight": self.word_weight, "temperature": self.temperature,
-                     "neighbour_weight": self.neighbour_weight,
                      "n_codes": len(self.codes_), "n_synonyms": len(self.synonyms_),
                      "calibration": vars(self.calibration_)}
         (directory / "occupations.json").write_text(json.dumps(full_meta, indent=2, ensure_ascii=False) + "\n",
@@ -315,9 +303,7 @@ class TitleClassifier:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {name: npz[name] for name in npz.files}  # each access decompresses again: read once
         char = TfidfTable(_vocabulary(arrays["char_vocab"]), arrays["char_idf"], char_wb_ngrams)
-        word_vocabulary = _vocabulary(arrays["word_vocab"])
-        analyser = CompoundFeatures.from_vocabulary(word_vocabulary) if meta.get("compounds") else title_features
-        word = TfidfTable(word_vocabulary, arrays["word_idf"], analyser)
+        word = TfidfTable(_vocabulary(arrays["word_vocab"]), arrays["word_idf"], title_features)
         heads = {}
         for head in HEADS:
             coef = SparseColumns(arrays[f"{head}_data"], arrays[f"{head}_indices"],
@@ -329,15 +315,9 @@ class TitleClassifier:
         synonyms = {key: (synonym_codes[i], synonym_weights[i])
                     for i, key in enumerate(_unpack(arrays["synonym_keys"]))}
         calibration = Calibration(**meta["calibration"]) if "calibration" in meta else None
-        neighbours = None
-        if "nn_data" in arrays:
-            rows = SparseColumns(arrays["nn_data"], arrays["nn_indices"], arrays["nn_indptr"],
-                                 int(arrays["nn_shape"][1]))
-            neighbours = Neighbours(rows, arrays["nn_starts"], arrays["nn_codes"])
         return cls(char=char, word=word, word_weight=meta["word_weight"], codes=arrays["codes"], heads=heads,
                    weights=dict(meta["weights"]), temperature=meta["temperature"], gazetteer=gazetteer,
-                   synonyms=synonyms, calibration=calibration, meta=meta, neighbours=neighbours,
-                   neighbour_weight=meta.get("neighbour_weight", 0.0))
+                   synonyms=synonyms, calibration=calibration, meta=meta)
 
 
 def _artefact_error(message: str) -> Exception:

@@ -16,7 +16,6 @@ import csv
 import hashlib
 import json
 import logging
-import re
 import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -37,15 +36,14 @@ from recommender.occupations.classifier import (
     fit_calibration,
 )
 from recommender.occupations.normalise import normalise_title
-from recommender.occupations.title_features import CompoundFeatures, title_features
-from recommender.occupations.vectorise import CHAR_NGRAMS, Neighbours, SparseColumns, TfidfTable, char_wb_ngrams
+from recommender.occupations.title_features import title_features
+from recommender.occupations.vectorise import CHAR_NGRAMS, SparseColumns, TfidfTable, char_wb_ngrams
 
 # Chosen on the official-title TUNE split (bench/occupations.py, issue 5 work): C 0.5 -> 2 gave
 # +1.1 points top-1; more weight on the 4-/3-digit parents +0.8 top-10; damping the word
 # features +0.5 top-1; pruning below 0.05 keeps the artefact small at -0.1 points.
 DEFAULT_WEIGHTS = {"l5": 1.0, "l4": 1.0, "l3": 1.5, "l2": 0.5, "lev": 1.0}
 logger = logging.getLogger(__name__)
-KLDB_EXPLAINED = Path(__file__).resolve().parents[3] / "shared" / "data" / "kldb2010" / "kldb2010_v2020_gliederung.csv"
 FREETEXT = Path(__file__).resolve().parents[3] / "shared" / "data" / "job_titles" / "titles_freetext_dev.csv"
 
 
@@ -68,14 +66,13 @@ def training_examples(exclude: Iterable[str] = ()) -> tuple[list[str], list[str]
     return titles, codes
 
 
-def _fit_head(features: object, labels: np.ndarray, c: float,
-              weight: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _fit_head(features: object, labels: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """One-vs-rest scores as (n_features, n_classes); one or two classes are handled too."""
     classes = sorted(set(labels.tolist()))
     n_features = features.shape[1]  # type: ignore[attr-defined]
     if len(classes) == 1:  # nothing to decide at this level
         return np.zeros((n_features, 1), np.float32), np.zeros(1, np.float32), classes
-    svc = LinearSVC(C=c, random_state=42).fit(features, labels, sample_weight=weight)
+    svc = LinearSVC(C=c, random_state=42).fit(features, labels)
     coef, intercept = svc.coef_.T.astype(np.float32), svc.intercept_.astype(np.float32)
     if len(classes) == 2:  # liblinear returns one column for the second class
         coef, intercept = np.hstack([-coef, coef]), np.concatenate([-intercept, intercept])
@@ -85,34 +82,9 @@ def _fit_head(features: object, labels: np.ndarray, c: float,
 def _sparse_columns(coef: np.ndarray, prune: float) -> SparseColumns:
     from scipy import sparse  # scikit-learn depends on it; only training needs it here
 
-    coef[np.abs(coef) < prune] = 0.0  # before going sparse: the dense heads have no zeros
-    return _csr_columns(sparse.csr_matrix(coef), prune)
-
-
-def _csr_columns(matrix: object, prune: float) -> SparseColumns:
-    """A scipy CSR matrix without entries below *prune*, at the precision the artefact keeps."""
-    from scipy import sparse
-
-    matrix = sparse.csr_matrix(matrix, dtype=np.float32)
-    matrix.data[np.abs(matrix.data) < prune] = 0.0
-    matrix.data = matrix.data.astype(np.float16).astype(np.float32)
-    matrix.eliminate_zeros()
-    return SparseColumns(matrix.data, matrix.indices.astype(np.int32), matrix.indptr.astype(np.int32), matrix.shape[1])
-
-
-def _neighbours(rows: object, normalised: Sequence[str], codes: Sequence[str], all_codes: np.ndarray,
-                prune: float) -> Neighbours:
-    """The training titles' rows (each distinct title of a code once), ordered by code, for ``Neighbours``."""
-    column = {code: i for i, code in enumerate(all_codes.tolist())}
-    first: dict[tuple[int, str], int] = {}
-    for i, (text, code) in enumerate(zip(normalised, codes, strict=True)):
-        first.setdefault((column[code], text), i)
-    keys = sorted(first)
-    order = np.array([first[key] for key in keys])
-    title_codes = np.array([code for code, _ in keys])
-    starts = np.flatnonzero(np.r_[True, title_codes[1:] != title_codes[:-1]])
-    matrix = rows[order].T.tocsr()  # type: ignore[index]
-    return Neighbours(_csr_columns(matrix, prune), starts.astype(np.int32), title_codes[starts].astype(np.int32))
+    coef[np.abs(coef) < prune] = 0.0
+    matrix = sparse.csr_matrix(coef.astype(np.float16).astype(np.float32))  # the precision the artefact keeps
+    return SparseColumns(matrix.data, matrix.indices.astype(np.int32), matrix.indptr.astype(np.int32), coef.shape[1])
 
 
 def _gazetteer(normalised: Sequence[str], codes: Sequence[str]) -> dict[str, tuple[str, ...]]:
@@ -152,9 +124,7 @@ def _synonym_votes(model: TitleClassifier,
 def train_title_classifier(titles: Sequence[str], codes: Sequence[str], synonym_groups: Sequence[Sequence[str]] = (),
                            *, C: float = 2.0, weights: dict[str, float] | None = None,  # noqa: N803 (sklearn's name)
                            word_weight: float = 0.6, prune: float = 0.05,
-                           temperature: float = 2.0, compounds: bool = True,
-                           descriptions: dict[str, list[str]] | None = None,
-                           description_weight: float = 1.0, neighbour_weight: float = 0.0) -> TitleClassifier:
+                           temperature: float = 2.0) -> TitleClassifier:
     """Train every head on raw *titles* (normalised here) with their 5-digit *codes*.
 
     Parameters
@@ -176,46 +146,25 @@ def train_title_classifier(titles: Sequence[str], codes: Sequence[str], synonym_
     if len(titles) != len(codes) or not titles:
         raise ValueError(f"need as many codes as titles (>0); got {len(titles)} titles, {len(codes)} codes")
     normalised = [normalise_title(t) for t in titles]
-    known = set(codes)  # a code without titles (81122) gets no class from its description alone
-    extra = [(normalise_title(text), code) for code, texts in (descriptions or {}).items() if code in known
-             for text in texts]
-    texts, labels = normalised + [text for text, _ in extra], list(codes) + [code for _, code in extra]
-    weight = np.array([1.0] * len(normalised) + [description_weight] * len(extra))
-    analyser = CompoundFeatures(w for t in texts for w in t.split()) if compounds else title_features
     char = TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, sublinear_tf=True, dtype=np.float32)
-    word = TfidfVectorizer(analyzer=analyser, sublinear_tf=True, dtype=np.float32)
+    word = TfidfVectorizer(analyzer=title_features, sublinear_tf=True, dtype=np.float32)
     from scipy import sparse  # scikit-learn depends on it; only training needs it here
 
-    features = sparse.hstack([char.fit_transform(texts), word_weight * word.fit_transform(texts)]).tocsr()
+    features = sparse.hstack([char.fit_transform(normalised), word_weight * word.fit_transform(normalised)]).tocsr()
     all_codes = np.array(sorted(set(codes)))
     heads: dict[str, tuple[SparseColumns, np.ndarray, np.ndarray]] = {}
     for head, part in HEADS.items():
-        coef, intercept, classes = _fit_head(features, np.array([code[part] for code in labels]), C, weight)
+        coef, intercept, classes = _fit_head(features, np.array([code[part] for code in codes]), C)
         index = np.array([classes.index(code[part]) for code in all_codes])
         heads[head] = (_sparse_columns(coef, prune), intercept, index)
     model = TitleClassifier(
         char=TfidfTable(dict(char.vocabulary_), char.idf_.astype(np.float32), char_wb_ngrams),
-        word=TfidfTable(dict(word.vocabulary_), word.idf_.astype(np.float32), analyser),
+        word=TfidfTable(dict(word.vocabulary_), word.idf_.astype(np.float32), title_features),
         word_weight=word_weight, codes=all_codes, heads=heads, weights=dict(weights or DEFAULT_WEIGHTS),
         temperature=temperature, gazetteer=_gazetteer(normalised, codes),
-        meta={"C": C, "prune": prune, "compounds": compounds},
-        neighbours=_neighbours(features[: len(normalised)], normalised, codes, all_codes, 0.0) if neighbour_weight
-        else None,
-        neighbour_weight=neighbour_weight)
+        meta={"C": C, "prune": prune})
     model.synonyms_ = _synonym_votes(model, synonym_groups)
     return model
-
-
-def kldb_descriptions(path: Path = KLDB_EXPLAINED, *, phrases: bool = False) -> dict[str, list[str]]:
-    """Code -> what the KldB says its people do ("Allgemeine Bemerkungen", "Einschlüsse")."""
-    out: dict[str, list[str]] = {}
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        for row in csv.reader(handle, delimiter=";"):
-            if len(row) > 6 and row[1] == "5":
-                text = (row[4] + "   " + row[5]).replace("&nbsp;", " ")
-                parts = [p.strip() for p in re.split(r"\s{3,}", text)] if phrases else [text]
-                out[row[0].zfill(5)] = [p for p in parts if p]
-    return out
 
 
 def freetext_halves(path: Path = FREETEXT) -> dict[str, list[dict[str, str]]]:

@@ -76,23 +76,3 @@ class SparseColumns:
         offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(total)
         weights = self.data[offsets].astype(np.float32) * np.repeat(values, lengths)
         return np.bincount(self.indices[offsets], weights=weights, minlength=self.n_classes).astype(np.float32)
-
-
-@dataclass
-class Neighbours:
-    """The training titles' own TF-IDF rows, to find the most similar known title of each code.
-
-    ``rows`` is (n_features, n_titles) with the titles ordered by code; ``starts`` is where each
-    code's titles begin and ``codes`` that code's column in the model.
-    """
-
-    rows: SparseColumns
-    starts: np.ndarray
-    codes: np.ndarray
-
-    def nearest(self, columns: np.ndarray, values: np.ndarray, n_codes: int) -> np.ndarray:
-        """Per code, the cosine similarity of the closest training title to the row *x*: (n_codes,)."""
-        out = np.zeros(n_codes, np.float32)
-        if len(self.starts):
-            out[self.codes] = np.maximum.reduceat(self.rows.dot(columns, values), self.starts)
-        return out
