@@ -15,8 +15,9 @@ check (:func:`new_case_wait`) before the computation spares the CPU for refused 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import case, literal, select
+from sqlalchemy import bindparam, case, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
@@ -29,6 +30,23 @@ from models.tables import as_utc, utcnow
 WINDOW = timedelta(hours=1)
 _THROTTLE = LoginThrottle.__table__  # type: ignore[attr-defined]
 _COUNTER = select(col(LoginThrottle.window_started_at), col(LoginThrottle.failures))
+
+
+def _count_upsert(dialect_insert: Any) -> Any:
+    """Insert the counter at 1, or count one more (1 again once its hour is over); return it."""
+    now = bindparam("now", type_=_THROTTLE.c.window_started_at.type)
+    expired = _THROTTLE.c.window_started_at <= bindparam("cutoff", type_=_THROTTLE.c.window_started_at.type)
+    first = dialect_insert(_THROTTLE).values(key=bindparam("key"), window_started_at=now, failures=1, lockouts=0,
+                                             updated_at=now)
+    return first.on_conflict_do_update(index_elements=[_THROTTLE.c.key], set_={
+        "failures": case((expired, 1), else_=_THROTTLE.c.failures + 1),
+        "window_started_at": case((expired, now), else_=_THROTTLE.c.window_started_at),
+        "updated_at": now,
+    }).returning(_THROTTLE.c.failures, _THROTTLE.c.window_started_at)
+
+
+# Built once per dialect: a statement built per request costs more than running it.
+_COUNT_UPSERT = {"sqlite": _count_upsert(sqlite_insert), "postgresql": _count_upsert(postgresql_insert)}
 TOO_MANY_NEW_CASES = _(
     "Too many new sessions were started from your network. Please try again later or sign in to your account."
 )
@@ -73,16 +91,8 @@ def count_new_case(session: Session, *, client: str | None, per_hour: int) -> No
     if not client:
         return
     now = utcnow()
-    stamp = literal(now, _THROTTLE.c.window_started_at.type)
-    dialect_insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    first = dialect_insert(_THROTTLE).values(
-        key=throttle_key("new-case", client), window_started_at=stamp, failures=1, lockouts=0, updated_at=stamp)
-    expired = _THROTTLE.c.window_started_at <= literal(now - WINDOW, _THROTTLE.c.window_started_at.type)
-    statement = first.on_conflict_do_update(index_elements=[_THROTTLE.c.key], set_={
-        "failures": case((expired, 1), else_=_THROTTLE.c.failures + 1),
-        "window_started_at": case((expired, stamp), else_=_THROTTLE.c.window_started_at),
-        "updated_at": stamp,
-    }).returning(_THROTTLE.c.failures, _THROTTLE.c.window_started_at)
-    counted, started = session.connection().execute(statement).one()
+    statement = _COUNT_UPSERT[session.get_bind().dialect.name]
+    counted, started = session.connection().execute(
+        statement, {"key": throttle_key("new-case", client), "now": now, "cutoff": now - WINDOW}).one()
     if counted > per_hour:
         raise TooManyNewCases(max(1, int((as_utc(started) + WINDOW - now).total_seconds())))
