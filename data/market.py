@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session, col
 
 from models.market import NATIONAL_AGS, MarketIndicator
@@ -51,6 +51,9 @@ class MarketIndicators:
 
 
 _COLUMNS = list(MarketIndicator.__table__.columns)  # type: ignore[attr-defined]
+# Built once: this runs for every decision (issue 16); the lists are bound per call.
+_CANDIDATES = select(*_COLUMNS).where(col(MarketIndicator.kldb).in_(bindparam("codes", expanding=True)),
+                                      col(MarketIndicator.ags).in_(bindparam("regions", expanding=True)))
 
 
 def _to_indicators(row: Any) -> MarketIndicators:
@@ -88,9 +91,7 @@ def get_market_indicators(*, session: Session, kldb5: str, ags: str | None) -> M
     codes = [kldb5, kldb5[:3]] if len(kldb5) == 5 else [kldb5[:3]]
     regions = [ags, NATIONAL_AGS] if ags else [NATIONAL_AGS]
     # Plain rows, not ORM objects: this runs for every decision (issue 16).
-    candidates = session.connection().execute(
-        select(*_COLUMNS).where(col(MarketIndicator.kldb).in_(codes), col(MarketIndicator.ags).in_(regions))
-    ).all()
+    candidates = session.connection().execute(_CANDIDATES, {"codes": codes, "regions": regions}).all()
     found = {(row.kldb, row.ags): row for row in candidates}
     for region in regions:
         for code in codes:
