@@ -278,7 +278,7 @@ def _drop(schema: str | None) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=8.0, help="Time limit per scenario.")
-    parser.add_argument("--max-requests", type=int, default=20_000, help="Request limit per scenario.")
+    parser.add_argument("--max-requests", type=int, default=100_000, help="Request limit per scenario.")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--workers", default="1,2")
