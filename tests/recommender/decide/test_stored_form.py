@@ -11,15 +11,15 @@ import pytest
 from sqlalchemy import text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from bench.decision_path import _profile
 from bench.storage import stored_bytes
 from data.seed import DEMO_JOBCENTER_CODE
 from models.db import session_scope
 from models.migrate import upgrade
-from models.tables import Decision, DecisionItem, JobSeeker, utcnow
-from recommender.casework.data_rights import export_personal_data
+from models.tables import Decision, DecisionItem, JobSeeker, StoredBlob, utcnow
+from recommender.casework.data_rights import erase_personal_data, export_personal_data
 from recommender.casework.queue import decision_detail
 from recommender.decide import decision_path
 from recommender.decide.decision_explanation import explanation_view
@@ -176,3 +176,23 @@ def test_the_logged_policy_gives_each_eligible_module_the_same_probability_in_ei
     np.testing.assert_array_equal(old_p, new_p)
     assert list(old_arm) == list(new_arm) == ["explore"]
     assert list(new_p[0]) == [1.0, 0.5, 0.25, 0.0]
+
+
+def test_erasure_empties_the_person_and_leaves_the_shared_record_to_everyone_else(engine: Engine) -> None:
+    (erased_id, erased_decision), (kept_id, kept_decision) = _decide(engine, 2)
+    with Session(engine) as session:
+        before = _readers(session, kept_id, kept_decision)
+    with session_scope(engine) as session:
+        person = session.get(JobSeeker, erased_id)
+        assert person is not None
+        erase_personal_data(session, job_seeker=person, confirmation="DELETE")
+    with Session(engine) as session:
+        decision = session.get(Decision, erased_decision)
+        items = session.exec(select(DecisionItem).where(DecisionItem.decision_id == erased_decision)).all()
+        assert decision is not None and decision.features == {"erased": True} and decision.diagnostic == []
+        assert items and all(item.reasons == [] for item in items)
+        # The record holds the catalogue's texts and names only: it stays, and so does everyone else's advice.
+        assert session.exec(select(func.count()).select_from(StoredBlob)).one() == 1
+        assert _readers(session, kept_id, kept_decision) == before
+        report = verify_chain(session)
+    assert report.ok, report.problems
