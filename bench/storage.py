@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 
 # A decision's rows; of the events, the ones a decision writes (page views etc. are not counted).
-STORED_TABLES = {"profile_snapshot": "", "decision": "", "decision_item": "",
+STORED_TABLES = {"profile_snapshot": "", "decision": "", "decision_item": "", "stored_blob": "",
                  "event": " WHERE event_type IN ('recommendation_generated', 'review_superseded')"}
 
 

@@ -179,6 +179,22 @@ class AdviceModule(SQLModel, table=True):
     active: bool = True
 
 
+class StoredBlob(SQLModel, table=True):
+    """Content-addressed, shared JSON that many rows refer to by digest (issue 16), never personal data.
+
+    ``digest`` is the SHA-256 of the canonical JSON of ``body``, so a row cannot be changed
+    without ``lotse audit verify`` noticing; rows are never updated or deleted (triggers,
+    migration ``0015_stored_blob``). Holds e.g. a catalogue version's rule list and fixed texts.
+    """
+
+    __tablename__ = "stored_blob"
+
+    digest: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(max_length=32)
+    body: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = _ts()
+
+
 class Decision(SQLModel, table=True):
     """One recommendation request and how it was answered."""
 
@@ -191,11 +207,21 @@ class Decision(SQLModel, table=True):
     model_version: str = Field(max_length=64)
     feature_set_version: str = Field(max_length=32)
     catalogue_version: str = Field(max_length=32)
-    features: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    guardrails: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
+    # The shared record (``stored_blob``) this decision's compact columns refer to: the catalogue
+    # version's rules, fixed reason and diagnostic texts, feature and field names (issue 16,
+    # ``recommender.decide.stored_form``, which packs and unpacks); None on decisions stored in full.
+    # No foreign key (adding one rebuilds the table on SQLite): blobs are never deleted (triggers)
+    # and ``lotse audit verify`` reports a decision whose record is missing.
+    record_digest: str | None = Field(default=None, max_length=64)
+    # Compact form (with ``record_digest``): the values in the order of the record's feature names.
+    features: dict[str, Any] | list[Any] = Field(sa_column=Column(JSON, nullable=False))
+    # Full form: one ``{rule_id, module_id, legal_basis, outcome}`` per rule checked; compact form
+    # (with ``record_digest``): one integer per rule, ``4 * index in the record's rules + outcome``.
+    guardrails: list[Any] = Field(sa_column=Column(JSON, nullable=False))
     diagnostic: list[dict[str, Any]] = Field(sa_column=Column(JSON, nullable=False))
-    # Profile fields whose absence limited the advice ("tell us X for better advice").
-    missing_fields: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Profile fields whose absence limited the advice ("tell us X for better advice"); compact
+    # form: their places in the record's field names.
+    missing_fields: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     illustrative_market: bool = False
     exploration: bool = False
     created_at: datetime = _ts(index=True)

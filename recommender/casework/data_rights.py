@@ -35,6 +35,7 @@ from models.hashing import jsonable
 from models.tables import Decision, Event, JobSeeker, ReviewState, UserAccount, utcnow
 from recommender.casework.erasure_journal import ErasureJournal
 from recommender.casework.feed import report_erasure
+from recommender.decide.stored_form import full_decision_row, load_record, unpack_reasons
 from recommender.errors import RecommenderError
 from recommender.records.chain import EventType, append_event
 
@@ -164,6 +165,19 @@ def _personal_rows(session: Session, job_seeker: JobSeeker,
     return {name: list(bucket.values()) for name, bucket in rows.items()}
 
 
+def _full_rows(session: Session, rows: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """Decisions and items as stored before issue 16: the compact columns unpacked with their record."""
+    connection = session.connection()
+    records = {d["id"]: load_record(connection, d.get("record_digest")) for d in rows.get("decision", [])}
+    out = dict(rows)
+    if "decision" in rows:
+        out["decision"] = [full_decision_row(d, records[d["id"]]) for d in rows["decision"]]
+    if "decision_item" in rows:
+        out["decision_item"] = [{**i, "reasons": unpack_reasons(i["reasons"], records.get(i["decision_id"]))}
+                                for i in rows["decision_item"]]
+    return out
+
+
 def _clean(record: dict[str, Any]) -> dict[str, Any]:
     return {k: jsonable(v) for k, v in record.items() if not any(s in k.lower() for s in _SECRET_COLUMNS)}
 
@@ -224,7 +238,7 @@ def export_personal_data(session: Session, *, job_seeker: JobSeeker, locale: Loc
     ``include_explanations=False`` skips re-rendering every decision's explanation (overview pages).
     """
     tables = {name: [_clean(r) for r in records] for name, records in
-              _personal_rows(session, job_seeker, metadata).items()}
+              _full_rows(session, _personal_rows(session, job_seeker, metadata)).items()}
     for item in tables.get("decision_item", []):
         if item.get("review_state") == ReviewState.pending_review.value:
             item["status"] = localise(*UNDER_REVIEW, locale)

@@ -31,6 +31,7 @@ from models.tables import (
 )
 from recommender.casework.caseload import caseload_ids
 from recommender.casework.validation import ReviewError, ReviewNotFound
+from recommender.decide.stored_form import load_record, unpack_diagnostic, unpack_guardrails, unpack_reasons
 
 DECISION_NOT_FOUND = "No such decision in this case."
 
@@ -230,7 +231,8 @@ def decision_detail(session: Session, *, job_seeker: JobSeeker, decision_id: str
     rule_texts = {(m.id, r.id): (r.reason_de, r.reason_en) for m in specs.values() for r in m.eligibility}
     rules_by_module: dict[str, list[dict[str, Any]]] = {}
     general_rules: list[dict[str, Any]] = []
-    for rule in decision.guardrails or []:
+    record = load_record(session.connection(), decision.record_digest)
+    for rule in unpack_guardrails(decision.guardrails or [], record):
         target = rule.get("module_id") if isinstance(rule, dict) else None
         if isinstance(rule, dict):
             text_de, text_en = rule_texts.get((str(target), str(rule.get("rule_id"))), ("", ""))
@@ -250,7 +252,7 @@ def decision_detail(session: Session, *, job_seeker: JobSeeker, decision_id: str
             item.review_state != ReviewState.not_required,
             "rank": item.rank,
             "uplift": item.uplift,
-            "reasons": item.reasons or [],
+            "reasons": unpack_reasons(item.reasons, record),
             "rules": rules_by_module.get(item.module_id, []),
             "review_state": item.review_state,
             "version": item.version,
@@ -267,7 +269,7 @@ def decision_detail(session: Session, *, job_seeker: JobSeeker, decision_id: str
         "decision": decision,
         "snapshot": snapshot.payload if snapshot else {},
         "snapshot_sha256": snapshot.sha256 if snapshot else None,
-        "diagnostic": decision.diagnostic or [],
+        "diagnostic": unpack_diagnostic(decision.diagnostic, record),
         "general_rules": general_rules,
         "items": item_views,
     }

@@ -29,6 +29,7 @@ from sqlalchemy import insert
 from sqlmodel import Session
 
 from data.catalogue import Catalogue, load_catalogue
+from models.blobs import put_blob
 from models.errors import require_id
 from models.hashing import sha256_hex
 from models.schemas import Profile
@@ -43,7 +44,7 @@ from recommender.decide.decision_view import (
     decision_view,
     latest_decision_view,
 )
-from recommender.decide.diagnostic import Obstacle, diagnose
+from recommender.decide.diagnostic import Obstacle, diagnose, evidence_record
 from recommender.decide.exploration import MAX_ITEMS, ExplorationConfig, ShownChoice, choose_shown, rules_only
 from recommender.decide.features import FEATURE_SET_VERSION, build_features
 from recommender.decide.guardrails import GuardrailResult, evaluate_guardrails
@@ -52,6 +53,16 @@ from recommender.decide.market_context import market_context_for
 from recommender.decide.ranker import LoadedModel
 from recommender.decide.reasons import item_reasons
 from recommender.decide.registry import ModelRegistry
+from recommender.decide.stored_form import (
+    RECORD_KIND,
+    CatalogueRecord,
+    pack_diagnostic,
+    pack_features,
+    pack_fields,
+    pack_guardrails,
+    pack_reasons,
+    record_for,
+)
 from recommender.decide.superseding import supersede_pending
 from recommender.errors import ModelLoadError
 from recommender.records.bound_rows import binding
@@ -155,6 +166,8 @@ class DecisionPlan:
     item_binding: dict[str, list[str]]
     event: dict[str, Any]
     catalogue: Catalogue
+    # The shared catalogue record the compact columns refer to; inserted with the decision if new.
+    record: CatalogueRecord
     locale: Locale
     # A trial case opened by this request (no id when planned): saved with the decision, so it
     # has no earlier decision, plan or counsellor to read.
@@ -228,6 +241,7 @@ def plan_decision(
     order, propensities, explored = choice.order, choice.shown_probability, choice.arm in ("explore", "control")
     shadow = _shadow_ranking(registry, features, guard.eligible) if model is not None else None
     decision_id, model_version = new_id(), model.version if model else RULES_VERSION
+    record = record_for(catalogue)
     decision: dict[str, Any] = {
         "id": decision_id,
         "job_seeker_id": job_seeker.id,  # None for a new case: write_decision sets both ids
@@ -237,10 +251,11 @@ def plan_decision(
         "model_version": model_version,
         "feature_set_version": FEATURE_SET_VERSION,
         "catalogue_version": catalogue.version,
-        "features": json_features(features),
-        "guardrails": [o.as_log() for o in guard.outcomes],
-        "diagnostic": [_obstacle_record(o) for o in obstacles],
-        "missing_fields": list(guard.missing_fields),
+        "record_digest": record.digest,
+        "features": pack_features(json_features(features), record),
+        "guardrails": pack_guardrails([o.as_log() for o in guard.outcomes], record),
+        "diagnostic": pack_diagnostic([_obstacle_record(o) for o in obstacles], record),
+        "missing_fields": pack_fields(guard.missing_fields, record),
         "illustrative_market": market.illustrative,
         "exploration": explored,
         # Before its event's time (taken under the chain lock), as ``audit verify`` expects.
@@ -253,32 +268,25 @@ def plan_decision(
         review = ReviewState.pending_review if module_id in guard.needs_review else ReviewState.not_required
         rows.append({
             "id": new_id(), "decision_id": decision_id, "module_id": module_id, "rank": rank, "score": None,
-            "uplift": uplifts.get(module_id), "propensity": propensities[module_id], "reasons": reasons,
+            "uplift": uplifts.get(module_id), "propensity": propensities[module_id],
+            "reasons": pack_reasons(reasons, record),
             "review_state": review.value, "version": 1, "authored_by_counsellor": False,
         })
     # The guardrails are stored once, on the decision; the event binds the decision's digest,
-    # which covers them, so the log still proves them (issue 16: they were stored twice).
+    # which covers them, so the log still proves them (issue 16: they were stored twice). So do
+    # the shown items: the event binds their rows (module, rank, propensity, review state) and
+    # logs only what no row holds: the probability of each eligible module that was not shown.
     event = prepare_event(
         event_type=EventType.recommendation_generated, actor_role=actor_role, actor_id=actor_id,
         case_pseudonym=job_seeker.pseudonym, decision_id=decision_id, model_version=model_version,
         feature_set_version=FEATURE_SET_VERSION, input_hash=input_hash, ui_text_version=UI_TEXT_VERSION,
-        outputs={
-            **({"shadow": shadow} if shadow else {}),
-            "mode": decision["mode"],
-            "mode_reason": mode_reason,
-            "exploration": explored,
-            "shown_policy": choice.as_log(),
-            "catalogue_version": catalogue.version,
-            "items": [
-                {"module_id": m, "rank": r, "propensity": propensities[m],
-                 "review": "pending_review" if m in guard.needs_review else "not_required"}
-                for r, m in enumerate(order, start=1)
-            ],
-        },
+        # Mode, its reason, exploration and catalogue version are the decision row's, bound too.
+        outputs={**({"shadow": shadow} if shadow else {}), "shown_policy": choice.as_log()},
     )
     return DecisionPlan(job_seeker=job_seeker, snapshot_payload=payload, snapshot_sha256=input_hash,
                         decision=decision, items=rows, item_binding=binding(decision_item=rows)["decision_item"],
-                        event=event, catalogue=catalogue, locale=locale, new_case=job_seeker.id is None)
+                        event=event, catalogue=catalogue, record=record, locale=locale,
+                        new_case=job_seeker.id is None)
 
 
 def write_decision(session: Session, plan: DecisionPlan) -> DecisionView:
@@ -293,6 +301,7 @@ def write_decision(session: Session, plan: DecisionPlan) -> DecisionView:
     session.flush()  # whatever the caller added in this transaction (a new case's counter) goes first
     connection = session.connection()  # Core inserts: no ORM objects on the hot path
     snapshot["id"] = connection.execute(_INSERT_SNAPSHOT, snapshot).scalar_one()
+    put_blob(connection, digest=plan.record.digest, kind=RECORD_KIND, body=plan.record.body)
     decision = {**plan.decision, "job_seeker_id": job_seeker_id, "snapshot_id": snapshot["id"]}
     connection.execute(_INSERT_DECISION, decision)
     if plan.items:
@@ -321,7 +330,7 @@ def _obstacle_record(obstacle: Obstacle) -> dict[str, Any]:
         "id": obstacle.id,
         "title_de": obstacle.title.de,
         "title_en": obstacle.title.en,
-        "evidence": [{"field": e.field, "de": e.text_de, "en": e.text_en} for e in obstacle.evidence],
+        "evidence": [evidence_record(e) for e in obstacle.evidence],
         "severity": float(obstacle.severity),
     }
 

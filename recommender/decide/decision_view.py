@@ -19,6 +19,14 @@ from models.crud import latest_decision
 from models.errors import require_id
 from models.plan import PlanStep, plan_steps_by_module
 from models.tables import VISIBLE_STATES, Decision, DecisionItem, JobSeeker, ProfileSnapshot, ReviewState
+from recommender.decide.stored_form import (
+    CatalogueRecord,
+    load_record,
+    unpack_diagnostic,
+    unpack_fields,
+    unpack_guardrails,
+    unpack_reasons,
+)
 
 _ = str  # marks the English msgid for extraction; data.languages.localise translates it
 COUNSELLOR_TIP = ("Tipp Ihrer Ansprechperson", _("A tip from your counsellor"))
@@ -99,12 +107,14 @@ def decision_view(
         ).all()
     plan = plan_steps if plan_steps is not None else plan_steps_by_module(session=session,
                                                                           job_seeker_id=decision.job_seeker_id)
+    record = load_record(session.connection(), decision.record_digest)
+    guardrails = unpack_guardrails(decision.guardrails, record)
     views = []
     for item in items:
         state = ReviewState(item.review_state)
         if audience == "job_seeker" and state in (ReviewState.rejected, ReviewState.superseded):
             continue
-        views.append(_item_view(item, decision, catalogue, locale, audience, plan.get(item.module_id)))
+        views.append(_item_view(item, guardrails, record, catalogue, locale, audience, plan.get(item.module_id)))
     snapshot_hash = snapshot_sha256 if snapshot_sha256 is not None else _snapshot_hash(session, decision)
     return DecisionView(
         decision_id=decision.id,
@@ -117,11 +127,11 @@ def decision_view(
         diagnostic=[
             ObstacleView(id=o["id"], title=localise(o["title_de"], o["title_en"], locale),
                          evidence=[localise(e["de"], e["en"], locale) for e in o["evidence"]])
-            for o in decision.diagnostic
+            for o in unpack_diagnostic(decision.diagnostic, record)
         ],
         items=views,
-        missing_fields=list(decision.missing_fields),
-        guardrails=decision.guardrails,
+        missing_fields=unpack_fields(decision.missing_fields, record),
+        guardrails=guardrails,
         input_hash=snapshot_hash,
         illustrative_market=decision.illustrative_market,
     )
@@ -133,8 +143,8 @@ def _snapshot_hash(session: Session, decision: Decision | SimpleNamespace) -> st
 
 
 def _item_view(
-    item: Any, decision: Decision | SimpleNamespace, catalogue: Catalogue, locale: Locale, audience: str,
-    planned: PlanStep | None,
+    item: Any, guardrails: list[dict[str, Any]], record: CatalogueRecord | None, catalogue: Catalogue,
+    locale: Locale, audience: str, planned: PlanStep | None,
 ) -> ItemView:
     state = ReviewState(item.review_state)
     visible = state in VISIBLE_STATES or audience == "staff"
@@ -145,9 +155,10 @@ def _item_view(
         title = localise(*COUNSELLOR_TIP, locale) if item.authored_by_counsellor else item.module_id
     text = item.edited_text or (module.text.get(locale) if module else "")
     module_id = item.module_id
-    rules = [g for g in decision.guardrails if g.get("module_id") == module_id]
-    reasons = [_reason(r, module, locale) for r in item.reasons if "de" in r and "en" in r]
-    data_used = sorted({r["feature"] for r in item.reasons if "feature" in r})
+    rules = [g for g in guardrails if g.get("module_id") == module_id]
+    stored_reasons = unpack_reasons(item.reasons, record)
+    reasons = [_reason(r, module, locale) for r in stored_reasons if "de" in r and "en" in r]
+    data_used = sorted({r["feature"] for r in stored_reasons if "feature" in r})
     staff = audience == "staff"
     return ItemView(
         item_id=item.id,

@@ -56,14 +56,43 @@ OBSTACLE_TITLES: dict[str, ObstacleTitle] = {
 }
 
 
+# The evidence sentences that state no figure of the person: the same for everyone they apply to,
+# so the stored form keeps them once (``recommender.decide.stored_form``).
+_NO_GOAL = Evidence("target_occupation", "Sie haben noch keinen Zielberuf angegeben.",
+                    _("You have not named a target job yet."))
+_ONE_JOB = Evidence("alternative_occupations", "Sie suchen nur in einem Beruf.", _("You search in one job only."))
+_NO_QUALIFICATION = Evidence("vocational_qualification", "Sie haben keinen Berufsabschluss angegeben.",
+                             _("You have not stated a vocational qualification."))
+_ONE_WAY = Evidence("search_channels", "Sie suchen auf nur einem Weg.", _("You use only one way to search."))
+_FEW_APPLICATIONS = Evidence("applications_last_3_months", "Sie haben in 3 Monaten wenige Bewerbungen geschrieben.",
+                             _("You sent few applications in 3 months."))
+_NO_CV = Evidence("has_cv", "Sie haben noch keinen Lebenslauf.", _("You do not have a CV yet."))
+_NO_OFFER = Evidence("interviews_last_3_months", "Sie hatten Vorstellungsgespräche, aber noch keine Zusage.",
+                     _("You had interviews but no offer yet."))
+_NO_LICENCE = Evidence("driving_licence", "Ohne Führerschein erreichen Sie weniger Stellen.",
+                       _("Without a driving licence you reach fewer jobs."))
+_CHILDCARE = Evidence("constraints.childcare_needed", "Sie brauchen Kinderbetreuung.", _("You need childcare."))
+_GERMAN = Evidence("german_level", "Besseres Deutsch öffnet mehr Stellen.", _("Better German opens more jobs."))
+_NOT_RECOGNISED = Evidence("recognition_status", "Ihr Abschluss aus dem Ausland ist noch nicht anerkannt.",
+                           _("Your qualification from abroad is not recognised yet."))
+_SALARY_HIGH = Evidence("salary_expectation_eur", "Ihr Wunschlohn liegt deutlich über dem üblichen Lohn.",
+                        _("The pay you want is well above the usual pay."))
+FIXED_EVIDENCE = (_NO_GOAL, _ONE_JOB, _NO_QUALIFICATION, _ONE_WAY, _FEW_APPLICATIONS, _NO_CV,
+                  _NO_OFFER, _NO_LICENCE, _CHILDCARE, _GERMAN, _NOT_RECOGNISED, _SALARY_HIGH)
+
+
+def evidence_record(evidence: Evidence) -> dict[str, str]:
+    """How one piece of evidence is logged with the decision."""
+    return {"field": evidence.field, "de": evidence.text_de, "en": evidence.text_en}
+
+
 def _known(value: float) -> bool:
     return not math.isnan(value)
 
 
 def _check_goal(f: dict[str, float], p: Profile) -> list[Evidence]:
     if p.target_occupation is None and not p.target_occupation_text:
-        return [Evidence("target_occupation", "Sie haben noch keinen Zielberuf angegeben.",
-                         _("You have not named a target job yet."))]
+        return [_NO_GOAL]
     return []
 
 
@@ -76,55 +105,48 @@ def _check_market(f: dict[str, float], p: Profile) -> list[Evidence]:
                             _("In your field about %(n)s unemployed people compete for one job.")
                             % {"n": f"{tension:.0f}"}))
         if f["target_occupations_count"] == 1:
-            out.append(Evidence("alternative_occupations", "Sie suchen nur in einem Beruf.",
-                                _("You search in one job only.")))
+            out.append(_ONE_JOB)
     return out
 
 
 def _check_qualification(f: dict[str, float], p: Profile) -> list[Evidence]:
     if f["vocational_level"] == 0:
-        return [Evidence("vocational_qualification", "Sie haben keinen Berufsabschluss angegeben.",
-                         _("You have not stated a vocational qualification."))]
+        return [_NO_QUALIFICATION]
     return []
 
 
 def _check_search(f: dict[str, float], p: Profile) -> list[Evidence]:
     out = []
     if _known(f["search_channel_count"]) and f["search_channel_count"] <= 1:
-        out.append(Evidence("search_channels", "Sie suchen auf nur einem Weg.", _("You use only one way to search.")))
+        out.append(_ONE_WAY)
     if _known(f["applications_3m"]) and f["applications_3m"] < 5:
-        out.append(Evidence("applications_last_3_months", "Sie haben in 3 Monaten wenige Bewerbungen geschrieben.",
-                            _("You sent few applications in 3 months.")))
+        out.append(_FEW_APPLICATIONS)
     if f["has_cv"] == 0:
-        out.append(Evidence("has_cv", "Sie haben noch keinen Lebenslauf.", _("You do not have a CV yet.")))
+        out.append(_NO_CV)
     return out
 
 
 def _check_interviews(f: dict[str, float], p: Profile) -> list[Evidence]:
     if _known(f["interviews_3m"]) and f["interviews_3m"] >= 2 and f["months_unemployed"] >= 3:
-        return [Evidence("interviews_last_3_months", "Sie hatten Vorstellungsgespräche, aber noch keine Zusage.",
-                         _("You had interviews but no offer yet."))]
+        return [_NO_OFFER]
     return []
 
 
 def _check_practical(f: dict[str, float], p: Profile) -> list[Evidence]:
     out = []
     if f["driving_licence"] == 0 and _known(f["max_commute_minutes"]) and f["max_commute_minutes"] < 30:
-        out.append(Evidence("driving_licence", "Ohne Führerschein erreichen Sie weniger Stellen.",
-                            _("Without a driving licence you reach fewer jobs.")))
+        out.append(_NO_LICENCE)
     if p.constraints.childcare_needed:
-        out.append(Evidence("constraints.childcare_needed", "Sie brauchen Kinderbetreuung.", _("You need childcare.")))
+        out.append(_CHILDCARE)
     return out
 
 
 def _check_language(f: dict[str, float], p: Profile) -> list[Evidence]:
     out = []
     if _known(f["german_level"]) and f["german_level"] <= 3:
-        out.append(Evidence("german_level", "Besseres Deutsch öffnet mehr Stellen.",
-                            _("Better German opens more jobs.")))
+        out.append(_GERMAN)
     if f["recognition_open"] == 1:
-        out.append(Evidence("recognition_status", "Ihr Abschluss aus dem Ausland ist noch nicht anerkannt.",
-                            _("Your qualification from abroad is not recognised yet.")))
+        out.append(_NOT_RECOGNISED)
     return out
 
 
@@ -138,8 +160,7 @@ def _check_long(f: dict[str, float], p: Profile) -> list[Evidence]:
 
 def _check_salary(f: dict[str, float], p: Profile) -> list[Evidence]:
     if _known(f["salary_to_median"]) and f["salary_to_median"] > 1.2:
-        return [Evidence("salary_expectation_eur", "Ihr Wunschlohn liegt deutlich über dem üblichen Lohn.",
-                         _("The pay you want is well above the usual pay."))]
+        return [_SALARY_HIGH]
     return []
 
 

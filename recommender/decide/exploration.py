@@ -58,9 +58,16 @@ class ShownChoice:
     policy_version: str = POLICY_VERSION
 
     def as_log(self) -> dict[str, Any]:
-        """JSON for the decision log; module ids are values, never keys (the log's key scan stays meaningful)."""
-        return {**asdict(self), "order": list(self.order),
-                "shown_probability": [{"module_id": m, "probability": p} for m, p in self.shown_probability.items()]}
+        """JSON for the decision log; module ids are values, never keys (the log's key scan stays meaningful).
+
+        ``not_shown`` holds ``[module_id, probability]`` for each eligible module that was not
+        shown; a shown module's probability is its item's ``propensity`` and its place the item's
+        ``rank``, rows the event binds (issue 16: before, ``order`` and ``shown_probability`` for
+        every eligible module repeated them).
+        """
+        logged = {k: v for k, v in asdict(self).items() if k not in ("order", "shown_probability")}
+        shown = set(self.order)
+        return {**logged, "not_shown": [[m, p] for m, p in self.shown_probability.items() if m not in shown]}
 
 
 def _explore(model_order: list[str], review: set[str], rng: random.Random) -> list[str]:

@@ -332,4 +332,9 @@ def item_reasons(
     if model is not None and uplift is not None:  # the model scored this item: it ranked it
         de, en = MODEL_HELPS if uplift > 0 else MODEL_EXPECTS_LITTLE
         return [{"source": "model", "uplift": round(float(uplift), 6), "de": de, "en": en}]
-    return [{"rule_id": "general", "de": GENERAL_REASON[0], "en": GENERAL_REASON[1]}]
+    return [general_reason()]
+
+
+def general_reason() -> dict[str, Any]:
+    """The reason of an item ranked by the fixed rules with no rule that held."""
+    return {"rule_id": "general", "de": GENERAL_REASON[0], "en": GENERAL_REASON[1]}

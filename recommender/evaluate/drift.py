@@ -24,6 +24,7 @@ from sqlmodel import Session, col, func, select
 
 from models.tables import Decision, Outcome, as_utc, utcnow
 from recommender.decide.features import ALLOWED_FEATURES
+from recommender.decide.stored_form import load_record, unpack_features
 
 PSI_WATCH = 0.1
 PSI_SHIFT = 0.25
@@ -107,12 +108,15 @@ class DriftReport:
         return {**asdict(self), "thresholds": {"watch": PSI_WATCH, "shift": PSI_SHIFT}}
 
 
-def _matrix(decisions: list[Decision]) -> dict[str, np.ndarray]:
-    def value(d: Decision, name: str) -> float:
-        raw = d.features.get(name)
+def _matrix(session: Session, decisions: list[Decision]) -> dict[str, np.ndarray]:
+    connection = session.connection()
+    stored = [unpack_features(d.features, load_record(connection, d.record_digest)) for d in decisions]
+
+    def value(features: dict[str, Any], name: str) -> float:
+        raw = features.get(name)
         return float(raw) if isinstance(raw, int | float) else np.nan  # bool is an int: 0/1
 
-    return {name: np.array([value(d, name) for d in decisions], dtype=np.float64) for name in ALLOWED_FEATURES}
+    return {name: np.array([value(f, name) for f in stored], dtype=np.float64) for name in ALLOWED_FEATURES}
 
 
 def _job_rate(session: Session, decisions: list[Decision], window_days: int, now: datetime) -> float | None:
@@ -147,7 +151,7 @@ def drift_report(session: Session, *, window_days: int = DEFAULT_WINDOW_DAYS,
     if min(len(reference), len(recent)) < MIN_DECISIONS:
         message = TOO_FEW_DECISIONS.format(reference=len(reference), recent=len(recent), minimum=MIN_DECISIONS)
         return DriftReport(message, window_days, len(reference), len(recent), [], none)
-    ref, rec = _matrix(reference), _matrix(recent)
+    ref, rec = _matrix(session, reference), _matrix(session, recent)
     features = []
     for name in ALLOWED_FEATURES:
         psi = round(population_stability(ref[name], rec[name]), 4)

@@ -27,17 +27,23 @@ SHOWN_POLICY_EVENT = "recommendation_generated"
 OLD_LOG_ARM = ""  # no shown policy logged: a decision from before explore-coin-v1
 
 
-def shown_policies(events: Sequence[Any], decision_ids: list[str], module_ids: list[str]
-                   ) -> tuple[np.ndarray, np.ndarray]:
+def shown_policies(events: Sequence[Any], decision_ids: list[str], module_ids: list[str],
+                   items: Sequence[Any] = ()) -> tuple[np.ndarray, np.ndarray]:
     """Per decision (in *decision_ids* order): P(shown) per catalogue module, and the logged arm.
 
     Rows of decisions without a logged policy are NaN with arm :data:`OLD_LOG_ARM`; for logged
-    ones a module absent from the policy (not eligible) has probability 0.
+    ones a module absent from the policy (not eligible) has probability 0. Since issue 16 the
+    event logs only the modules it did not show (``not_shown``); a shown module's probability is
+    its item's propensity, read from *items* (``(decision_id, module_id, propensity)`` rows; a
+    counsellor's own item has no catalogue module and is skipped).
     """
     codes = {m: j for j, m in enumerate(module_ids)}
     where = {d: i for i, d in enumerate(decision_ids)}
     probability = np.full((len(decision_ids), len(module_ids)), np.nan, dtype=np.float32)
     arm = np.full(len(decision_ids), OLD_LOG_ARM, dtype=object)
+    shown_items: dict[str, list[tuple[str, float]]] = {}
+    for decision_id, module_id, propensity in items:
+        shown_items.setdefault(decision_id, []).append((module_id, propensity))
     for decision_id, outputs in events:
         policy = (outputs or {}).get("shown_policy")
         i = where.get(decision_id)
@@ -45,10 +51,14 @@ def shown_policies(events: Sequence[Any], decision_ids: list[str], module_ids: l
             continue
         probability[i] = 0.0
         arm[i] = policy.get("arm", OLD_LOG_ARM)
-        for entry in policy.get("shown_probability", ()):
-            j = codes.get(entry.get("module_id"))
+        if "not_shown" in policy:
+            entries = [*policy["not_shown"], *shown_items.get(decision_id, ())]
+        else:
+            entries = [(e["module_id"], e["probability"]) for e in policy.get("shown_probability", ())]
+        for module_id, p in entries:
+            j = codes.get(module_id)
             if j is not None:
-                probability[i, j] = float(entry["probability"])
+                probability[i, j] = float(p)
     return probability, arm
 
 

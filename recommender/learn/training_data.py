@@ -45,6 +45,7 @@ from sqlmodel import col
 from models.tables import Decision, DecisionItem, Event, Jobcenter, JobSeeker, Outcome, as_utc
 from recommender.decide.features import ALLOWED_FEATURES, FEATURE_SET_VERSION
 from recommender.decide.model_meta import LOGS_SCENARIO
+from recommender.decide.stored_form import CatalogueRecord, load_record, unpack_features, unpack_guardrails
 from recommender.learn.shown_policy import SHOWN_POLICY_EVENT, logged_item_propensity, shown_policies, top1_propensity
 from recommender.simulate.population import SimulatedData
 from recommender.simulate.simulated_log import SYNTHETIC_JOBCENTER
@@ -211,7 +212,7 @@ def read_partition(engine: Engine, lo: str | None, hi: str | None, config: Extra
     conditions = _decision_filter(config, lo, hi)
     decision_q = (select(col(Decision.id), col(Decision.job_seeker_id), col(JobSeeker.pseudonym),
                          col(Decision.created_at), col(Decision.features), col(Decision.exploration),
-                         col(Decision.model_version), col(Decision.mode),
+                         col(Decision.model_version), col(Decision.mode), col(Decision.record_digest),
                          *((col(Decision.guardrails),) if config.with_eligibility else ()))
                   .join(JobSeeker, col(JobSeeker.id) == Decision.job_seeker_id).where(*conditions))
     item_q = (select(col(DecisionItem.decision_id), col(DecisionItem.module_id), col(DecisionItem.rank),
@@ -230,7 +231,9 @@ def read_partition(engine: Engine, lo: str | None, hi: str | None, config: Extra
                    .join(Jobcenter, col(Jobcenter.id) == JobSeeker.jobcenter_id)
                    .where(col(Jobcenter.code) == SYNTHETIC_JOBCENTER, *conditions))
     with engine.connect() as connection:
-        decisions = connection.execute(decision_q).all()
+        # The compact stored form (issue 16) unpacked with the decision's shared record.
+        decisions = [_unpacked(r, load_record(connection, r[8]), config.with_eligibility)
+                     for r in connection.execute(decision_q)]
         items = connection.execute(item_q).all()
         outcomes = connection.execute(outcome_q).all()
         simulated = int(connection.execute(simulated_q).scalar_one())
@@ -238,6 +241,12 @@ def read_partition(engine: Engine, lo: str | None, hi: str | None, config: Extra
     part = _assemble(decisions, items, outcomes, policies, config, module_ids)
     part["stats"]["simulated_decisions"] = simulated
     return part
+
+
+def _unpacked(row: Any, record: CatalogueRecord | None, with_eligibility: bool) -> tuple[Any, ...]:
+    """A decision row with full features and, where read, guardrails (``[8]``; the digest is dropped)."""
+    head = (*row[:4], unpack_features(row[4], record), *row[5:8])
+    return (*head, unpack_guardrails(row[9], record)) if with_eligibility else head
 
 
 def _feature_matrix(payloads: list[dict[str, Any]]) -> np.ndarray:
@@ -261,7 +270,8 @@ def _assemble(decisions: Sequence[Any], items: Sequence[Any], outcomes: Sequence
     features = _feature_matrix([r[4] or {} for r in kept]) if kept else np.empty((0, len(ALLOWED_FEATURES)),
                                                                                     dtype=np.float32)
     d["row"] = np.arange(len(d))
-    shown_probability, d["arm"] = shown_policies(policies, list(d["decision_id"]), module_ids)
+    shown_probability, d["arm"] = shown_policies(policies, list(d["decision_id"]), module_ids,
+                                                 [(r[0], r[1], r[3]) for r in items])
     codes = {m: j + 1 for j, m in enumerate(module_ids)}
     # Plain tuples and set lookups: pandas' isin on string columns and Row attribute probing
     # dominated the read time at a million rows.

@@ -19,6 +19,8 @@ again by that action's event; :func:`row_problems` checks each row against its l
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -28,10 +30,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from models.hashing import sha256_hex, utc_iso
+from models.hashing import canonical_json, sha256_hex, utc_iso
 from models.tables import Decision, DecisionItem, ProfileSnapshot
 
 BINDING_KEY = "rows"
+HEX_LENGTH = 64  # a digest of a binding written before issue 16
 # What retention and erasure leave behind in a payload column.
 EMPTIED: tuple[Any, ...] = (None, [], {"purged": True}, {"erased": True})
 ROW_CHANGED = "{table} {row_id} does not match the digest its latest event {event_id} bound"
@@ -46,6 +49,8 @@ class RowSpec:
     model: type
     fixed: tuple[str, ...]
     payload: tuple[str, ...]
+    # Fixed columns added after rows were first bound: hashed only when set, so older bindings hold.
+    added: tuple[str, ...] = ()
 
 
 SPECS: dict[str, RowSpec] = {
@@ -54,7 +59,9 @@ SPECS: dict[str, RowSpec] = {
         Decision,
         ("id", "job_seeker_id", "snapshot_id", "mode", "mode_reason", "model_version", "feature_set_version",
          "catalogue_version", "guardrails", "missing_fields", "illustrative_market", "exploration", "created_at"),
-        ("features", "diagnostic")),
+        ("features", "diagnostic"),
+        # The shared catalogue record the compact columns refer to (issue 16, ``models.blobs``).
+        added=("record_digest",)),
     "decision_item": RowSpec(
         DecisionItem,
         ("id", "decision_id", "module_id", "rank", "score", "uplift", "propensity", "review_state", "version",
@@ -71,13 +78,24 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def row_digest(table: str, row: Any) -> list[str]:
-    """``[fixed, payload]`` digests of *row* (an ORM object, a mapping or a result row)."""
+def row_digest(table: str, row: Any, *, hex_digits: bool = False) -> list[str]:
+    """``[fixed, payload]`` digests of *row* (an ORM object, a mapping or a result row).
+
+    Each is the SHA-256 in unpadded URL-safe base64 (43 characters; issue 16: a third shorter
+    than hex, the same hash); bindings written before are in hex, which *hex_digits* gives.
+    """
     spec = SPECS[table]
     get = row.get if isinstance(row, Mapping) else (lambda name: getattr(row, name))
-    fixed = sha256_hex({name: _plain(get(name)) for name in spec.fixed})
-    payload = sha256_hex({name: _plain(get(name)) for name in spec.payload})
-    return [fixed, payload]
+    fixed_values = {name: _plain(get(name)) for name in spec.fixed}
+    fixed_values.update({name: get(name) for name in spec.added if get(name) is not None})
+    payload_values = {name: _plain(get(name)) for name in spec.payload}
+    encode = sha256_hex if hex_digits else _sha256_b64
+    return [encode(fixed_values), encode(payload_values)]
+
+
+def _sha256_b64(value: Any) -> str:
+    raw = hashlib.sha256(canonical_json(value).encode("utf-8")).digest()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
 
 
 def binding(**rows: Iterable[Any]) -> dict[str, dict[str, list[str]]]:
@@ -127,7 +145,7 @@ def row_problems(session: Session, bound: BoundRows, *, batch_size: int = 2000) 
                 if row is None:
                     yield ROW_MISSING.format(table=table, row_id=row_id, event_id=event_id)
                     continue
-                fixed, payload = row_digest(table, row)
+                fixed, payload = row_digest(table, row, hex_digits=len(digests[0]) == HEX_LENGTH)
                 if fixed != digests[0] or (payload != digests[1] and not _emptied(row, spec)):
                     yield ROW_CHANGED.format(table=table, row_id=row_id, event_id=event_id)
 

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Text, cast, insert, text
 from sqlmodel import Session, col, select
 
+from models.blobs import blob_problems
 from models.hashing import sha256_hex, utc_iso
 from models.tables import Event, utcnow
 from recommender.errors import RecommenderError
@@ -324,7 +325,9 @@ def verify_chain(session: Session, *, batch_size: int = 5000, start: ChainHead |
     moved row breaks the ``prev_hash`` link of the row after it; an id <= 0 (which the
     database refuses since migration 0008) is reported as forged. The rows the walked events
     bind (decisions, their items, profile snapshots) are then checked against their latest
-    binding (``records.bound_rows``); decisions newer than the last event are reported too.
+    binding (``records.bound_rows``), and every shared record (``stored_blob``) against its
+    digest, which the decisions' bindings cover; decisions newer than the last event are
+    reported too.
     """
     expected_prev = start.head_hash if start else GENESIS_HASH
     position = start.count if start else 0
@@ -348,7 +351,7 @@ def verify_chain(session: Session, *, batch_size: int = 5000, start: ChainHead |
             bound.last_event_at = event.created_at
             expected_prev = event.hash
             last_id = event.id
-    problems = list(row_problems(session, bound))
+    problems = [*row_problems(session, bound), *blob_problems(session.connection())]
     if start is None:
         problems += unlogged_decisions(session, bound)
     head = ChainHead(position, last_id, expected_prev) if last_id is not None else None

@@ -17,6 +17,7 @@ from models.schemas import Profile
 from models.tables import Decision, DecisionItem, Event, JobSeeker
 from recommender.casework.review import CONFLICT_ALREADY_REVIEWED, REASON_MISSING
 from recommender.decide.decision_path import recommend
+from recommender.decide.stored_form import load_record, unpack_guardrails
 from recommender.records.chain import verify_chain
 from tests.api.staff_util import StaffWorld, cheap_argon2  # noqa: F401  (fixture)
 from tests.frontend.staff_pages_util import page_login, post_on_page
@@ -289,12 +290,14 @@ def test_decision_page_shows_the_guardrails_stored_once_on_the_decision(app: Fas
         event = session.exec(select(Event).where(Event.decision_id == decision_id,
                                                  Event.event_type == "recommendation_generated")).one()
         report = verify_chain(session)
-    assert decision is not None and not event.guardrails  # one copy: on the decision
+        assert decision is not None
+        guardrails = unpack_guardrails(decision.guardrails, load_record(session.connection(), decision.record_digest))
+    assert not event.guardrails  # one copy: on the decision, against the shared record
     assert report.broken is None and not [p for p in report.problems if decision_id in p]
     with Session(app.state.engine) as session:
         offered = set(session.exec(select(DecisionItem.module_id).where(DecisionItem.decision_id == decision_id)))
     texts = {(m.id, r.id): r.reason_de for m in load_catalogue().modules for r in m.eligibility if r.reason_de}
-    shown = [g for g in decision.guardrails if g["module_id"] in offered and (g["module_id"], g["rule_id"]) in texts]
+    shown = [g for g in guardrails if g["module_id"] in offered and (g["module_id"], g["rule_id"]) in texts]
     html = page_login(app, world.usernames["counsellor"]).get(
         f"/staff/cases/{world.own_case}/decisions/{decision_id}").text
     assert shown and all(str(escape(texts[(g["module_id"], g["rule_id"])])) in html for g in shown)

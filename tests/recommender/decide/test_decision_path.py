@@ -21,6 +21,7 @@ from recommender.decide.decision_path import latest_decision_view, recommend
 from recommender.decide.exploration import POLICY_VERSION
 from recommender.decide.killswitch import set_kill_switch
 from recommender.decide.ranker import ModuleScore
+from recommender.decide.stored_form import load_record, unpack_features, unpack_guardrails
 from recommender.records.bound_rows import row_digest
 from recommender.records.chain import verify_chain
 from tests.factories import make_jobcenter
@@ -128,9 +129,10 @@ def test_model_mode_ranks_by_uplift_and_logs_everything(seeded: Engine) -> None:
         assert event.model_version == "fake-1" and event.feature_set_version == decision.feature_set_version
         # The guardrails are stored once, on the decision; the event binds the decision's digest.
         assert not event.guardrails
-        assert decision.guardrails and all({"rule_id", "legal_basis", "outcome"} <= set(g) for g in decision.guardrails)
+        guardrails = unpack_guardrails(decision.guardrails, load_record(session.connection(), decision.record_digest))
+        assert guardrails and all({"rule_id", "legal_basis", "outcome"} <= set(g) for g in guardrails)
         assert event.outputs["rows"]["decision"][decision.id] == row_digest("decision", decision)
-        assert all(0 < item["propensity"] <= 1 for item in event.outputs["items"])
+        assert set(event.outputs["rows"]["decision_item"]) == {i.id for i in items}
         assert event.ui_text_version
         assert verify_chain(session).ok
 
@@ -215,11 +217,13 @@ def test_exploration_shuffles_only_self_help_and_logs_propensities(seeded: Engin
         assert all(0 < i.propensity <= 1 for i in items)
         assert any(i.propensity < 1 for i in items if i.review_state == "not_required")
         policy = session.exec(select(Event).where(Event.decision_id == decision.id)).one().outputs["shown_policy"]
-    eligible = {r["module_id"] for r in decision.guardrails if r["outcome"] not in ("ineligible", "blocked")}
-    logged = {p["module_id"]: p["probability"] for p in policy["shown_probability"]}
+        guardrails = unpack_guardrails(decision.guardrails, load_record(session.connection(), decision.record_digest))
+    eligible = {r["module_id"] for r in guardrails if r["outcome"] not in ("ineligible", "blocked")}
+    not_shown = dict(policy["not_shown"])
     assert policy["arm"] == "explore" and policy["rate"] == 0.5 and policy["policy_version"] == POLICY_VERSION
-    assert {i.module_id for i in items} <= set(logged) and len(logged) >= len(items)
-    assert all(logged[i.module_id] == pytest.approx(i.propensity) for i in items) and eligible
+    # Every eligible module's probability is logged: a shown one's as its bound item's propensity.
+    assert not {i.module_id for i in items} & set(not_shown) and all(0 <= p < 1 for p in not_shown.values())
+    assert not_shown and eligible
 
 
 def test_a_randomised_control_share_follows_the_rules_baseline(seeded: Engine) -> None:
@@ -259,9 +263,10 @@ def test_stored_feature_vector_holds_only_allow_listed_names(seeded: Engine) -> 
     with Session(seeded) as session:
         decision = session.get(Decision, view.decision_id)
         assert decision is not None
-        assert set(decision.features) <= set(ALLOWED_FEATURES)
-        assert denied_names(decision.features) == []
-        assert "childcare_needed" not in decision.features  # a constraint: hard filter only, never a feature
+        features = unpack_features(decision.features, load_record(session.connection(), decision.record_digest))
+        assert set(features) <= set(ALLOWED_FEATURES)
+        assert denied_names(features) == []
+        assert "childcare_needed" not in features  # a constraint: hard filter only, never a feature
 
 
 def test_counsellor_switch_to_work_without_ai_routes_the_case_to_rules(seeded: Engine) -> None:
@@ -296,7 +301,7 @@ def test_shadow_candidate_is_logged_but_never_shown(seeded: Engine) -> None:
     with Session(seeded) as session:
         event = session.exec(select(Event).where(Event.decision_id == shadowed.decision_id)).one()
         assert event.outputs["shadow"]["model_version"] == "candidate-2"
-        assert event.outputs["shadow"]["items"] != [i["module_id"] for i in event.outputs["items"]]
+        assert event.outputs["shadow"]["items"] != [i.module_id for i in shadowed.items]
         decision = session.get(Decision, shadowed.decision_id)
         assert decision is not None and decision.model_version == "fake-1"
 
