@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from data.catalogue import Catalogue, load_catalogue
 from recommender.decide.ranker import TrainResult
@@ -31,3 +32,16 @@ def data(n: int = 5000, seed: int = 42, path: Path = DEFAULT_SCENARIO) -> Simula
 @lru_cache(maxsize=4)
 def trained(n: int = 20_000, path: Path = DEFAULT_SCENARIO) -> TrainResult:
     return fit(data(n, 42, path), TrainConfig.quick())
+
+
+class FixedRegistry:
+    """Stands in for ``ModelRegistry`` in decision-path tests: always this model (or rules), no shadow."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+
+    def load_active(self) -> Any:
+        return self.model
+
+    def load_shadow(self) -> None:
+        return None

@@ -46,17 +46,6 @@ FOREIGN_UNRECOGNISED = Profile.model_validate({
 })
 
 
-class _Registry:
-    def __init__(self, model: Any) -> None:
-        self.model = model
-
-    def load_active(self) -> Any:
-        return self.model
-
-    def load_shadow(self) -> None:
-        return None
-
-
 def _decide(engine: Engine, profile: Profile, model: Any) -> list[Any]:
     with session_scope(engine) as session:
         make_jobcenter(session, code=DEMO_JOBCENTER_CODE)
@@ -64,7 +53,7 @@ def _decide(engine: Engine, profile: Profile, model: Any) -> list[Any]:
         job_seeker = JobSeeker(jobcenter_id=jobcenter.id)  # type: ignore[union-attr]
         session.add(job_seeker)
         session.flush()
-        recommend(session, job_seeker=job_seeker, profile=profile, registry=_Registry(model),
+        recommend(session, job_seeker=job_seeker, profile=profile, registry=sm.FixedRegistry(model),
                   actor_role="job_seeker", actor_id=job_seeker.pseudonym)
         decision = latest_decision(session=session, job_seeker_id=require_id(job_seeker))
         assert decision is not None

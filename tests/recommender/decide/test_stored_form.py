@@ -31,21 +31,10 @@ from tests.factories import make_jobcenter
 from tests.recommender import simulated_model as sm
 
 
-class _Registry:
-    def __init__(self, model: Any) -> None:
-        self.model = model
-
-    def load_active(self) -> Any:
-        return self.model
-
-    def load_shadow(self) -> None:
-        return None
-
-
 def _decide(engine: Engine, decisions: int, *, with_model: bool = True) -> list[tuple[int, str]]:
     """*decisions* decisions of new cases on synthetic profiles, as the app makes them; (case id, decision id)."""
     rng = random.Random(7)
-    registry = _Registry(sm.trained().model if with_model else None)
+    registry = sm.FixedRegistry(sm.trained().model if with_model else None)
     out = []
     with session_scope(engine) as session:
         center = make_jobcenter(session, code=DEMO_JOBCENTER_CODE)
