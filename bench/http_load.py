@@ -10,8 +10,8 @@ of concurrent connections, a time limit and a request limit per scenario) drives
   the model, is timed on its own; with 2 workers it reaches one of them).
 
 Per scenario: req/s, p50/p95/p99 latency, errors, server CPU per request (all server
-processes), server RSS before and after, and the ratio of req/s to the bare endpoint. The
-client runs on the same 2 cores, so it costs the server some CPU: the bare ratio shows how much.
+processes; PostgreSQL's processes apart), server RSS before and after, and the ratio of req/s to
+the bare endpoint. The client runs on the same 2 cores, so it costs the server some CPU: the bare ratio shows how much.
 The generator is Debian's ``wrk`` (``bench.clients.wrk``, installed by ``make bench``), which
 costs the server far less CPU than a Python client; ``--client asyncio`` (httpx) is the fallback
 when it is missing.
@@ -117,6 +117,23 @@ def _cpu_seconds(root: psutil.Process) -> float:
             times = proc.cpu_times()
             total += times.user + times.system
         except psutil.NoSuchProcess:
+            continue
+    return total
+
+
+def _postgres_cpu_seconds() -> float:
+    """CPU of PostgreSQL on this machine: its live processes, plus the backends that have ended
+    (counted in the postmaster's ``children_*`` once it reaped them), so the figure only grows."""
+    total = 0.0
+    for proc in psutil.process_iter(["name"]):
+        if not (proc.info["name"] or "").startswith("postgres"):
+            continue
+        try:
+            times = proc.cpu_times()
+            total += times.user + times.system
+            if not proc.parent().name().startswith("postgres"):  # the postmaster
+                total += times.children_user + times.children_system
+        except (psutil.Error, AttributeError):
             continue
     return total
 
@@ -230,12 +247,15 @@ def _first_request_ms(url: str, scenario: str) -> float | None:
 def _scenario(url: str, root: psutil.Process, scenario: str, args: argparse.Namespace) -> dict[str, Any]:
     first_ms = _first_request_ms(url, scenario)
     rss_before = _rss_mb(root)
-    cpu_before = _cpu_seconds(root)
+    cpu_before, database_before = _cpu_seconds(root), _postgres_cpu_seconds()
     drive = _drive_wrk if args.client == "wrk" else lambda *a, **k: asyncio.run(_drive(*a, **k))
     figures = drive(url, scenario, concurrency=args.concurrency, seconds=args.seconds,
                     max_requests=args.max_requests, seed=hash(scenario) & 0xFFFF)
     cpu = _cpu_seconds(root) - cpu_before
     figures["server_cpu_ms_per_request"] = round(1000 * cpu / max(1, figures["requests"]), 2)
+    # PostgreSQL's processes share the two cores: their CPU is part of what a request costs there.
+    figures["postgres_cpu_ms_per_request"] = round(
+        1000 * (_postgres_cpu_seconds() - database_before) / max(1, figures["requests"]), 2)
     figures["rss_mb_before"], figures["rss_mb_after"] = rss_before, _rss_mb(root)
     if first_ms is not None:
         figures["first_request_ms"] = first_ms
@@ -329,6 +349,7 @@ def _print(database: str, workers: int, figures: dict[str, Any]) -> None:
     for scenario, f in figures.items():
         print(f"{database:10} w={workers} {scenario:9} {f['req_per_s']:7.1f} req/s  p50 {f['p50_ms']:7.1f}  "
               f"p95 {f['p95_ms']:7.1f}  p99 {f['p99_ms']:7.1f} ms  cpu {f['server_cpu_ms_per_request']:6.2f} ms/req  "
+              f"(postgres {f['postgres_cpu_ms_per_request']:5.2f})  "
               f"errors {sum(f['errors'].values())}  rss {f['rss_mb_after']} MB")
 
 
