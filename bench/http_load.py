@@ -11,10 +11,10 @@ of concurrent connections, a time limit and a request limit per scenario) drives
 
 Per scenario: req/s, p50/p95/p99 latency, errors, server CPU per request (all server
 processes; PostgreSQL's processes apart), server RSS before and after, and the ratio of req/s to
-the bare endpoint. The client runs on the same 2 cores, so it costs the server some CPU: the bare ratio shows how much.
-The generator is Debian's ``wrk`` (``bench.clients.wrk``, installed by ``make bench``), which
-costs the server far less CPU than a Python client; ``--client asyncio`` (httpx) is the fallback
-when it is missing.
+the bare endpoint. The client runs on the same 2 cores, so it costs the server some CPU: the bare
+ratio shows how much. The generator is Debian's ``wrk`` (``bench.clients.wrk``, installed by
+``make bench``), which costs the server far less CPU than a Python client; ``--client asyncio``
+(httpx) is the fallback when it is missing.
 
 Run: ``.venv/bin/python -m bench.http_load [--seconds 8] [--concurrency 8] [--client wrk|asyncio]``;
 writes bench/reports/http_load.json. Profiles and titles are synthetic.
@@ -110,32 +110,31 @@ def _processes(root: psutil.Process) -> list[psutil.Process]:
     return [root, *root.children(recursive=True)]
 
 
-def _cpu_seconds(root: psutil.Process) -> float:
+def _cpu_of(processes: list[psutil.Process], *, reaped_by: psutil.Process | None = None) -> float:
+    """User and system CPU of *processes*, plus the ended children *reaped_by* has counted."""
     total = 0.0
-    for proc in _processes(root):
+    for proc in processes:
         try:
             times = proc.cpu_times()
             total += times.user + times.system
+            if proc == reaped_by:
+                total += times.children_user + times.children_system
         except psutil.NoSuchProcess:
             continue
     return total
 
 
+def _cpu_seconds(root: psutil.Process) -> float:
+    return _cpu_of(_processes(root))
+
+
 def _postgres_cpu_seconds() -> float:
     """CPU of PostgreSQL on this machine: its live processes, plus the backends that have ended
-    (counted in the postmaster's ``children_*`` once it reaped them), so the figure only grows."""
-    total = 0.0
-    for proc in psutil.process_iter(["name"]):
-        if not (proc.info["name"] or "").startswith("postgres"):
-            continue
-        try:
-            times = proc.cpu_times()
-            total += times.user + times.system
-            if not proc.parent().name().startswith("postgres"):  # the postmaster
-                total += times.children_user + times.children_system
-        except (psutil.Error, AttributeError):
-            continue
-    return total
+    (counted by the postmaster once it reaped them), so the figure only grows."""
+    postgres = [p for p in psutil.process_iter(["name"]) if (p.info["name"] or "").startswith("postgres")]
+    pids = {p.pid for p in postgres}
+    postmaster = next((p for p in postgres if p.ppid() not in pids), None)
+    return _cpu_of(postgres, reaped_by=postmaster)
 
 
 def _rss_mb(root: psutil.Process) -> list[float]:

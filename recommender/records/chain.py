@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from json.encoder import encode_basestring
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from sqlalchemy import Text, cast, insert, text
 from sqlmodel import Session, col, select
@@ -142,28 +142,36 @@ def head_hash(session: Session) -> str:
     return session.connection().execute(_HEAD).scalar() or GENESIS_HASH
 
 
-def prepare_event(
-    *,
-    event_type: EventType | str,
-    actor_role: str,
-    actor_id: str | int | None = None,
-    case_pseudonym: str | None = None,
-    decision_id: str | None = None,
-    model_version: str | None = None,
-    feature_set_version: str | None = None,
-    input_hash: str | None = None,
-    outputs: dict[str, Any] | None = None,
-    guardrails: list[dict[str, Any]] | None = None,
-    action: str | None = None,
-    reason: str | None = None,
-    ui_text_version: str | None = None,
-) -> dict[str, Any]:
+class EventFields(TypedDict, total=False):
+    """What a caller says about an event; the chain adds ``created_at``, ``prev_hash`` and ``hash``."""
+
+    event_type: Required[EventType | str]
+    actor_role: Required[str]
+    actor_id: str | int | None
+    case_pseudonym: str | None
+    decision_id: str | None
+    model_version: str | None
+    feature_set_version: str | None
+    input_hash: str | None
+    outputs: dict[str, Any] | None
+    guardrails: list[dict[str, Any]] | None
+    action: str | None
+    reason: str | None
+    ui_text_version: str | None
+
+
+def prepare_event(**fields: Unpack[EventFields]) -> dict[str, Any]:
     """Check an event (known type, a reason where one is required, no protected keys) and return its
     columns without ``created_at``, ``prev_hash`` and ``hash``, which only the write can fill in.
 
     The decision path checks its event before the write transaction (issue 16), so the write
     only links and inserts it (:func:`insert_event`).
     """
+    unknown = fields.keys() - EventFields.__annotations__.keys()
+    if unknown:  # as a misspelt keyword argument would
+        raise TypeError(f"unknown event fields: {', '.join(sorted(unknown))}")
+    event_type, reason = fields["event_type"], fields.get("reason")
+    outputs, guardrails = fields.get("outputs") or {}, fields.get("guardrails") or []
     try:
         kind = EventType(event_type)
     except ValueError:
@@ -171,45 +179,26 @@ def prepare_event(
         raise AuditError(_UNKNOWN_TYPE.format(given=event_type, allowed=allowed)) from None
     if kind in REASON_REQUIRED and not (reason and reason.strip()):
         raise AuditError(_REASON_MISSING.format(event_type=kind.value))
-    protected = find_protected_keys({"outputs": outputs or {}, "guardrails": guardrails or []})
+    protected = find_protected_keys({"outputs": outputs, "guardrails": guardrails})
     if protected:
         raise AuditError(_PROTECTED_IN_PAYLOAD.format(keys=", ".join(protected)))
+    actor_id = fields.get("actor_id")
     return {
-        "event_type": kind.value, "case_pseudonym": case_pseudonym, "actor_role": actor_role,
-        "actor_id": None if actor_id is None else str(actor_id), "decision_id": decision_id,
-        "model_version": model_version, "feature_set_version": feature_set_version, "input_hash": input_hash,
-        "outputs": outputs or {}, "guardrails": guardrails or [], "action": action, "reason": reason,
-        "ui_text_version": ui_text_version,
+        "event_type": kind.value, "case_pseudonym": fields.get("case_pseudonym"), "actor_role": fields["actor_role"],
+        "actor_id": None if actor_id is None else str(actor_id), "decision_id": fields.get("decision_id"),
+        "model_version": fields.get("model_version"), "feature_set_version": fields.get("feature_set_version"),
+        "input_hash": fields.get("input_hash"), "outputs": outputs, "guardrails": guardrails,
+        "action": fields.get("action"), "reason": reason, "ui_text_version": fields.get("ui_text_version"),
     }
 
 
-def append_event(
-    session: Session,
-    *,
-    event_type: EventType | str,
-    actor_role: str,
-    actor_id: str | int | None = None,
-    case_pseudonym: str | None = None,
-    decision_id: str | None = None,
-    model_version: str | None = None,
-    feature_set_version: str | None = None,
-    input_hash: str | None = None,
-    outputs: dict[str, Any] | None = None,
-    guardrails: list[dict[str, Any]] | None = None,
-    action: str | None = None,
-    reason: str | None = None,
-    ui_text_version: str | None = None,
-) -> Event:
+def append_event(session: Session, **fields: Unpack[EventFields]) -> Event:
     """Append one event to the chain inside the caller's transaction.
 
     The event becomes visible only when the caller commits, together with whatever it
     records; if the transaction fails, neither the event nor the recorded change remain.
     """
-    columns = prepare_event(
-        event_type=event_type, actor_role=actor_role, actor_id=actor_id, case_pseudonym=case_pseudonym,
-        decision_id=decision_id, model_version=model_version, feature_set_version=feature_set_version,
-        input_hash=input_hash, outputs=outputs, guardrails=guardrails, action=action, reason=reason,
-        ui_text_version=ui_text_version)
+    columns = prepare_event(**fields)
     lock_chain(session)
     event = Event(created_at=utcnow(), **columns, prev_hash=head_hash(session), hash="")
     event.hash = compute_hash(event)
