@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI
 from api.allow import AllowMiddleware
 from api.docs import install_docs
 from api.errors import register_error_handlers
+from api.lane import DecisionLane
 from api.observability import RequestIdMiddleware, configure_logging
 from api.openapi_examples import install_examples
 from api.routes import ROUTERS
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     configure_text_key(settings.secret_key)
     app.state.engine = make_engine(settings.database_url)
     app.state.write_lock = FairWriteLock()
+    app.state.decision_lane = DecisionLane(settings.decision_threads)
     app.state.registry = ModelRegistry(settings.models_dir)
     # What a worker loads before /readyz says ready; the frontend adds its templates.
     app.state.warm_steps = [load_occupation_model,

@@ -8,19 +8,22 @@ scoped to this one case by these dependencies, so no id in a URL can reach anoth
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
-from api.auth.deps import OptionalUser
+from api.auth.deps import SESSION_USER_KEY, OptionalUser, get_optional_user
 from api.auth.policy import AccessRule, declare_access
-from api.deps import ReadSessionDep, SessionDep
+from api.deps import SessionDep
 from api.i18n import _
+from api.lane import in_lane
 from api.security.rate_limit import TOO_MANY_NEW_CASES, TooManyNewCases, count_new_case, new_case_wait
 from data.seed import DEMO_JOBCENTER_CODE
 from models.crud import create_job_seeker, get_job_seeker_by_pseudonym, get_jobcenter_by_code
+from models.db import read_session
 from models.tables import JobSeeker, Role, UserAccount
 
 SESSION_SEEKER_KEY = "job_seeker"
@@ -84,30 +87,26 @@ def get_or_create_job_seeker(request: Request, session: SessionDep, user: Option
 
 
 @declare_access(AccessRule.job_seeker())
-def get_read_job_seeker(request: Request, reader: ReadSessionDep, session: SessionDep,
-                        user: OptionalUser) -> JobSeeker:
-    """Dependency: the request's own case read without the write lock (issue 16); 401 if none.
+def read_job_seeker(request: Request, reader: Session) -> JobSeeker:
+    """The request's own case, read in *reader* without the write lock; 401 if there is none.
 
-    For routes that read, then write only in a short ``api.deps.write_session``.
+    For lane routes (``api.lane``) that read, then write only in a short ``api.deps.write_session``.
     """
-    _end_account_read(session)
-    job_seeker = find_session_job_seeker(request, reader, user)
+    job_seeker = find_session_job_seeker(request, reader, get_optional_user(request, reader))
     if job_seeker is None:
         raise HTTPException(status_code=401, detail=NO_CASE)
     return job_seeker
 
 
-@declare_access(AccessRule.job_seeker())
-def get_planned_job_seeker(request: Request, reader: ReadSessionDep, session: SessionDep,
-                           user: OptionalUser) -> JobSeeker:
-    """Dependency for routes that compute advice before they write (issue 16): the request's own
-    case, read without the write lock, or a new case that is not saved yet (``id`` None).
+def planned_job_seeker(request: Request, reader: Session) -> JobSeeker:
+    """For lane routes that compute advice before they write (issue 16): the request's own case,
+    read in *reader* without the write lock, or a new case that is not saved yet (``id`` None).
 
     The route saves a new case with :func:`save_new_case` in its short write transaction, so a
     case exists only with its first decision. A client over its hourly share of new cases is
     refused here (429) before anything is computed.
     """
-    _end_account_read(session)
+    user = get_optional_user(request, reader)
     job_seeker = find_session_job_seeker(request, reader, user)
     if job_seeker is not None:
         return job_seeker
@@ -120,15 +119,30 @@ def get_planned_job_seeker(request: Request, reader: ReadSessionDep, session: Se
     return JobSeeker(jobcenter_id=_default_jobcenter_id(request, reader))
 
 
-def _end_account_read(session: Session) -> None:
-    """A signed-in user's account was read in the request's session, whose transaction holds
-    SQLite's write lock (``BEGIN IMMEDIATE``); end it, so the request holds no lock while it
-    computes and its own short write transaction does not wait for it. Nothing was written."""
-    session.commit()
+@declare_access(AccessRule.job_seeker())
+async def own_case_in_lane(request: Request) -> None:
+    """Dependency of a job-seeker route whose work finds the case itself, with :func:`read_job_seeker`
+    or :func:`planned_job_seeker`, inside its one lane hop (``api.lane``).
+
+    A signed-in staff member is refused here (403) before the body is read; an anonymous
+    visitor, the common case, costs no database read and no thread hop.
+    """
+    if isinstance(request.session.get(SESSION_USER_KEY), int):
+        await in_lane(request, partial(_refuse_staff, request))
+
+
+def _refuse_staff(request: Request) -> None:
+    with read_session(request.app.state.engine) as reader:
+        user = get_optional_user(request, reader)
+        if user is not None and user.role != Role.job_seeker:
+            raise HTTPException(status_code=403, detail=STAFF_NOT_SEEKER)
+
+
+OWN_CASE_IN_LANE = Depends(own_case_in_lane)
 
 
 def save_new_case(session: Session, request: Request, job_seeker: JobSeeker) -> None:
-    """Insert a case from :func:`get_planned_job_seeker` in the caller's write transaction.
+    """Insert a case from :func:`planned_job_seeker` in the caller's write transaction.
 
     An anonymous one is counted against its client's hourly limit here, under the counter's
     row lock (exact across workers; over the limit: 429 and the transaction is rolled back).
@@ -172,5 +186,3 @@ def _default_jobcenter_id(request: Request, session: Session) -> int:
 _JOB_SEEKERS = JobSeeker.__table__  # type: ignore[attr-defined]
 SessionJobSeeker = Annotated[JobSeeker, Depends(get_session_job_seeker)]
 NewOrSessionJobSeeker = Annotated[JobSeeker, Depends(get_or_create_job_seeker)]
-ReadJobSeeker = Annotated[JobSeeker, Depends(get_read_job_seeker)]
-PlannedJobSeeker = Annotated[JobSeeker, Depends(get_planned_job_seeker)]

@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
+    # Decisions and advice pages one worker computes at once (``api.lane``): the work is CPU-bound
+    # under Python's GIL, so more threads add contention, not speed; more workers use more cores.
+    decision_threads: int = Field(default=1, ge=1, le=32)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_retention_days: int = MIN_RETENTION_DAYS
     default_locale: Locale = "de"

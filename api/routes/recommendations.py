@@ -7,18 +7,21 @@ for a counsellor are listed without their content (G8).
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import Session
 
-from api.deps import ReadSessionDep, SessionDep, audit_store, write_session
+from api.deps import SessionDep, audit_store, write_session
 from api.errors import problem_responses
 from api.i18n import LocaleCode, _, get_locale, gettext
+from api.lane import in_lane
 from api.review_status import pending_status, unassigned_status
-from api.seeker import PlannedJobSeeker, SessionJobSeeker, remember_new_case, save_new_case
+from api.seeker import OWN_CASE_IN_LANE, SessionJobSeeker, planned_job_seeker, remember_new_case, save_new_case
 from models.audit_store import AgeBand, Disability, Gender, NationalityGroup, record_attributes
+from models.db import read_session
 from models.schemas import EXAMPLE_PROFILE, Profile
 from models.tables import Decision, JobSeeker
 from recommender.decide.decision_explanation import ExplanationView, explanation_view
@@ -181,15 +184,14 @@ def decision_out(view: DecisionView, locale: str, pending_text: str) -> Decision
     "/recommendations",
     response_model=DecisionOut,
     status_code=201,
+    dependencies=[OWN_CASE_IN_LANE],
     responses={201: {"content": {"application/json": {"example": EXAMPLE_RESPONSE}}},
                **problem_responses(403, 503),
                422: {**problem_responses(422)[422],
                      "description": "Invalid profile; the body names each field and what is wrong."}},
 )
-def create_recommendation(
+async def create_recommendation(
     request: Request,
-    reader: ReadSessionDep,
-    job_seeker: PlannedJobSeeker,
     body: Annotated[RecommendationRequest, Body(openapi_examples={
         "retail": {"summary": "Sales assistant in Regensburg, 14 months searching", "value": {
             "profile": EXAMPLE_PROFILE, "locale": "de"}}})],
@@ -199,34 +201,41 @@ def create_recommendation(
     The advice is computed in a read-only session and written in a short transaction of
     inserts, in arrival order (issue 16): nobody holds the write lock while LightGBM runs. A
     first visit's case is saved in that same transaction, so it exists only with its decision.
+    All of it runs in one hop of the decision lane (``api.lane``).
     """
+    return await in_lane(request, partial(_recommend, request, body))
+
+
+def _recommend(request: Request, body: RecommendationRequest) -> DecisionOut:
     locale = body.locale or get_locale(request)
     state = request.app.state
-    plan = plan_decision(
-        reader,
-        job_seeker=job_seeker,
-        profile=body.profile,
-        registry=state.registry,
-        actor_role="job_seeker",
-        actor_id=job_seeker.pseudonym,
-        locale=locale,
-        exploration_rate=state.settings.exploration_rate,
-        control_share=state.settings.control_share,
-    )
-    new_case = plan.new_case
-    reader.close()  # its connection goes back to the pool: a request never holds two at once
-    # Committed before the response, so voluntary answers never outlive a lost decision.
-    with write_session(request) as writer:
+    with read_session(state.engine) as reader:
+        job_seeker = planned_job_seeker(request, reader)
+        plan = plan_decision(
+            reader,
+            job_seeker=job_seeker,
+            profile=body.profile,
+            registry=state.registry,
+            actor_role="job_seeker",
+            actor_id=job_seeker.pseudonym,
+            locale=locale,
+            exploration_rate=state.settings.exploration_rate,
+            control_share=state.settings.control_share,
+        )
+        new_case = plan.new_case
+        reader.close()  # its connection goes back to the pool: a request never holds two at once
+        # Committed before the response, so voluntary answers never outlive a lost decision.
+        with write_session(request) as writer:
+            if new_case:
+                save_new_case(writer, request, job_seeker)
+            view = write_decision(writer, plan)
         if new_case:
-            save_new_case(writer, request, job_seeker)
-        view = write_decision(writer, plan)
-    if new_case:
-        remember_new_case(request, job_seeker)
-    if body.audit is not None:
-        _record_audit(request, job_seeker.pseudonym, body.audit)
-    # A new case has no counsellor yet: its pending items wait in the Jobcenter's shared queue.
-    pending = (unassigned_status(locale=locale, working_days=state.settings.review_working_days) if new_case
-               else _pending_text(request, reader, job_seeker, locale))
+            remember_new_case(request, job_seeker)
+        if body.audit is not None:
+            _record_audit(request, job_seeker.pseudonym, body.audit)
+        # A new case has no counsellor yet: its pending items wait in the Jobcenter's shared queue.
+        pending = (unassigned_status(locale=locale, working_days=state.settings.review_working_days) if new_case
+                   else _pending_text(request, reader, job_seeker, locale))
     return decision_out(view, locale, pending)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -15,18 +16,20 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
-from api.deps import ReadSessionDep, SessionDep, write_session
+from api.deps import SessionDep, write_session
 from api.i18n import LocaleCode, get_locale
 from api.i18n import lazy_gettext as _
+from api.lane import in_lane
 from api.review_status import pending_status
 from api.security import CsrfDep
-from api.seeker import ReadJobSeeker, SessionJobSeeker
+from api.seeker import OWN_CASE_IN_LANE, SessionJobSeeker, read_job_seeker
 from data.easy_german import easy_texts
 from data.kldb import get_occupation
 from data.regions import get_region
 from frontend.pages.seeker.application import TEMPLATE_PATH
 from frontend.pages.seeker.common import decision_path, flash, registry_of, render, see_other
 from frontend.pages.seeker.steps import STEPS
+from models.db import read_session
 from models.errors import require_id
 from models.schemas import Profile
 from models.staff import visible_case_notes
@@ -97,16 +100,22 @@ def _missing(view: Any) -> list[tuple[str, str]]:
     return out
 
 
-@router.get("/advice", response_class=HTMLResponse)
-def read_advice(request: Request, job_seeker: ReadJobSeeker, reader: ReadSessionDep) -> Response:
+@router.get("/advice", response_class=HTMLResponse, dependencies=[OWN_CASE_IN_LANE])
+async def read_advice(request: Request) -> Response:
     """The main obstacles in plain words, then the advice cards.
 
-    Read and rendered without the write lock; only the ``client_viewed`` event is written, in a
-    short transaction of its own (issue 16).
+    Read and rendered without the write lock, in one hop of the decision lane (``api.lane``);
+    only the ``client_viewed`` event is written, in a short transaction of its own (issue 16).
     """
-    if journey.notice_needed(job_seeker):
-        return see_other("/notice")  # G13: no advice before the notice
-    return render_advice_page(request, reader, job_seeker, log_in=write_session)
+    return await in_lane(request, partial(_advice_page, request))
+
+
+def _advice_page(request: Request) -> Response:
+    with read_session(request.app.state.engine) as reader:
+        job_seeker = read_job_seeker(request, reader)
+        if journey.notice_needed(job_seeker):
+            return see_other("/notice")  # G13: no advice before the notice
+        return render_advice_page(request, reader, job_seeker, log_in=write_session)
 
 
 def render_advice_page(request: Request, session: Any, job_seeker: JobSeeker, *,
@@ -181,14 +190,20 @@ def generate_advice(request: Request, session: Any, job_seeker: JobSeeker) -> bo
     return True
 
 
-@router.post("/advice")
-def create_advice(request: Request, job_seeker: ReadJobSeeker, reader: ReadSessionDep, _csrf: CsrfDep) -> Response:
-    """Compute advice from the saved answers (POST-redirect-GET)."""
-    if journey.notice_needed(job_seeker):
-        return see_other("/notice")
-    if not plan_and_write_advice(request, reader, job_seeker):
-        flash(request, MSG_NOT_AVAILABLE, "error")
-        return see_other("/onboarding/summary")
+@router.post("/advice", dependencies=[OWN_CASE_IN_LANE])
+async def create_advice(request: Request, _csrf: CsrfDep) -> Response:
+    """Compute advice from the saved answers (POST-redirect-GET), in one hop of the decision lane."""
+    return await in_lane(request, partial(_new_advice, request))
+
+
+def _new_advice(request: Request) -> Response:
+    with read_session(request.app.state.engine) as reader:
+        job_seeker = read_job_seeker(request, reader)
+        if journey.notice_needed(job_seeker):
+            return see_other("/notice")
+        if not plan_and_write_advice(request, reader, job_seeker):
+            flash(request, MSG_NOT_AVAILABLE, "error")
+            return see_other("/onboarding/summary")
     flash(request, MSG_NEW_ADVICE)
     return see_other("/advice")
 

@@ -1,0 +1,87 @@
+"""The decision lane (``api.lane``, issue 16): one thread hop per decision, few at once per worker."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from types import SimpleNamespace
+from typing import Any
+
+import anyio.to_thread
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from api.lane import DecisionLane, in_lane
+from api.routes.recommendations import EXAMPLE_PROFILE
+from data.seed import DEMO_JOBCENTER_CODE
+from models.db import session_scope
+from tests.factories import make_jobcenter
+
+
+def _request(lane: DecisionLane) -> Any:
+    return SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(decision_lane=lane)))
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_the_lane_runs_at_most_its_threads_at_once(threads: int) -> None:
+    request, lock, running, most = _request(DecisionLane(threads)), threading.Lock(), [0], [0]
+
+    def work() -> None:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+
+    async def six() -> None:
+        await asyncio.gather(*(in_lane(request, work) for _ in range(6)))
+
+    asyncio.run(six())
+    assert most[0] == threads
+
+
+def test_each_event_loop_has_its_own_lane() -> None:
+    """Two apps' clients in tests (or two loops in one process) must not wait for each other's lane."""
+    request, both_inside = _request(DecisionLane(1)), threading.Barrier(2, timeout=5)
+    errors: list[BaseException] = []
+
+    def loop_with_one_decision() -> None:
+        try:
+            asyncio.run(in_lane(request, both_inside.wait))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=loop_with_one_decision) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert errors == []
+
+
+def test_lane_errors_reach_the_caller() -> None:
+    def refuse() -> None:
+        raise ValueError("no case")
+
+    with pytest.raises(ValueError, match="no case"):
+        asyncio.run(in_lane(_request(DecisionLane(1)), refuse))
+
+
+def test_a_decision_costs_one_thread_hop(app: FastAPI, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """FastAPI would hop once per synchronous dependency, exit and response check (eight times)."""
+    with session_scope(app.state.engine) as session:
+        make_jobcenter(session, code=DEMO_JOBCENTER_CODE)
+    hops: list[str] = []
+    run_sync = anyio.to_thread.run_sync
+
+    async def counted(func: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(getattr(func, "__qualname__", repr(func)))
+        return await run_sync(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    response = client.post("/api/v1/recommendations", json={"profile": EXAMPLE_PROFILE})
+    assert response.status_code == 201, response.text
+    assert len(hops) == 1, hops
