@@ -60,7 +60,7 @@ def normalise_database_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def is_sqlite(engine: Engine) -> bool:
+def is_sqlite(engine: Engine | Connection) -> bool:
     return engine.dialect.name == "sqlite"
 
 
@@ -109,14 +109,28 @@ def _configure_sqlite(engine: Engine) -> None:
 def read_session(engine: Engine) -> Iterator[Session]:
     """A session that only reads: on SQLite its transaction is deferred, so it never takes the
     write lock and never waits for a writer (WAL readers see the last commit). Writing in it is
-    a programming error; it is rolled back at the end.
+    a programming error: SQLite's is rolled back at the end, PostgreSQL refuses it.
+
+    On PostgreSQL the transaction is ``READ ONLY`` and ends with a commit, which for it is the
+    same as a rollback: a ``ROLLBACK`` makes psycopg deallocate every prepared statement of the
+    connection (one more round trip, and PostgreSQL parses and plans each statement again).
     """
-    session = Session(engine.execution_options(**{_READ_ONLY: True}), expire_on_commit=False)
+    options: dict[str, bool] = {_READ_ONLY: True} if is_sqlite(engine) else {"postgresql_readonly": True}
+    session = Session(engine.execution_options(**options), expire_on_commit=False)
     try:
         yield session
+        release(session)
     finally:
         session.rollback()
         session.close()
+
+
+def release(reader: Session) -> None:
+    """End a :func:`read_session`'s transaction and give its connection back to the pool, e.g.
+    before a short write takes one (a request never holds two); the session reopens on use."""
+    if not is_sqlite(reader.get_bind()):
+        reader.commit()
+    reader.close()
 
 
 class FairWriteLock:

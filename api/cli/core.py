@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 import uvicorn
 from sqlalchemy.exc import OperationalError
 
+from api import workers
 from api.cli.app import console, fail, load_settings, open_engine
 from api.deploy_gate import deploy_gate, missing_items
 from data.seed import seed_reference_data
@@ -76,18 +79,28 @@ def serve(
             names = "; ".join(f"{item.variable} ({item.what}): {item.problem}" for item in missing)
             raise fail(f"production mode refuses to start until these are confirmed: {names}. "
                        "See `lotse check-deploy`.")
-    console.print(f"Lotse serves on http://{host or settings.host}:{port or settings.port}")
-    uvicorn.run(
-        "frontend.main:app",
-        host=host or settings.host,
-        port=port or settings.port,
-        workers=None if reload else settings.workers,
-        reload=reload,
-        log_config=None,
+    options: dict[str, Any] = {
+        "app": "frontend.main:app",
+        "host": host or settings.host,
+        "port": port or settings.port,
+        "log_config": None,
         # X-Forwarded-For decides the client address the sign-in lock-out counts; only the
         # proxies named in LOTSE_FORWARDED_ALLOW_IPS may set it (none by default).
-        proxy_headers=bool(settings.forwarded_allow_ips.strip()),
-        forwarded_allow_ips=settings.forwarded_allow_ips.strip() or None,
+        "proxy_headers": bool(settings.forwarded_allow_ips.strip()),
+        "forwarded_allow_ips": settings.forwarded_allow_ips.strip() or None,
+    }
+    console.print(f"Lotse serves on http://{options['host']}:{options['port']}")
+    if settings.workers > 1 and not reload and workers.supported():
+        # Each worker on its own socket, so the kernel spreads connections (api/workers.py).
+        try:
+            status = workers.serve_workers(options, settings.workers)
+        except OSError as exc:
+            raise fail(f"cannot listen on {options['host']}:{options['port']}: {exc.strerror}") from None
+        raise typer.Exit(status)
+    uvicorn.run(
+        **options,
+        workers=None if reload else settings.workers,
+        reload=reload,
         # A worker loads its occupation model at start-up (api/warmup.py); on a busy machine it may
         # not answer the supervisor's ping within uvicorn's default 5 s and would be killed and
         # restarted, loading again (seen in bench/http_load.py with 2 workers).

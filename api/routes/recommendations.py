@@ -21,7 +21,7 @@ from api.lane import in_lane
 from api.review_status import pending_status, unassigned_status
 from api.seeker import OWN_CASE_IN_LANE, SessionJobSeeker, planned_job_seeker, remember_new_case, save_new_case
 from models.audit_store import AgeBand, Disability, Gender, NationalityGroup, record_attributes
-from models.db import read_session
+from models.db import read_session, release
 from models.schemas import EXAMPLE_PROFILE, Profile
 from models.tables import Decision, JobSeeker
 from recommender.decide.decision_explanation import ExplanationView, explanation_view
@@ -223,7 +223,7 @@ def _recommend(request: Request, body: RecommendationRequest) -> DecisionOut:
             control_share=state.settings.control_share,
         )
         new_case = plan.new_case
-        reader.close()  # its connection goes back to the pool: a request never holds two at once
+        release(reader)  # its connection goes back to the pool: a request never holds two at once
         # Committed before the response, so voluntary answers never outlive a lost decision.
         with write_session(request) as writer:
             if new_case:

@@ -26,12 +26,14 @@ local paths = {%(paths)s}
 local cookies = {%(cookies)s}
 local method = "%(method)s"
 local limit = %(limit)d
+local close = %(close)s
 local i, answered = 0, 0
 
 request = function()
   i = i + 1
   local headers = {}
   if #cookies > 0 then headers["Cookie"] = cookies[(i %% #cookies) + 1] end
+  if close then headers["Connection"] = "close" end
   local body = nil
   if #bodies > 0 then
     headers["Content-Type"] = "application/json"
@@ -66,13 +68,18 @@ def _lua_strings(values: list[str]) -> str:
 
 
 def run_wrk(url: str, *, method: str, paths: list[str], bodies: list[dict[str, Any]] | None = None,
-            cookies: list[str] | None = None, concurrency: int, seconds: float, max_requests: int) -> dict[str, Any]:
+            cookies: list[str] | None = None, concurrency: int, seconds: float, max_requests: int,
+            new_connections: bool = False) -> dict[str, Any]:
     """Run ``wrk`` with *concurrency* connections for *seconds* (stopping after *max_requests*
-    answers) and return figures in the form of the asyncio client's (``bench.http_load``)."""
+    answers) and return figures in the form of the asyncio client's (``bench.http_load``).
+
+    *new_connections*: each request on a new connection (``Connection: close``), as people on
+    their own phones arrive, so each is handed to whichever worker accepts it first.
+    """
     script = _SCRIPT % {
         "bodies": _lua_strings([json.dumps(b, ensure_ascii=False) for b in bodies or []]),
         "paths": _lua_strings(paths), "cookies": _lua_strings(cookies or []),
-        "method": method, "limit": max_requests,
+        "method": method, "limit": max_requests, "close": "true" if new_connections else "false",
     }
     with tempfile.NamedTemporaryFile("w", suffix=".lua", encoding="utf-8", delete=False) as handle:
         handle.write(script)

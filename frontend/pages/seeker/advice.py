@@ -29,7 +29,7 @@ from data.regions import get_region
 from frontend.pages.seeker.application import TEMPLATE_PATH
 from frontend.pages.seeker.common import decision_path, flash, registry_of, render, see_other
 from frontend.pages.seeker.steps import STEPS
-from models.db import read_session
+from models.db import read_session, release
 from models.errors import require_id
 from models.schemas import Profile
 from models.staff import visible_case_notes
@@ -157,7 +157,7 @@ def render_advice_page(request: Request, session: Any, job_seeker: JobSeeker, *,
         append_event(session, **viewed)
     else:
         checked = prepare_event(**viewed)  # checked outside the write; the write only links and inserts
-        session.close()  # all is read: its connection goes back to the pool before the write takes one
+        release(session)  # all is read: its connection goes back to the pool before the write takes one
         with log_in(request) as writer:
             insert_event(writer, checked)
     return page
@@ -172,7 +172,7 @@ def plan_and_write_advice(request: Request, reader: Session, job_seeker: JobSeek
     profile = journey.current_profile(reader, job_seeker=job_seeker)
     plan = module.plan_decision(reader, job_seeker=job_seeker, profile=profile, registry=registry_of(request),
                                 actor_role="job_seeker", actor_id=job_seeker.pseudonym, locale=get_locale(request))
-    reader.close()  # its connection goes back to the pool before the write takes one
+    release(reader)  # its connection goes back to the pool before the write takes one
     with write_session(request) as writer:
         module.write_decision(writer, plan)
     return True
