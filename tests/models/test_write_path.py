@@ -6,9 +6,12 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
-from models.db import FairWriteLock, make_engine, read_session, session_scope
+from models.db import FairWriteLock, make_engine, read_session, release, session_scope
 from models.migrate import upgrade
 from models.tables import Jobcenter
 
@@ -43,3 +46,23 @@ def test_writers_are_served_in_arrival_order() -> None:
     for thread in threads:
         thread.join()
     assert served == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.postgres
+def test_a_postgresql_read_session_refuses_writes(postgres_schema_engine: Engine) -> None:
+    with read_session(postgres_schema_engine) as reader, pytest.raises(DBAPIError, match="read-only"):
+        reader.execute(text("CREATE TABLE written_by_a_reader (id integer)"))
+
+
+@pytest.mark.postgres
+def test_postgresql_read_sessions_keep_the_prepared_statements(postgres_schema_engine: Engine) -> None:
+    """A ROLLBACK makes psycopg deallocate every prepared statement: PostgreSQL would parse and
+    plan each decision's statements again. Read sessions end with COMMIT (read-only: the same)."""
+    with read_session(postgres_schema_engine) as reader:
+        for _ in range(6):  # psycopg prepares a statement on its fifth use
+            reader.execute(text("SELECT 1 + :x"), {"x": 1})
+        release(reader)  # as a lane route does before its write
+        reader.execute(text("SELECT 2"))
+    with read_session(postgres_schema_engine) as reader:
+        prepared = reader.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar_one()
+    assert prepared >= 1
