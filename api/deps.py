@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from api.settings import Settings
 from models.audit_store import create_audit_schema, make_audit_engine
-from models.db import is_sqlite, read_session, session_scope
+from models.db import is_sqlite, session_scope
 from models.errors import LotseError
 from models.tables import MAX_ROW_ID
 
@@ -39,12 +39,6 @@ def get_session(request: Request) -> Iterator[Session]:
             if exc.commit_trace:
                 session.commit()
             raise
-
-
-def get_read_session(request: Request) -> Iterator[Session]:
-    """A session that only reads (deferred on SQLite: no write lock, never waits for a writer)."""
-    with read_session(request.app.state.engine) as session:
-        yield session
 
 
 @contextmanager
@@ -78,7 +72,6 @@ def audit_store(settings: Settings) -> Iterator[Engine]:
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 
 # An integer id in a path: at most what the databases store, so a huge number gets 422, never a 500.
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="Numeric id")]

@@ -86,7 +86,6 @@ def get_or_create_job_seeker(request: Request, session: SessionDep, user: Option
     return job_seeker
 
 
-@declare_access(AccessRule.job_seeker())
 def read_job_seeker(request: Request, reader: Session) -> JobSeeker:
     """The request's own case, read in *reader* without the write lock; 401 if there is none.
 
@@ -120,15 +119,29 @@ def planned_job_seeker(request: Request, reader: Session) -> JobSeeker:
 
 
 @declare_access(AccessRule.job_seeker())
-async def own_case_in_lane(request: Request) -> None:
+async def case_in_lane(request: Request) -> None:
     """Dependency of a job-seeker route whose work finds the case itself, with :func:`read_job_seeker`
     or :func:`planned_job_seeker`, inside its one lane hop (``api.lane``).
 
-    A signed-in staff member is refused here (403) before the body is read; an anonymous
+    A signed-in staff member is refused here (403) before the body is validated; an anonymous
     visitor, the common case, costs no database read and no thread hop.
     """
     if isinstance(request.session.get(SESSION_USER_KEY), int):
         await in_lane(request, partial(_refuse_staff, request))
+
+
+@declare_access(AccessRule.job_seeker())
+async def existing_case_in_lane(request: Request) -> None:
+    """:func:`case_in_lane` for routes that need a case already: without one in the session the
+    answer is 401 at once, before a form's CSRF check (an expired trial session has lost its
+    token too, and "the session ended" is what the person needs to hear)."""
+    await case_in_lane(request)
+    if request.session.get(SESSION_USER_KEY) is None and not request.session.get(SESSION_SEEKER_KEY):
+        raise HTTPException(status_code=401, detail=NO_CASE)
+
+
+CASE_IN_LANE = Depends(case_in_lane)
+EXISTING_CASE_IN_LANE = Depends(existing_case_in_lane)
 
 
 def _refuse_staff(request: Request) -> None:
@@ -136,9 +149,6 @@ def _refuse_staff(request: Request) -> None:
         user = get_optional_user(request, reader)
         if user is not None and user.role != Role.job_seeker:
             raise HTTPException(status_code=403, detail=STAFF_NOT_SEEKER)
-
-
-OWN_CASE_IN_LANE = Depends(own_case_in_lane)
 
 
 def save_new_case(session: Session, request: Request, job_seeker: JobSeeker) -> None:

@@ -8,8 +8,11 @@ on PostgreSQL, one worker took every request (6.2 s of CPU against 0.02 s), with
 with a new connection per request alike, and the second core idled. With a socket per worker
 the kernel hands each new connection to one of them by a hash of its addresses.
 
-The supervisor starts the workers, starts a new one for each that dies after it served, and
-stops them all on SIGINT or SIGTERM (each finishes its requests in flight first).
+The supervisor starts the workers, starts a new one for each that dies, and stops them all on
+SIGINT or SIGTERM (each finishes its requests in flight first). Linux only (elsewhere the option
+exists but does not spread connections; ``lotse serve`` then uses uvicorn's workers). Linux lets
+only sockets of the same user share a port this way: a second ``lotse serve`` of that user on the
+same port would share it too, so stop the old one first.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import logging
 import multiprocessing
 import signal
 import socket
+import sys
 import threading
 import time
 from multiprocessing.process import BaseProcess
@@ -27,13 +31,15 @@ from typing import Any
 import uvicorn
 
 logger = logging.getLogger("lotse.workers")
-# A worker that ends sooner than this after its start failed to start (a bad setting, a taken
-# port): starting it again would fail again, so the supervisor stops instead of looping.
+# A first worker that ends sooner than this after its start failed to start (a bad setting, a
+# missing module): starting it again would fail again, so the supervisor stops instead of looping.
+# A restarted worker that ends soon (e.g. out of memory again) is started again after a pause.
 STARTUP_SECONDS = 30.0
+RESTART_PAUSE_SECONDS = 5.0
 
 
 def supported() -> bool:
-    return hasattr(socket, "SO_REUSEPORT")
+    return sys.platform.startswith("linux") and hasattr(socket, "SO_REUSEPORT")
 
 
 def reuse_port_socket(host: str, port: int) -> socket.socket:
@@ -76,20 +82,25 @@ def serve_workers(options: dict[str, Any], workers: int) -> int:
         return process, time.monotonic()
 
     running = [start() for _ in range(workers)]
+    first = [True] * workers
     status = 0
     try:
         while not stop.wait(0.5):
             for i, (process, started) in enumerate(running):
                 if process.is_alive():
                     continue
-                if time.monotonic() - started < STARTUP_SECONDS:
-                    logger.error("a worker ended %.0f s after its start (exit code %s); stopping",
-                                 time.monotonic() - started, process.exitcode)
+                lived = time.monotonic() - started
+                if first[i] and lived < STARTUP_SECONDS:
+                    logger.error("a worker ended %.0f s after its start (exit code %s); stopping", lived,
+                                 process.exitcode)
                     status = 1
                     stop.set()
                     break
-                logger.warning("a worker ended (exit code %s); starting a new one", process.exitcode)
-                running[i] = start()
+                logger.warning("a worker ended after %.0f s (exit code %s); starting a new one", lived,
+                               process.exitcode)
+                if lived < STARTUP_SECONDS and stop.wait(RESTART_PAUSE_SECONDS):
+                    break
+                running[i], first[i] = start(), False
     finally:
         for process, _ in running:
             if process.is_alive():

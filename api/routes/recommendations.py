@@ -19,7 +19,7 @@ from api.errors import problem_responses
 from api.i18n import LocaleCode, _, get_locale, gettext
 from api.lane import in_lane
 from api.review_status import pending_status, unassigned_status
-from api.seeker import OWN_CASE_IN_LANE, SessionJobSeeker, planned_job_seeker, remember_new_case, save_new_case
+from api.seeker import CASE_IN_LANE, SessionJobSeeker, planned_job_seeker, remember_new_case, save_new_case
 from models.audit_store import AgeBand, Disability, Gender, NationalityGroup, record_attributes
 from models.db import read_session, release
 from models.schemas import EXAMPLE_PROFILE, Profile
@@ -184,7 +184,7 @@ def decision_out(view: DecisionView, locale: str, pending_text: str) -> Decision
     "/recommendations",
     response_model=DecisionOut,
     status_code=201,
-    dependencies=[OWN_CASE_IN_LANE],
+    dependencies=[CASE_IN_LANE],
     responses={201: {"content": {"application/json": {"example": EXAMPLE_RESPONSE}}},
                **problem_responses(403, 503),
                422: {**problem_responses(422)[422],

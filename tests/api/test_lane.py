@@ -12,12 +12,14 @@ import anyio.to_thread
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from api.lane import DecisionLane, in_lane
 from api.routes.recommendations import EXAMPLE_PROFILE
 from data.seed import DEMO_JOBCENTER_CODE
 from models.db import session_scope
 from tests.factories import make_jobcenter
+from tests.frontend.seeker_util import csrf_from
 
 
 def _request(lane: DecisionLane) -> Any:
@@ -85,3 +87,21 @@ def test_a_decision_costs_one_thread_hop(app: FastAPI, client: TestClient, monke
     response = client.post("/api/v1/recommendations", json={"profile": EXAMPLE_PROFILE})
     assert response.status_code == 201, response.text
     assert len(hops) == 1, hops
+
+
+def test_lane_routes_compute_write_and_render_on_both_databases(db_app: FastAPI) -> None:
+    """PostgreSQL's read sessions are read-only: the routes must read there and write elsewhere."""
+    with session_scope(db_app.state.engine) as session:
+        make_jobcenter(session, code=DEMO_JOBCENTER_CODE)
+    with TestClient(db_app) as client:
+        assert client.post("/api/v1/recommendations", json={"profile": EXAMPLE_PROFILE}).status_code == 201
+        token = csrf_from(client.get("/notice").text)
+        client.post("/notice", data={"csrf_token": token}, follow_redirects=False)
+        page = client.get("/advice")
+        assert page.status_code == 200 and "Warum?" in page.text
+        again = client.post("/advice", data={"csrf_token": token}, follow_redirects=False)
+        assert again.status_code == 303 and again.headers["location"].endswith("/advice")
+    with session_scope(db_app.state.engine) as session:
+        decisions = session.execute(text("SELECT count(*) FROM decision")).scalar_one()
+        views = session.execute(text("SELECT count(*) FROM event WHERE event_type = 'client_viewed'")).scalar_one()
+    assert (decisions, views) == (2, 1)

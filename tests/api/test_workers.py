@@ -28,8 +28,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _supervisor(app: str, port: int, count: int) -> subprocess.Popen[bytes]:
-    code = ("import sys; from api.workers import serve_workers; "
+def _supervisor(app: str, port: int, count: int, startup_seconds: float = 30.0) -> subprocess.Popen[bytes]:
+    code = (f"import sys; import api.workers as w; w.STARTUP_SECONDS = {startup_seconds}; "
+            "from api.workers import serve_workers; "
             f"sys.exit(serve_workers({{'app': {app!r}, 'host': '127.0.0.1', 'port': {port}, "
             f"'log_level': 'warning'}}, {count}))")
     return subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stderr=subprocess.PIPE)
@@ -58,6 +59,26 @@ def test_every_worker_takes_connections_and_all_stop_on_sigterm() -> None:
             with pytest.raises(ProcessLookupError):
                 os.kill(pid, 0)
     finally:
+        supervisor.kill()
+
+
+def test_a_worker_that_dies_while_serving_is_started_again() -> None:
+    port = _free_port()
+    supervisor = _supervisor("tests.api.worker_app:app", port, 2, startup_seconds=1)
+    try:
+        before = _answering_pids(port, 40, time.monotonic() + 60)
+        assert len(before) == 2, before
+        time.sleep(1.5)  # past the start-up grace: a death now is a crash, not a failed start
+        killed = min(before)
+        os.kill(killed, signal.SIGKILL)
+        deadline, after = time.monotonic() + 60, set()
+        while time.monotonic() < deadline and len(after - before) == 0:
+            after |= _answering_pids(port, 10, deadline)
+        assert after - before, "no new worker answered"
+        assert killed not in after and supervisor.poll() is None
+    finally:
+        supervisor.send_signal(signal.SIGTERM)
+        supervisor.wait(timeout=30)
         supervisor.kill()
 
 

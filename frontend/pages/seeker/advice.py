@@ -22,7 +22,7 @@ from api.i18n import lazy_gettext as _
 from api.lane import in_lane
 from api.review_status import pending_status
 from api.security import CsrfDep
-from api.seeker import OWN_CASE_IN_LANE, SessionJobSeeker, read_job_seeker
+from api.seeker import EXISTING_CASE_IN_LANE, SessionJobSeeker, read_job_seeker
 from data.easy_german import easy_texts
 from data.kldb import get_occupation
 from data.regions import get_region
@@ -100,7 +100,7 @@ def _missing(view: Any) -> list[tuple[str, str]]:
     return out
 
 
-@router.get("/advice", response_class=HTMLResponse, dependencies=[OWN_CASE_IN_LANE])
+@router.get("/advice", response_class=HTMLResponse, dependencies=[EXISTING_CASE_IN_LANE])
 async def read_advice(request: Request) -> Response:
     """The main obstacles in plain words, then the advice cards.
 
@@ -190,7 +190,7 @@ def generate_advice(request: Request, session: Any, job_seeker: JobSeeker) -> bo
     return True
 
 
-@router.post("/advice", dependencies=[OWN_CASE_IN_LANE])
+@router.post("/advice", dependencies=[EXISTING_CASE_IN_LANE])
 async def create_advice(request: Request, _csrf: CsrfDep) -> Response:
     """Compute advice from the saved answers (POST-redirect-GET), in one hop of the decision lane."""
     return await in_lane(request, partial(_new_advice, request))

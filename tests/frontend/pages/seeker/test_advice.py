@@ -338,3 +338,10 @@ def test_job_search_item_links_to_the_jobboerse_prefilled_with_occupation_and_pl
     html = _advised(seeker)
     link = "https://www.arbeitsagentur.de/jobsuche/suche?was=Verk%C3%A4uferin&amp;wo=Regensburg"
     assert html.count(link) == 1  # on "Suchen Sie auch in verwandten Berufen", not on the CV item
+
+
+def test_advice_form_after_the_session_ended_says_so(client: TestClient) -> None:
+    """An expired trial session has lost its CSRF token too: "session ended", not "form expired"."""
+    response = client.post("/advice", data={"csrf_token": "from-the-old-session"}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].endswith("/?session=ended")
