@@ -133,18 +133,17 @@ def latest_snapshot(session: Session, *, job_seeker: JobSeeker) -> ProfileSnapsh
 
 def current_profile(session: Session, *, job_seeker: JobSeeker) -> Profile:
     """The latest saved answers; an empty profile for a new (or erased) case."""
-    snapshot = latest_snapshot(session, job_seeker=job_seeker)
-    if snapshot is None or not _is_profile_payload(snapshot.payload):
+    return profile_of(latest_snapshot(session, job_seeker=job_seeker))
+
+
+def profile_of(snapshot: ProfileSnapshot | None) -> Profile:
+    """The answers a snapshot holds; an empty profile for none, or a tombstoned or purged payload."""
+    if snapshot is None:
         return Profile()
-    return Profile.model_validate(snapshot.payload)
-
-
-def _is_profile_payload(payload: dict[str, Any]) -> bool:
     try:
-        Profile.model_validate(payload)
+        return Profile.model_validate(snapshot.payload)
     except ValueError:
-        return False  # tombstoned or purged payload
-    return True
+        return Profile()
 
 
 def merge_answers(profile: Profile, answers: dict[str, Any]) -> dict[str, Any]:

@@ -12,7 +12,7 @@ import anyio.to_thread
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from api.lane import DecisionLane, in_lane
 from api.routes.recommendations import EXAMPLE_PROFILE
@@ -97,8 +97,13 @@ def test_lane_routes_compute_write_and_render_on_both_databases(db_app: FastAPI)
         assert client.post("/api/v1/recommendations", json={"profile": EXAMPLE_PROFILE}).status_code == 201
         token = csrf_from(client.get("/notice").text)
         client.post("/notice", data={"csrf_token": token}, follow_redirects=False)
+        statements: list[str] = []
+        event.listen(db_app.state.engine, "before_cursor_execute",
+                     lambda _connection, _cursor, statement, *_: statements.append(statement))
         page = client.get("/advice")
         assert page.status_code == 200 and "Warum?" in page.text
+        # The page holds its snapshot, so the decision's view and details do not read it again.
+        assert sum("FROM profile_snapshot" in s for s in statements) == 1
         again = client.post("/advice", data={"csrf_token": token}, follow_redirects=False)
         assert again.status_code == 303 and again.headers["location"].endswith("/advice")
     with session_scope(db_app.state.engine) as session:

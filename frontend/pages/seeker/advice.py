@@ -129,9 +129,12 @@ def render_advice_page(request: Request, session: Any, job_seeker: JobSeeker, *,
     """
     locale = get_locale(request)
     module = decision_path()
+    # Held for the whole page: the session then finds it by id again without a query when the
+    # decision's view and details read their snapshot (usually this one, the latest).
+    snapshot = journey.latest_snapshot(session, job_seeker=job_seeker)
     view = module.latest_decision_view(session, job_seeker=job_seeker, locale=locale) if module else None
     if view is None:
-        if journey.latest_snapshot(session, job_seeker=job_seeker) is None:
+        if snapshot is None:
             return see_other("/onboarding/occupation")
         return render(request, "seeker/advice.html", {"view": None, "available": module is not None})
     feedback = journey.latest_feedback(session, job_seeker=job_seeker)
@@ -141,7 +144,7 @@ def render_advice_page(request: Request, session: Any, job_seeker: JobSeeker, *,
         if view.mode != "model" else None,
         "available": True, "item_errors": item_errors or {}, "item_values": item_values or {},
         "notes": visible_case_notes(session=session, job_seeker_id=require_id(job_seeker)),
-        "jobsuche_url": jobsuche_url(journey.current_profile(session, job_seeker=job_seeker)),
+        "jobsuche_url": jobsuche_url(journey.profile_of(snapshot)),
         "job_search_modules": JOB_SEARCH_MODULES,
         "easy_modules": set(easy_texts()),
         "template_modules": TEMPLATE_MODULES, "template_path": TEMPLATE_PATH,
