@@ -62,6 +62,24 @@ def run_worker(options: dict[str, Any]) -> None:
     uvicorn.Server(config).run(sockets=[reuse_port_socket(config.host, config.port)])
 
 
+def serve(options: dict[str, Any], workers: int) -> int:
+    """Serve until SIGINT or SIGTERM; returns the exit status. Several workers each get their own
+    socket where the kernel spreads connections over them (Linux), else uvicorn's own workers.
+
+    *options* are ``uvicorn.Config`` keyword arguments (``app`` as an import string).
+    """
+    if workers > 1 and supported():
+        return serve_workers(options, workers)
+    uvicorn.run(
+        **options,
+        workers=workers if workers > 1 else None,
+        # A worker loads its occupation model at start-up (api/warmup.py); on a busy machine it may
+        # not answer uvicorn's supervisor within its default 5 s and would be killed and restarted.
+        timeout_worker_healthcheck=30,
+    )
+    return 0
+
+
 def serve_workers(options: dict[str, Any], workers: int) -> int:
     """Serve with *workers* processes until SIGINT or SIGTERM; returns the exit status.
 

@@ -12,8 +12,8 @@ of concurrent connections, a time limit and a request limit per scenario) drives
 
 Per scenario: req/s, p50/p95/p99 latency, errors, server CPU per request (all server
 processes; PostgreSQL's processes apart), CPU per worker, server RSS before and after, and the
-ratio of req/s to the bare endpoint. The client runs on the same 2 cores, so it costs the server some CPU: the bare
-ratio shows how much. The generator is Debian's ``wrk`` (``bench.clients.wrk``, installed by
+ratio of req/s to the bare endpoint. The client runs on the same 2 cores, so it costs the server
+some CPU: the bare ratio shows how much. The generator is Debian's ``wrk`` (``bench.clients.wrk``, installed by
 ``make bench``), which costs the server far less CPU than a Python client; ``--client asyncio``
 (httpx) is the fallback when it is missing.
 
@@ -137,17 +137,18 @@ def _postgres_cpu_seconds() -> float:
     return _cpu_of(postgres, reaped_by=postmaster)
 
 
-def _worker_cpu_seconds(root: psutil.Process) -> list[float]:
-    """CPU seconds of each worker (the parent too when it serves alone)."""
+def _workers(root: psutil.Process) -> list[psutil.Process]:
+    """The serving processes: the children, or the parent when it serves alone."""
     procs = _processes(root)
-    return [_cpu_of([p]) for p in (procs[1:] or procs)]
+    return procs[1:] or procs
+
+
+def _worker_cpu_seconds(root: psutil.Process) -> list[float]:
+    return [_cpu_of([p]) for p in _workers(root)]
 
 
 def _rss_mb(root: psutil.Process) -> list[float]:
-    """RSS of each worker (the parent too when it serves alone)."""
-    procs = _processes(root)
-    workers = procs[1:] or procs
-    return [round(p.memory_info().rss / 2**20, 1) for p in workers if p.is_running()]
+    return [round(p.memory_info().rss / 2**20, 1) for p in _workers(root) if p.is_running()]
 
 
 async def _prepare_seeker(client: httpx.AsyncClient, profile: dict[str, Any]) -> None:

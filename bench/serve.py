@@ -10,8 +10,6 @@ import argparse
 import sys
 from typing import Any
 
-import uvicorn
-
 from api import workers
 
 
@@ -24,9 +22,7 @@ def main() -> None:
     args = parser.parse_args()
     options: dict[str, Any] = {"app": args.app, "host": args.host, "port": args.port, "log_level": "warning",
                                "access_log": False}
-    if args.workers > 1:
-        sys.exit(workers.serve_workers(options, args.workers))
-    uvicorn.run(**options)
+    sys.exit(workers.serve(options, args.workers))
 
 
 if __name__ == "__main__":

@@ -90,22 +90,14 @@ def serve(
         "forwarded_allow_ips": settings.forwarded_allow_ips.strip() or None,
     }
     console.print(f"Lotse serves on http://{options['host']}:{options['port']}")
-    if settings.workers > 1 and not reload and workers.supported():
-        # Each worker on its own socket, so the kernel spreads connections (api/workers.py).
-        try:
-            status = workers.serve_workers(options, settings.workers)
-        except OSError as exc:
-            raise fail(f"cannot listen on {options['host']}:{options['port']}: {exc.strerror}") from None
-        raise typer.Exit(status)
-    uvicorn.run(
-        **options,
-        workers=None if reload else settings.workers,
-        reload=reload,
-        # A worker loads its occupation model at start-up (api/warmup.py); on a busy machine it may
-        # not answer the supervisor's ping within uvicorn's default 5 s and would be killed and
-        # restarted, loading again (seen in bench/http_load.py with 2 workers).
-        timeout_worker_healthcheck=30,
-    )
+    if reload:
+        uvicorn.run(**options, reload=True)
+        return
+    try:
+        status = workers.serve(options, settings.workers)
+    except OSError as exc:
+        raise fail(f"cannot listen on {options['host']}:{options['port']}: {exc.strerror}") from None
+    raise typer.Exit(status)
 
 
 def register(app: typer.Typer) -> None:

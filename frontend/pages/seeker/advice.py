@@ -111,11 +111,17 @@ async def read_advice(request: Request) -> Response:
 
 
 def _advice_page(request: Request) -> Response:
+    return _after_notice(request, lambda reader, job_seeker: render_advice_page(
+        request, reader, job_seeker, log_in=write_session))
+
+
+def _after_notice(request: Request, answer: Callable[[Session, JobSeeker], Response]) -> Response:
+    """Lane work for the request's own case, read without the write lock; no advice before the notice (G13)."""
     with read_session(request.app.state.engine) as reader:
         job_seeker = read_job_seeker(request, reader)
         if journey.notice_needed(job_seeker):
-            return see_other("/notice")  # G13: no advice before the notice
-        return render_advice_page(request, reader, job_seeker, log_in=write_session)
+            return see_other("/notice")
+        return answer(reader, job_seeker)
 
 
 def render_advice_page(request: Request, session: Any, job_seeker: JobSeeker, *,
@@ -200,15 +206,14 @@ async def create_advice(request: Request, _csrf: CsrfDep) -> Response:
 
 
 def _new_advice(request: Request) -> Response:
-    with read_session(request.app.state.engine) as reader:
-        job_seeker = read_job_seeker(request, reader)
-        if journey.notice_needed(job_seeker):
-            return see_other("/notice")
+    def plan(reader: Session, job_seeker: JobSeeker) -> Response:
         if not plan_and_write_advice(request, reader, job_seeker):
             flash(request, MSG_NOT_AVAILABLE, "error")
             return see_other("/onboarding/summary")
-    flash(request, MSG_NEW_ADVICE)
-    return see_other("/advice")
+        flash(request, MSG_NEW_ADVICE)
+        return see_other("/advice")
+
+    return _after_notice(request, plan)
 
 
 @router.get("/explanation/{decision_id}", response_class=HTMLResponse)
