@@ -16,7 +16,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from models.hashing import sha256_hex
+from models.hashing import freeze, sha256_hex
 from models.tables import Decision, StoredBlob
 
 _TABLE = StoredBlob.__table__  # type: ignore[attr-defined]
@@ -32,17 +32,24 @@ def blob_digest(body: dict[str, Any]) -> str:
 
 
 def remember(body: dict[str, Any]) -> str:
-    """Cache *body* under its digest (the decision path builds it before writing) and return the digest."""
-    digest = blob_digest(body)
+    """Cache *body* under its digest (the decision path builds it before writing) and return the digest.
+
+    *body* must not change afterwards: its canonical JSON is kept (``freeze``), so storing it
+    with every decision does not serialise it again.
+    """
+    digest = blob_digest(freeze(body))
     _CACHE.setdefault(digest, body)
     return digest
 
 
+# Built once per dialect: building the statement cost more than running it (issue 16).
+_PUT = {name: insert(_TABLE).on_conflict_do_nothing(index_elements=["digest"])
+        for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+
+
 def put_blob(connection: Connection, *, digest: str, kind: str, body: dict[str, Any]) -> None:
     """Store *body* under *digest* unless it is there already (one statement, no read first)."""
-    dialect_insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
-    statement = dialect_insert(_TABLE).values(digest=digest, kind=kind, body=body)
-    connection.execute(statement.on_conflict_do_nothing(index_elements=["digest"]))
+    connection.execute(_PUT[connection.dialect.name], {"digest": digest, "kind": kind, "body": body})
 
 
 def blob_body(connection: Connection, digest: str) -> dict[str, Any] | None:

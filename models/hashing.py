@@ -20,8 +20,32 @@ def _default(value: Any) -> str:
     raise TypeError(f"cannot serialise {type(value).__name__} in canonical JSON")
 
 
+# Values declared unchanging (:func:`freeze`), by id, with their canonical JSON.
+_FROZEN: dict[int, tuple[Any, str]] = {}
+_MAX_FROZEN = 16
+
+
 def canonical_json(value: Any) -> str:
+    frozen = _FROZEN.get(id(value))
+    if frozen is not None and frozen[0] is value:
+        return frozen[1]
+    return _dumps(value)
+
+
+def _dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_default)
+
+
+def freeze(value: Any) -> Any:
+    """Keep *value*'s canonical JSON for as long as it is kept here; *value* must never change.
+
+    For large values written with many rows (a catalogue's shared record, issue 16): each
+    write would otherwise serialise it again. The last few are kept; older ones are serialised anew.
+    """
+    if len(_FROZEN) >= _MAX_FROZEN:
+        _FROZEN.clear()
+    _FROZEN[id(value)] = (value, _dumps(value))
+    return value
 
 
 def sha256_hex(value: Any) -> str:

@@ -24,7 +24,7 @@ from data.related_occupations import Closeness, related_occupations
 from data.wages import WAGE_REGION, get_wage
 from models.market import NATIONAL_AGS, JobPostingCount, MarketIndicator
 from models.schemas import Profile
-from models.tables import Decision, ProfileSnapshot
+from models.tables import ProfileSnapshot
 
 RELATED_MODULE = "broaden_occupations"
 SALARY_MODULE = "salary_check"
@@ -204,10 +204,9 @@ class AdviceDetails:
     salary: SalaryComparison | None
 
 
-def details_for_decision(session: Session, *, decision_id: str) -> AdviceDetails:
-    """The details for the profile this decision was made from (not later answers)."""
-    decision = session.get(Decision, decision_id)
-    snapshot = session.get(ProfileSnapshot, decision.snapshot_id) if decision else None
+def details_for_snapshot(session: Session, *, snapshot_id: int | None) -> AdviceDetails:
+    """The details for the profile a decision was made from (its snapshot, not later answers)."""
+    snapshot = session.get(ProfileSnapshot, snapshot_id) if snapshot_id is not None else None
     if snapshot is None:
         return AdviceDetails(None, None)
     try:

@@ -80,6 +80,8 @@ class DecisionView:
     guardrails: list[dict[str, Any]]
     input_hash: str
     illustrative_market: bool = False
+    # The profile the decision was made from: the advice page finds it again without a query.
+    snapshot_id: int | None = None
     notices: list[str] = field(default_factory=list)
 
 
@@ -133,6 +135,7 @@ def decision_view(
         missing_fields=unpack_fields(decision.missing_fields, record),
         guardrails=guardrails,
         input_hash=snapshot_hash,
+        snapshot_id=decision.snapshot_id,
         illustrative_market=decision.illustrative_market,
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 import time
 from types import SimpleNamespace
@@ -102,8 +103,10 @@ def test_lane_routes_compute_write_and_render_on_both_databases(db_app: FastAPI)
                      lambda _connection, _cursor, statement, *_: statements.append(statement))
         page = client.get("/advice")
         assert page.status_code == 200 and "Warum?" in page.text
-        # The page holds its snapshot, so the decision's view and details do not read it again.
+        # The page holds its snapshot, so the decision's view and details do not read it again;
+        # the details find the decision's snapshot through the view, not by reading the decision.
         assert sum("FROM profile_snapshot" in s for s in statements) == 1
+        assert sum(bool(re.search(r"\bFROM decision\b", s)) for s in statements) == 1
         again = client.post("/advice", data={"csrf_token": token}, follow_redirects=False)
         assert again.status_code == 303 and again.headers["location"].endswith("/advice")
     with session_scope(db_app.state.engine) as session:

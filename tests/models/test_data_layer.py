@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -11,8 +12,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 from models import APPEND_ONLY_MESSAGE, AppendOnlyError
+from models.blobs import blob_problems, put_blob, remember
 from models.db import session_scope
-from models.hashing import sha256_hex
+from models.hashing import canonical_json, sha256_hex
 from models.migrate import current_revision, head_revision, upgrade
 from models.tables import (
     AdviceModule,
@@ -122,6 +124,18 @@ def test_snapshot_hash_is_stable_whatever_the_key_order(engine: Engine) -> None:
 
 def test_snapshot_hash_changes_when_content_changes() -> None:
     assert sha256_hex({"months_unemployed": 3}) != sha256_hex({"months_unemployed": 4})
+
+
+def test_a_frozen_value_is_stored_and_hashed_as_its_copy_is(engine: Engine) -> None:
+    """The shared catalogue record keeps its JSON (issue 16); stored, it must still verify."""
+    body = {"rules": [["r1", "cv_check", "§ 16 SGB II"]], "texts": [["Lebenslauf", "CV"]], "ä": 1.5}
+    copy = json.loads(json.dumps(body))
+    digest = remember(body)
+    assert digest == sha256_hex(copy) and canonical_json(body) == canonical_json(copy)
+    with session_scope(engine) as session:
+        put_blob(session.connection(), digest=digest, kind="catalogue_record", body=body)
+    with Session(engine) as session:
+        assert list(blob_problems(session.connection())) == []  # re-hashes what the database holds
 
 
 def test_event_update_is_refused_by_the_repository(engine: Engine) -> None:

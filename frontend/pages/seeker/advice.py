@@ -35,7 +35,7 @@ from models.schemas import Profile
 from models.staff import visible_case_notes
 from models.tables import Decision, JobSeeker
 from recommender.casework import journey
-from recommender.decide.advice_details import details_for_decision
+from recommender.decide.advice_details import details_for_snapshot
 from recommender.records.chain import EventType, append_event, insert_event, prepare_event
 
 router = APIRouter(include_in_schema=False)
@@ -154,7 +154,7 @@ def render_advice_page(request: Request, session: Any, job_seeker: JobSeeker, *,
         "job_search_modules": JOB_SEARCH_MODULES,
         "easy_modules": set(easy_texts()),
         "template_modules": TEMPLATE_MODULES, "template_path": TEMPLATE_PATH,
-        "details": details_for_decision(session, decision_id=view.decision_id),
+        "details": details_for_snapshot(session, snapshot_id=view.snapshot_id),
         "pending_status": pending_status(session, job_seeker=job_seeker, locale=locale,
                                          working_days=request.app.state.settings.review_working_days),
     }, status_code=status_code)
