@@ -222,8 +222,13 @@ async def _domain_error(request: Request, exc: LotseError) -> JSONResponse:
     return problem(status_of(exc), gettext(str(exc), locale), request=request)
 
 
-async def _unhandled_error(request: Request, exc: Exception) -> JSONResponse:
+def log_unhandled(request: Request) -> None:
+    """Log the exception being handled with the request it broke (its text never reaches the client)."""
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
+
+
+async def _unhandled_error(request: Request, exc: Exception) -> JSONResponse:
+    log_unhandled(request)
     return problem(500, "Something went wrong on our side. Please try again later.", request=request)
 
 

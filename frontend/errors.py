@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.errors import KIND_STATUS, status_of
+from api.errors import KIND_STATUS, log_unhandled, status_of
 from api.i18n import get_locale, gettext
 from api.i18n import lazy_gettext as _
 from api.security.csrf import CSRF_FAILED
@@ -70,6 +70,7 @@ def install_page_errors(app: FastAPI) -> None:
     api_http = app.exception_handlers[StarletteHTTPException]
     api_validation = app.exception_handlers[RequestValidationError]
     api_domain = app.exception_handlers[NotFoundError]
+    api_unhandled = app.exception_handlers[Exception]
 
     async def http_error(request: Request, exc: StarletteHTTPException) -> Any:
         if not _wants_html(request) or exc.status_code in (301, 302, 303, 307, 308):
@@ -97,8 +98,16 @@ def install_page_errors(app: FastAPI) -> None:
                                 {"title": title}, status_code=status)
         return _error_page(request, status, forbidden_other=isinstance(exc, ForbiddenError))
 
+    async def unhandled_error(request: Request, exc: Exception) -> Any:
+        # E.g. the database went away mid-request: a person gets a page in their language, not JSON.
+        if not _wants_html(request):
+            return await api_unhandled(request, exc)  # type: ignore[misc]
+        log_unhandled(request)
+        return _error_page(request, 500)
+
     # Starlette types a handler as taking any Exception; ours take the one class they are registered for.
     for kind in KIND_STATUS:
         app.add_exception_handler(kind, domain_error)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, unhandled_error)
     app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, validation_error)  # type: ignore[arg-type]

@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, DisconnectionError
+from sqlalchemy.exc import ArgumentError, InvalidatePoolError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, create_engine
 
@@ -99,8 +99,8 @@ def _ping_idle_connections(engine: Engine) -> None:
     ``pool_pre_ping`` checks on every checkout, two per decision (issue 16). A connection given
     back moments ago is as good as the request that just used it; one idle for
     :data:`PING_AFTER_IDLE_SECONDS` may have been dropped by a restarted server or a firewall
-    and is replaced before a request sees it. A server restart under load still fails a
-    request in flight, and SQLAlchemy then renews every connection of the pool at once.
+    and is replaced, with every other connection of the pool, before a request sees it. A
+    server restart under load fails the requests in flight; SQLAlchemy then renews the pool.
     """
 
     @event.listens_for(engine, "checkin")
@@ -116,7 +116,8 @@ def _ping_idle_connections(engine: Engine) -> None:
             engine.dialect.do_ping(dbapi_connection)
         except engine.dialect.loaded_dbapi.Error as error:
             if engine.dialect.is_disconnect(error, dbapi_connection, None):
-                raise DisconnectionError(str(error)) from error  # the pool connects anew
+                # The server is gone for every pooled connection, not only this one: renew them all.
+                raise InvalidatePoolError(str(error)) from error
             raise
 
 

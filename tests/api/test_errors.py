@@ -73,6 +73,7 @@ def test_internal_error_answers_500_without_detail(kind_client: TestClient, app:
     app.add_api_route("/api/v1/test-errors/internal", fail)
     response = kind_client.get("/api/v1/test-errors/internal")
     assert response.status_code == 500
+    assert response.headers["content-type"] == PROBLEM_JSON
     assert MESSAGE not in response.text
 
 
@@ -139,3 +140,18 @@ def test_unknown_decision_page_names_the_reason_with_404(app: FastAPI, world: St
     assert response.status_code == 404
     assert DECISION_NOT_FOUND in response.text
     assert world.usernames["counsellor"] in response.text  # the staff menu stays, naming who is signed in
+
+
+def test_internal_error_on_a_page_shows_the_error_page_in_the_persons_language(kind_client: TestClient,
+                                                                              app: FastAPI) -> None:
+    """E.g. the database went away mid-request: a page that says what to do, never JSON or the fault's text."""
+    def fail() -> None:
+        raise RuntimeError(MESSAGE)
+
+    app.add_api_route("/test-errors/internal", fail)
+    response = kind_client.get("/test-errors/internal", headers={"Accept-Language": "en"})
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("text/html")
+    assert "Something went wrong" in response.text and "Please try again later." in response.text
+    assert MESSAGE not in response.text
+

@@ -132,6 +132,7 @@ def test_a_frozen_value_is_stored_and_hashed_as_its_copy_is(engine: Engine) -> N
     copy = json.loads(json.dumps(body))
     digest = remember(body)
     assert digest == sha256_hex(copy) and canonical_json(body) == canonical_json(copy)
+    assert canonical_json(body) is canonical_json(body)  # kept, not serialised again for each row
     with session_scope(engine) as session:
         put_blob(session.connection(), digest=digest, kind="catalogue_record", body=body)
     with Session(engine) as session:

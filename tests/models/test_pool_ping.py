@@ -1,7 +1,8 @@
 """PostgreSQL connections are checked before use only after they sat idle (issue 16).
 
 ``pool_pre_ping`` cost a round trip on each of a decision's two checkouts; a connection given
-back moments ago is not checked again, one that sat idle is, and a dropped one is replaced.
+back moments ago is not checked again, one that sat idle is, and when the server dropped it
+the whole pool is renewed.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 import models.db
@@ -36,17 +37,22 @@ def pings(postgres_schema_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> It
     yield counted
 
 
+def _pid(connection: Connection) -> int:
+    return int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
 def _backend_pid(engine: Engine) -> int:
     with engine.connect() as connection:
-        return int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+        return _pid(connection)
 
 
-def _drop(pid: int) -> None:
-    """What a restarted server or a firewall does to a pooled connection."""
+def _drop(*pids: int) -> None:
+    """What a restarted server does to pooled connections; returns once the backends are gone."""
     admin = make_engine(POSTGRES_URL)
     try:
         with admin.begin() as connection:
-            assert connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
+            for pid in pids:  # the timeout makes PostgreSQL wait until the backend has exited
+                assert connection.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid}).scalar_one()
     finally:
         admin.dispose()
 
@@ -58,20 +64,30 @@ def test_a_connection_given_back_moments_ago_is_used_without_a_ping(
     assert second == first and pings == []
 
 
-def test_an_idle_connection_is_pinged_and_replaced_when_the_server_dropped_it(
+def _two_pooled(engine: Engine) -> tuple[int, int]:
+    """Two connections in the pool (two requests at once had them); their backends' pids."""
+    with engine.connect() as first, engine.connect() as second:
+        return _pid(first), _pid(second)
+
+
+def test_an_idle_connection_is_pinged_and_the_pool_renewed_when_the_server_restarted(
         postgres_schema_engine: Engine, pings: list[int], monkeypatch: pytest.MonkeyPatch) -> None:
-    dropped = _backend_pid(postgres_schema_engine)
-    _drop(dropped)
-    monkeypatch.setattr(models.db, "PING_AFTER_IDLE_SECONDS", 0.0)  # as if it had sat idle
-    replacement = _backend_pid(postgres_schema_engine)  # no error reaches the caller
-    assert replacement != dropped and pings == [1]
+    dropped = _two_pooled(postgres_schema_engine)
+    _drop(*dropped)
+    monkeypatch.setattr(models.db, "PING_AFTER_IDLE_SECONDS", 0.0)  # as if they had sat idle
+    renewed = _two_pooled(postgres_schema_engine)  # no error reaches either caller
+    assert not set(renewed) & set(dropped)
+    assert pings == [1]  # one failed ping renewed the whole pool; the new connections need none
 
 
-def test_a_connection_dropped_while_in_use_fails_one_request_and_the_pool_recovers(
+def test_a_restart_fails_the_request_in_flight_and_the_next_ones_get_new_connections(
         postgres_schema_engine: Engine) -> None:
-    dropped = _backend_pid(postgres_schema_engine)
-    _drop(dropped)
-    with pytest.raises(DBAPIError) as failed:
-        _backend_pid(postgres_schema_engine)
+    dropped = _two_pooled(postgres_schema_engine)
+    with postgres_schema_engine.connect() as in_flight:  # a request that is running
+        in_flight.execute(text("SELECT 1"))
+        _drop(*dropped)
+        with pytest.raises(DBAPIError) as failed:
+            in_flight.execute(text("SELECT 1"))
     assert failed.value.connection_invalidated
-    assert _backend_pid(postgres_schema_engine) != dropped
+    # SQLAlchemy renewed the pool: the other connection, given back moments ago, is not handed out.
+    assert not set(_two_pooled(postgres_schema_engine)) & set(dropped)
