@@ -11,6 +11,7 @@ where nothing is known there is no number.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -204,8 +205,14 @@ class AdviceDetails:
     salary: SalaryComparison | None
 
 
-def details_for_snapshot(session: Session, *, snapshot_id: int | None) -> AdviceDetails:
-    """The details for the profile a decision was made from (its snapshot, not later answers)."""
+def details_for_snapshot(session: Session, *, snapshot_id: int | None, shown: Collection[str]) -> AdviceDetails:
+    """The details for the profile a decision was made from (its snapshot, not later answers).
+
+    Only for the cards *shown* (module ids): the related occupations cost two queries, which a
+    page without that card does not need (issue 16).
+    """
+    if not {RELATED_MODULE, SALARY_MODULE} & set(shown):
+        return AdviceDetails(None, None)
     snapshot = session.get(ProfileSnapshot, snapshot_id) if snapshot_id is not None else None
     if snapshot is None:
         return AdviceDetails(None, None)
@@ -213,4 +220,5 @@ def details_for_snapshot(session: Session, *, snapshot_id: int | None) -> Advice
         profile = Profile.model_validate(snapshot.payload)
     except ValidationError:  # a tombstoned (erased or expired) payload: nothing to show
         return AdviceDetails(None, None)
-    return AdviceDetails(related_for(session, profile), salary_for(profile))
+    return AdviceDetails(related_for(session, profile) if RELATED_MODULE in shown else None,
+                         salary_for(profile) if SALARY_MODULE in shown else None)

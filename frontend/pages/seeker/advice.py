@@ -144,6 +144,8 @@ def render_advice_page(request: Request, session: Any, job_seeker: JobSeeker, *,
             return see_other("/onboarding/occupation")
         return render(request, "seeker/advice.html", {"view": None, "available": module is not None})
     feedback = journey.latest_feedback(session, job_seeker=job_seeker)
+    shown = {item.module_id for item in view.items if item.visible}
+    waiting = any(not item.visible for item in view.items)  # only these cards say who checks them
     page = render(request, "seeker/advice.html", {
         "view": view, "cards": _card_data(view, locale, feedback), "missing": _missing(view),
         "mode_message": MODE_MESSAGES.get(view.mode_reason or "", MODE_MESSAGES["no_model"])
@@ -154,9 +156,10 @@ def render_advice_page(request: Request, session: Any, job_seeker: JobSeeker, *,
         "job_search_modules": JOB_SEARCH_MODULES,
         "easy_modules": set(easy_texts()),
         "template_modules": TEMPLATE_MODULES, "template_path": TEMPLATE_PATH,
-        "details": details_for_snapshot(session, snapshot_id=view.snapshot_id),
+        "details": details_for_snapshot(session, snapshot_id=view.snapshot_id, shown=shown),
         "pending_status": pending_status(session, job_seeker=job_seeker, locale=locale,
-                                         working_days=request.app.state.settings.review_working_days),
+                                         working_days=request.app.state.settings.review_working_days)
+        if waiting else None,
     }, status_code=status_code)
     viewed = {"event_type": EventType.client_viewed, "actor_role": "job_seeker", "actor_id": job_seeker.pseudonym,
               "case_pseudonym": job_seeker.pseudonym, "decision_id": view.decision_id,

@@ -14,14 +14,22 @@ import re
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlmodel import Session, delete
+from sqlalchemy import event
+from sqlmodel import Session, col, delete, select
 
 from data.catalogue import load_catalogue
 from data.importers.market import seed_illustrative_market
 from frontend.pages.seeker.advice import TEMPLATE_MODULES
 from models.market import MarketIndicator
 from models.schemas import Profile
-from recommender.decide.advice_details import salary_for
+from models.tables import ProfileSnapshot
+from recommender.decide.advice_details import (
+    RELATED_MODULE,
+    SALARY_MODULE,
+    AdviceDetails,
+    details_for_snapshot,
+    salary_for,
+)
 from tests.frontend.seeker_util import post_form, seeded_client  # noqa: F401  (fixture)
 
 
@@ -215,3 +223,22 @@ def test_advice_that_sends_the_person_to_job_ads_links_the_jobboerse() -> None:
     assert "Jobsuche der Arbeitsagentur" in texts["part_time_search"]
     assert "Suchen Sie Stellen" in texts["commute_and_childcare"]
     assert {"part_time_search", "commute_and_childcare"} <= JOB_SEARCH_MODULES
+
+
+def test_details_are_read_only_for_the_cards_the_page_shows(seeded_client: TestClient, app: FastAPI) -> None:
+    """The related occupations cost two queries (issue 16): a page without their card does not make them."""
+    _start(seeded_client, app)
+    _answer(seeded_client, job="Verkäuferin", place="Regensburg", salary=4000)
+    with Session(app.state.engine) as session:
+        snapshot_id = session.exec(select(ProfileSnapshot.id).order_by(col(ProfileSnapshot.id).desc())).first()
+        statements: list[str] = []
+        event.listen(app.state.engine, "before_cursor_execute",
+                     lambda _connection, _cursor, statement, *_: statements.append(statement))
+        nothing = details_for_snapshot(session, snapshot_id=snapshot_id, shown={"cv_documents"})
+        assert nothing == AdviceDetails(None, None)
+        assert statements == []
+        salary_only = details_for_snapshot(session, snapshot_id=snapshot_id, shown={SALARY_MODULE})
+        assert salary_only.related is None and salary_only.salary is not None
+        assert not any("market_indicator" in s or "job_posting_count" in s for s in statements)
+        both = details_for_snapshot(session, snapshot_id=snapshot_id, shown={SALARY_MODULE, RELATED_MODULE})
+        assert both.related is not None and both.salary is not None
