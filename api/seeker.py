@@ -165,7 +165,7 @@ def save_new_case(session: Session, request: Request, job_seeker: JobSeeker) -> 
         except TooManyNewCases as exc:
             raise too_many_new_cases(exc.seconds) from None
     columns = job_seeker.model_dump(exclude={"id"})
-    job_seeker.id = session.execute(insert(_JOB_SEEKERS).returning(_JOB_SEEKERS.c.id), columns).scalar_one()
+    job_seeker.id = session.connection().execute(_INSERT_CASE, columns).scalar_one()
 
 
 def remember_new_case(request: Request, job_seeker: JobSeeker) -> None:
@@ -194,5 +194,6 @@ def _default_jobcenter_id(request: Request, session: Session) -> int:
 
 
 _JOB_SEEKERS = JobSeeker.__table__  # type: ignore[attr-defined]
+_INSERT_CASE = insert(_JOB_SEEKERS).returning(_JOB_SEEKERS.c.id)  # built once, as on every first visit
 SessionJobSeeker = Annotated[JobSeeker, Depends(get_session_job_seeker)]
 NewOrSessionJobSeeker = Annotated[JobSeeker, Depends(get_or_create_job_seeker)]
