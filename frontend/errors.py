@@ -45,6 +45,9 @@ _MESSAGES = {
           _("This part of Lotse is not available at the moment. Please try again later.")),
 }
 _GENERIC = (_("Something went wrong"), _("Please try again later. Your saved answers are kept."))
+# Staff save reviews and notes: whether the failed request saved them is not known to the page.
+_STAFF_GENERIC = _("Please try again later. If you were saving something, open the page again and check whether it "
+                   "was saved before you send it again.")
 
 
 def _wants_html(request: Request) -> bool:
@@ -103,6 +106,11 @@ def install_page_errors(app: FastAPI) -> None:
         if not _wants_html(request):
             return await api_unhandled(request, exc)  # type: ignore[misc]
         log_unhandled(request)
+        if request.url.path.startswith(_STAFF_PREFIX):
+            locale = get_locale(request)
+            return render_staff(request, "staff/message.html", getattr(request.state, "signed_in", None),
+                                {"title": gettext(_GENERIC[0], locale), "text": gettext(_STAFF_GENERIC, locale)},
+                                status_code=500)
         return _error_page(request, 500)
 
     # Starlette types a handler as taking any Exception; ours take the one class they are registered for.

@@ -155,3 +155,20 @@ def test_internal_error_on_a_page_shows_the_error_page_in_the_persons_language(k
     assert "Something went wrong" in response.text and "Please try again later." in response.text
     assert MESSAGE not in response.text
 
+
+
+def test_internal_error_on_a_staff_page_never_promises_that_the_last_save_was_kept(
+        kind_client: TestClient, app: FastAPI) -> None:
+    """A review or note may or may not have been saved when the request failed: the page says to check."""
+    def fail() -> None:
+        raise RuntimeError(MESSAGE)
+
+    app.add_api_route("/staff/test-errors/internal", fail)
+    for locale, check in (("en", "check whether it was saved"), ("de", "prüfen Sie, ob es gespeichert wurde")):
+        response = kind_client.get("/staff/test-errors/internal", headers={"Accept-Language": locale})
+        assert response.status_code == 500
+        assert response.headers["content-type"].startswith("text/html")
+        text = html.unescape(response.text)
+        assert check in text
+        assert "saved answers" not in text and "gespeicherten Antworten" not in text
+        assert MESSAGE not in text
