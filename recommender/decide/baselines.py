@@ -60,13 +60,22 @@ def rule_scores(features: Mapping[str, np.ndarray], module_ids: list[str]) -> np
         "job_german_course": np.where(german <= 2, 3, np.where(german <= 3, 2, 1)),
         "further_training_voucher": 1 + (_nz(f["vocational_level"], 1) == 0),
         "coaching_voucher_avgs": 1 + (months > 12),
-        "driving_licence_budget": 1 + (_nz(f["max_commute_minutes"], 60) < 30),
+        # Offered only to people without a licence, for whom it opens the jobs that need one.
+        "driving_licence_budget": 2 + (_nz(f["max_commute_minutes"], 60) < 30),
         "einstiegsgeld": 1 + (months > 24),
         "childcare_support": np.full(n, 2),
         "debt_counselling": np.full(n, 0),
         "addiction_counselling": np.full(n, 0),
-        "subsidised_employment": np.full(n, 2),
         "youth_support": np.full(n, 2),
+        # Offered only to people whose answers call for them (the catalogue's eligibility is the
+        # trigger: a part-time wish, childcare without a car, a health limit against the target
+        # job, no school certificate, five years' search), which the features do not carry.
+        "subsidised_employment": np.full(n, 3),
+        "part_time_search": np.full(n, 3),
+        "commute_and_childcare": np.full(n, 3),
+        "health_job_fit": np.full(n, 3),
+        "school_certificate": np.full(n, 3),
+        "application_costs": np.full(n, 1),
     }
     out = np.zeros((n, len(module_ids)))
     for j, module_id in enumerate(module_ids):

@@ -16,6 +16,7 @@ import pytest
 from api.cli.recommender import QUICK_ROWS
 from data.catalogue import load_catalogue
 from models.schemas import Profile
+from recommender.decide.baselines import rules_ranking
 from recommender.decide.features import MarketContext, build_features
 from recommender.decide.guardrails import evaluate_guardrails
 from recommender.decide.ranker import LoadedModel
@@ -204,6 +205,18 @@ def top5(model: LoadedModel, persona: Persona) -> list[str]:
 def test_persona_gets_the_advice_it_needs_and_none_that_ignores_its_answers(served_model: LoadedModel,
                                                                              persona: Persona) -> None:
     shown = top5(served_model, persona)
+    assert persona.must <= set(shown), (persona.name, shown)
+    assert not persona.must_not & set(shown), (persona.name, shown)
+
+
+@pytest.mark.parametrize("persona", PERSONAS, ids=[p.name for p in PERSONAS])
+def test_persona_without_ai_gets_the_advice_it_needs_and_none_that_ignores_its_answers(persona: Persona) -> None:
+    """The rules baseline is what a person gets who objected to AI, or under the kill switch (G9):
+    the same answers must lead to the same essential advice (a part-time wish to the part-time
+    search, a health limit against the target job to the advice on it)."""
+    profile = Profile.model_validate(persona.answers)
+    eligible = evaluate_guardrails(profile, CATALOGUE, persona.market).eligible
+    shown = rules_ranking(profile, eligible, persona.market, CATALOGUE)[:TOP]
     assert persona.must <= set(shown), (persona.name, shown)
     assert not persona.must_not & set(shown), (persona.name, shown)
 
