@@ -185,7 +185,11 @@ def _sentence(sentence: str, locale: str, catalog: dict[Any, Any]) -> str | None
 
 @lru_cache(maxsize=len(LOCALES))
 def _templates(locale: str) -> tuple[tuple[re.Pattern[str], str], ...]:
-    """Every translated msgid of *locale* with ``%(name)s`` placeholders, as a pattern matching its English."""
+    """Every translated msgid of *locale* with ``%(name)s`` placeholders, as a pattern matching its English.
+
+    The most specific first (the most fixed text): "You have %(certificate)s." matches "You have been
+    looking for work for 14 months." too, and must not win over that sentence's own msgid.
+    """
     out = []
     for msgid in _catalog(locale):
         if isinstance(msgid, str) and _PLACEHOLDER.search(msgid):
@@ -193,10 +197,10 @@ def _templates(locale: str) -> tuple[tuple[re.Pattern[str], str], ...]:
             pattern = "".join(re.escape(piece) if index % 2 == 0 else f"(?P<{piece}>.+?)"
                               for index, piece in enumerate(pieces))
             try:
-                out.append((re.compile(pattern), msgid))
+                out.append((len("".join(pieces[::2])), re.compile(pattern), msgid))
             except re.error:  # the same name twice in one msgid: exact matches only
                 continue
-    return tuple(out)
+    return tuple((pattern, msgid) for _fixed, pattern, msgid in sorted(out, key=lambda t: -t[0]))
 
 
 def _catalog(locale: str) -> dict[Any, Any]:

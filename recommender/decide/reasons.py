@@ -115,6 +115,16 @@ def _yes_no(value: float, yes: tuple[str, str], no: tuple[str, str]) -> tuple[st
     return yes if value >= 0.5 else no
 
 
+def _counted(n: int, one: tuple[str, str], other: tuple[str, str]) -> tuple[str, str]:
+    """The sentence (de, en) for a count: German and English take the singular for exactly one.
+
+    The other languages translate either English sentence; their texts say the number without a
+    noun that would have to agree with it (Arabic alone has six plural forms).
+    """
+    de, en = one if n == 1 else other
+    return de, en % {"n": n}
+
+
 def fact(feature: str, value: float) -> tuple[str, str]:
     """One short sentence (de, en) stating the person's own answer behind a feature."""
     if math.isnan(value):
@@ -122,7 +132,8 @@ def fact(feature: str, value: float) -> tuple[str, str]:
         return f"{de} ist uns nicht bekannt.", _("We do not know %(what)s.") % {"what": en}
     n = int(round(value))
     if feature == "months_unemployed":
-        return f"Sie suchen seit {n} Monaten Arbeit.", _("You have been looking for work for %(n)s months.") % {"n": n}
+        return _counted(n, ("Sie suchen seit 1 Monat Arbeit.", _("You have been looking for work for %(n)s month.")),
+                        (f"Sie suchen seit {n} Monaten Arbeit.", _("You have been looking for work for %(n)s months.")))
     if feature == "school_level":
         de, en = _SCHOOL[min(max(n, 0), 3)]
         return f"Sie haben {de}.", _("You have %(certificate)s.") % {"certificate": en}
@@ -142,11 +153,15 @@ def fact(feature: str, value: float) -> tuple[str, str]:
         level = _GERMAN_LEVELS[min(max(n - 1, 0), 5)]
         return f"Ihr Deutsch-Niveau ist {level}.", _("Your level of German is %(level)s.") % {"level": level}
     if feature == "applications_3m":
-        return (f"Sie haben in 3 Monaten {n} Bewerbungen geschrieben.",
-                _("You sent %(n)s applications in 3 months.") % {"n": n})
+        return _counted(n, ("Sie haben in 3 Monaten 1 Bewerbung geschrieben.",
+                            _("You sent %(n)s application in 3 months.")),
+                        (f"Sie haben in 3 Monaten {n} Bewerbungen geschrieben.",
+                         _("You sent %(n)s applications in 3 months.")))
     if feature == "interviews_3m":
-        return (f"Sie hatten in 3 Monaten {n} Vorstellungsgespräche.",
-                _("You had %(n)s job interviews in 3 months.") % {"n": n})
+        return _counted(n, ("Sie hatten in 3 Monaten 1 Vorstellungsgespräch.",
+                            _("You had %(n)s job interview in 3 months.")),
+                        (f"Sie hatten in 3 Monaten {n} Vorstellungsgespräche.",
+                         _("You had %(n)s job interviews in 3 months.")))
     if feature == "interview_rate":
         pct = int(round(100 * value))
         if pct == 0:
@@ -157,7 +172,8 @@ def fact(feature: str, value: float) -> tuple[str, str]:
             _("About %(pct)s in 100 applications led to an invitation.") % {"pct": pct},
         )
     if feature == "search_channel_count":
-        return f"Sie suchen auf {n} Wegen.", _("You search in %(n)s ways.") % {"n": n}
+        return _counted(n, ("Sie suchen auf 1 Weg.", _("You search in %(n)s way.")),
+                        (f"Sie suchen auf {n} Wegen.", _("You search in %(n)s ways.")))
     if feature == "uses_job_boards":
         return _yes_no(
             value,
@@ -202,13 +218,14 @@ def fact(feature: str, value: float) -> tuple[str, str]:
             ("Sie möchten nicht umziehen.", _("You do not want to move.")),
         )
     if feature == "target_occupations_count":
-        return f"Sie suchen in {n} Beruf(en).", _("You search in %(n)s job(s).") % {"n": n}
+        return _counted(n, ("Sie suchen in 1 Beruf.", _("You search in %(n)s job.")),
+                        (f"Sie suchen in {n} Berufen.", _("You search in %(n)s job(s).")))
     if feature == "salary_to_median":
         if value > 1.1:
-            return "Ihr Gehaltswunsch liegt über dem üblichen Lohn.", "Your salary wish is above the usual pay."
+            return "Ihr Gehaltswunsch liegt über dem üblichen Lohn.", _("Your salary wish is above the usual pay.")
         if value < 0.9:
-            return "Ihr Gehaltswunsch liegt unter dem üblichen Lohn.", "Your salary wish is below the usual pay."
-        return "Ihr Gehaltswunsch passt zum üblichen Lohn.", "Your salary wish fits the usual pay."
+            return "Ihr Gehaltswunsch liegt unter dem üblichen Lohn.", _("Your salary wish is below the usual pay.")
+        return "Ihr Gehaltswunsch passt zum üblichen Lohn.", _("Your salary wish fits the usual pay.")
     if feature == "market_unemployed_per_vacancy":
         x = max(1, n)
         return (
@@ -217,10 +234,10 @@ def fact(feature: str, value: float) -> tuple[str, str]:
         )
     if feature == "market_vacancy_trend":
         if value > 0.03:
-            return "Die Zahl der Stellen in Ihrem Beruf steigt.", "The number of vacancies in your job is rising."
+            return "Die Zahl der Stellen in Ihrem Beruf steigt.", _("The number of vacancies in your job is rising.")
         if value < -0.03:
-            return "Die Zahl der Stellen in Ihrem Beruf sinkt.", "The number of vacancies in your job is falling."
-        return "Die Zahl der Stellen in Ihrem Beruf ist stabil.", "The number of vacancies in your job is stable."
+            return "Die Zahl der Stellen in Ihrem Beruf sinkt.", _("The number of vacancies in your job is falling.")
+        return "Die Zahl der Stellen in Ihrem Beruf ist stabil.", _("The number of vacancies in your job is stable.")
     if feature == "market_shortage_occupation":
         return _yes_no(
             value,

@@ -31,6 +31,7 @@ from api.i18n import (
     reset_translations,
 )
 from data.languages import LOCALES, SOURCE_LOCALES, localise
+from recommender.decide.features import ALLOWED_FEATURES
 from recommender.decide.reasons import reason_sentence
 from tests.frontend.seeker_util import post_form
 from tests.pseudo_locale import pseudo, write_pseudo_catalogue
@@ -202,6 +203,44 @@ def test_logged_reason_sentences_with_numbers_are_translated_by_their_template(p
     # One sentence without translation: the whole reason in German, never half and half.
     assert localise("Satz eins. Satz zwei.", "You sent 4 applications in 3 months. Unknown sentence.", "ar") == (
         "Satz eins. Satz zwei.")
+
+
+ONE = {  # a count of one, as the reason states it in German and English
+    "months_unemployed": ("Sie suchen seit 1 Monat Arbeit.", "You have been looking for work for 1 month."),
+    "applications_3m": ("Sie haben in 3 Monaten 1 Bewerbung geschrieben.", "You sent 1 application in 3 months."),
+    "interviews_3m": ("Sie hatten in 3 Monaten 1 Vorstellungsgespräch.", "You had 1 job interview in 3 months."),
+    "search_channel_count": ("Sie suchen auf 1 Weg.", "You search in 1 way."),
+    "target_occupations_count": ("Sie suchen in 1 Beruf.", "You search in 1 job."),
+}
+
+
+@pytest.mark.parametrize("feature", sorted(ONE))
+def test_a_count_of_one_reads_right_in_every_language(feature: str) -> None:
+    """"Sie hatten in 3 Monaten 1 Vorstellungsgespräche" was shown as a reason; every language says 1 and 3."""
+    one_de, one_en = reason_sentence(feature, 1.0)
+    assert (one_de, one_en) == (f"{ONE[feature][0]} Das spricht für diesen Tipp.",
+                                f"{ONE[feature][1]} This speaks for this tip.")
+    many_de, many_en = reason_sentence(feature, 3.0)
+    for locale in LOCALES:
+        for de, en, n in ((one_de, one_en, "1"), (many_de, many_en, "3")):
+            assert n in localise(de, en, locale), locale
+
+
+@pytest.mark.parametrize("locale", [code for code in LOCALES if code not in SOURCE_LOCALES])
+def test_every_logged_reason_is_translated_whole_by_its_own_msgid(locale: str) -> None:
+    """A reason read in Ukrainian, Arabic, ... is that language throughout: "You have been looking for
+    work for 14 months." once matched "You have %(certificate)s." and came out as "<your school
+    certificate>: been looking for work for 14 months."; the salary and vacancy sentences were German."""
+    catalogue = _catalogue(locale)
+    if not catalogue:
+        pytest.skip(f"no {locale} catalogue")
+    for feature in ALLOWED_FEATURES:
+        for value in (0.0, 0.5, 1.0, 1.5, 3.0, 14.0, -0.5):
+            de, en = reason_sentence(feature, value)
+            text = localise(de, en, locale)
+            assert text != de, (feature, value, text)  # not the German fallback
+            assert not re.search(r"\b(been|looking|your|you|the|job|search)\b", text, re.IGNORECASE), (
+                feature, value, text)
 
 
 def test_the_missing_answers_sentence_is_in_the_language_or_german(pseudo_arabic: Path) -> None:
