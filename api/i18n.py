@@ -166,6 +166,9 @@ def translated(message: str, locale: str) -> str | None:
 
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+# Placeholders whose value is itself a msgid (a label): "You have %(certificate)s." also matches "You
+# have already applied for jobs.", which is another sentence, not a certificate.
+_LABELS = frozenset({"certificate", "what"})
 
 
 def _sentence(sentence: str, locale: str, catalog: dict[Any, Any]) -> str | None:
@@ -174,7 +177,7 @@ def _sentence(sentence: str, locale: str, catalog: dict[Any, Any]) -> str | None
         return exact
     for pattern, msgid in _templates(locale):
         match = pattern.fullmatch(sentence)
-        if match:
+        if match and all(catalog.get(value) for name, value in match.groupdict().items() if name in _LABELS):
             values = {name: (catalog.get(value) or value) for name, value in match.groupdict().items()}
             try:
                 return str(catalog[msgid]) % values

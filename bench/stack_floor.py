@@ -35,7 +35,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -119,7 +119,7 @@ def _recording(engine: Engine, recording: Recording) -> Iterator[None]:
 
 def _copy_sqlite(source: Path, target: Path) -> None:
     """A consistent copy of a SQLite database in WAL mode (the backup API reads through the WAL)."""
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+    with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(target)) as dst:
         src.backup(dst)
 
 
@@ -150,9 +150,9 @@ def _bare_app(response: dict[str, Any]) -> FastAPI:
     return app
 
 
-def _round(app: Any, bare: FastAPI, recording: Recording, tmp: Path, requests: int) -> dict[str, float]:
+def _round(app: Any, bare: FastAPI, recording: Recording, tmp: Path, bodies: list[dict[str, Any]],
+           requests: int) -> dict[str, float]:
     """CPU ms per decision of Lotse and of each floor part, measured one after the other."""
-    bodies = _bodies()
     figures = {"lotse": _cpu_ms(lambda: asyncio.run(_post_each(app, bodies, requests)), requests),
                "fastapi_pydantic": _cpu_ms(lambda: asyncio.run(_post_each(bare, bodies, requests)), requests)}
     _copy_sqlite(tmp / "before.db", tmp / "replay.db")
@@ -183,7 +183,7 @@ def main() -> None:
         bare = _bare_app(recording.response)
         asyncio.run(_post_each(bare, bodies, 30))
         for _ in range(args.rounds):
-            for key, value in _round(app, bare, recording, tmp, n).items():
+            for key, value in _round(app, bare, recording, tmp, bodies, n).items():
                 rounds[key].append(value)
         engine.dispose()
     median = {key: round(statistics.median(values), 2) for key, values in rounds.items()}

@@ -60,8 +60,7 @@ def rule_scores(features: Mapping[str, np.ndarray], module_ids: list[str]) -> np
         "job_german_course": np.where(german <= 2, 3, np.where(german <= 3, 2, 1)),
         "further_training_voucher": 1 + (_nz(f["vocational_level"], 1) == 0),
         "coaching_voucher_avgs": 1 + (months > 12),
-        # Offered only to people without a licence, for whom it opens the jobs that need one.
-        "driving_licence_budget": 2 + (_nz(f["max_commute_minutes"], 60) < 30),
+        "driving_licence_budget": 1 + (_nz(f["max_commute_minutes"], 60) < 30),
         "einstiegsgeld": 1 + (months > 24),
         "childcare_support": np.full(n, 2),
         "debt_counselling": np.full(n, 0),

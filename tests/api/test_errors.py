@@ -156,7 +156,6 @@ def test_internal_error_on_a_page_shows_the_error_page_in_the_persons_language(k
     assert MESSAGE not in response.text
 
 
-
 def test_internal_error_on_a_staff_page_never_promises_that_the_last_save_was_kept(
         kind_client: TestClient, app: FastAPI) -> None:
     """A review or note may or may not have been saved when the request failed: the page says to check."""

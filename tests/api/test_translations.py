@@ -24,6 +24,7 @@ from api.i18n import (
     format_date,
     format_euro,
     format_number,
+    get_translations,
     gettext,
     languages,
     offered_locales,
@@ -220,10 +221,16 @@ def test_a_count_of_one_reads_right_in_every_language(feature: str) -> None:
     one_de, one_en = reason_sentence(feature, 1.0)
     assert (one_de, one_en) == (f"{ONE[feature][0]} Das spricht für diesen Tipp.",
                                 f"{ONE[feature][1]} This speaks for this tip.")
-    many_de, many_en = reason_sentence(feature, 3.0)
-    for locale in LOCALES:
-        for de, en, n in ((one_de, one_en, "1"), (many_de, many_en, "3")):
-            assert n in localise(de, en, locale), locale
+    for n in (1, 4):
+        de, en = reason_sentence(feature, float(n))
+        fact_en = en.removesuffix(" This speaks for this tip.")
+        for locale in LOCALES:
+            if locale in SOURCE_LOCALES:
+                continue
+            catalogue = get_translations(locale)
+            expected = (catalogue.gettext(fact_en.replace(str(n), "%(n)s")) % {"n": n} + " "
+                        + catalogue.gettext("This speaks for this tip."))
+            assert localise(de, en, locale) == expected, locale
 
 
 @pytest.mark.parametrize("locale", [code for code in LOCALES if code not in SOURCE_LOCALES])
@@ -241,6 +248,12 @@ def test_every_logged_reason_is_translated_whole_by_its_own_msgid(locale: str) -
             assert text != de, (feature, value, text)  # not the German fallback
             assert not re.search(r"\b(been|looking|your|you|the|job|search)\b", text, re.IGNORECASE), (
                 feature, value, text)
+    # The diagnostic's evidence, and an English sentence no msgid was made for: that sentence whole
+    # in German, never a label template filled with English words.
+    assert localise("Sie suchen seit 14 Monaten.", "You have been looking for 14 months.", locale) == (
+        get_translations(locale).gettext("You have been looking for %(months)s months.") % {"months": 14})
+    assert localise("Sie suchen seit mindestens 5 Jahren.", "You have been looking for work for at least 5 years.",
+                    locale) == "Sie suchen seit mindestens 5 Jahren."
 
 
 def test_the_missing_answers_sentence_is_in_the_language_or_german(pseudo_arabic: Path) -> None:
