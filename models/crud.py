@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from models.hashing import sha256_hex
@@ -21,8 +22,14 @@ def create_job_seeker(*, session: Session, jobcenter_id: int, locale: str = "de"
     return job_seeker
 
 
+# The case's own reads on every page, built once: building a statement costs more than running it.
+_BY_PSEUDONYM = select(JobSeeker).where(col(JobSeeker.pseudonym) == bindparam("pseudonym"))
+_LATEST_DECISION = (select(Decision).where(col(Decision.job_seeker_id) == bindparam("job_seeker_id"))
+                    .order_by(col(Decision.created_at).desc(), col(Decision.id).desc()))
+
+
 def get_job_seeker_by_pseudonym(*, session: Session, pseudonym: str) -> JobSeeker | None:
-    return session.exec(select(JobSeeker).where(JobSeeker.pseudonym == pseudonym)).first()
+    return session.exec(_BY_PSEUDONYM, params={"pseudonym": pseudonym}).first()
 
 
 def create_snapshot(*, session: Session, job_seeker_id: int, payload: dict[str, Any]) -> ProfileSnapshot:
@@ -35,9 +42,4 @@ def create_snapshot(*, session: Session, job_seeker_id: int, payload: dict[str, 
 
 def latest_decision(*, session: Session, job_seeker_id: int) -> Decision | None:
     """The newest decision of the case; of two made in the same instant, the one with the larger id."""
-    statement = (
-        select(Decision)
-        .where(Decision.job_seeker_id == job_seeker_id)
-        .order_by(col(Decision.created_at).desc(), col(Decision.id).desc())
-    )
-    return session.exec(statement).first()
+    return session.exec(_LATEST_DECISION, params={"job_seeker_id": job_seeker_id}).first()

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import UniqueConstraint
-from sqlmodel import Field, Session, SQLModel, select
+from sqlalchemy import UniqueConstraint, bindparam
+from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.tables import UtcDateTime, utcnow
 
@@ -28,7 +28,10 @@ class PlanStep(SQLModel, table=True):
     added_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
+_STEPS_OF_CASE = select(PlanStep).where(col(PlanStep.job_seeker_id) == bindparam("job_seeker_id"))  # built once
+
+
 def plan_steps_by_module(*, session: Session, job_seeker_id: int) -> dict[str, PlanStep]:
     """The case's plan steps keyed by advice module."""
-    steps = session.exec(select(PlanStep).where(PlanStep.job_seeker_id == job_seeker_id)).all()
+    steps = session.exec(_STEPS_OF_CASE, params={"job_seeker_id": job_seeker_id}).all()
     return {step.module_id: step for step in steps}

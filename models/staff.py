@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from models.tables import UtcDateTime, utcnow
@@ -75,11 +76,13 @@ def case_works_without_ai(*, session: Session, job_seeker_id: int) -> bool:
     return mode is not None and mode.without_ai
 
 
+_VISIBLE_NOTES = (  # built once: read on every advice page
+    select(CaseNote)
+    .where(col(CaseNote.job_seeker_id) == bindparam("job_seeker_id"), CaseNote.visible_to_job_seeker == True)  # noqa: E712
+    .order_by(col(CaseNote.created_at), col(CaseNote.id))
+)
+
+
 def visible_case_notes(*, session: Session, job_seeker_id: int) -> list[CaseNote]:
     """Notes the job-seeker may read: only those a counsellor marked as visible, oldest first."""
-    statement = (
-        select(CaseNote)
-        .where(CaseNote.job_seeker_id == job_seeker_id, CaseNote.visible_to_job_seeker == True)  # noqa: E712
-        .order_by(col(CaseNote.created_at), col(CaseNote.id))
-    )
-    return list(session.exec(statement).all())
+    return list(session.exec(_VISIBLE_NOTES, params={"job_seeker_id": job_seeker_id}).all())

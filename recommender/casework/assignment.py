@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -29,11 +30,12 @@ CLAIM_NOT_FOUND = _("No case with this pseudonym waits in your Jobcenter's unass
 CLAIM_ROLES = frozenset({Role.counsellor, Role.team_lead})
 
 
+_CURRENT_COUNSELLOR = select(CaseAssignment.counsellor_id).where(  # built once: read on every advice page
+    col(CaseAssignment.job_seeker_id) == bindparam("job_seeker_id"), col(CaseAssignment.ended_at).is_(None))
+
+
 def current_counsellor_id(session: Session, *, job_seeker_id: int) -> int | None:
-    statement = select(CaseAssignment.counsellor_id).where(
-        CaseAssignment.job_seeker_id == job_seeker_id, col(CaseAssignment.ended_at).is_(None)
-    )
-    return session.exec(statement).first()
+    return session.exec(_CURRENT_COUNSELLOR, params={"job_seeker_id": job_seeker_id}).first()
 
 
 def reassign_case(

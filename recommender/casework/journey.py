@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from data.kldb import get_occupation, occupations_at_level
@@ -122,13 +123,15 @@ def acknowledge_notice(session: Session, *, job_seeker: JobSeeker, version: str 
 # --- profile answers ------------------------------------------------------------------------
 
 
+# Read on every page of the case, so built once (building a statement costs more than running it).
+_LATEST_SNAPSHOT = (select(ProfileSnapshot).where(col(ProfileSnapshot.job_seeker_id) == bindparam("job_seeker_id"))
+                    .order_by(col(ProfileSnapshot.id).desc()).limit(1))
+_FEEDBACK_OF_CASE = (select(Feedback).where(col(Feedback.job_seeker_id) == bindparam("job_seeker_id"))
+                     .order_by(col(Feedback.id)))
+
+
 def latest_snapshot(session: Session, *, job_seeker: JobSeeker) -> ProfileSnapshot | None:
-    return session.exec(
-        select(ProfileSnapshot)
-        .where(ProfileSnapshot.job_seeker_id == job_seeker.id)
-        .order_by(col(ProfileSnapshot.id).desc())
-        .limit(1)
-    ).first()
+    return session.exec(_LATEST_SNAPSHOT, params={"job_seeker_id": job_seeker.id}).first()
 
 
 def current_profile(session: Session, *, job_seeker: JobSeeker) -> Profile:
@@ -317,9 +320,7 @@ def record_feedback(session: Session, *, job_seeker: JobSeeker, item_id: str, ki
 
 def latest_feedback(session: Session, *, job_seeker: JobSeeker) -> dict[str, Feedback]:
     """The newest feedback per advice item of this person."""
-    rows = session.exec(
-        select(Feedback).where(Feedback.job_seeker_id == job_seeker.id).order_by(col(Feedback.id))
-    ).all()
+    rows = session.exec(_FEEDBACK_OF_CASE, params={"job_seeker_id": job_seeker.id}).all()
     return {row.decision_item_id: row for row in rows}
 
 

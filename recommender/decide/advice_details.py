@@ -17,6 +17,7 @@ from datetime import date
 from typing import Literal
 
 from pydantic import ValidationError
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from data.kldb import get_occupation
@@ -130,14 +131,18 @@ def _region_name(ags: str | None) -> str | None:
     return region.name if region else None
 
 
+# Built once, as for the other reads of the advice page.
+_MARKET = select(MarketIndicator).where(col(MarketIndicator.kldb).in_(bindparam("codes", expanding=True)),
+                                        col(MarketIndicator.ags).in_(bindparam("regions", expanding=True)))
+_POSTINGS = select(JobPostingCount).where(col(JobPostingCount.kldb5).in_(bindparam("codes", expanding=True)),
+                                          col(JobPostingCount.ags) == bindparam("ags"))
+
+
 def _figures(session: Session, codes: list[str], ags: str | None) -> dict[str, VacancyFigure]:
     """Best figure per code: registered vacancies in the Kreis, postings in the Kreis, then Germany."""
     regions = [ags, NATIONAL_AGS] if ags else [NATIONAL_AGS]
-    market = {(row.kldb, row.ags): row for row in session.exec(
-        select(MarketIndicator).where(col(MarketIndicator.kldb).in_(codes), col(MarketIndicator.ags).in_(regions)))}
-    postings = {row.kldb5: row for row in session.exec(
-        select(JobPostingCount).where(col(JobPostingCount.kldb5).in_(codes), JobPostingCount.ags == ags))} \
-        if ags else {}
+    market = {(row.kldb, row.ags): row for row in session.exec(_MARKET, params={"codes": codes, "regions": regions})}
+    postings = {row.kldb5: row for row in session.exec(_POSTINGS, params={"codes": codes, "ags": ags})} if ags else {}
     name = _region_name(ags)
     out: dict[str, VacancyFigure] = {}
     for code in codes:

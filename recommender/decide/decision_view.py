@@ -11,6 +11,7 @@ from datetime import date, datetime
 from types import SimpleNamespace
 from typing import Any, Literal
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from data.catalogue import Catalogue, ModuleSpec, load_catalogue
@@ -85,6 +86,11 @@ class DecisionView:
     notices: list[str] = field(default_factory=list)
 
 
+# Built once: read on every advice page (building a statement costs more than running it).
+_ITEMS_OF_DECISION = (select(DecisionItem).where(col(DecisionItem.decision_id) == bindparam("decision_id"))
+                      .order_by(col(DecisionItem.rank)))
+
+
 def decision_view(
     session: Session,
     *,
@@ -104,9 +110,7 @@ def decision_view(
     """
     catalogue = catalogue or load_catalogue()
     if items is None:
-        items = session.exec(
-            select(DecisionItem).where(DecisionItem.decision_id == decision.id).order_by(col(DecisionItem.rank))
-        ).all()
+        items = session.exec(_ITEMS_OF_DECISION, params={"decision_id": decision.id}).all()
     plan = plan_steps if plan_steps is not None else plan_steps_by_module(session=session,
                                                                           job_seeker_id=decision.job_seeker_id)
     record = load_record(session.connection(), decision.record_digest)
