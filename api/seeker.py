@@ -194,6 +194,6 @@ def _default_jobcenter_id(request: Request, session: Session) -> int:
 
 
 _JOB_SEEKERS = JobSeeker.__table__  # type: ignore[attr-defined]
-_INSERT_CASE = insert(_JOB_SEEKERS).returning(_JOB_SEEKERS.c.id)  # built once: it runs on every first visit
+_INSERT_CASE = insert(_JOB_SEEKERS).returning(_JOB_SEEKERS.c.id)  # built once (docs/decision-path.md)
 SessionJobSeeker = Annotated[JobSeeker, Depends(get_session_job_seeker)]
 NewOrSessionJobSeeker = Annotated[JobSeeker, Depends(get_or_create_job_seeker)]

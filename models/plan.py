@@ -28,7 +28,8 @@ class PlanStep(SQLModel, table=True):
     added_at: datetime = Field(default_factory=utcnow, sa_type=UtcDateTime)
 
 
-_STEPS_OF_CASE = select(PlanStep).where(col(PlanStep.job_seeker_id) == bindparam("job_seeker_id"))  # built once
+# Built once (docs/decision-path.md, "Statements built once").
+_STEPS_OF_CASE = select(PlanStep).where(col(PlanStep.job_seeker_id) == bindparam("job_seeker_id"))
 
 
 def plan_steps_by_module(*, session: Session, job_seeker_id: int) -> dict[str, PlanStep]:

@@ -76,7 +76,7 @@ def case_works_without_ai(*, session: Session, job_seeker_id: int) -> bool:
     return mode is not None and mode.without_ai
 
 
-_VISIBLE_NOTES = (  # built once: read on every advice page
+_VISIBLE_NOTES = (  # built once (docs/decision-path.md)
     select(CaseNote)
     .where(col(CaseNote.job_seeker_id) == bindparam("job_seeker_id"), CaseNote.visible_to_job_seeker == True)  # noqa: E712
     .order_by(col(CaseNote.created_at), col(CaseNote.id))

@@ -29,7 +29,7 @@ from models.tables import as_utc, utcnow
 
 WINDOW = timedelta(hours=1)
 _THROTTLE = LoginThrottle.__table__  # type: ignore[attr-defined]
-# Built once: building the statement per request cost more than running it (issue 16).
+# Built once (docs/decision-path.md, "Statements built once").
 _COUNTER = select(col(LoginThrottle.window_started_at), col(LoginThrottle.failures)).where(
     col(LoginThrottle.key) == bindparam("key"))
 
@@ -47,7 +47,7 @@ def _count_upsert(dialect_insert: Any) -> Any:
     }).returning(_THROTTLE.c.failures, _THROTTLE.c.window_started_at)
 
 
-# Built once per dialect: a statement built per request costs more than running it.
+# Built once per dialect (docs/decision-path.md, "Statements built once").
 _COUNT_UPSERT = {"sqlite": _count_upsert(sqlite_insert), "postgresql": _count_upsert(postgresql_insert)}
 TOO_MANY_NEW_CASES = _(
     "Too many new sessions were started from your network. Please try again later or sign in to your account."

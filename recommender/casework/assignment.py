@@ -30,7 +30,7 @@ CLAIM_NOT_FOUND = _("No case with this pseudonym waits in your Jobcenter's unass
 CLAIM_ROLES = frozenset({Role.counsellor, Role.team_lead})
 
 
-_CURRENT_COUNSELLOR = select(CaseAssignment.counsellor_id).where(  # built once: read on every advice page
+_CURRENT_COUNSELLOR = select(CaseAssignment.counsellor_id).where(  # built once (docs/decision-path.md)
     col(CaseAssignment.job_seeker_id) == bindparam("job_seeker_id"), col(CaseAssignment.ended_at).is_(None))
 
 

@@ -123,7 +123,7 @@ def acknowledge_notice(session: Session, *, job_seeker: JobSeeker, version: str 
 # --- profile answers ------------------------------------------------------------------------
 
 
-# Read on every page of the case, so built once (building a statement costs more than running it).
+# Built once (docs/decision-path.md, "Statements built once").
 _LATEST_SNAPSHOT = (select(ProfileSnapshot).where(col(ProfileSnapshot.job_seeker_id) == bindparam("job_seeker_id"))
                     .order_by(col(ProfileSnapshot.id).desc()).limit(1))
 _FEEDBACK_OF_CASE = (select(Feedback).where(col(Feedback.job_seeker_id) == bindparam("job_seeker_id"))

@@ -131,7 +131,7 @@ def _region_name(ags: str | None) -> str | None:
     return region.name if region else None
 
 
-# Built once, as for the other reads of the advice page.
+# Built once (docs/decision-path.md, "Statements built once").
 _MARKET = select(MarketIndicator).where(col(MarketIndicator.kldb).in_(bindparam("codes", expanding=True)),
                                         col(MarketIndicator.ags).in_(bindparam("regions", expanding=True)))
 _POSTINGS = select(JobPostingCount).where(col(JobPostingCount.kldb5).in_(bindparam("codes", expanding=True)),

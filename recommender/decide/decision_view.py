@@ -86,7 +86,7 @@ class DecisionView:
     notices: list[str] = field(default_factory=list)
 
 
-# Built once: read on every advice page (building a statement costs more than running it).
+# Built once (docs/decision-path.md, "Statements built once").
 _ITEMS_OF_DECISION = (select(DecisionItem).where(col(DecisionItem.decision_id) == bindparam("decision_id"))
                       .order_by(col(DecisionItem.rank)))
 
