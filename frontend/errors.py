@@ -67,6 +67,14 @@ def _error_page(request: Request, status: int, forbidden_other: bool = False) ->
                                       status_code=status)
 
 
+def _staff_message(request: Request, status: int, title: str, text: str | None = None) -> Response:
+    """A staff page's error: the staff layout and menu, *title* and *text* in the reader's language."""
+    locale = get_locale(request)
+    return render_staff(request, "staff/message.html", getattr(request.state, "signed_in", None),
+                        {"title": gettext(title, locale), "text": gettext(text, locale) if text else None},
+                        status_code=status)
+
+
 def install_page_errors(app: FastAPI) -> None:
     """Wrap the API's handlers: HTML pages get an explaining page, ``/api`` keeps problem+json."""
     # The API's handlers are coroutines; Starlette's map types each as sync or async (hence the misc ignores).
@@ -96,9 +104,7 @@ def install_page_errors(app: FastAPI) -> None:
             return await api_domain(request, exc)  # type: ignore[misc]
         status = status_of(exc)
         if request.url.path.startswith(_STAFF_PREFIX):
-            title = gettext(str(exc), get_locale(request))
-            return render_staff(request, "staff/message.html", getattr(request.state, "signed_in", None),
-                                {"title": title}, status_code=status)
+            return _staff_message(request, status, str(exc))
         return _error_page(request, status, forbidden_other=isinstance(exc, ForbiddenError))
 
     async def unhandled_error(request: Request, exc: Exception) -> Any:
@@ -107,10 +113,7 @@ def install_page_errors(app: FastAPI) -> None:
             return await api_unhandled(request, exc)  # type: ignore[misc]
         log_unhandled(request)
         if request.url.path.startswith(_STAFF_PREFIX):
-            locale = get_locale(request)
-            return render_staff(request, "staff/message.html", getattr(request.state, "signed_in", None),
-                                {"title": gettext(_GENERIC[0], locale), "text": gettext(_STAFF_GENERIC, locale)},
-                                status_code=500)
+            return _staff_message(request, 500, _GENERIC[0], _STAFF_GENERIC)
         return _error_page(request, 500)
 
     # Starlette types a handler as taking any Exception; ours take the one class they are registered for.

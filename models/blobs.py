@@ -42,7 +42,7 @@ def remember(body: dict[str, Any]) -> str:
     return digest
 
 
-# Built once per dialect: building the statement cost more than running it (issue 16).
+# Built once per dialect (docs/decision-path.md, "Statements built once").
 _PUT = {name: insert(_TABLE).on_conflict_do_nothing(index_elements=["digest"])
         for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
 

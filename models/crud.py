@@ -22,7 +22,7 @@ def create_job_seeker(*, session: Session, jobcenter_id: int, locale: str = "de"
     return job_seeker
 
 
-# Built once, as every statement read on each page (docs/decision-path.md, "Statements built once").
+# Built once (docs/decision-path.md, "Statements built once").
 _BY_PSEUDONYM = select(JobSeeker).where(col(JobSeeker.pseudonym) == bindparam("pseudonym"))
 _LATEST_DECISION = (select(Decision).where(col(Decision.job_seeker_id) == bindparam("job_seeker_id"))
                     .order_by(col(Decision.created_at).desc(), col(Decision.id).desc()))
