@@ -6,7 +6,8 @@ action (depth-1 trees, i.e. a sum of per-feature steps) learns how that action s
 log-odds (modules relative to "no advice", with their mean shift as an intercept).
 Action ``none`` is "no advice". The uplift of a module is its calibrated probability
 minus the probability without advice. Scoring one person calls ``Booster.predict`` on a
-one-row numpy array per action (no sklearn wrapper: it is about 2.5x slower per call).
+one-row numpy array (no sklearn wrapper: it is about 2.5x slower per call): once for the
+baseline, twice for all actions together (:mod:`recommender.decide.action_model`).
 
 All boosters are stored in one text file, one LightGBM text model per section.
 """
@@ -21,6 +22,7 @@ from typing import Any
 import lightgbm as lgb
 import numpy as np
 
+from recommender.decide.action_model import ActionModel
 from recommender.decide.features import ALLOWED_FEATURES
 from recommender.decide.model_meta import ModelMeta
 
@@ -68,9 +70,11 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 class LoadedModel:
     """A trained uplift model with its metadata, ready to score (load it via the registry)."""
 
-    def __init__(self, version: str, boosters: dict[str, lgb.Booster], meta: ModelMeta) -> None:
+    def __init__(self, version: str, boosters: dict[str, lgb.Booster], meta: ModelMeta,
+                 actions: ActionModel | None) -> None:
         self.version = version
         self.boosters = boosters
+        self._actions = actions
         self.meta = meta
         self.feature_set_version: str = meta.feature_set_version
         self.feature_names: list[str] = list(meta.features)
@@ -82,13 +86,17 @@ class LoadedModel:
         # How the no-advice people eligible for a module differ from everybody (log-odds): the
         # module's uplift is the step from there, not from the average person.
         self._group_offsets: dict[str, float] = dict(meta.eligible_group_offsets)
-        # The per-feature contributions :meth:`score` computed last on this thread, which the
-        # reasons for the same person read again (issue 16: one LightGBM call per module, not two).
+        # The actions' figures :meth:`score` computed last on this thread, which the reasons for
+        # the same person read again (issue 16: LightGBM called once per person, not per reason).
         self._recent = threading.local()
 
     @classmethod
     def from_text(cls, version: str, text: str, meta: ModelMeta) -> LoadedModel:
-        return cls(version, {name: lgb.Booster(model_str=body) for name, body in split_models(text).items()}, meta)
+        texts = split_models(text)
+        prefix = action_key("")
+        actions = ActionModel.join({name.removeprefix(prefix): body for name, body in texts.items()
+                                    if name.startswith(prefix)})
+        return cls(version, {name: lgb.Booster(model_str=body) for name, body in texts.items()}, meta, actions)
 
     @property
     def booster(self) -> lgb.Booster:
@@ -145,27 +153,39 @@ class LoadedModel:
             return []
         row = self._row(features)
         base = float(self.booster.predict(row, raw_score=True, num_threads=1)[0])
-        none_margin = base + self._offset(row, CONTROL_ID, num_threads=1)[0]
+        raw, contributions = self._action_figures(row)
+        none_raw = self._entry(raw, CONTROL_ID)
+        none_margin = base + (self._intercepts.get(CONTROL_ID, 0.0) + (0.0 if none_raw is None else float(none_raw)))
         p_none = float(self.calibrate(np.array([none_margin]))[0])
         known = [m for m in module_ids if self.knows(m)]
-        self._recent.row, self._recent.by_module = row.tobytes(), {}
-        effects = np.array([self._effect(row, m) for m in known])
+        effects = np.array([self._effect(contributions, m) for m in known])
         offsets = np.array([self._group_offsets.get(m, 0.0) for m in known])
         probability = dict(zip(known, self._module_probability(none_margin, p_none, effects, offsets).tolist(),
                                strict=True))
         return [ModuleScore(m, probability[m], probability[m] - p_none) if m in probability
                 else ModuleScore(m, p_none, 0.0, False) for m in module_ids]
 
-    def _effect(self, row: np.ndarray, module_id: str) -> float:
+    def _action_figures(self, row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every action's raw margin and ``pred_contrib`` for *row*, kept for the next call on this thread."""
+        key = row.tobytes()
+        if getattr(self._recent, "row", None) != key:
+            self._recent.figures = (np.zeros(0), np.zeros((0, len(ALLOWED_FEATURES) + 1))) \
+                if self._actions is None else self._actions.figures(row)
+            self._recent.row = key
+        figures: tuple[np.ndarray, np.ndarray] = self._recent.figures
+        return figures
+
+    def _entry(self, values: np.ndarray, module_id: str) -> np.ndarray | None:
+        """The action's entry of per-action *values* (its margin or its contributions); None without a booster."""
+        k = None if self._actions is None else self._actions.index.get(module_id)
+        return None if k is None else values[k]
+
+    def _effect(self, contributions: np.ndarray, module_id: str) -> float:
         """The module's margin over no advice for one person: the sum of its ``pred_contrib``
-        (contributions plus the expected value), whose contributions are kept for the reasons."""
+        (contributions plus the expected value)."""
         shift = self._intercepts.get(module_id, 0.0)
-        booster = self.boosters.get(action_key(module_id))
-        if booster is None:
-            return shift
-        contribution = np.asarray(booster.predict(row, pred_contrib=True, num_threads=1))[0]
-        self._recent.by_module[module_id] = contribution[:-1]
-        return shift + float(contribution.sum())
+        own = self._entry(contributions, module_id)
+        return shift if own is None else shift + float(own.sum())
 
     def contributions(self, features: dict[str, float], module_id: str) -> dict[str, float]:
         """Per-feature contributions (log-odds) to this module's advantage over no advice.
@@ -174,15 +194,10 @@ class LoadedModel:
         ``pred_contrib`` is the answer. With depth-1 trees this decomposition is exact, not approximate.
         Right after :meth:`score` for the same person on this thread, they are not computed again.
         """
-        row = self._row(features)
-        diff = np.zeros(len(ALLOWED_FEATURES))
-        recent = getattr(self._recent, "by_module", {}) if getattr(self._recent, "row", None) == row.tobytes() else {}
-        booster = self.boosters.get(action_key(module_id))
-        if module_id in recent:
-            diff += recent[module_id]
-        elif booster is not None:
-            diff += np.asarray(booster.predict(row, pred_contrib=True, num_threads=1))[0, :-1]
-        return {name: float(diff[i]) for i, name in enumerate(ALLOWED_FEATURES)}
+        _, contributions = self._action_figures(self._row(features))
+        own = self._entry(contributions, module_id)
+        values = np.zeros(len(ALLOWED_FEATURES)) if own is None else own[:-1]
+        return {name: float(values[i]) for i, name in enumerate(ALLOWED_FEATURES)}
 
     def predict_all(self, features: np.ndarray, *, num_threads: int = 0) -> np.ndarray:
         """Calibrated probabilities for many people x (no advice, module 1, ...): shape (n, M + 1)."""
