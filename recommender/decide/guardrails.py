@@ -133,31 +133,31 @@ def check_rule(rule: Rule, columns: Mapping[str, np.ndarray], *, reference_year:
     if op == "missing":
         return unknown, np.zeros_like(unknown)
     value = _encoded_value(rule)
-    with np.errstate(invalid="ignore"):
-        if op == "eq":
-            holds = x == value
-        elif op == "ne":
-            holds = x != value
-        elif op == "lt":
-            holds = x < value
-        elif op == "le":
-            holds = x <= value
-        elif op == "gt":
-            holds = x > value
-        elif op == "ge":
-            holds = x >= value
-        elif op == "in":
-            holds = np.isin(x, value)
-        elif op == "not_in":
-            holds = ~np.isin(x, value)
-        elif op == "contains":
-            holds = x == 1.0
-        elif op == "not_contains":
-            holds = x == 0.0
-        elif op == "age_under":
-            holds = (reference_year - x) < value
-        else:  # age_at_least
-            holds = (reference_year - x) >= value
+    # Comparisons with NaN (an unknown answer) are False, and NumPy 2 does not warn; ``unknown`` says which.
+    if op == "eq":
+        holds = x == value
+    elif op == "ne":
+        holds = x != value
+    elif op == "lt":
+        holds = x < value
+    elif op == "le":
+        holds = x <= value
+    elif op == "gt":
+        holds = x > value
+    elif op == "ge":
+        holds = x >= value
+    elif op == "in":
+        holds = np.isin(x, value)
+    elif op == "not_in":
+        holds = ~np.isin(x, value)
+    elif op == "contains":
+        holds = x == 1.0
+    elif op == "not_contains":
+        holds = x == 0.0
+    elif op == "age_under":
+        holds = (reference_year - x) < value
+    else:  # age_at_least
+        holds = (reference_year - x) >= value
     return holds & ~unknown, unknown
 
 
