@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import lightgbm as lgb
 import numpy as np
 
+# LightGBM's own text for a tree with one leaf (what it writes for a booster that learnt nothing).
 _PADDING_TREE = "\n".join([
     "num_leaves=1", "num_cat=0", "split_feature=", "split_gain=", "threshold=", "decision_type=",
     "left_child=", "right_child=", "leaf_value=0", "leaf_weight=", "leaf_count=0", "internal_value=",
@@ -36,14 +37,20 @@ def _header_and_trees(text: str) -> tuple[list[str], list[str]]:
 
 
 def _multiclass_header(header: list[str], classes: int) -> str:
+    """The header of one booster, rewritten for *classes* classes.
+
+    The objective is never applied (raw scores and contributions only), but LightGBM reads the
+    number of classes from it too; without ``tree_sizes`` it parses the trees one after another.
+    """
     replaced = {"num_class": f"num_class={classes}", "num_tree_per_iteration": f"num_tree_per_iteration={classes}",
                 "objective": f"objective=multiclass num_class:{classes}", "tree_sizes": None}
     lines = [replaced.get(line.partition("=")[0], line) for line in header]
     return "\n".join(line for line in lines if line is not None)
 
 
-def _feature_names(header: list[str]) -> str:
-    return next((line for line in header if line.startswith("feature_names=")), "")
+def _header_value(header: list[str], key: str) -> str | None:
+    """The value of a header line ``key=value``; None without one."""
+    return next((line.partition("=")[2] for line in header if line.partition("=")[0] == key), None)
 
 
 @dataclass(frozen=True)
@@ -57,14 +64,17 @@ class ActionModel:
     def join(cls, texts: dict[str, str]) -> ActionModel | None:
         """One model from the action boosters' texts (module id -> one-class LightGBM text); None without any.
 
-        Raises ValueError when the boosters do not read the same features.
+        Raises ValueError when the boosters do not read the same features, or average their
+        trees (a random forest: padding would change the divisor).
         """
         if not texts:
             return None
         parts = {module_id: _header_and_trees(text) for module_id, text in texts.items()}
         headers = [header for header, _ in parts.values()]
-        if len({_feature_names(header) for header in headers}) != 1:
+        if len({_header_value(header, "feature_names") for header in headers}) != 1:
             raise ValueError("the action boosters read different features")
+        if any(_header_value(header, "average_output") is not None for header in headers):
+            raise ValueError("the action boosters average their trees")
         if len(parts) == 1:
             return cls(lgb.Booster(model_str=next(iter(texts.values()))), {next(iter(texts)): 0})
         trees = [module_trees for _, module_trees in parts.values()]

@@ -41,6 +41,12 @@ def join_models(models: dict[str, str]) -> str:
     return HEADER + "".join(f"=== booster: {name} ===\n{text.rstrip()}\n" for name, text in models.items())
 
 
+def action_texts(models: dict[str, str]) -> dict[str, str]:
+    """The action boosters of :func:`split_models`'s result, by module id."""
+    prefix = action_key("")
+    return {name.removeprefix(prefix): body for name, body in models.items() if name.startswith(prefix)}
+
+
 def split_models(text: str) -> dict[str, str]:
     """Inverse of :func:`join_models`; raises ValueError on a file without sections."""
     matches = list(_SECTION.finditer(text))
@@ -93,10 +99,8 @@ class LoadedModel:
     @classmethod
     def from_text(cls, version: str, text: str, meta: ModelMeta) -> LoadedModel:
         texts = split_models(text)
-        prefix = action_key("")
-        actions = ActionModel.join({name.removeprefix(prefix): body for name, body in texts.items()
-                                    if name.startswith(prefix)})
-        return cls(version, {name: lgb.Booster(model_str=body) for name, body in texts.items()}, meta, actions)
+        return cls(version, {name: lgb.Booster(model_str=body) for name, body in texts.items()}, meta,
+                   ActionModel.join(action_texts(texts)))
 
     @property
     def booster(self) -> lgb.Booster:
@@ -153,39 +157,39 @@ class LoadedModel:
             return []
         row = self._row(features)
         base = float(self.booster.predict(row, raw_score=True, num_threads=1)[0])
-        raw, contributions = self._action_figures(row)
-        none_raw = self._entry(raw, CONTROL_ID)
-        none_margin = base + (self._intercepts.get(CONTROL_ID, 0.0) + (0.0 if none_raw is None else float(none_raw)))
+        figures = self._action_figures(row)
+        control = self._entry(figures, CONTROL_ID)
+        none_margin = base + (self._intercepts.get(CONTROL_ID, 0.0) + (0.0 if control is None else control[0]))
         p_none = float(self.calibrate(np.array([none_margin]))[0])
         known = [m for m in module_ids if self.knows(m)]
-        effects = np.array([self._effect(contributions, m) for m in known])
+        effects = np.array([self._effect(figures, m) for m in known])
         offsets = np.array([self._group_offsets.get(m, 0.0) for m in known])
         probability = dict(zip(known, self._module_probability(none_margin, p_none, effects, offsets).tolist(),
                                strict=True))
         return [ModuleScore(m, probability[m], probability[m] - p_none) if m in probability
                 else ModuleScore(m, p_none, 0.0, False) for m in module_ids]
 
-    def _action_figures(self, row: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _action_figures(self, row: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """Every action's raw margin and ``pred_contrib`` for *row*, kept for the next call on this thread."""
+        if self._actions is None:
+            return None
         key = row.tobytes()
         if getattr(self._recent, "row", None) != key:
-            self._recent.figures = (np.zeros(0), np.zeros((0, len(ALLOWED_FEATURES) + 1))) \
-                if self._actions is None else self._actions.figures(row)
-            self._recent.row = key
+            self._recent.figures, self._recent.row = self._actions.figures(row), key
         figures: tuple[np.ndarray, np.ndarray] = self._recent.figures
         return figures
 
-    def _entry(self, values: np.ndarray, module_id: str) -> np.ndarray | None:
-        """The action's entry of per-action *values* (its margin or its contributions); None without a booster."""
-        k = None if self._actions is None else self._actions.index.get(module_id)
-        return None if k is None else values[k]
+    def _entry(self, figures: tuple[np.ndarray, np.ndarray] | None, module_id: str) -> tuple[float, np.ndarray] | None:
+        """The action's raw margin and contributions (with the expected value last); None without a booster."""
+        k = None if figures is None or self._actions is None else self._actions.index.get(module_id)
+        return None if k is None or figures is None else (float(figures[0][k]), figures[1][k])
 
-    def _effect(self, contributions: np.ndarray, module_id: str) -> float:
+    def _effect(self, figures: tuple[np.ndarray, np.ndarray] | None, module_id: str) -> float:
         """The module's margin over no advice for one person: the sum of its ``pred_contrib``
         (contributions plus the expected value)."""
         shift = self._intercepts.get(module_id, 0.0)
-        own = self._entry(contributions, module_id)
-        return shift if own is None else shift + float(own.sum())
+        own = self._entry(figures, module_id)
+        return shift if own is None else shift + float(own[1].sum())
 
     def contributions(self, features: dict[str, float], module_id: str) -> dict[str, float]:
         """Per-feature contributions (log-odds) to this module's advantage over no advice.
@@ -194,9 +198,8 @@ class LoadedModel:
         ``pred_contrib`` is the answer. With depth-1 trees this decomposition is exact, not approximate.
         Right after :meth:`score` for the same person on this thread, they are not computed again.
         """
-        _, contributions = self._action_figures(self._row(features))
-        own = self._entry(contributions, module_id)
-        values = np.zeros(len(ALLOWED_FEATURES)) if own is None else own[:-1]
+        own = self._entry(self._action_figures(self._row(features)), module_id)
+        values = np.zeros(len(ALLOWED_FEATURES)) if own is None else own[1][:-1]
         return {name: float(values[i]) for i, name in enumerate(ALLOWED_FEATURES)}
 
     def predict_all(self, features: np.ndarray, *, num_threads: int = 0) -> np.ndarray:

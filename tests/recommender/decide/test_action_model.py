@@ -8,13 +8,12 @@ import pytest
 
 from recommender.decide.action_model import ActionModel
 from recommender.decide.features import ALLOWED_FEATURES
-from recommender.decide.ranker import action_key, split_models
+from recommender.decide.ranker import action_texts, split_models
 from tests.recommender import simulated_model as sm
 
 
 def _action_texts() -> dict[str, str]:
-    texts = split_models(sm.trained().model_text)
-    return {name.removeprefix(action_key("")): body for name, body in texts.items() if name.startswith("action:")}
+    return action_texts(split_models(sm.trained().model_text))
 
 
 def _rows(n: int) -> np.ndarray:
@@ -56,3 +55,25 @@ def test_boosters_that_read_different_features_are_refused() -> None:
     renamed = texts[second].replace("feature_names=months_unemployed", "feature_names=months_registered")
     with pytest.raises(ValueError, match="different features"):
         ActionModel.join({first: texts[first], second: renamed})
+
+
+def test_the_model_scores_and_explains_each_person_with_their_own_figures() -> None:
+    """Through ``LoadedModel``: the ranking's probabilities are the batch path's (one booster call per
+    module), and each reason's contributions are the module's own booster's, also for the next person."""
+    trained = sm.trained()
+    model, alone = trained.model, {module_id: lgb.Booster(model_str=text)
+                                   for module_id, text in _action_texts().items()}
+    modules = [m for m in model.module_codes if m != "none"]
+    rows = _rows(40)
+    batch = model.predict_all(rows, num_threads=1)
+    for i, row in enumerate(rows):
+        features = dict(zip(ALLOWED_FEATURES, row.astype(float), strict=True))
+        scores = {s.module_id: s.score for s in model.score(features, modules)}
+        for module_id in modules:
+            assert scores[module_id] == pytest.approx(batch[i, model.module_codes[module_id]], abs=1e-12)
+        following = rows[(i + 1) % len(rows)]  # scored last: not what this person's figures were
+        for module_id, booster in alone.items():
+            own = booster.predict(following.reshape(1, -1), pred_contrib=True, num_threads=1)[0, :-1]
+            explained = model.contributions(dict(zip(ALLOWED_FEATURES, following.astype(float), strict=True)),
+                                            module_id)
+            assert [explained[name] for name in ALLOWED_FEATURES] == own.tolist()

@@ -2,12 +2,34 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
 from data.catalogue import load_catalogue
 from models.schemas import Profile
 from recommender.decide.features import (
     MarketContext,
+    encode_profile,
 )
-from recommender.decide.guardrails import evaluate_guardrails, missing_fields_message
+from recommender.decide.guardrails import check_rule, evaluate_guardrails, missing_fields_message
+
+# An unanswered question is NaN in the rules' columns: comparing it must not warn (check_rule
+# has no error-state guard since NumPy 2, which is silent there).
+pytestmark = pytest.mark.filterwarnings("error::RuntimeWarning")
+
+
+def test_every_rule_of_the_catalogue_reads_an_unanswered_question_as_unknown() -> None:
+    unanswered = {name: np.full(2, np.nan) for name in encode_profile(Profile(), MarketContext())}
+    ops = set()
+    for module in load_catalogue().modules:
+        for rule in module.eligibility:
+            holds, unknown = check_rule(rule, unanswered, reference_year=2026)
+            ops.add(rule.op)
+            if rule.op in ("present", "missing"):
+                assert holds.tolist() == [rule.op == "missing"] * 2 and not unknown.any()
+            else:
+                assert unknown.all() and not holds.any(), rule.id
+    assert len(ops) >= 6
 
 
 def test_empty_profile_gets_advice_needing_no_answers_and_a_list_of_missing_fields() -> None:
