@@ -32,7 +32,6 @@ import yaml
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date as _babel_format_date
 from babel.dates import format_datetime as _babel_format_datetime
-from babel.dates import get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency as _babel_format_currency
@@ -43,6 +42,7 @@ from starlette.requests import Request
 
 from data.languages import DEFAULT_LOCALE, LOCALES, SOURCE_LOCALES, is_locale, use_translator
 from data.languages import Locale as LocaleCode
+from models.tables import JOBCENTER_TIMEZONE
 
 __all__ = ["DEFAULT_LOCALE", "LOCALES", "LocaleCode"]
 
@@ -225,8 +225,8 @@ def reset_translations() -> None:
 use_translator(translated)
 
 
-# Every Jobcenter Lotse serves is in Germany: times are shown in German local time.
-DISPLAY_TIMEZONE = get_timezone("Europe/Berlin")
+# Times are shown in German local time, the Jobcenter's.
+DISPLAY_TIMEZONE = JOBCENTER_TIMEZONE
 
 def gettext(message: str, locale: str = DEFAULT_LOCALE, **variables: Any) -> str:
     """Translate *message* into *locale*; ``%(name)s`` placeholders are filled from *variables*."""

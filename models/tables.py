@@ -16,6 +16,7 @@ import uuid
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, Column, DateTime, Dialect, Index, TypeDecorator, UniqueConstraint
 from sqlalchemy import text as sql_text
@@ -25,8 +26,18 @@ from sqlmodel import Field, SQLModel
 MAX_ROW_ID = 2**31 - 1
 
 
+# Every Jobcenter Lotse serves is in Germany: its dates and times are German, whatever the server's zone.
+JOBCENTER_TIMEZONE = ZoneInfo("Europe/Berlin")
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def jobcenter_today(now: datetime | None = None) -> date:
+    """Today's date in Germany. A server on UTC is still on yesterday for an hour or two after
+    German midnight, when a job start entered as "today" would be refused as in the future."""
+    return (now or utcnow()).astimezone(JOBCENTER_TIMEZONE).date()
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -7,7 +7,6 @@ an API token with ``kpi:read``; every call is in the decision log like every tok
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -17,7 +16,7 @@ from api.deps import SessionDep
 from api.errors import problem_responses
 from api.routes.schemas import KpiFigureOut, KpiReportOut
 from models.errors import NotFoundError
-from models.tables import Jobcenter
+from models.tables import Jobcenter, jobcenter_today
 from recommender.evaluate.kpi import SCHEMA_VERSION, Period, compute_kpis
 
 router = APIRouter(tags=["integration"], responses=problem_responses(401, 403, 422, 429))
@@ -32,7 +31,7 @@ def read_kpi(
                                         description="A quarter; none: the last complete quarter.")] = None,
 ) -> KpiReportOut:
     """Every benchlearning figure of the token's Jobcenter for the quarter."""
-    quarter = Period.parse(period) if period else Period.last_complete(date.today())
+    quarter = Period.parse(period) if period else Period.last_complete(jobcenter_today())
     center = session.get(Jobcenter, client.jobcenter_id)
     if center is None:  # a token outlives no Jobcenter (foreign key); kept for the type checker
         raise NotFoundError("the token's Jobcenter does not exist")

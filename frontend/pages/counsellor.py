@@ -27,7 +27,7 @@ from frontend.pages.staff_common import render_staff
 from models.errors import require_id
 from models.schemas import Profile
 from models.staff import CaseMode
-from models.tables import JobSeeker, UserAccount
+from models.tables import JobSeeker, UserAccount, jobcenter_today
 from recommender.casework.assignment import claim_case
 from recommender.casework.case_mode import set_case_mode
 from recommender.casework.caseload import ACCESS_PURPOSES, CaseAccessError, PurposeError, resolve_case
@@ -183,7 +183,7 @@ def _case_context(session: Session, case: JobSeeker, locale: str) -> dict[str, A
         "outcomes": outcomes_of(session, job_seeker=case),
         "outcome_kinds": {kind: OUTCOME_KIND_LABELS.get(kind, kind) for kind in OUTCOME_KINDS},
         "outcome_sources": OUTCOME_SOURCE_LABELS,
-        "today": date.today().isoformat(),
+        "today": jobcenter_today().isoformat(),
         "feedback": case_feedback(session, job_seeker_id=case_id),
         "feedback_labels": FEEDBACK_LABELS,
         "plan": plan_view(session, job_seeker=case, locale=locale),
@@ -225,7 +225,7 @@ def _render_decision(request: Request, user: UserAccount, session: Session, case
     context = {**detail, "answers": _answers(detail["snapshot"], get_locale(request)),
                "case": case, "reason_codes": REASON_CODES, "error": error, "error_item": error_item,
                "flash": _done_message(request, done), "flash_kind": "ok", "form": form or {},
-               "today": date.today().isoformat()}
+               "today": jobcenter_today().isoformat()}
     return render_staff(request, "staff/decision.html", user, context, status_code=status_code)
 
 

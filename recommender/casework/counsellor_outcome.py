@@ -19,7 +19,7 @@ from datetime import date
 from sqlmodel import Session
 
 from models.errors import InvalidError, require_id
-from models.tables import JobSeeker, Outcome, UserAccount, as_utc
+from models.tables import JobSeeker, Outcome, UserAccount, as_utc, jobcenter_today
 from recommender.casework.feed import report_outcome
 from recommender.casework.journey import OUTCOME_KINDS
 from recommender.errors import RecommenderError
@@ -56,7 +56,7 @@ def record_counsellor_outcome(session: Session, *, job_seeker: JobSeeker, counse
     """Store the outcome with source ``counsellor`` and log it; :class:`CounsellorOutcomeError` if invalid."""
     if kind not in OUTCOME_KINDS:
         raise CounsellorOutcomeError(OUTCOME_KIND_UNKNOWN, field="kind")
-    if occurred_on > (today or date.today()):
+    if occurred_on > (today or jobcenter_today()):
         raise CounsellorOutcomeError(OUTCOME_DATE_IN_FUTURE, field="occurred_on")
     if occurred_on < as_utc(job_seeker.created_at).date():
         raise CounsellorOutcomeError(OUTCOME_DATE_BEFORE_CASE, field="occurred_on")

@@ -35,6 +35,7 @@ from models.tables import (
     Outcome,
     ProfileSnapshot,
     ReviewState,
+    jobcenter_today,
     utcnow,
 )
 from recommender.casework.feed import report_outcome as report_feed_outcome
@@ -333,7 +334,7 @@ def report_outcome(session: Session, *, job_seeker: JobSeeker, kind: str, occurr
     if kind not in OUTCOME_KINDS:
         raise JourneyInputError(_BAD_OUTCOME.format(given=kind, allowed=", ".join(OUTCOME_KINDS)),
                                 field="kind")
-    today = today or date.today()
+    today = today or jobcenter_today()
     if not EARLIEST_OUTCOME <= occurred_on <= today:
         raise JourneyInputError(_OUTCOME_DATE_RANGE.format(given=occurred_on, earliest=EARLIEST_OUTCOME, latest=today),
                                 field="occurred_on")

@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from models.errors import InvalidError
-from models.tables import JobSeeker, Outcome
+from models.tables import JobSeeker, Outcome, jobcenter_today
 from recommender.casework.feed import report_outcome
 from recommender.casework.journey import EARLIEST_OUTCOME, OUTCOME_KINDS
 from recommender.errors import RecommenderError
@@ -100,7 +100,7 @@ def _check(number: int, record: dict[str, object], today: date) -> OutcomeLine |
 
 def read_outcomes(path: Path, *, today: date | None = None) -> list[OutcomeLine]:
     """Every line of *path*, checked; raises :class:`OutcomeImportError` listing all wrong lines."""
-    today = today or date.today()
+    today = today or jobcenter_today()
     checked = [record if isinstance(record, str) else _check(number, record, today)
                for number, record in _records(path)]
     errors = [c for c in checked if isinstance(c, str)]

@@ -16,7 +16,7 @@ from data.catalogue import load_catalogue
 from models.errors import require_id
 from models.plan import PlanStep as PlannedModule
 from models.plan import plan_steps_by_module
-from models.tables import VISIBLE_STATES, Decision, DecisionItem, JobSeeker, utcnow
+from models.tables import VISIBLE_STATES, Decision, DecisionItem, JobSeeker, jobcenter_today, utcnow
 from recommender.casework.feed import report_plan_change
 from recommender.casework.journey import JourneyInputError, JourneyItemNotFound, log_item_event, own_item
 
@@ -28,7 +28,7 @@ NOT_IN_PLAN = "Advice {item_id!r} is not in the plan, so it cannot be marked don
 def check_due_date(due: date | None, *, today: date | None = None) -> None:
     if due is None:
         return
-    today = today or date.today()
+    today = today or jobcenter_today()
     latest = today + timedelta(days=MAX_PLAN_DAYS_AHEAD)
     if not today <= due <= latest:
         raise JourneyInputError(DUE_DATE_RANGE.format(given=due, earliest=today, latest=latest),

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import numpy as np
@@ -20,6 +19,7 @@ import numpy as np
 from data.catalogue import Catalogue, ModuleSpec, Rule
 from data.languages import localise
 from models.schemas import Profile
+from models.tables import jobcenter_today
 from recommender.decide.features import MarketContext, contradictory_fields, encode_profile, literal_code
 
 Outcome = str  # "eligible" | "ineligible" | "needs_review" | "filtered"
@@ -167,7 +167,7 @@ def eligibility_matrix(columns: Mapping[str, np.ndarray], catalogue: Catalogue, 
 
     Unknown answers make a module ineligible (it needs them), never eligible.
     """
-    year = reference_year or date.today().year
+    year = reference_year or jobcenter_today().year
     n = len(next(iter(columns.values())))
     out = np.ones((n, len(catalogue.modules)), dtype=bool)
     for j, module in enumerate(catalogue.modules):
@@ -238,7 +238,7 @@ def evaluate_guardrails(profile: Profile, catalogue: Catalogue, market: MarketCo
         counsellor must approve them before the job-seeker sees them, G8). A module that needs
         an unanswered field is left out and the field is listed in ``missing_fields``.
     """
-    year = reference_year or date.today().year
+    year = reference_year or jobcenter_today().year
     columns = encode_profile(profile, market)
     eligible: list[str] = []
     review: set[str] = set()

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from models.tables import jobcenter_today
 from tests.e2e.conftest import ARTIFACTS, AXE_JS, VIEWPORT
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -145,7 +146,7 @@ def _walk_the_journey(run: Journey, tmp_path: Path, *, javascript: bool) -> None
     run.step("explanation")
     page.get_by_role("link", name="Zurück zu meinen Tipps").click()
     card = page.locator("section.card:not(.card-pending)").first
-    due = (date.today() + timedelta(days=14)).isoformat()
+    due = (jobcenter_today() + timedelta(days=14)).isoformat()
     card.get_by_label("Bis wann möchten Sie das erledigen? (freiwillig)").fill(due)
     card.get_by_role("button", name="In meinen Plan aufnehmen").click()
     page.goto(base + "/plan")

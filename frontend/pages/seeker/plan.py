@@ -17,7 +17,7 @@ from api.seeker import SessionJobSeeker
 from frontend.pages.seeker.advice import render_advice_page
 from frontend.pages.seeker.common import flash, render, see_other
 from frontend.pages.seeker.forms import MSG_FORM_TOO_LARGE, FormTooLarge, read_form
-from models.tables import JobSeeker
+from models.tables import JobSeeker, jobcenter_today
 from recommender.casework import journey, plan
 
 router = APIRouter(include_in_schema=False)
@@ -64,8 +64,9 @@ def _render_plan(request: Request, session: Any, job_seeker: JobSeeker, item_err
                  item_values: dict[str, Any] | None = None, status_code: int = 200,
                  template: str = "seeker/plan.html") -> HTMLResponse:
     steps = plan.plan_view(session, job_seeker=job_seeker, locale=get_locale(request))
-    return render(request, template, {"steps": steps, "item_errors": item_errors or {}, "today_value": date.today(),
-                                      "item_values": item_values or {}}, status_code=status_code)
+    return render(request, template, {"steps": steps, "item_errors": item_errors or {},
+                                      "today_value": jobcenter_today(), "item_values": item_values or {}},
+                  status_code=status_code)
 
 
 async def _posted_form(request: Request, back: str) -> FormData | Response:
@@ -164,7 +165,7 @@ async def send_feedback(request: Request, item_id: str, job_seeker: SessionJobSe
 def read_outcome_form(request: Request, job_seeker: SessionJobSeeker, session: SessionDep) -> HTMLResponse:
     """'I have found a job' and other outcomes."""
     return render(request, "seeker/outcome.html", {
-        "labels": OUTCOME_LABELS, "errors": {}, "values": {}, "today": date.today(),
+        "labels": OUTCOME_LABELS, "errors": {}, "values": {}, "today": jobcenter_today(),
         "reported": journey.outcomes_of(session, job_seeker=job_seeker)})
 
 
@@ -183,7 +184,7 @@ async def report_outcome(request: Request, job_seeker: SessionJobSeeker, session
     if kind not in journey.OUTCOME_KINDS:
         errors["kind"] = gettext(MSG_FEEDBACK_KIND, locale)
     try:
-        occurred = parse_date(raw) or date.today()
+        occurred = parse_date(raw) or jobcenter_today()
     except ValueError:
         errors["occurred_on"] = gettext(MSG_DATE, locale)
     if not errors and occurred is not None:
@@ -194,7 +195,7 @@ async def report_outcome(request: Request, job_seeker: SessionJobSeeker, session
     if errors:
         return render(request, "seeker/outcome.html", {
             "labels": OUTCOME_LABELS, "errors": errors, "values": {"kind": kind, "occurred_on": raw},
-            "today": date.today(), "reported": journey.outcomes_of(session, job_seeker=job_seeker)},
+            "today": jobcenter_today(), "reported": journey.outcomes_of(session, job_seeker=job_seeker)},
             status_code=422)
     flash(request, MSG_OUTCOME_SAVED)
     return see_other("/outcome")

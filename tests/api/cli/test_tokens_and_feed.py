@@ -16,7 +16,7 @@ from api.cli.app import console
 from models.db import make_engine, session_scope
 from models.integration import ApiToken
 from models.migrate import upgrade
-from models.tables import Event, JobSeeker
+from models.tables import Event, JobSeeker, jobcenter_today
 from recommender.records.feed_export import COLUMNS
 from recommender.records.outbox import record_feed_entry
 from tests.factories import make_job_seeker, make_jobcenter
@@ -115,9 +115,9 @@ def test_feed_export_refuses_a_malformed_cursor_and_writes_no_file(db: str, tmp_
 
 
 def test_a_token_is_valid_through_its_last_day(db: str) -> None:
-    from datetime import date, timedelta
+    from datetime import timedelta
 
-    last_day = date.today() + timedelta(days=3)
+    last_day = jobcenter_today() + timedelta(days=3)
     result = CliRunner().invoke(cli, ["tokens", "create", "Portal", "--scope", "feed:read",
                                       "--expires", last_day.isoformat()])
     assert result.exit_code == 0, result.output

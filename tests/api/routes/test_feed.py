@@ -3,8 +3,6 @@ only of the token's Jobcenter, no staff free text, bad cursors refused with the 
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -14,7 +12,7 @@ from api.auth.api_tokens import create_token
 from models.db import session_scope
 from models.integration import FeedEntry
 from models.interchange import FeedPageV1
-from models.tables import Jobcenter, JobSeeker
+from models.tables import Jobcenter, JobSeeker, jobcenter_today
 from recommender.casework.journey import report_outcome
 from recommender.casework.plan import add_to_plan, mark_done
 from tests.api.staff_util import StaffWorld, cheap_argon2, csrf, logged_in  # noqa: F401  (fixture)
@@ -45,7 +43,7 @@ def _seeker_acts(app: FastAPI, world: StaffWorld) -> None:
         seeker = session.exec(select(JobSeeker).where(JobSeeker.pseudonym == world.own_case)).one()
         add_to_plan(session, job_seeker=seeker, item_id=world.item_ids[2], due_date=None)
         mark_done(session, job_seeker=seeker, item_id=world.item_ids[2])
-        report_outcome(session, job_seeker=seeker, kind="job_found", occurred_on=date.today())
+        report_outcome(session, job_seeker=seeker, kind="job_found", occurred_on=jobcenter_today())
 
 
 def test_feed_lists_decisions_plans_and_outcomes_in_commit_order(app: FastAPI, client: TestClient,

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from models.db import session_scope
-from models.tables import DecisionItem, Event, JobSeeker, UserAccount
+from models.tables import DecisionItem, Event, JobSeeker, UserAccount, jobcenter_today
 from recommender.casework.review import (
     CONFLICT_NOT_PENDING,
     EDIT_NOTHING,
@@ -69,7 +69,7 @@ def test_concurrent_approvals_have_one_winner(engine: Engine, case: dict) -> Non
 
 
 def test_edit_changes_text_and_due_date(engine: Engine, case: dict) -> None:
-    due = date.today() + timedelta(days=14)
+    due = jobcenter_today() + timedelta(days=14)
     item = _review(engine, case, "edit", reason_code="adjusted_to_situation", reason_text="Teilzeit",
                    edited_text="Bildungsgutschein für Teilzeit-Weiterbildung", due_date=due)
     assert item.review_state == "edited" and item.due_date == due
@@ -81,7 +81,7 @@ def test_edit_without_change_or_with_past_due_date_is_refused(engine: Engine, ca
         _review(engine, case, "edit", reason_code="wording_clarified", reason_text="x")
     with pytest.raises(ReviewError, match="in the past"):
         _review(engine, case, "edit", reason_code="due_date_changed", reason_text="x",
-                due_date=date.today() - timedelta(days=1))
+                due_date=jobcenter_today() - timedelta(days=1))
 
 
 def test_item_without_review_need_cannot_be_reviewed(engine: Engine, case: dict) -> None:

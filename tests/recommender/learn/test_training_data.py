@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -10,7 +10,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Engine
 
 from data.catalogue import load_catalogue
-from models.tables import Decision, DecisionItem, Jobcenter, JobSeeker, Outcome
+from models.tables import Decision, DecisionItem, Jobcenter, JobSeeker, Outcome, jobcenter_today
 from recommender.learn.train import TrainConfig, fit
 from recommender.learn.training_data import ExtractConfig, TrainingDataError, extract_training_data, partition_bounds
 from recommender.simulate.population import simulate
@@ -86,7 +86,7 @@ def test_outcome_outside_the_window_does_not_count(engine: Engine, logged) -> No
     with engine.begin() as connection:
         seeker_id = connection.execute(JobSeeker.__table__.select().where(JobSeeker.pseudonym == person)).first().id
         decided = connection.execute(Decision.__table__.select().where(Decision.job_seeker_id == seeker_id)).first()
-        start = decided.created_at.date() if isinstance(decided.created_at, datetime) else date.today()
+        start = decided.created_at.date() if isinstance(decided.created_at, datetime) else jobcenter_today()
         connection.execute(Outcome.__table__.insert().values(job_seeker_id=seeker_id, kind="job_found",
                                                              occurred_on=start + timedelta(days=250),
                                                              reported_by="test", created_at=datetime.now(UTC)))

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from models.plan import PlanStep as PlannedModule
-from models.tables import DecisionItem, Event, Feedback, JobSeeker, Outcome
+from models.tables import DecisionItem, Event, Feedback, JobSeeker, Outcome, jobcenter_today
 from tests.frontend.fake_decision_path import SECRET_PENDING_TEXT
 from tests.frontend.seeker_util import (  # noqa: F401  (fixtures)
     db_session,
@@ -110,7 +110,7 @@ def test_missing_answers_link_to_their_step(seeker: TestClient) -> None:
 def test_plan_add_with_due_date_then_done_then_remove(seeker: TestClient, app: FastAPI) -> None:
     _advised(seeker)
     item = _items(app)["cv_documents"]
-    due = (date.today() + timedelta(days=10)).isoformat()
+    due = (jobcenter_today() + timedelta(days=10)).isoformat()
     response = post_form(seeker, "/advice", f"/plan/{item.id}", {"action": "add", "due_date": due})
     assert response.status_code == 303
     html = seeker.get("/plan").text
@@ -128,7 +128,7 @@ def test_plan_add_with_due_date_then_done_then_remove(seeker: TestClient, app: F
 def test_plan_accepts_german_dates_and_refuses_past_ones(seeker: TestClient, app: FastAPI) -> None:
     _advised(seeker)
     item = _items(app)["cv_documents"]
-    german = (date.today() + timedelta(days=3)).strftime("%d.%m.%Y")
+    german = (jobcenter_today() + timedelta(days=3)).strftime("%d.%m.%Y")
     assert post_form(seeker, "/advice", f"/plan/{item.id}", {"due_date": german}).status_code == 303
     response = post_form(seeker, "/advice", f"/plan/{item.id}", {"due_date": "01.01.2001"})
     assert response.status_code == 422
@@ -182,7 +182,7 @@ def test_feedback_without_choice_or_with_huge_comment_keeps_the_input(seeker: Te
 
 
 def test_outcome_report_is_saved_and_future_dates_refused(seeker: TestClient, app: FastAPI) -> None:
-    future = (date.today() + timedelta(days=5)).isoformat()
+    future = (jobcenter_today() + timedelta(days=5)).isoformat()
     response = post_form(seeker, "/outcome", "/outcome", {"kind": "job_found", "occurred_on": future})
     assert response.status_code == 422
     assert "nicht in der Zukunft" in response.text
@@ -191,7 +191,7 @@ def test_outcome_report_is_saved_and_future_dates_refused(seeker: TestClient, ap
     with db_session(app) as session:
         outcome = session.exec(select(Outcome)).one()
         assert session.exec(select(Event).where(Event.event_type == "client_outcome")).one()
-    assert outcome.kind == "job_found" and outcome.occurred_on == date.today()
+    assert outcome.kind == "job_found" and outcome.occurred_on == jobcenter_today()
     assert "Herzlichen Glückwunsch" in seeker.get("/outcome").text
 
 

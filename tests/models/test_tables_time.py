@@ -1,0 +1,14 @@
+"""Dates are the Jobcenter's, in Germany, whatever the server's time zone."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from models.tables import jobcenter_today
+
+
+def test_today_is_the_german_date_around_midnight_in_winter_and_summer() -> None:
+    assert jobcenter_today(datetime(2026, 12, 6, 22, 59, tzinfo=UTC)) == date(2026, 12, 6)
+    assert jobcenter_today(datetime(2026, 12, 6, 23, 0, tzinfo=UTC)) == date(2026, 12, 7)  # 00:00 CET
+    assert jobcenter_today(datetime(2026, 6, 30, 22, 0, tzinfo=UTC)) == date(2026, 7, 1)  # 00:00 CEST
+    assert jobcenter_today(datetime(2026, 6, 30, 21, 59, tzinfo=UTC)) == date(2026, 6, 30)
