@@ -42,7 +42,7 @@ from starlette.requests import Request
 
 from data.languages import DEFAULT_LOCALE, LOCALES, SOURCE_LOCALES, is_locale, use_translator
 from data.languages import Locale as LocaleCode
-from models.tables import JOBCENTER_TIMEZONE
+from models.tables import JOBCENTER_TIMEZONE, jobcenter_date
 
 __all__ = ["DEFAULT_LOCALE", "LOCALES", "LocaleCode"]
 
@@ -318,7 +318,7 @@ def format_date(value: date | datetime | None, locale: str, fmt: str = "medium")
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.date()
+        value = jobcenter_date(value)  # a stored moment's German date, like format_datetime's time
     return _babel_format_date(value, format=fmt, locale=_babel_locale(locale))
 
 

@@ -37,7 +37,12 @@ def utcnow() -> datetime:
 def jobcenter_today(now: datetime | None = None) -> date:
     """Today's date in Germany. A server on UTC is still on yesterday for an hour or two after
     German midnight, when a job start entered as "today" would be refused as in the future."""
-    return (now or utcnow()).astimezone(JOBCENTER_TIMEZONE).date()
+    return jobcenter_date(now or utcnow())
+
+
+def jobcenter_date(moment: datetime) -> date:
+    """The German date of a moment Lotse stored (in UTC; SQLite hands it back without a zone)."""
+    return as_utc(moment).astimezone(JOBCENTER_TIMEZONE).date()
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -8,7 +8,7 @@ import typer
 from sqlmodel import select
 
 from api.cli.app import console, fail, transaction
-from models.tables import Jobcenter, jobcenter_today
+from models.tables import Jobcenter
 from recommender.evaluate.kpi import KpiError, Period
 from recommender.evaluate.kpi_file import export_kpi_file, import_kpi_file
 
@@ -25,7 +25,7 @@ def export_command(
 ) -> None:
     """Write one Jobcenter's indicators for one quarter as CSV; cells under 10 people are suppressed."""
     with transaction(KpiError) as session:
-        quarter = Period.parse(period) if period else Period.last_complete(jobcenter_today())
+        quarter = Period.parse(period) if period else Period.last_complete()
         if jobcenter is None:
             codes = session.exec(select(Jobcenter.code).order_by(Jobcenter.code)).all()
             if len(codes) != 1:

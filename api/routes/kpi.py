@@ -16,7 +16,7 @@ from api.deps import SessionDep
 from api.errors import problem_responses
 from api.routes.schemas import KpiFigureOut, KpiReportOut
 from models.errors import NotFoundError
-from models.tables import Jobcenter, jobcenter_today
+from models.tables import Jobcenter
 from recommender.evaluate.kpi import SCHEMA_VERSION, Period, compute_kpis
 
 router = APIRouter(tags=["integration"], responses=problem_responses(401, 403, 422, 429))
@@ -31,7 +31,7 @@ def read_kpi(
                                         description="A quarter; none: the last complete quarter.")] = None,
 ) -> KpiReportOut:
     """Every benchlearning figure of the token's Jobcenter for the quarter."""
-    quarter = Period.parse(period) if period else Period.last_complete(jobcenter_today())
+    quarter = Period.parse(period) if period else Period.last_complete()
     center = session.get(Jobcenter, client.jobcenter_id)
     if center is None:  # a token outlives no Jobcenter (foreign key); kept for the type checker
         raise NotFoundError("the token's Jobcenter does not exist")

@@ -18,7 +18,7 @@ from api.i18n import format_number, get_locale, gettext
 from api.i18n import lazy_gettext as _
 from data.catalogue import load_catalogue
 from frontend.pages.staff_common import render_staff
-from models.tables import Jobcenter, jobcenter_today
+from models.tables import Jobcenter
 from recommender.evaluate.kpi import BY_NAME, KpiError, Period
 from recommender.evaluate.kpi_compare import Comparison, compare, others_known
 from recommender.evaluate.kpi_plot import bar_chart_svg
@@ -47,7 +47,7 @@ class _BadQuarter(Exception):
 
 def _period(text: str | None, locale: str) -> Period:
     try:
-        return Period.parse(text) if text else Period.last_complete(jobcenter_today())
+        return Period.parse(text) if text else Period.last_complete()
     except KpiError:
         raise _BadQuarter(gettext("%(given)s is not a quarter; write it like 2026-Q3.", locale,
                                   given=text or "")) from None

@@ -19,7 +19,7 @@ from datetime import date
 from sqlmodel import Session
 
 from models.errors import InvalidError, require_id
-from models.tables import JobSeeker, Outcome, UserAccount, as_utc, jobcenter_today
+from models.tables import JobSeeker, Outcome, UserAccount, jobcenter_date, jobcenter_today
 from recommender.casework.feed import report_outcome
 from recommender.casework.journey import OUTCOME_KINDS
 from recommender.errors import RecommenderError
@@ -58,7 +58,7 @@ def record_counsellor_outcome(session: Session, *, job_seeker: JobSeeker, counse
         raise CounsellorOutcomeError(OUTCOME_KIND_UNKNOWN, field="kind")
     if occurred_on > (today or jobcenter_today()):
         raise CounsellorOutcomeError(OUTCOME_DATE_IN_FUTURE, field="occurred_on")
-    if occurred_on < as_utc(job_seeker.created_at).date():
+    if occurred_on < jobcenter_date(job_seeker.created_at):
         raise CounsellorOutcomeError(OUTCOME_DATE_BEFORE_CASE, field="occurred_on")
     outcome = Outcome(job_seeker_id=require_id(job_seeker), kind=kind, occurred_on=occurred_on, reported_by=SOURCE)
     session.add(outcome)

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from models.crud import latest_decision
 from models.errors import require_id
-from models.tables import Decision, DecisionItem, JobSeeker, ReviewState, UserAccount, new_id, utcnow
+from models.tables import Decision, DecisionItem, JobSeeker, ReviewState, UserAccount, jobcenter_today, new_id, utcnow
 from recommender.casework.caseload import log_denied
 from recommender.casework.feed import report_counsellor_decision
 from recommender.casework.validation import (
@@ -161,7 +161,7 @@ def review_item(
             raise ReviewError(EDIT_NOTHING)
         if new_text is not None and len(new_text) > MAX_ADVICE_TEXT:
             raise ReviewError(TEXT_TOO_LONG.format(given=len(new_text), maximum=MAX_ADVICE_TEXT))
-    if due_date is not None and due_date < (today or utcnow().date()):
+    if due_date is not None and due_date < (today or jobcenter_today()):
         raise ReviewError(DUE_DATE_PAST.format(given=due_date.isoformat()))
     if item.review_state == ReviewState.superseded:
         raise ReviewConflict(CONFLICT_SUPERSEDED)
@@ -230,7 +230,7 @@ def add_counsellor_advice(
     advice text in ``edited_text``; training reads them as feedback on what the model missed.
     """
     body = checked_text(text, maximum=MAX_ADVICE_TEXT)
-    if due_date is not None and due_date < (today or utcnow().date()):
+    if due_date is not None and due_date < (today or jobcenter_today()):
         raise ReviewError(DUE_DATE_PAST.format(given=due_date.isoformat()))
     job_seeker_id = require_id(job_seeker)
     decision = latest_decision(session=session, job_seeker_id=job_seeker_id)

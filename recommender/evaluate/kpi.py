@@ -107,7 +107,10 @@ class Period:
         return cls(int(match.group(1)), int(match.group(2)))
 
     @classmethod
-    def last_complete(cls, today: date) -> Period:
+    def last_complete(cls, today: date | None = None) -> Period:
+        """The last quarter that has ended: quarters are UTC calendar quarters, so by default
+        *today* is the UTC date, not the German one (``models.tables.jobcenter_today``)."""
+        today = today or utcnow().date()
         quarter = (today.month - 1) // 3 + 1
         return cls(today.year - 1, 4) if quarter == 1 else cls(today.year, quarter - 1)
 

@@ -100,3 +100,11 @@ def test_times_are_shown_in_berlin_time_with_the_zone() -> None:
     assert format_datetime(stored_utc, "de") == "06.12.2026, 04:07:34 MEZ"
     assert format_datetime(datetime(2026, 7, 6, 3, 7, 34), "en", "short").endswith("AM CEST")  # 05:07 in summer
 
+
+
+def test_the_date_of_a_stored_moment_is_its_german_date() -> None:
+    from datetime import datetime
+
+    late_evening_utc = datetime(2026, 12, 6, 23, 30)  # 00:30 on 7 December in Berlin
+    assert format_date(late_evening_utc, "de") == "07.12.2026"
+    assert format_date(datetime(2026, 12, 6, 22, 30), "de") == "06.12.2026"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from models.tables import jobcenter_today
+from models.tables import jobcenter_date, jobcenter_today
 
 
 def test_today_is_the_german_date_around_midnight_in_winter_and_summer() -> None:
@@ -12,3 +12,8 @@ def test_today_is_the_german_date_around_midnight_in_winter_and_summer() -> None
     assert jobcenter_today(datetime(2026, 12, 6, 23, 0, tzinfo=UTC)) == date(2026, 12, 7)  # 00:00 CET
     assert jobcenter_today(datetime(2026, 6, 30, 22, 0, tzinfo=UTC)) == date(2026, 7, 1)  # 00:00 CEST
     assert jobcenter_today(datetime(2026, 6, 30, 21, 59, tzinfo=UTC)) == date(2026, 6, 30)
+
+
+def test_a_stored_moment_without_a_zone_is_read_as_utc() -> None:
+    assert jobcenter_date(datetime(2026, 12, 6, 23, 30)) == date(2026, 12, 7)  # as SQLite hands it back
+    assert jobcenter_date(datetime(2026, 12, 6, 23, 30, tzinfo=UTC)) == date(2026, 12, 7)
