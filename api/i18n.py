@@ -225,9 +225,6 @@ def reset_translations() -> None:
 use_translator(translated)
 
 
-# Times are shown in German local time, the Jobcenter's.
-DISPLAY_TIMEZONE = JOBCENTER_TIMEZONE
-
 def gettext(message: str, locale: str = DEFAULT_LOCALE, **variables: Any) -> str:
     """Translate *message* into *locale*; ``%(name)s`` placeholders are filled from *variables*."""
     text = get_translations(locale).gettext(message)
@@ -332,10 +329,10 @@ def format_datetime(value: datetime | None, locale: str, fmt: str = "medium") ->
         return ""
     moment = value if value.tzinfo else value.replace(tzinfo=UTC)
     babel_locale = _babel_locale(locale)
-    shown = _babel_format_datetime(moment, format=fmt, locale=babel_locale, tzinfo=DISPLAY_TIMEZONE)
+    shown = _babel_format_datetime(moment, format=fmt, locale=babel_locale, tzinfo=JOBCENTER_TIMEZONE)
     # British English names the zone (CET/CEST) where US English would print an offset.
     zone_locale = babel_locale if babel_locale.language == "de" else Locale.parse("en_GB")
-    zone = _babel_format_datetime(moment, format="z", locale=zone_locale, tzinfo=DISPLAY_TIMEZONE)
+    zone = _babel_format_datetime(moment, format="z", locale=zone_locale, tzinfo=JOBCENTER_TIMEZONE)
     return f"{shown} {zone}"
 
 

@@ -34,10 +34,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def jobcenter_today(now: datetime | None = None) -> date:
+def jobcenter_today() -> date:
     """Today's date in Germany. A server on UTC is still on yesterday for an hour or two after
     German midnight, when a job start entered as "today" would be refused as in the future."""
-    return jobcenter_date(now or utcnow())
+    return jobcenter_date(utcnow())
 
 
 def jobcenter_date(moment: datetime) -> date:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from models.tables import jobcenter_date, jobcenter_today
+from models.tables import jobcenter_date
 
 
-def test_today_is_the_german_date_around_midnight_in_winter_and_summer() -> None:
-    assert jobcenter_today(datetime(2026, 12, 6, 22, 59, tzinfo=UTC)) == date(2026, 12, 6)
-    assert jobcenter_today(datetime(2026, 12, 6, 23, 0, tzinfo=UTC)) == date(2026, 12, 7)  # 00:00 CET
-    assert jobcenter_today(datetime(2026, 6, 30, 22, 0, tzinfo=UTC)) == date(2026, 7, 1)  # 00:00 CEST
-    assert jobcenter_today(datetime(2026, 6, 30, 21, 59, tzinfo=UTC)) == date(2026, 6, 30)
+def test_the_date_is_the_german_one_around_midnight_in_winter_and_summer() -> None:
+    assert jobcenter_date(datetime(2026, 12, 6, 22, 59, tzinfo=UTC)) == date(2026, 12, 6)
+    assert jobcenter_date(datetime(2026, 12, 6, 23, 0, tzinfo=UTC)) == date(2026, 12, 7)  # 00:00 CET
+    assert jobcenter_date(datetime(2026, 6, 30, 22, 0, tzinfo=UTC)) == date(2026, 7, 1)  # 00:00 CEST
+    assert jobcenter_date(datetime(2026, 6, 30, 21, 59, tzinfo=UTC)) == date(2026, 6, 30)
 
 
 def test_a_stored_moment_without_a_zone_is_read_as_utc() -> None:
